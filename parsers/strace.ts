@@ -1,0 +1,277 @@
+/**
+ * Linux strace output (FORMATS.md section 1).
+ *
+ *   line   = [PID-PREFIX] [TIMESTAMP] BODY [" <" DURATION ">"]
+ *   prefix = "PID " (-f -o) | "[pid PID] " (-f to stderr) | none
+ *   body   = name(args) = RESULT | name(args <unfinished ...> | <... name resumed>rest = RESULT
+ *          | --- SIGNAL {...} --- | +++ exited with N +++ | +++ killed by SIG +++ | strace: notice
+ *
+ * Unfinished calls are joined with their resumption by pid, not by adjacency. Lines that strace's own notices or the
+ * program's stderr broke in two are rejoined where the pieces show it; anything else becomes a warning.
+ */
+import { parseFdArg, parseNumber, splitArgs } from './strings.js';
+import type { Dialect, Emit, LineParser, ParserOptions, SyscallEvent } from './types.js';
+
+const UNFINISHED = ' <unfinished ...>';
+const DURATION = /\s<\d+\.\d+>$/;
+const ATTACHED = /strace: Process \d+ (?:attached|detached|suspended)/;
+
+/** A line split into its pid and body (prefix and timestamp removed). */
+interface Split {
+  pid: number;
+  body: string;
+}
+
+/** Strip `PID `, `[pid PID] ` and any -t/-tt/-ttt/-r timestamp. Returns undefined for an empty body. */
+export function splitPrefix(line: string, defaultPid: number): Split {
+  let i = 0;
+  let pid = defaultPid;
+  const n = line.length;
+  if (line.startsWith('[pid ')) {
+    const close = line.indexOf(']', 5);
+    if (close > 5) {
+      const p = Number(line.slice(5, close).trim());
+      if (Number.isInteger(p)) {
+        pid = p;
+        i = close + 1;
+        while (i < n && line.charCodeAt(i) === 32) i++;
+      }
+    }
+  } else {
+    let j = 0;
+    while (j < n && isDigit(line.charCodeAt(j))) j++;
+    if (j > 0 && j < n && line.charCodeAt(j) === 32) {
+      pid = Number(line.slice(0, j));
+      i = j + 1;
+      while (i < n && line.charCodeAt(i) === 32) i++; // `-f -o` pads the pid column to 5
+    }
+  }
+  // timestamp: HH:MM:SS[.frac] | EPOCH.frac | right-aligned relative seconds
+  let k = i;
+  while (k < n && line.charCodeAt(k) === 32) k++;
+  let m = k;
+  while (m < n && (isDigit(line.charCodeAt(m)) || line.charCodeAt(m) === 58 /* : */ || line.charCodeAt(m) === 46)) m++;
+  if (m > k && m < n && line.charCodeAt(m) === 32) {
+    const ts = line.slice(k, m);
+    if (ts.includes('.') || ts.includes(':')) {
+      i = m;
+      while (i < n && line.charCodeAt(i) === 32) i++;
+    }
+  }
+  return { pid, body: i === 0 ? line : line.slice(i) };
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || isDigit(c) || c === 95 || (c >= 65 && c <= 90);
+}
+
+/** Read `name(` at the start of a body; returns the name or undefined. */
+export function callName(body: string): string | undefined {
+  let j = 0;
+  const n = body.length;
+  while (j < n && isNameChar(body.charCodeAt(j))) j++;
+  if (j === 0 || body.charCodeAt(j) !== 40 /* ( */) return undefined;
+  return body.slice(0, j);
+}
+
+/** Parse `= RESULT` text (after the closing paren). */
+export function parseResult(rest: string): Pick<SyscallEvent, 'ret' | 'retval' | 'ok' | 'errno' | 'retPath'> | undefined {
+  let s = rest.replace(DURATION, '');
+  const eq = s.indexOf('=');
+  if (eq < 0) return undefined;
+  s = s.slice(eq + 1).trim();
+  if (s === '?' || s === '') return { ret: s, retval: NaN, ok: false };
+  const sp = s.indexOf(' ');
+  const first = sp < 0 ? s : s.slice(0, sp);
+  if (first === '?' || first === '-1') {
+    const errno = sp < 0 ? undefined : /^[A-Z][A-Z0-9_]*/.exec(s.slice(sp + 1))?.[0];
+    if (errno || first === '?') return { ret: first, retval: first === '?' ? NaN : -1, ok: false, errno };
+  }
+  // -y decorated fd: `3</etc/we ird>` (the path may contain spaces)
+  if (isDigit(first.charCodeAt(0)) && s.indexOf('<') > 0 && s.endsWith('>')) {
+    const { fd, path } = parseFdArg(s);
+    return { ret: s, retval: fd, ok: true, retPath: path };
+  }
+  return { ret: first, retval: parseNumber(first), ok: true };
+}
+
+class StraceParser implements LineParser {
+  private readonly want: (name: string) => boolean;
+  private readonly defaultPid: number;
+  /** Unfinished call per pid: name, the argument text so far, and its line. */
+  private readonly pending = new Map<number, { name: string; text: string; line: number }>();
+  /** A line cut short by an interleaved notice or program output, waiting for its rest. */
+  private carry: { text: string; line: number } | undefined;
+
+  constructor(opts: ParserOptions = {}) {
+    this.want = opts.want ?? (() => true);
+    this.defaultPid = opts.defaultPid ?? 0;
+  }
+
+  push(raw: string, lineNo: number, emit: Emit): void {
+    let line = raw;
+    if (this.carry) {
+      const carried = this.carry;
+      this.carry = undefined;
+      if (this.startsRecord(raw)) {
+        // The carried line never got its rest: recover what we can, then handle this line normally.
+        if (!this.handle(carried.text, carried.line, emit, true)) {
+          emit({ kind: 'warning', line: carried.line, message: 'incomplete strace line (no result): skipped' });
+        }
+      } else {
+        line = carried.text + raw;
+        if (!this.handle(line, lineNo, emit, true)) {
+          emit({ kind: 'warning', line: carried.line, message: 'strace line broken by program output: could not be rejoined' });
+        }
+        return;
+      }
+    }
+    // strace's own notice spliced into the middle of a line (-f, output on stderr).
+    const notice = line.indexOf('strace: ');
+    if (notice > 0) {
+      const m = ATTACHED.exec(line.slice(notice));
+      if (m) {
+        const before = line.slice(0, notice);
+        const after = line.slice(notice + m[0].length);
+        if (after.trim() === '') {
+          this.carry = { text: before, line: lineNo };
+          return;
+        }
+        line = before + after;
+      }
+    }
+    this.handle(line, lineNo, emit, false);
+  }
+
+  /** Does this line begin a record of its own (so a carried fragment cannot continue onto it)? */
+  private startsRecord(line: string): boolean {
+    const { body } = splitPrefix(line, this.defaultPid);
+    return body.startsWith('<... ') || body.startsWith('--- ') || body.startsWith('+++ ') || body.startsWith('strace: ') || callName(body) !== undefined;
+  }
+
+  /** Returns true when the line was understood (or deliberately ignored). */
+  private handle(line: string, lineNo: number, emit: Emit, final: boolean): boolean {
+    const { pid, body } = splitPrefix(line, this.defaultPid);
+    const c0 = body.charCodeAt(0);
+    if (c0 === 60 /* < */ && body.startsWith('<... ')) return this.resumed(pid, body, lineNo, emit);
+    if (c0 === 45 /* - */ && body.startsWith('--- ')) {
+      const sig = /^--- (SIG[A-Z0-9]+|[A-Z]+)/.exec(body);
+      if (sig) emit({ kind: 'signal', line: lineNo, pid, signal: sig[1] });
+      return true;
+    }
+    if (c0 === 43 /* + */ && body.startsWith('+++ ')) {
+      const ex = /^\+\+\+ exited with (-?\d+) \+\+\+/.exec(body);
+      if (ex) emit({ kind: 'exit', line: lineNo, pid, code: Number(ex[1]) });
+      else {
+        const k = /^\+\+\+ killed by (SIG[A-Z0-9]+)/.exec(body);
+        if (k) emit({ kind: 'exit', line: lineNo, pid, signal: k[1] });
+      }
+      return true;
+    }
+    if (body.startsWith('strace: ')) return true;
+    const name = callName(body);
+    if (name === undefined) {
+      if (body.startsWith(') = ') || body.trim() === '') return true; // the tail of a call broken by program output
+      if (!final) emit({ kind: 'warning', line: lineNo, message: `not a strace line: ${preview(body)}` });
+      return final ? false : true;
+    }
+    if (!this.want(name)) {
+      if (body.endsWith(UNFINISHED)) this.pending.delete(pid);
+      return true;
+    }
+    const argsText = body.slice(name.length + 1);
+    if (body.endsWith(UNFINISHED)) {
+      const old = this.pending.get(pid);
+      if (old) emit({ kind: 'warning', line: old.line, message: `${old.name} for pid ${pid} never resumed` });
+      const text = argsText.slice(0, -UNFINISHED.length);
+      this.pending.set(pid, { name, text, line: lineNo });
+      emit({ kind: 'pending', line: lineNo, pid, name, args: splitArgs(text, 0).args });
+      return true;
+    }
+    if (!this.complete(pid, name, argsText, lineNo, emit)) {
+      if (final) return false;
+      // No closing paren or no result: wait for the rest on the next line.
+      this.carry = { text: line, line: lineNo };
+    }
+    return true;
+  }
+
+  private resumed(pid: number, body: string, lineNo: number, emit: Emit): boolean {
+    const close = body.indexOf(' resumed>');
+    if (close < 0) {
+      emit({ kind: 'warning', line: lineNo, message: `malformed resumed line: ${preview(body)}` });
+      return true;
+    }
+    const name = body.slice(5, close);
+    const rest = body.slice(close + ' resumed>'.length);
+    const p = this.pending.get(pid);
+    if (!this.want(name)) {
+      if (p && p.name === name) this.pending.delete(pid);
+      return true;
+    }
+    if (!p || p.name !== name) {
+      emit({ kind: 'warning', line: lineNo, message: `${name} resumed for pid ${pid} without its start` });
+      return true;
+    }
+    this.pending.delete(pid);
+    // Join: `openat(AT_FDCWD, "x", O_RDONLY ` + `) = 3`; `read(3, ` + `"data", 832) = 832`.
+    const text = p.text.trimEnd() + (p.text.trimEnd().endsWith(',') || p.text.trimEnd().endsWith('(') ? ' ' : '') + rest;
+    if (!this.complete(pid, name, text, lineNo, emit)) {
+      emit({ kind: 'warning', line: lineNo, message: `could not join ${name} with its resumption` });
+    }
+    return true;
+  }
+
+  private complete(pid: number, name: string, argsText: string, lineNo: number, emit: Emit): boolean {
+    const { args, end } = splitArgs(argsText, 0);
+    if (end < 0) return false;
+    const res = parseResult(argsText.slice(end + 1));
+    if (!res) return false;
+    emit({ kind: 'syscall', line: lineNo, pid, name, args, enc: 'c', ...res });
+    return true;
+  }
+
+  end(lastLine: number, emit: Emit): void {
+    if (this.carry) {
+      const c = this.carry;
+      this.carry = undefined;
+      if (!this.handle(c.text, c.line, emit, true)) {
+        emit({ kind: 'warning', line: c.line, message: 'truncated last line (no result)' });
+      }
+    }
+    for (const [pid, p] of this.pending) {
+      emit({ kind: 'warning', line: p.line, message: `${p.name} for pid ${pid} never finished (trace ended at line ${lastLine})` });
+    }
+    this.pending.clear();
+  }
+}
+
+function preview(s: string): string {
+  const t = s.length > 60 ? s.slice(0, 60) + '…' : s;
+  return JSON.stringify(Buffer.from(t, 'latin1').toString('utf8'));
+}
+
+/** Score for auto-detection: strace lines look like `name(args) = N` with ` = ` and `[...]` argv on execve. */
+function sniff(lines: string[]): number {
+  let score = 0;
+  for (const l of lines) {
+    const { body } = splitPrefix(l, 0);
+    if (/^[a-z_0-9]+\(.*\)\s+= (-?\d+|0x[0-9a-f]+|\?)( [A-Z]+ \(|<|$| \()/.test(body)) score += 2;
+    if (/^execve\(".*", \[/.test(body)) score += 5;
+    if (body.startsWith('+++ exited with') || body.startsWith('--- SIG') || body.startsWith('<... ')) score += 3;
+    if (/ = -1 E[A-Z]+ \(/.test(body)) score += 3;
+    if (/\tErr#|ERR#|argc[:=]/.test(l)) score -= 5;
+  }
+  return Math.max(0, score);
+}
+
+export const strace: Dialect = {
+  name: 'strace',
+  describe: 'Linux strace (any of -f, -ff, -t/-tt/-ttt/-r, -T, -y/-yy, -x/-xx, -v, -s, -z/-Z, -e trace=...)',
+  create: (opts?: ParserOptions) => new StraceParser(opts),
+  sniff,
+};

@@ -1,0 +1,338 @@
+/**
+ * The process model: consumes trace events in order, keeps per-pid state (cwd, root, fd table, fork/exec
+ * inheritance) and turns each file-related syscall into an Access with an absolute host path.
+ * One dispatcher over the syscall table's families; every handler resolves paths through `resolve`.
+ */
+import { decodeString, parseFdArg, parseNumber, splitArgs } from '../../parsers/strings.js';
+import type { SyscallEvent, TraceEvent } from '../../parsers/types.js';
+import { flagsTextFromNumber, opFromFlags, type Op, type Platform, type SyscallRow, type SyscallTable } from '../syscalls.js';
+import { FdTable } from './fds.js';
+import { fromBytes, insideRoot, join, normalize, underRoot, type BPath } from './path.js';
+import { cloneShare, forkProc, type Proc } from './proc.js';
+
+export interface Access {
+  /** Absolute host path (normalized lexically). Relative only when it could not be resolved (see `unresolved`). */
+  path: BPath;
+  /** The path as the process saw it when it had chroot()ed (absolute inside its root). */
+  jailPath?: BPath;
+  op: Op;
+  ok: boolean;
+  errno?: string;
+  pid: number;
+  line: number;
+  syscall: string;
+  /** readlink/resolvepath output or symlink content. */
+  target?: BPath;
+  /** The directory fd or cwd was unknown: `path` is as printed. */
+  unresolved?: boolean;
+}
+
+export interface ModelOptions {
+  table: SyscallTable;
+  platform: Platform;
+  /** Starting cwd of the first process (host path). */
+  cwd: BPath;
+  /** Starting root (normally `/`). */
+  root?: BPath;
+}
+
+export type AccessSink = (a: Access) => void;
+export type WarnSink = (line: number, message: string) => void;
+
+const AT_FDCWD = -100;
+
+export class ProcessModel {
+  /** Live processes by pid. */
+  readonly procs = new Map<number, Proc>();
+  /** Every process seen, in order of appearance (for `tree`). */
+  readonly all: Proc[] = [];
+  private readonly table: SyscallTable;
+  private readonly platform: Platform;
+  private readonly initial: { cwd: BPath; root: BPath };
+  /** pid → the fork-family call it has in flight (strace prints the child's lines before the parent's result). */
+  private readonly forking = new Map<number, { share: ReturnType<typeof cloneShare>; line: number }>();
+
+  constructor(opts: ModelOptions) {
+    this.table = opts.table;
+    this.platform = opts.platform;
+    this.initial = { cwd: normalize(opts.cwd), root: opts.root ?? '/' };
+  }
+
+  /** Names the parser should fully parse (everything else is skipped cheaply). */
+  wants = (name: string): boolean => this.table.has(name);
+
+  /** State a process created elsewhere starts from (an `-ff` file whose parent is in another file). */
+  seed(pid: number, from: Proc | undefined, line: number): Proc {
+    const p: Proc = from
+      ? forkProc(from, pid, { fs: false, files: false }, line)
+      : { pid, fs: { ...this.initial }, fds: new FdTable(), line };
+    this.procs.set(pid, p);
+    this.all.push(p);
+    return p;
+  }
+
+  proc(pid: number, line: number): Proc {
+    let p = this.procs.get(pid);
+    if (p) return p;
+    // A pid we have not seen created. If exactly one process has a fork in flight, it is the parent.
+    const parents = [...this.forking.keys()].filter((k) => this.procs.has(k));
+    if (parents.length >= 1) {
+      const ppid = parents[parents.length - 1];
+      p = forkProc(this.procs.get(ppid)!, pid, this.forking.get(ppid)!.share, line);
+      p.provisional = parents.length > 1;
+    } else if (this.all.length > 0 && pid !== 0) {
+      // Unknown parent (a trace that starts mid-run, or -ff files): inherit the first process's state.
+      const first = this.procs.get(this.all[0].pid) ?? this.all[0];
+      p = forkProc(first, pid, { fs: false, files: false }, line);
+      p.provisional = true;
+    } else {
+      p = { pid, fs: { ...this.initial }, fds: new FdTable(), line };
+    }
+    this.procs.set(pid, p);
+    this.all.push(p);
+    return p;
+  }
+
+  onEvent(ev: TraceEvent, out: AccessSink, warn: WarnSink): void {
+    switch (ev.kind) {
+      case 'syscall': {
+        const row = this.table.get(ev.name);
+        if (row) this.syscall(row, ev, out, warn);
+        return;
+      }
+      case 'pending': {
+        const row = this.table.get(ev.name);
+        if (row?.family === 'fork') {
+          this.proc(ev.pid, ev.line);
+          this.forking.set(ev.pid, { share: cloneShare(ev.args.join(',')), line: ev.line });
+        }
+        return;
+      }
+      case 'exit': {
+        const p = this.proc(ev.pid, ev.line);
+        p.exit = { code: ev.code, signal: ev.signal, line: ev.line };
+        this.procs.delete(ev.pid);
+        this.forking.delete(ev.pid);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private syscall(row: Readonly<SyscallRow>, ev: SyscallEvent, out: AccessSink, warn: WarnSink): void {
+    const p = this.proc(ev.pid, ev.line);
+    const emit = (path: BPath | undefined, op: Op, extra?: Partial<Access>): void => {
+      if (path === undefined) return;
+      const r = this.resolve(p, ev, row.dirfd, path);
+      out({ ...r, op, ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name, ...extra });
+      if (r.unresolved) warn(ev.line, `${ev.name}: relative path ${JSON.stringify(path)} with an unknown directory fd`);
+    };
+    switch (row.family) {
+      case 'open': {
+        const path = this.str(ev, row.path);
+        if (path === undefined || path === '') return;
+        const flags = row.impliedFlags ?? this.flagsText(ev, row.flags);
+        const r = this.resolve(p, ev, row.dirfd, path);
+        out({ ...r, op: opFromFlags(flags), ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
+        if (r.unresolved) warn(ev.line, `${ev.name}: relative path with an unknown directory fd`);
+        if (ev.ok && ev.retval >= 0) p.fds.set(ev.retval, { path: r.path, cloexec: flags.includes('O_CLOEXEC') });
+        return;
+      }
+      case 'exec': {
+        const path = this.str(ev, row.path);
+        if (path === undefined) return;
+        if (path === '' && row.dirfd !== undefined) {
+          // execveat(fd, "", ..., AT_EMPTY_PATH): the fd is the program
+          const fd = parseFdArg(ev.args[row.dirfd] ?? '').fd;
+          const e = p.fds.get(fd);
+          if (e) out({ path: e.path, op: 'exec', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
+        } else emit(path, 'exec');
+        if (ev.ok) {
+          const r = path === '' ? undefined : this.resolve(p, ev, row.dirfd, path);
+          p.exe = r?.path ?? p.exe;
+          p.argv = parseArgv(ev.args[(row.path ?? 0) + 1], ev);
+          p.line = ev.line;
+          p.fds = p.fds.afterExec();
+          if (p.fs) p.fs = { ...p.fs }; // exec ends CLONE_FS sharing with threads (they are gone)
+        }
+        return;
+      }
+      case 'path': {
+        const path = this.str(ev, row.path);
+        if (path === undefined) return;
+        if (path === '') return; // AT_EMPTY_PATH: an fstat of an fd already recorded
+        emit(path, (row.op as Op) ?? 'other');
+        return;
+      }
+      case 'path2': {
+        emit(this.str(ev, row.path), (row.op as Op) ?? 'other');
+        const p2 = this.str(ev, row.path2);
+        if (p2 !== undefined) {
+          const r = this.resolve(p, ev, row.dirfd2, p2);
+          out({ ...r, op: (row.op as Op) ?? 'other', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
+        }
+        return;
+      }
+      case 'symlink':
+        emit(this.str(ev, row.path), 'create', { target: this.str(ev, row.target) });
+        return;
+      case 'readlink':
+        emit(this.str(ev, row.path), 'readlink', ev.ok ? { target: this.str(ev, row.target) } : undefined);
+        return;
+      case 'connect': {
+        const sun = ev.sunPath ? fromBytes(ev.sunPath) : sunPath(ev.args[row.path ?? 1] ?? '', ev);
+        if (sun === undefined) return;
+        emit(sun, (row.op as Op) ?? 'connect');
+        return;
+      }
+      case 'chdir': {
+        const path = this.str(ev, row.path);
+        if (path === undefined) return;
+        const r = this.resolve(p, ev, undefined, path);
+        out({ ...r, op: 'chdir', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
+        if (ev.ok && !r.unresolved) p.fs.cwd = r.path;
+        return;
+      }
+      case 'fchdir': {
+        const { fd, path } = parseFdArg(ev.args[row.fd ?? 0] ?? '');
+        const target = path ? fromBytes(path) : p.fds.get(fd)?.path;
+        if (target === undefined) {
+          warn(ev.line, `fchdir(${fd}): unknown fd, cwd of pid ${ev.pid} is now unknown`);
+          return;
+        }
+        out({ path: target, jailPath: this.jailPathOf(p, target), op: 'chdir', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
+        if (ev.ok) p.fs.cwd = target;
+        return;
+      }
+      case 'chroot': {
+        const path = this.str(ev, row.path);
+        if (path === undefined) return;
+        const r = this.resolve(p, ev, undefined, path);
+        out({ ...r, op: 'chroot', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
+        if (ev.ok && !r.unresolved) p.fs.root = r.path;
+        return;
+      }
+      case 'getcwd': {
+        const path = this.str(ev, row.path);
+        if (ev.ok && path && path.charCodeAt(0) === 47) p.fs.cwd = underRoot(p.fs.root, normalize(path));
+        return;
+      }
+      case 'fork': {
+        this.forking.delete(ev.pid);
+        if (!ev.ok || !(ev.retval > 0)) return;
+        const share = cloneShare(ev.args.join(','));
+        const existing = this.procs.get(ev.retval);
+        if (existing && existing.parent === ev.pid) return; // attached when its first line came in
+        const child = forkProc(p, ev.retval, share, ev.line);
+        if (existing) {
+          // The child's lines came first and we guessed its parent: keep what it did since, fix the lineage.
+          existing.parent = ev.pid;
+          existing.provisional = false;
+          return;
+        }
+        this.procs.set(child.pid, child);
+        this.all.push(child);
+        return;
+      }
+      case 'close': {
+        if (ev.ok) p.fds.close(parseFdArg(ev.args[row.fd ?? 0] ?? '').fd);
+        return;
+      }
+      case 'dup': {
+        if (ev.ok && ev.retval >= 0) p.fds.dup(parseFdArg(ev.args[row.fd ?? 0] ?? '').fd, ev.retval);
+        return;
+      }
+      case 'dup2': {
+        if (!ev.ok) return;
+        const from = parseFdArg(ev.args[row.fd ?? 0] ?? '').fd;
+        const to = parseFdArg(ev.args[row.newfd ?? 1] ?? '').fd;
+        p.fds.dup(from, to, (ev.args[row.flags ?? -1] ?? '').includes('O_CLOEXEC'));
+        return;
+      }
+      case 'fcntl': {
+        if (!ev.ok) return;
+        const fd = parseFdArg(ev.args[row.fd ?? 0] ?? '').fd;
+        const cmd = ev.args[row.cmd ?? 1] ?? '';
+        if (cmd.startsWith('F_DUPFD') && ev.retval >= 0) p.fds.dup(fd, ev.retval, cmd === 'F_DUPFD_CLOEXEC');
+        else if (cmd === 'F_SETFD') p.fds.setCloexec(fd, (ev.args[2] ?? '').includes('FD_CLOEXEC') || ev.args[2] === '1');
+        return;
+      }
+      case 'fdop': {
+        const { fd, path } = parseFdArg(ev.args[row.fd ?? 0] ?? '');
+        const target = path ? fromBytes(path) : p.fds.get(fd)?.path;
+        if (target !== undefined) {
+          out({ path: target, jailPath: this.jailPathOf(p, target), op: (row.op as Op) ?? 'other', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
+        }
+        return;
+      }
+      case 'spawn': {
+        emit(this.str(ev, row.path), 'exec');
+        return;
+      }
+    }
+  }
+
+  /** A string argument as a byte path; Solaris raw/kdump NAMI strings come in `extra`. */
+  private str(ev: SyscallEvent, idx: number | undefined): BPath | undefined {
+    if (idx === undefined) return undefined;
+    const x = ev.extra?.get(idx);
+    if (x) return fromBytes(x);
+    const raw = ev.args[idx];
+    if (raw === undefined) return undefined;
+    const b = decodeString(raw, ev.enc);
+    return b ? fromBytes(b) : undefined;
+  }
+
+  private flagsText(ev: SyscallEvent, idx: number | undefined): string {
+    const raw = idx === undefined ? '' : (ev.args[idx] ?? '');
+    if (/^(0x[0-9a-fA-F]+|\d+)$/.test(raw)) return flagsTextFromNumber(parseNumber(raw), this.platform);
+    return raw;
+  }
+
+  private jailPathOf(p: Proc, host: BPath): BPath | undefined {
+    return p.fs.root === '/' ? undefined : insideRoot(p.fs.root, host);
+  }
+
+  /** Resolve `path` for process `p`: absolute under its root, relative against the dirfd or cwd. */
+  private resolve(p: Proc, ev: SyscallEvent, dirfdIdx: number | undefined, path: BPath): Pick<Access, 'path' | 'jailPath' | 'unresolved'> {
+    const root = p.fs.root;
+    if (path.charCodeAt(0) === 47) {
+      const host = underRoot(root, normalize(path));
+      return root === '/' ? { path: host } : { path: host, jailPath: normalize(path) };
+    }
+    let base: BPath | undefined = p.fs.cwd;
+    if (dirfdIdx !== undefined) {
+      const { fd, path: deco } = parseFdArg(ev.args[dirfdIdx] ?? '');
+      if (deco) {
+        base = fromBytes(deco);
+        if (fd === AT_FDCWD) p.fs.cwd = base; // -y tells us the real cwd
+      } else if (fd !== AT_FDCWD && !Number.isNaN(fd)) base = p.fds.get(fd)?.path;
+    }
+    if (base === undefined) return { path: normalize(path), unresolved: true };
+    const host = join(base, path);
+    return root === '/' ? { path: host } : { path: host, jailPath: insideRoot(root, host) };
+  }
+}
+
+/** The AF_UNIX path in a sockaddr: strace `{sa_family=AF_UNIX, sun_path="/dev/log"}`, FreeBSD `{ AF_UNIX "/p" }`. */
+function sunPath(raw: string, ev: SyscallEvent): BPath | undefined {
+  if (!/AF_(UNIX|LOCAL|FILE)/.test(raw)) return undefined;
+  const at = raw.indexOf('sun_path=');
+  const from = at >= 0 ? at + 9 : raw.indexOf('"');
+  if (from < 0 || raw[from] === '@') return undefined; // abstract socket: not a file
+  const q = raw.indexOf('"', from);
+  if (q < 0) return undefined;
+  const b = decodeString(raw.slice(q), ev.enc);
+  return b && b.length > 0 ? fromBytes(b) : undefined;
+}
+
+/** execve's argv: `["ls", "-l"]` → ['ls', '-l'] (display strings). */
+function parseArgv(raw: string | undefined, ev: SyscallEvent): string[] | undefined {
+  if (!raw || raw[0] !== '[') return undefined;
+  const inner = splitArgs(raw.slice(1, raw.endsWith(']') ? -1 : undefined) + ')', 0).args;
+  return inner.map((a) => {
+    const b = decodeString(a, ev.enc);
+    return b ? b.toString('utf8') : a;
+  });
+}

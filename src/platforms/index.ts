@@ -1,0 +1,28 @@
+/** The platform registry: the merged, frozen syscall table per platform, and each platform's facts. */
+import { buildTable, COMMON, type Platform, type SyscallTable } from '../syscalls.js';
+import { linux } from './linux.js';
+import type { PlatformInfo } from './types.js';
+
+const REGISTRY: Partial<Record<Platform, PlatformInfo>> = { linux };
+
+export function registerPlatform(info: PlatformInfo): void {
+  REGISTRY[info.name] = info;
+}
+
+export function platformInfo(name: Platform): PlatformInfo {
+  const info = REGISTRY[name];
+  if (!info) throw new Error(`no platform data for ${name}`);
+  return info;
+}
+
+const tables = new Map<Platform, SyscallTable>();
+
+/** COMMON overlaid with the platform's rows, built once and frozen. */
+export function syscallTable(name: Platform): SyscallTable {
+  let t = tables.get(name);
+  if (!t) {
+    t = buildTable(COMMON, platformInfo(name).syscalls);
+    tables.set(name, t);
+  }
+  return t;
+}

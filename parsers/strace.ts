@@ -14,6 +14,8 @@ import type { Dialect, Emit, LineParser, ParserOptions, SyscallEvent } from './t
 
 const UNFINISHED = ' <unfinished ...>';
 const DURATION = /\s<\d+\.\d+>$/;
+/** A line that is only the end of a call: `"", 128) = 0`, `) = 32`. */
+const TAIL = /\)\s*= (?:-?\d|\?|0x)/;
 const ATTACHED = /strace: Process \d+ (?:attached|detached|suspended)/;
 
 /** A line split into its pid and body (prefix and timestamp removed). */
@@ -104,6 +106,8 @@ class StraceParser implements LineParser {
   private readonly defaultPid: number;
   /** Unfinished call per pid: name, the argument text so far, and its line. */
   private readonly pending = new Map<number, { name: string; text: string; line: number }>();
+  /** The pid whose call went unfinished most recently (-z prints the rest without `<... resumed>`). */
+  private lastPending: number | undefined;
   /** A line cut short by an interleaved notice or program output, waiting for its rest. */
   private carry: { text: string; line: number } | undefined;
 
@@ -175,12 +179,22 @@ class StraceParser implements LineParser {
     if (body.startsWith('strace: ')) return true;
     const name = callName(body);
     if (name === undefined) {
-      if (body.startsWith(') = ') || body.trim() === '') return true; // the tail of a call broken by program output
+      if (TAIL.test(body)) {
+        // The rest of an unfinished call printed without `<... resumed>` (strace -z), or the tail of a call
+        // broken by program output: join it with the call that went unfinished last, if any.
+        const p = this.lastPending === undefined ? undefined : this.pending.get(this.lastPending);
+        if (p) return this.resumed(this.lastPending!, `<... ${p.name} resumed>${body}`, lineNo, emit);
+        return true;
+      }
+      if (body.trim() === '') return true;
       if (!final) emit({ kind: 'warning', line: lineNo, message: `not a strace line: ${preview(body)}` });
       return final ? false : true;
     }
     if (!this.want(name)) {
-      if (body.endsWith(UNFINISHED)) this.pending.delete(pid);
+      if (body.endsWith(UNFINISHED)) {
+        this.pending.delete(pid);
+        this.lastPending = undefined;
+      }
       return true;
     }
     const argsText = body.slice(name.length + 1);
@@ -189,6 +203,7 @@ class StraceParser implements LineParser {
       if (old) emit({ kind: 'warning', line: old.line, message: `${old.name} for pid ${pid} never resumed` });
       const text = argsText.slice(0, -UNFINISHED.length);
       this.pending.set(pid, { name, text, line: lineNo });
+      this.lastPending = pid;
       emit({ kind: 'pending', line: lineNo, pid, name, args: splitArgs(text, 0).args });
       return true;
     }

@@ -25,6 +25,11 @@ export function splitArgs(s: string, from = 0): { args: string[]; end: number } 
       i = skipString(s, i);
       continue;
     }
+    if (c === BS) {
+      // outside a string only -y decorations escape bytes (`3</tmp/a \"q\">`): never a delimiter
+      i += 2;
+      continue;
+    }
     if (c === 47 /* / */ && s.charCodeAt(i + 1) === 42 /* * */) {
       const close = s.indexOf('*/', i + 2);
       i = close < 0 ? n : close + 2;

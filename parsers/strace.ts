@@ -82,7 +82,7 @@ export function callName(body: string): string | undefined {
 
 /** Parse `= RESULT` text (after the closing paren). */
 export function parseResult(rest: string): Pick<SyscallEvent, 'ret' | 'retval' | 'ok' | 'errno' | 'retPath'> | undefined {
-  let s = rest.replace(DURATION, '');
+  let s = rest.charCodeAt(rest.length - 1) === 62 /* > */ ? rest.replace(DURATION, '') : rest;
   const eq = s.indexOf('=');
   if (eq < 0) return undefined;
   s = s.slice(eq + 1).trim();
@@ -111,8 +111,11 @@ class StraceParser implements LineParser {
   /** A line cut short by an interleaved notice or program output, waiting for its rest. */
   private carry: { text: string; line: number } | undefined;
 
+  private readonly wantAll: boolean;
+
   constructor(opts: ParserOptions = {}) {
     this.want = opts.want ?? (() => true);
+    this.wantAll = opts.want === undefined;
     this.defaultPid = opts.defaultPid ?? 0;
   }
 
@@ -248,6 +251,49 @@ class StraceParser implements LineParser {
     if (!res) return false;
     emit({ kind: 'syscall', line: lineNo, pid, name, args, enc: 'c', ...res });
     return true;
+  }
+
+  /**
+   * Byte prefilter: find the call name after the pid/timestamp columns and skip the line when the name is not
+   * wanted, without building a string of the whole line. Lines that are not `name(` (resumptions, signals, exits,
+   * notices, fragments), unfinished calls, and any line while a broken line is carried, go to `push`.
+   */
+  accept(buf: Buffer, start: number, end: number): boolean {
+    if (this.carry || this.wantAll) return true;
+    let i = start;
+    if (buf[i] === 91 /* [ */) return true; // [pid N]: rare (stderr captures); let push handle it
+    while (i < end && buf[i] >= 48 && buf[i] <= 57) i++;
+    while (i < end && buf[i] === 32) i++;
+    // optional timestamp: digits, '.', ':'
+    const t = i;
+    while (i < end && ((buf[i] >= 48 && buf[i] <= 57) || buf[i] === 46 || buf[i] === 58)) i++;
+    if (i > t) {
+      if (buf[i] !== 32) return true;
+      while (i < end && buf[i] === 32) i++;
+    }
+    const n0 = i;
+    while (i < end && ((buf[i] >= 97 && buf[i] <= 122) || (buf[i] >= 48 && buf[i] <= 57) || buf[i] === 95)) i++;
+    if (i === n0 || buf[i] !== 40 /* ( */) return true;
+    if (this.wantBytes(buf, n0, i)) return true;
+    // unwanted, but an unfinished call must still reach the parser (it resets the -z tail joining)
+    return end - start > UNFINISHED.length && buf[end - 1] === 62 /* > */ && buf.toString('latin1', end - UNFINISHED.length, end) === UNFINISHED;
+  }
+
+  /** want() for a name given as bytes, memoized by a hash of the bytes (no string per line). */
+  private readonly nameCache = new Map<number, { name: string; want: boolean }>();
+  private wantBytes(buf: Buffer, start: number, end: number): boolean {
+    let h = end - start;
+    for (let k = start; k < end; k++) h = (Math.imul(h, 31) + buf[k]) | 0;
+    const hit = this.nameCache.get(h);
+    if (hit && hit.name.length === end - start) {
+      let same = true;
+      for (let k = start; k < end; k++) if (hit.name.charCodeAt(k - start) !== buf[k]) (same = false), (k = end);
+      if (same) return hit.want;
+    }
+    const name = buf.toString('latin1', start, end);
+    const want = this.want(name);
+    if (!hit) this.nameCache.set(h, { name, want });
+    return want;
   }
 
   end(lastLine: number, emit: Emit): void {

@@ -91,6 +91,21 @@ export function decodeString(raw: string, enc: StringEncoding = 'c'): Buffer | u
   return out;
 }
 
+/**
+ * Like decodeString, but returns the bytes as a latin1 string (one char per byte): no Buffer is allocated, which
+ * matters on the hot path (the process model keeps paths as byte strings).
+ */
+export function decodeStringLatin1(raw: string, enc: StringEncoding = 'c'): string | undefined {
+  if (raw.charCodeAt(0) !== DQ) return undefined;
+  const close = skipString(raw, 0);
+  const end = close - 1 >= 1 && raw.charCodeAt(close - 1) === DQ ? close - 1 : close;
+  if (raw.indexOf('\\', 1) < 0 || raw.indexOf('\\', 1) >= end) {
+    const inner = raw.slice(1, end);
+    return enc === 'dtruss' ? inner.replace(/\0$/, '') : inner;
+  }
+  return decodeString(raw, enc)!.toString('latin1');
+}
+
 /** True when the dialect marked the string as cut short (`"abc"...` strace, `"abc"..` truss). */
 export const isTruncated = (raw: string): boolean => {
   const close = skipString(raw, 0);
@@ -204,6 +219,18 @@ export function parseFdArg(raw: string): { fd: number; path?: Buffer } {
 
 /** Parse a decimal, hex (0x) or octal (leading 0) integer; NaN when it is not one. */
 export function parseNumber(raw: string): number {
+  // fast path: a plain small decimal
+  const n = raw.length;
+  if (n > 0 && n < 10) {
+    let v = 0;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = raw.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+    }
+    if (i === n && (n === 1 || raw.charCodeAt(0) !== 48)) return v;
+  }
   const s = raw.trim();
   if (s === '') return NaN;
   if (/^-?\d+$/.test(s)) return s.length > 1 && s[0] === '0' ? parseInt(s, 8) : Number(s);

@@ -97,6 +97,12 @@ export interface LineParser {
   push(line: string, lineNo: number, emit: Emit): void;
   /** End of input: flush pending state (an unfinished call with no resume becomes a warning). */
   end(lastLine: number, emit: Emit): void;
+  /**
+   * Optional byte-level prefilter, called on the raw bytes of a line before it is turned into a string: false means
+   * the line cannot matter (a call the caller does not want) and is skipped. Must never reject a line whose loss would
+   * change another line's meaning (strace: every `<unfinished ...>` is accepted).
+   */
+  accept?(buf: Buffer, start: number, end: number): boolean;
 }
 
 export interface ParserOptions {

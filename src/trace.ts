@@ -144,6 +144,7 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
         done += n;
         opts.onProgress?.(done, total);
       },
+      parser.accept?.bind(parser),
     ).catch((e: NodeJS.ErrnoException) => {
       throw new TraceError(input.file, undefined, `read failed: ${e.code ?? e.message}`);
     });

@@ -3,7 +3,7 @@
  * inheritance) and turns each file-related syscall into an Access with an absolute host path.
  * One dispatcher over the syscall table's families; every handler resolves paths through `resolve`.
  */
-import { decodeString, parseFdArg, parseNumber, splitArgs } from '../../parsers/strings.js';
+import { decodeString, decodeStringLatin1, parseFdArg, parseNumber, splitArgs } from '../../parsers/strings.js';
 import type { SyscallEvent, TraceEvent } from '../../parsers/types.js';
 import { flagsTextFromNumber, opFromFlags, type Op, type Platform, type SyscallRow, type SyscallTable } from '../syscalls.js';
 import { FdTable } from './fds.js';
@@ -25,6 +25,22 @@ export interface Access {
   target?: BPath;
   /** The directory fd or cwd was unknown: `path` is as printed. */
   unresolved?: boolean;
+}
+
+/** One place builds an Access, always with the same shape (fast property access downstream). */
+function access(r: Pick<Access, 'path' | 'jailPath' | 'unresolved'>, op: Op, ev: SyscallEvent, target?: BPath): Access {
+  return {
+    path: r.path,
+    jailPath: r.jailPath,
+    op,
+    ok: ev.ok,
+    errno: ev.errno,
+    pid: ev.pid,
+    line: ev.line,
+    syscall: ev.name,
+    target,
+    unresolved: r.unresolved,
+  };
 }
 
 export interface ModelOptions {
@@ -122,10 +138,10 @@ export class ProcessModel {
 
   private syscall(row: Readonly<SyscallRow>, ev: SyscallEvent, out: AccessSink, warn: WarnSink): void {
     const p = this.proc(ev.pid, ev.line);
-    const emit = (path: BPath | undefined, op: Op, extra?: Partial<Access>): void => {
+    const emit = (path: BPath | undefined, op: Op, target?: BPath): void => {
       if (path === undefined) return;
       const r = this.resolve(p, ev, row.dirfd, path);
-      out({ ...r, op, ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name, ...extra });
+      out(access(r, op, ev, target));
       if (r.unresolved) warn(ev.line, `${ev.name}: relative path ${JSON.stringify(path)} with an unknown directory fd`);
     };
     switch (row.family) {
@@ -134,7 +150,7 @@ export class ProcessModel {
         if (path === undefined || path === '') return;
         const flags = row.impliedFlags ?? this.flagsText(ev, row.flags);
         const r = this.resolve(p, ev, row.dirfd, path);
-        out({ ...r, op: opFromFlags(flags), ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
+        out(access(r, opFromFlags(flags), ev));
         if (r.unresolved) warn(ev.line, `${ev.name}: relative path with an unknown directory fd`);
         if (ev.ok && ev.retval >= 0) p.fds.set(ev.retval, { path: r.path, cloexec: flags.includes('O_CLOEXEC') });
         return;
@@ -175,10 +191,10 @@ export class ProcessModel {
         return;
       }
       case 'symlink':
-        emit(this.str(ev, row.path), 'create', { target: this.str(ev, row.target) });
+        emit(this.str(ev, row.path), 'create', this.str(ev, row.target));
         return;
       case 'readlink':
-        emit(this.str(ev, row.path), 'readlink', ev.ok ? { target: this.str(ev, row.target) } : undefined);
+        emit(this.str(ev, row.path), 'readlink', ev.ok ? this.str(ev, row.target) : undefined);
         return;
       case 'connect': {
         const sun = ev.sunPath ? fromBytes(ev.sunPath) : sunPath(ev.args[row.path ?? 1] ?? '', ev);
@@ -280,8 +296,7 @@ export class ProcessModel {
     if (x) return fromBytes(x);
     const raw = ev.args[idx];
     if (raw === undefined) return undefined;
-    const b = decodeString(raw, ev.enc);
-    return b ? fromBytes(b) : undefined;
+    return ev.enc === 'vis' ? decodeStringMaybe(raw, ev) : decodeStringLatin1(raw, ev.enc);
   }
 
   private flagsText(ev: SyscallEvent, idx: number | undefined): string {
@@ -313,6 +328,11 @@ export class ProcessModel {
     const host = join(base, path);
     return root === '/' ? { path: host } : { path: host, jailPath: insideRoot(root, host) };
   }
+}
+
+function decodeStringMaybe(raw: string, ev: SyscallEvent): BPath | undefined {
+  const b = decodeString(raw, ev.enc);
+  return b ? fromBytes(b) : undefined;
 }
 
 /** The AF_UNIX path in a sockaddr: strace `{sa_family=AF_UNIX, sun_path="/dev/log"}`, FreeBSD `{ AF_UNIX "/p" }`. */

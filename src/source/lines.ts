@@ -20,6 +20,8 @@ export interface LineStats {
 }
 
 export type OnLine = (line: string, lineNo: number) => void;
+/** Byte-level prefilter: false skips the line without making a string of it (it is still counted). */
+export type Accept = (buf: Buffer, start: number, end: number) => boolean;
 
 /** Incremental splitter: push chunks, get complete lines through the callback. */
 export class LineSplitter {
@@ -27,7 +29,10 @@ export class LineSplitter {
   private skipping = false;
   readonly stats: LineStats = { lines: 0, bytes: 0, unterminated: false, overlong: [], nul: [] };
 
-  constructor(private readonly onLine: OnLine) {}
+  constructor(
+    private readonly onLine: OnLine,
+    private readonly accept?: Accept,
+  ) {}
 
   push(chunk: Buffer): void {
     this.stats.bytes += chunk.length;
@@ -74,6 +79,7 @@ export class LineSplitter {
     const no = ++this.stats.lines;
     if (cut) this.stats.overlong.push(no);
     if (end > start && buf[end - 1] === 13) end--;
+    if (this.accept && !cut && !this.accept(buf, start, end)) return;
     if (this.stats.nul.length < 100 && buf.subarray(start, end).indexOf(0) >= 0) this.stats.nul.push(no);
     this.onLine(buf.toString('latin1', start, end), no);
   }
@@ -92,8 +98,8 @@ export class LineSplitter {
 }
 
 /** Read a readable stream line by line. Resolves when the stream ends. */
-export function readStreamLines(stream: Readable, onLine: OnLine, onChunk?: (bytes: number) => void): Promise<LineStats> {
-  const splitter = new LineSplitter(onLine);
+export function readStreamLines(stream: Readable, onLine: OnLine, onChunk?: (bytes: number) => void, accept?: Accept): Promise<LineStats> {
+  const splitter = new LineSplitter(onLine, accept);
   return new Promise((resolve, reject) => {
     stream.on('data', (chunk: Buffer) => {
       try {
@@ -116,8 +122,8 @@ export function readStreamLines(stream: Readable, onLine: OnLine, onChunk?: (byt
 }
 
 /** Read a file line by line (streaming: memory stays flat whatever the size). */
-export function readFileLines(file: string, onLine: OnLine, onChunk?: (bytes: number) => void): Promise<LineStats> {
-  return readStreamLines(createReadStream(file, { highWaterMark: 1 << 20 }), onLine, onChunk);
+export function readFileLines(file: string, onLine: OnLine, onChunk?: (bytes: number) => void, accept?: Accept): Promise<LineStats> {
+  return readStreamLines(createReadStream(file, { highWaterMark: 1 << 20 }), onLine, onChunk, accept);
 }
 
 /** Is this the start of a binary file rather than a text trace? (NUL bytes, or mostly non-text.) */

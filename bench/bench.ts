@@ -29,7 +29,7 @@ async function makeBigTrace(): Promise<void> {
   let i = 0;
   while (written < targetMB * 1048576) {
     const b = sources[i++ % sources.length];
-    if (!out.write(b)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(b)) await new Promise<void>((r) => out.once('drain', () => r()));
     written += b.length;
   }
   await new Promise<void>((r) => out.end(() => r()));

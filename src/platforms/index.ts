@@ -1,9 +1,13 @@
 /** The platform registry: the merged, frozen syscall table per platform, and each platform's facts. */
 import { buildTable, COMMON, type Platform, type SyscallTable } from '../syscalls.js';
+import { aix } from './aix.js';
+import { freebsd } from './freebsd.js';
 import { linux } from './linux.js';
+import { macos } from './macos.js';
+import { solaris } from './solaris.js';
 import type { PlatformInfo } from './types.js';
 
-const REGISTRY: Partial<Record<Platform, PlatformInfo>> = { linux };
+const REGISTRY: Partial<Record<Platform, PlatformInfo>> = { linux, solaris, aix, freebsd, macos };
 
 export function registerPlatform(info: PlatformInfo): void {
   REGISTRY[info.name] = info;

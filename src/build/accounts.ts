@@ -1,0 +1,76 @@
+/**
+ * Account databases for the jail: the host's /etc/passwd and /etc/group filtered to root and the jail's users (and
+ * their groups), so the jail doesn't leak the host's accounts. Pure over the files' text.
+ */
+import { UsageError } from '../errors.js';
+
+export interface PasswdEntry {
+  name: string;
+  uid: number;
+  gid: number;
+  gecos: string;
+  home: string;
+  shell: string;
+  line: string;
+}
+
+export interface GroupEntry {
+  name: string;
+  gid: number;
+  members: string[];
+  line: string;
+}
+
+export function parsePasswd(text: string): PasswdEntry[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('#') && !l.startsWith('+') && !l.startsWith('-'))
+    .map((line) => {
+      const f = line.split(':');
+      return { name: f[0], uid: Number(f[2]), gid: Number(f[3]), gecos: f[4] ?? '', home: f[5] ?? '/', shell: f[6] ?? '', line };
+    })
+    .filter((e) => e.name !== '' && Number.isInteger(e.uid) && Number.isInteger(e.gid));
+}
+
+export function parseGroup(text: string): GroupEntry[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('#') && !l.startsWith('+') && !l.startsWith('-'))
+    .map((line) => {
+      const f = line.split(':');
+      return { name: f[0], gid: Number(f[2]), members: (f[3] ?? '').split(',').filter(Boolean), line };
+    })
+    .filter((e) => e.name !== '' && Number.isInteger(e.gid));
+}
+
+export interface Accounts {
+  passwd: string;
+  group: string;
+  users: PasswdEntry[];
+}
+
+/** root + the named users; groups: root's, each user's primary group, and supplementary groups naming a user. */
+export function filterAccounts(passwdText: string, groupText: string, userNames: readonly string[]): Accounts {
+  const pw = parsePasswd(passwdText);
+  const gr = parseGroup(groupText);
+  const users: PasswdEntry[] = [];
+  for (const name of userNames) {
+    const u = pw.find((e) => e.name === name);
+    if (!u) throw new UsageError(`no user ${JSON.stringify(name)} in /etc/passwd`, 'create the user first (useradd), or name an existing one with --user');
+    users.push(u);
+  }
+  const root = pw.find((e) => e.uid === 0);
+  const keep = [root, ...users].filter((x, i, a): x is PasswdEntry => x !== undefined && a.findIndex((y) => y?.name === x.name) === i);
+  const names = new Set(keep.map((u) => u.name));
+  const gids = new Set(keep.map((u) => u.gid));
+  const groups = gr
+    .filter((g) => gids.has(g.gid) || g.members.some((m) => names.has(m)))
+    .map((g) => `${g.name}:x:${g.gid}:${g.members.filter((m) => names.has(m)).join(',')}`);
+  // passwd lines keep their fields but never a password hash: `x` (the jail has no shadow)
+  const passwd = keep.map((u) => {
+    const f = u.line.split(':');
+    f[1] = 'x';
+    return f.join(':');
+  });
+  return { passwd: passwd.join('\n') + '\n', group: groups.join('\n') + '\n', users };
+}

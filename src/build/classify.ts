@@ -1,0 +1,144 @@
+/**
+ * Roles and decisions, as rows: which kind of file a path is (executable, library, NSS module, shell, config...) and
+ * what the jail does with it (copy, create, generate, report-only, skip) and why. Pure: the caller gives the facts.
+ */
+import type { PlatformInfo } from '../platforms/types.js';
+import type { Op } from '../syscalls.js';
+
+export type Role =
+  | 'executable'
+  | 'shell'
+  | 'loader'
+  | 'library'
+  | 'nss-module'
+  | 'config'
+  | 'account'
+  | 'locale'
+  | 'device'
+  | 'socket'
+  | 'kernel'
+  | 'directory'
+  | 'secret'
+  | 'symlink'
+  | 'data';
+
+export type Decision = 'copy' | 'create' | 'generate' | 'report-only' | 'skip';
+
+export type HostType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'socket' | 'fifo' | 'missing';
+
+export interface Facts {
+  path: string;
+  /** Ops of successful accesses. */
+  ops: ReadonlySet<Op>;
+  /** Some access failed and none succeeded. */
+  failedOnly: boolean;
+  /** What the host has at the path (after following symlinks for the final type). */
+  type: HostType;
+  /** How the path came in: seen in the trace, or added (interp, shebang, symlink on the way, parent). */
+  via: 'trace' | 'interp' | 'needed' | 'shebang' | 'symlink' | 'parent' | 'user';
+}
+
+/** Secrets: never copied unless named with --allow-secret. */
+export const SECRET_PATTERNS: readonly RegExp[] = [
+  /^\/etc\/(g?shadow|master\.passwd|spwd\.db|security\/passwd)(-|\.|$)/,
+  /^\/etc\/ssh\/[^/]*_key$/,
+  /^\/root(\/|$)/,
+  /^\/etc\/sudoers(\.d)?(\/|$)/,
+  /^\/etc\/ssl\/private(\/|$)/,
+  /\/\.ssh\/id_[^/]*$/,
+  /\.key$/, // private keys by name (certificates, *.pem under /etc/ssl/certs, are public)
+  /^\/etc\/krb5\.keytab$/,
+];
+
+export const isSecret = (path: string): boolean => SECRET_PATTERNS.some((re) => re.test(path));
+
+/** NSS databases jailtrace generates from the host's, filtered to the jail's users. */
+export const ACCOUNT_FILES: readonly string[] = ['/etc/passwd', '/etc/group'];
+
+interface RoleRule {
+  role: Role;
+  test: (f: Facts, p: PlatformInfo) => boolean;
+}
+
+const matchGlob = (pattern: string, path: string): boolean =>
+  new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$').test(path) ||
+  (pattern.startsWith('*/') && new RegExp('/' + pattern.slice(2).split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$').test(path));
+
+/** First matching row wins. */
+const ROLE_RULES: readonly RoleRule[] = [
+  { role: 'kernel', test: (f) => /^\/(proc|sys)(\/|$)/.test(f.path) },
+  { role: 'secret', test: (f) => isSecret(f.path) },
+  { role: 'account', test: (f) => ACCOUNT_FILES.includes(f.path) },
+  { role: 'socket', test: (f) => f.ops.has('connect') || f.type === 'socket' },
+  { role: 'device', test: (f) => f.type === 'char' || f.type === 'block' },
+  { role: 'directory', test: (f) => f.type === 'dir' },
+  { role: 'symlink', test: (f) => f.type === 'symlink' },
+  { role: 'loader', test: (f, p) => f.via === 'interp' || p.loaders.includes(f.path) },
+  { role: 'shell', test: (f, p) => f.ops.has('exec') && p.wordexpShells.includes(f.path) },
+  { role: 'executable', test: (f) => f.ops.has('exec') || f.via === 'shebang' },
+  { role: 'nss-module', test: (f, p) => p.nss.modules.some((m) => matchGlob(m, f.path)) },
+  { role: 'library', test: (f) => f.via === 'needed' || /\.so(\.[0-9.]+)?$/.test(f.path) || /\/lib[^/]*\.so/.test(f.path) },
+  { role: 'locale', test: (f) => /\/(locale|gconv|zoneinfo|i18n)(\/|$)/.test(f.path) || f.path === '/etc/localtime' },
+  { role: 'config', test: (f, p) => p.nss.config.includes(f.path) || f.path.startsWith('/etc/') },
+];
+
+export function roleOf(f: Facts, p: PlatformInfo): Role {
+  return ROLE_RULES.find((r) => r.test(f, p))?.role ?? 'data';
+}
+
+export interface Decided {
+  role: Role;
+  decision: Decision;
+  reason: string;
+}
+
+/** What to do with a path of a given role. Options name the exceptions the admin allowed. */
+export function decide(f: Facts, p: PlatformInfo, opts: { allowSecrets: ReadonlySet<string>; fullPasswd: boolean }): Decided {
+  const role = roleOf(f, p);
+  const d = (decision: Decision, reason: string): Decided => ({ role, decision, reason });
+  if (f.failedOnly) return d('report-only', 'every access failed: the program tried it and went on');
+  switch (role) {
+    case 'kernel':
+      return d('skip', 'kernel filesystem: mount proc/sys in the jail if the program needs it');
+    case 'secret':
+      return opts.allowSecrets.has(f.path) ? d('copy', 'secret copied because --allow-secret names it') : d('skip', 'secret: not copied (name it with --allow-secret PATH to copy it)');
+    case 'account':
+      return opts.fullPasswd ? d('copy', '--full-passwd: the host file as it is') : d('generate', 'generated: root and the jail users only');
+    case 'socket':
+      return d('report-only', 'a socket is made by its server, not copied');
+    case 'device':
+      return d('create', 'device node made with the host\'s major/minor and mode');
+    case 'directory':
+      return d('create', 'directory with the host\'s mode and owner');
+    case 'symlink':
+      return d('create', 'symlink kept as a symlink, so both spellings work');
+    default:
+      break;
+  }
+  if (f.type === 'missing') return d('report-only', 'no longer on the host');
+  if (f.type === 'fifo') return d('report-only', 'a FIFO is made by the program that uses it');
+  const onlyWritten = [...f.ops].every((o) => o === 'create' || o === 'other');
+  if (f.via === 'trace' && onlyWritten) return d('skip', 'created or changed by the program: runtime data, not copied');
+  return d('copy', reasonFor(role));
+}
+
+function reasonFor(role: Role): string {
+  switch (role) {
+    case 'executable':
+      return 'executed';
+    case 'shell':
+      return 'shell executed (wordexp/system)';
+    case 'loader':
+      return 'ELF interpreter: the kernel maps it without an open';
+    case 'library':
+      return 'shared library loaded';
+    case 'nss-module':
+      return 'NSS module loaded for a name lookup (invisible to ldd)';
+    case 'locale':
+      return 'locale/timezone data read';
+    case 'config':
+      return 'configuration read';
+    default:
+      return 'read by the program';
+  }
+}

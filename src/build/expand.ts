@@ -1,0 +1,229 @@
+/**
+ * Manifest → jail entries: what a trace shows plus what it cannot show (ELF interpreters, `#!` interpreters,
+ * every symlink on the way to every path, parent directories with the host's modes, devices, generated accounts).
+ * Reads the host (lstat, readlink, ELF headers); writes nothing.
+ */
+import { lstat, readlink, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { closureOf } from './static-deps.js';
+import { readElfInfo } from '../elf/elf.js';
+import { envCommand, readShebang, resolveOnPath } from '../elf/shebang.js';
+import { entryBytes, type Manifest } from '../manifest/manifest.js';
+import { normalize } from '../model/path.js';
+import type { PlatformInfo } from '../platforms/types.js';
+import type { Op } from '../syscalls.js';
+import { decide, type Decision, type Facts, type HostType, type Role } from './classify.js';
+
+export interface HostInfo {
+  type: HostType;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtimeMs: number;
+  rdev: number;
+  /** Symlink target. */
+  target?: string;
+}
+
+export type Via = Facts['via'];
+
+export interface JailEntry {
+  /** Host path; the jail path is the same path inside the jail. */
+  path: string;
+  role: Role;
+  decision: Decision;
+  reason: string;
+  via: Via;
+  /** The path this one was added for (the executable of a PT_INTERP, the path a symlink leads to...). */
+  from?: string;
+  /** Trace provenance: first successful (or failed) access. */
+  first?: { op: Op; ok: boolean; errno?: string; pid: number; line: number; syscall: string; file?: string };
+  ops: Op[];
+  host?: HostInfo;
+}
+
+export interface ExpandOptions {
+  platform: PlatformInfo;
+  /** Host path prefixes that are workload data (scratch dirs): never jail content. */
+  excludes: readonly string[];
+  allowSecrets: ReadonlySet<string>;
+  fullPasswd: boolean;
+  /** Add the static DT_NEEDED closure of every copied ELF (`--with-static-deps`). */
+  withStaticDeps?: boolean;
+}
+
+const MAX_SYMLINKS = 40;
+
+function hostType(st: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean; isFIFO(): boolean }): HostType {
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
+  if (st.isSocket()) return 'socket';
+  if (st.isFIFO()) return 'fifo';
+  return 'missing';
+}
+
+async function hostInfo(p: string): Promise<HostInfo | undefined> {
+  try {
+    const st = await lstat(p);
+    const type = hostType(st);
+    // A directory's size and mtime change whenever its entries do and are not part of what a jail copies.
+    const dir = type === 'dir';
+    const info: HostInfo = { type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: dir ? 0 : st.size, mtimeMs: dir ? 0 : st.mtimeMs, rdev: st.rdev };
+    if (type === 'symlink') info.target = await readlink(p);
+    return info;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw e;
+  }
+}
+
+const underAny = (p: string, prefixes: readonly string[]): boolean => prefixes.some((x) => p === x || p.startsWith(x.endsWith('/') ? x : x + '/'));
+
+export class Expander {
+  readonly entries = new Map<string, JailEntry>();
+  readonly warnings: string[] = [];
+  private readonly infos = new Map<string, Promise<HostInfo | undefined>>();
+
+  constructor(private readonly opts: ExpandOptions) {}
+
+  private info(p: string): Promise<HostInfo | undefined> {
+    let i = this.infos.get(p);
+    if (!i) {
+      i = hostInfo(p);
+      this.infos.set(p, i);
+    }
+    return i;
+  }
+
+  /** Everything a set of manifests needs. */
+  async addManifests(manifests: readonly Manifest[]): Promise<void> {
+    for (const m of manifests) {
+      for (const e of m.entries) {
+        const bytes = entryBytes(e);
+        const p = bytes.toString('utf8');
+        if (!Buffer.from(p, 'utf8').equals(bytes)) {
+          this.warnings.push(`${e.path}: not valid UTF-8, left out of the jail`);
+          continue;
+        }
+        if (!p.startsWith('/')) continue; // unresolved relative path: warned about by parse
+        const ok = e.accesses.filter((a) => a.ok);
+        const ops = [...new Set(ok.map((a) => a.op))];
+        const firstAcc = ok[0] ?? e.accesses[0];
+        const first = { op: firstAcc.op, ok: firstAcc.ok, errno: firstAcc.errno, pid: firstAcc.pid, line: firstAcc.line, syscall: firstAcc.syscall, file: m.source.files[firstAcc.file ?? 0] };
+        if (underAny(p, this.opts.excludes)) continue; // workload scratch data
+        if (ok.length === 0) {
+          this.note(p, { via: 'trace', ops: [], failedOnly: true, first });
+          continue;
+        }
+        // chdir/chroot into a directory and stat-only of / are about the tree, not content: still mkdir them.
+        await this.addPath(p, { via: 'trace', ops, first });
+      }
+    }
+  }
+
+  /** A path the jail needs: every component is walked on the host so symlinks are kept and parents created. */
+  async addPath(p: string, how: { via: Via; ops: Op[]; from?: string; first?: JailEntry['first'] }, depth = 0): Promise<string | undefined> {
+    if (depth > MAX_SYMLINKS) {
+      this.warnings.push(`${p}: too many levels of symbolic links`);
+      return undefined;
+    }
+    const parts = normalize(p).split('/').filter(Boolean);
+    let cur = '';
+    for (let i = 0; i < parts.length; i++) {
+      const next = `${cur}/${parts[i]}`;
+      const last = i === parts.length - 1;
+      const info = await this.info(next);
+      if (!info) {
+        if (last || true) this.note(next, { via: last ? how.via : 'parent', ops: last ? how.ops : [], failedOnly: false, from: last ? how.from : p, first: last ? how.first : undefined }, { type: 'missing', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0 });
+        return undefined;
+      }
+      if (info.type === 'symlink') {
+        this.note(next, { via: last && how.via === 'trace' ? 'trace' : 'symlink', ops: [], failedOnly: false, from: p, first: last ? how.first : undefined }, info);
+        const target = info.target!.startsWith('/') ? info.target! : `${cur || '/'}/${info.target}`;
+        const rest = parts.slice(i + 1).join('/');
+        return this.addPath(normalize(rest ? `${target}/${rest}` : target), { ...how, from: how.from ?? p }, depth + 1);
+      }
+      if (!last) {
+        if (!this.entries.has(next)) this.note(next, { via: 'parent', ops: [], failedOnly: false, from: p }, info);
+        cur = next;
+        continue;
+      }
+      this.note(next, { via: how.via, ops: how.ops, failedOnly: false, from: how.from, first: how.first }, info);
+      return next;
+    }
+    // p is "/"
+    const root = await this.info('/');
+    if (root) this.note('/', { via: how.via, ops: how.ops, failedOnly: false }, root);
+    return '/';
+  }
+
+  private note(p: string, how: { via: Via; ops: Op[]; failedOnly: boolean; from?: string; first?: JailEntry['first'] }, info?: HostInfo): void {
+    const old = this.entries.get(p);
+    const ops = [...new Set([...(old?.ops ?? []), ...how.ops])];
+    const facts: Facts = { path: p, ops: new Set(ops), failedOnly: how.failedOnly && !old, type: info?.type ?? old?.host?.type ?? 'missing', via: old && old.via === 'trace' ? 'trace' : how.via };
+    const d = decide(facts, this.opts.platform, { allowSecrets: this.opts.allowSecrets, fullPasswd: this.opts.fullPasswd });
+    // A path first seen as a parent or symlink step keeps its first provenance, but takes the strongest facts.
+    this.entries.set(p, {
+      path: p,
+      role: d.role,
+      decision: d.decision,
+      reason: d.reason,
+      via: facts.via,
+      from: old?.from ?? how.from,
+      first: old?.first ?? how.first,
+      ops,
+      host: info ?? old?.host,
+    });
+  }
+
+  /** What a trace cannot show: the ELF interpreter and `#!` interpreters of every copied program and library. */
+  async addInterpreters(): Promise<void> {
+    const done = new Set<string>();
+    for (let round = 0; round < 8; round++) {
+      const rank = (e: JailEntry): number => (e.role === 'executable' || e.role === 'shell' ? 0 : 1);
+      const todo = [...this.entries.values()].filter((e) => e.decision === 'copy' && e.host?.type === 'file' && !done.has(e.path)).sort((a, b) => rank(a) - rank(b));
+      if (todo.length === 0) return;
+      for (const e of todo) {
+        done.add(e.path);
+        if (!['executable', 'shell', 'library', 'nss-module', 'loader', 'data'].includes(e.role)) continue;
+        const sb = await readShebang(e.path).catch(() => undefined);
+        if (sb) {
+          let interp = sb.interpreter;
+          await this.addPath(interp, { via: 'shebang', ops: ['exec'], from: e.path });
+          const cmd = path.basename(interp) === 'env' ? envCommand(sb.arg) : undefined;
+          if (cmd) {
+            const found = cmd.includes('/') ? cmd : await resolveOnPath(cmd, '/usr/local/bin:/usr/bin:/bin');
+            if (found) interp = found;
+            if (found) await this.addPath(found, { via: 'shebang', ops: ['exec'], from: e.path });
+            else this.warnings.push(`${e.path}: #!/usr/bin/env ${cmd}: ${cmd} not found on PATH`);
+          }
+          continue;
+        }
+        const elf = await readElfInfo(e.path).catch(() => undefined);
+        if (elf?.interp) await this.addPath(elf.interp, { via: 'interp', ops: ['read'], from: e.path });
+      }
+    }
+  }
+
+  /** `--with-static-deps`: the DT_NEEDED closure of every copied ELF, for code paths the workload did not run. */
+  async addStaticDeps(): Promise<void> {
+    const roots = [...this.entries.values()].filter((e) => e.decision === 'copy' && e.host?.type === 'file').map((e) => e.path);
+    const r = await closureOf(roots);
+    for (const f of r.files) if (!this.entries.has(f.path)) await this.addPath(f.path, { via: 'needed', ops: ['read'], from: f.from });
+    for (const u of r.unresolved) this.warnings.push(`${u.from}: needs ${u.name}, not found by the static search`);
+  }
+
+  /** Final type of a path through symlinks (for devices and account files). */
+  static async finalStat(p: string): Promise<HostInfo | undefined> {
+    try {
+      const st = await stat(p);
+      return { type: hostType(st), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: st.size, mtimeMs: st.mtimeMs, rdev: st.rdev };
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Jail entries → Plan (pure): mkdir / copy / symlink / mknod / write actions with their reasons, plus the generated
+ * account files, the users' homes and the jail's own record (`/.jailtrace/manifest.json`, see docs/jail-record.md).
+ */
+import type { Action, Plan } from '../jail/plan.js';
+import { sortPlan } from '../jail/plan.js';
+import type { Accounts } from './accounts.js';
+import type { JailEntry } from './expand.js';
+
+export const RECORD_DIR = '/.jailtrace';
+export const RECORD_FILE = '/.jailtrace/manifest.json';
+export const JAIL_SCHEMA = 'jailtrace.jail/1';
+
+/** Linux dev_t → major/minor (glibc's gnu_dev_major/minor). */
+export const devMajor = (rdev: number): number => Number(((BigInt(rdev) >> 8n) & 0xfffn) | ((BigInt(rdev) >> 32n) & ~0xfffn));
+export const devMinor = (rdev: number): number => Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & ~0xffn));
+
+export interface JailRecord {
+  schema: typeof JAIL_SCHEMA;
+  /** jailtrace version that built it. No timestamp: a rebuild with nothing new must not rewrite the record. */
+  version: string;
+  jail: string;
+  users: string[];
+  profiles: string[];
+  commands: string[][];
+  traces: string[];
+  entries: JailEntry[];
+  warnings: string[];
+}
+
+export interface PlanInput {
+  jail: string;
+  entries: Iterable<JailEntry>;
+  accounts?: Accounts;
+  /** Create each user's home inside the jail, owned by the user. */
+  homes: boolean;
+  record: Omit<JailRecord, 'schema' | 'entries'>;
+}
+
+function reasonOf(e: JailEntry): string {
+  const src = e.first ? ` (${e.first.syscall} by pid ${e.first.pid}, ${e.first.file ? `${e.first.file}:` : 'line '}${e.first.line})` : '';
+  switch (e.via) {
+    case 'interp':
+      return `${e.reason}: PT_INTERP of ${e.from}`;
+    case 'shebang':
+      return `#! interpreter of ${e.from}`;
+    case 'needed':
+      return `DT_NEEDED of ${e.from} (--with-static-deps)`;
+    case 'symlink':
+      return `symlink on the way to ${e.from}`;
+    case 'parent':
+      return `parent directory of ${e.from}`;
+    default:
+      return `${e.reason}${src}`;
+  }
+}
+
+export function makePlan(input: PlanInput): Plan {
+  const actions: Action[] = [];
+  const taken = new Set<string>();
+  const push = (a: Action): void => {
+    if (taken.has(a.path)) return;
+    taken.add(a.path);
+    actions.push(a);
+  };
+  push({ kind: 'mkdir', path: '/', mode: 0o755, uid: 0, gid: 0, reason: 'jail root: root-owned, not group/other-writable (OpenSSH ChrootDirectory rule)' });
+  const entries = [...input.entries];
+  for (const e of entries) {
+    if (e.path === '/' || !e.host) continue;
+    const h = e.host;
+    const reason = reasonOf(e);
+    if (e.decision === 'copy' && h.type === 'file') {
+      push({ kind: 'copy', path: e.path, source: e.path, mode: h.mode, uid: h.uid, gid: h.gid, mtimeMs: h.mtimeMs, size: h.size, reason });
+    } else if (e.decision === 'create' || (e.decision === 'copy' && h.type !== 'file')) {
+      if (h.type === 'dir') push({ kind: 'mkdir', path: e.path, mode: h.mode, uid: h.uid, gid: h.gid, reason });
+      else if (h.type === 'symlink' && h.target !== undefined) push({ kind: 'symlink', path: e.path, target: h.target, reason });
+      else if (h.type === 'char' || h.type === 'block')
+        push({ kind: 'mknod', path: e.path, type: h.type === 'char' ? 'c' : 'b', major: devMajor(h.rdev), minor: devMinor(h.rdev), mode: h.mode, uid: h.uid, gid: h.gid, reason });
+    }
+  }
+  if (input.accounts) {
+    for (const f of ['/etc/passwd', '/etc/group'] as const) {
+      const content = f === '/etc/passwd' ? input.accounts.passwd : input.accounts.group;
+      const e = entries.find((x) => x.path === f);
+      if (e?.decision === 'copy') continue; // --full-passwd
+      push({ kind: 'write', path: f, content, mode: 0o644, uid: 0, gid: 0, reason: `generated: root and ${input.record.users.join(', ') || 'no other users'} only` });
+    }
+    if (!taken.has('/etc')) push({ kind: 'mkdir', path: '/etc', mode: 0o755, uid: 0, gid: 0, reason: 'holds the generated account files' });
+    if (input.homes) {
+      for (const u of input.accounts.users) {
+        if (!u.home.startsWith('/') || u.home === '/') continue;
+        const parts = u.home.split('/').filter(Boolean);
+        for (let i = 1; i < parts.length; i++) {
+          const d = '/' + parts.slice(0, i).join('/');
+          push({ kind: 'mkdir', path: d, mode: 0o755, uid: 0, gid: 0, reason: `parent of ${u.name}'s home` });
+        }
+        push({ kind: 'mkdir', path: u.home, mode: 0o755, uid: u.uid, gid: u.gid, reason: `${u.name}'s home inside the jail, owned by ${u.name}` });
+      }
+    }
+  }
+  const record: JailRecord = { schema: JAIL_SCHEMA, ...input.record, entries };
+  push({ kind: 'mkdir', path: RECORD_DIR, mode: 0o700, uid: 0, gid: 0, reason: 'jailtrace\'s record of what this jail should hold' });
+  push({ kind: 'write', path: RECORD_FILE, content: JSON.stringify(record, null, 1) + '\n', mode: 0o600, uid: 0, gid: 0, reason: 'manifest and decisions, for verify/check/sync/diff/explain' });
+  return sortPlan({ jail: input.jail, actions });
+}

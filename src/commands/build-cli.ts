@@ -1,0 +1,81 @@
+/** The CLI side of `build`: gather workloads (profiles, command, traces), run the build, show the report. */
+import path from 'node:path';
+import type { BuildCliOptions } from '../cli.js';
+import { EXIT, UsageError } from '../errors.js';
+import { describeAction, renderDryRun, renderReport } from '../jail/render.js';
+import type { Output } from '../output.js';
+import { buildCommand, type BuildReport, type Workload } from './build.js';
+import { gatherWorkloads } from './workloads.js';
+
+export async function runBuild(jail: string, command: string[], o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
+  if (o.profile.length === 0 && o.trace.length === 0 && command.length === 0) {
+    throw new UsageError('nothing to trace', 'give --profile sftp (and/or scp), --trace FILE, or -- COMMAND ARGS');
+  }
+  const progress = out.progress('building');
+  const workloads: Workload[] = await gatherWorkloads({ profiles: o.profile, traces: o.trace, command, users: o.user, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir }, out);
+  for (const w of workloads) w.excludes.push(...o.exclude.map((d) => path.resolve(d)));
+  const report = await buildCommand({
+    jail,
+    users: o.user,
+    workloads,
+    dryRun: Boolean(o.dryRun),
+    fullPasswd: Boolean(o.fullPasswd),
+    allowSecrets: o.allowSecret,
+    keepSetuid: o.keepSetuid,
+    fixPerms: Boolean(o.fixPerms),
+    withStaticDeps: Boolean(o.withStaticDeps),
+    onProgress: progress.update,
+  }).finally(progress.done);
+  if (o.json) out.json(jsonReport(report));
+  else out.result(renderBuild(report, Boolean(g.verbose)));
+  if (report.apply && (report.apply.counts.failed > 0 || report.apply.counts.refused > 0)) return EXIT.APPLY;
+  return EXIT.OK;
+}
+
+function jsonReport(r: BuildReport): unknown {
+  return {
+    schema: 'jailtrace.build/1',
+    jail: r.jail,
+    dryRun: r.dryRun,
+    workloads: r.workloads,
+    entries: r.entries,
+    plan: r.plan.actions.map((a) => (a.kind === 'write' ? { ...a, content: `${a.content.length} bytes` } : a)),
+    apply: r.apply && { counts: r.apply.counts, stopped: r.apply.stopped, results: r.apply.results.filter((x) => x.result !== 'up-to-date').map((x) => ({ path: x.action.path, kind: x.action.kind, result: x.result, detail: x.detail })) },
+    warnings: r.warnings,
+    rootProblems: r.rootProblems,
+    sockets: r.sockets,
+    bytes: r.bytes,
+  };
+}
+
+export function renderBuild(r: BuildReport, verbose: boolean): string {
+  const lines: string[] = [];
+  const count = (k: string) => r.plan.actions.filter((a) => a.kind === k).length;
+  const steps = r.workloads.flatMap((w) => w.steps);
+  for (const s of steps) if (!s.ok) lines.push(`workload step failed: ${s.description}${s.exitCode !== undefined ? ` (exit ${s.exitCode})` : ''}${s.stderr ? `: ${s.stderr.trim().split('\n').slice(-2).join(' / ')}` : ''}`);
+  if (r.dryRun) {
+    lines.push(`dry run: nothing written. Plan for ${r.jail}:`, renderDryRun(r.plan).trimEnd());
+  } else if (r.apply) {
+    const c = r.apply.counts;
+    lines.push(
+      `${r.jail}: ${count('copy')} files (${(r.bytes / 1048576).toFixed(1)} MiB), ${count('mkdir')} directories, ${count('symlink')} symlinks, ` +
+        `${count('mknod')} devices, ${count('write')} generated — ${c.done} changed, ${c['up-to-date']} up to date` +
+        (c.refused ? `, ${c.refused} REFUSED` : '') +
+        (c.failed ? `, ${c.failed} FAILED` : ''),
+    );
+    if (verbose) lines.push(renderReport(r.apply).trimEnd());
+    else for (const x of r.apply.results.filter((x) => x.result === 'refused' || x.result === 'failed')) lines.push(`  ${x.result}: ${describeAction(x.action)}${x.detail ? ` — ${x.detail}` : ''}`);
+    if (r.apply.stopped) lines.push(`stopped: ${r.apply.stopped.path}: ${r.apply.stopped.message}`);
+  }
+  const skipped = r.entries.filter((e) => e.decision === 'skip' && e.role === 'secret');
+  for (const e of skipped) lines.push(`not copied: ${e.path}: ${e.reason}`);
+  for (const s of r.sockets) {
+    lines.push(`socket ${s.path}: not copied (a server makes it)${s.advice.length ? '; to give the jail one:' : ''}`);
+    for (const a of s.advice) lines.push(`    ${a}`);
+  }
+  for (const p of r.rootProblems) lines.push(`warning: ${p} (OpenSSH's ChrootDirectory will refuse it; --fix-perms fixes the jail root)`);
+  for (const w of r.warnings.slice(0, verbose ? undefined : 10)) lines.push(`warning: ${w}`);
+  return lines.join('\n') + '\n';
+}
+
+export const relativeTo = (p: string) => path.relative(process.cwd(), p) || '.';

@@ -1,0 +1,168 @@
+/**
+ * `jailtrace build`: traces (recorded, a command, or built-in profiles) → manifest → expansion → plan → apply.
+ * Returns a report; the CLI prints it.
+ */
+import { lstat, mkdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { filterAccounts, type Accounts } from '../build/accounts.js';
+import { Expander, type JailEntry } from '../build/expand.js';
+import { makePlan } from '../build/make-plan.js';
+import { ApplyError, UsageError } from '../errors.js';
+import { applyPlan, type ApplyReport } from '../jail/apply.js';
+import type { Plan } from '../jail/plan.js';
+import type { Manifest } from '../manifest/manifest.js';
+import { platformInfo } from '../platforms/index.js';
+import { parseTraces } from '../trace.js';
+import { VERSION } from '../version.js';
+
+export interface Workload {
+  /** What produced the traces (a profile name, `command`, or `trace`). */
+  kind: 'profile' | 'command' | 'trace';
+  name: string;
+  traces: string[];
+  cwd: string;
+  excludes: string[];
+  steps: Array<{ description: string; ok: boolean; exitCode?: number; signal?: string; stderr?: string }>;
+  argv?: string[];
+}
+
+export interface BuildOptions {
+  jail: string;
+  users: string[];
+  workloads: Workload[];
+  dryRun: boolean;
+  fullPasswd: boolean;
+  allowSecrets: string[];
+  keepSetuid: string[];
+  fixPerms: boolean;
+  withStaticDeps: boolean;
+  onProgress?: (done: number, total: number, what: string) => void;
+}
+
+export interface BuildReport {
+  jail: string;
+  dryRun: boolean;
+  workloads: Workload[];
+  manifests: Manifest[];
+  entries: JailEntry[];
+  plan: Plan;
+  apply?: ApplyReport;
+  warnings: string[];
+  /** Problems with the jail root and its ancestors under OpenSSH's ChrootDirectory rule. */
+  rootProblems: string[];
+  /** Sockets the programs used: they need a server-side setup, not a copy. */
+  sockets: Array<{ path: string; advice: string[] }>;
+  bytes: number;
+}
+
+/** OpenSSH: every component of the ChrootDirectory path must be root-owned and not group/other-writable. */
+export async function chrootDirProblems(jail: string): Promise<string[]> {
+  const problems: string[] = [];
+  let p = path.resolve(jail);
+  for (;;) {
+    const st = await lstat(p).catch(() => undefined);
+    if (st) {
+      if (st.isSymbolicLink()) problems.push(`${p} is a symlink (OpenSSH refuses a ChrootDirectory path through a symlink)`);
+      else {
+        if (st.uid !== 0) problems.push(`${p} is owned by uid ${st.uid}, not root`);
+        if (st.mode & 0o022) problems.push(`${p} is writable by ${st.mode & 0o020 ? 'group' : ''}${(st.mode & 0o022) === 0o022 ? ' and ' : ''}${st.mode & 0o002 ? 'others' : ''} (mode ${(st.mode & 0o7777).toString(8)})`);
+      }
+    }
+    const up = path.dirname(p);
+    if (up === p) break;
+    p = up;
+  }
+  return problems;
+}
+
+async function readAccounts(users: string[]): Promise<Accounts> {
+  const [pw, gr] = await Promise.all([readFile('/etc/passwd', 'utf8'), readFile('/etc/group', 'utf8')]);
+  return filterAccounts(pw, gr, users);
+}
+
+export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
+  if (o.workloads.length === 0) throw new UsageError('nothing to trace', 'give --profile sftp / --profile scp, --trace FILE, or -- COMMAND ARGS');
+  const jail = path.resolve(o.jail);
+  if (jail === '/') throw new UsageError('the jail cannot be /', 'name a directory such as /srv/jail');
+  const platform = platformInfo('linux');
+
+  const manifests: Manifest[] = [];
+  for (const w of o.workloads) {
+    for (const t of w.traces) manifests.push(await parseTraces([t], { cwd: w.cwd }));
+  }
+  const ex = new Expander({
+    platform,
+    excludes: o.workloads.flatMap((w) => w.excludes).concat([jail]),
+    allowSecrets: new Set(o.allowSecrets),
+    fullPasswd: o.fullPasswd,
+    withStaticDeps: o.withStaticDeps,
+  });
+  await ex.addManifests(manifests);
+  await ex.addInterpreters();
+  if (o.withStaticDeps) {
+    await ex.addStaticDeps();
+    await ex.addInterpreters();
+  }
+  const entries = [...ex.entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const readsAccounts = entries.some((e) => e.role === 'account' && e.decision !== 'report-only');
+  const accounts = readsAccounts || o.users.length > 0 ? await readAccounts(o.users) : undefined;
+
+  const plan = makePlan({
+    jail,
+    entries,
+    accounts,
+    homes: o.users.length > 0,
+    record: {
+      version: VERSION,
+      jail,
+      users: o.users,
+      profiles: o.workloads.filter((w) => w.kind === 'profile').map((w) => w.name),
+      commands: o.workloads.filter((w) => w.kind === 'command').map((w) => w.argv ?? []),
+      traces: o.workloads.filter((w) => w.kind === 'trace').flatMap((w) => w.traces),
+      warnings: ex.warnings,
+    },
+  });
+
+  // The jail root: OpenSSH's rule. Existing and wrong: warn (or fix with --fix-perms); the plan's root mkdir only
+  // sets the root's mode when the jail is new or --fix-perms asks.
+  const existed = await stat(jail).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  let rootProblems = existed ? await chrootDirProblems(jail) : [];
+  const ownProblems = rootProblems.filter((p) => p.startsWith(`${jail} `));
+  if (existed && !o.fixPerms) plan.actions = plan.actions.filter((a) => a.path !== '/');
+
+  const sockets = entries
+    .filter((e) => e.role === 'socket')
+    .map((e) => ({ path: e.path, advice: e.path === '/dev/log' ? platform.syslog.map((s) => s.replaceAll('{jail}', jail)) : e.path.includes('nscd') ? ['nscd socket: not needed; glibc falls back to the files in the jail'] : [] }));
+
+  const report: BuildReport = {
+    jail,
+    dryRun: o.dryRun,
+    workloads: o.workloads,
+    manifests,
+    entries,
+    plan,
+    warnings: ex.warnings,
+    rootProblems,
+    sockets,
+    bytes: plan.actions.reduce((n, a) => n + (a.kind === 'copy' ? a.size : 0), 0),
+  };
+  if (o.dryRun) return report;
+
+  if (!existed) {
+    await mkdir(jail, { recursive: true, mode: 0o755 }).catch((e: NodeJS.ErrnoException) => {
+      throw new ApplyError(jail, `cannot create the jail directory: ${e.code ?? e.message}`, 'check the parent directory and the disk');
+    });
+    rootProblems = await chrootDirProblems(jail);
+    report.rootProblems = rootProblems;
+  }
+  report.apply = await applyPlan(plan, {
+    keepSetuid: new Set(o.keepSetuid),
+    onProgress: (done, total, a) => o.onProgress?.(done, total, a.path),
+  });
+  if (o.fixPerms || !existed) report.rootProblems = await chrootDirProblems(jail);
+  void ownProblems;
+  return report;
+}

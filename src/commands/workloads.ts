@@ -1,0 +1,25 @@
+/** Turn build/verify options into workloads: recorded traces, a traced command, or built-in profiles. */
+import path from 'node:path';
+import type { Output } from '../output.js';
+import type { Workload } from './build.js';
+
+export interface WorkloadOptions {
+  profiles: string[];
+  traces: string[];
+  command: string[];
+  users: string[];
+  cwd: string;
+  sftpServer?: string;
+  scp?: string;
+  outputDir: string;
+}
+
+export async function gatherWorkloads(o: WorkloadOptions, out: Output): Promise<Workload[]> {
+  const workloads: Workload[] = [];
+  if (o.traces.length > 0) workloads.push({ kind: 'trace', name: 'trace', traces: o.traces.map((t) => path.resolve(t)), cwd: path.resolve(o.cwd), excludes: [], steps: [] });
+  if (o.command.length > 0 || o.profiles.length > 0) {
+    const { runWorkloads } = await import('./run-workloads.js');
+    workloads.push(...(await runWorkloads(o, out)));
+  }
+  return workloads;
+}

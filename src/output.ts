@@ -18,19 +18,24 @@ type Tty = Writable & { isTTY?: boolean; columns?: number };
 
 export function makeOutput(stdout: Tty, stderr: Tty, env: NodeJS.ProcessEnv, opts: { quiet?: boolean } = {}): Output {
   const color = Boolean(stderr.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb';
-  const quiet = Boolean(opts.quiet);
+  const self = { quiet: Boolean(opts.quiet) };
   const red = (s: string): string => (color ? `\x1b[31m${s}\x1b[0m` : s);
-  return {
+  const o: Output = {
     color,
-    quiet,
+    get quiet() {
+      return self.quiet;
+    },
+    set quiet(v: boolean) {
+      self.quiet = v;
+    },
     result: (text) => stdout.write(text),
     json: (value) => stdout.write(JSON.stringify(value, null, 2) + '\n'),
     note: (text) => {
-      if (!quiet) stderr.write(`jailtrace: ${text}\n`);
+      if (!self.quiet) stderr.write(`jailtrace: ${text}\n`);
     },
     error: (text) => stderr.write(`${red('jailtrace:')} ${text}\n`),
     progress: (label) => {
-      if (!stderr.isTTY || quiet) return { update: () => {}, done: () => {} };
+      if (!stderr.isTTY || self.quiet) return { update: () => {}, done: () => {} };
       let last = 0;
       let shown = false;
       return {
@@ -48,4 +53,5 @@ export function makeOutput(stdout: Tty, stderr: Tty, env: NodeJS.ProcessEnv, opt
       };
     },
   };
+  return o;
 }

@@ -1,6 +1,6 @@
 /** The CLI side of `build`: gather workloads (profiles, command, traces), run the build, show the report. */
 import path from 'node:path';
-import type { BuildCliOptions } from '../cli.js';
+import type { BuildCliOptions } from './register-build.js';
 import { EXIT, UsageError } from '../errors.js';
 import { describeAction, renderDryRun, renderReport } from '../jail/render.js';
 import type { Output } from '../output.js';

@@ -1,0 +1,66 @@
+/** `jailtrace build` on the command line. */
+import type { Command } from 'commander';
+import type { Output } from '../output.js';
+
+export interface BuildCliOptions {
+  profile: string[];
+  user: string[];
+  trace: string[];
+  cwd: string;
+  exclude: string[];
+  dryRun?: boolean;
+  json?: boolean;
+  fullPasswd?: boolean;
+  allowSecret: string[];
+  keepSetuid: string[];
+  fixPerms?: boolean;
+  withStaticDeps?: boolean;
+  sftpServer?: string;
+  scp?: string;
+  outputDir: string;
+}
+
+export function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+
+export function registerBuild(program: Command, out: Output): void {
+  program
+    .command('build')
+    .summary('trace a workload and build a chroot jail that holds exactly what it needs')
+    .description(
+      'Trace the real programs (built-in profiles, a command, or recorded traces), work out every file they need — ' +
+        'including what a trace cannot show (ELF interpreters, #! interpreters, symlinks on the way, parents) — and copy ' +
+        'exactly those into JAIL: confined to the jail, atomic, idempotent. Accounts are generated for root and --user only.',
+    )
+    .argument('<jail>', 'the jail directory (created when missing)')
+    .argument('[command...]', 'after --: a command to trace instead of a profile')
+    .option('--profile <name>', 'built-in workload: sftp, scp, rssh (repeatable)', collect, [])
+    .option('--user <name>', 'jail user: the workload runs as them, their passwd/group lines and home go in (repeatable)', collect, [])
+    .option('--trace <file>', 'use a recorded trace instead of running anything (repeatable)', collect, [])
+    .option('--cwd <dir>', 'starting directory of the traced program, for --trace', process.cwd())
+    .option('--exclude <dir>', 'workload data under this directory is never jail content (repeatable)', collect, [])
+    .option('-n, --dry-run', 'print the plan and write nothing')
+    .option('--json', 'print the report as JSON')
+    .option('--full-passwd', 'copy the host\'s /etc/passwd and /etc/group as they are')
+    .option('--allow-secret <path>', 'copy this secret (/etc/shadow, a key...) if the trace needs it (repeatable)', collect, [])
+    .option('--keep-setuid <path>', 'keep the setuid/setgid bits of this jail file (repeatable)', collect, [])
+    .option('--fix-perms', 'make the jail root root-owned and not group/other-writable (OpenSSH\'s rule)')
+    .option('--with-static-deps', 'also copy the static DT_NEEDED closure of every copied program')
+    .option('--sftp-server <path>', 'the sftp-server to trace (default: sshd_config Subsystem, then the usual places)')
+    .option('--scp <path>', 'the scp to trace (default: from PATH)')
+    .option('--output-dir <dir>', 'where raw traces are saved', '.')
+    .addHelpText('after', `
+Examples:
+  jailtrace build /srv/jail --profile sftp --profile scp --user alice
+  jailtrace build /srv/jail --profile sftp --user alice --dry-run
+  jailtrace build /srv/jail --trace sftp-server.strace --cwd /home/alice
+  jailtrace build /srv/jail --user alice -- /usr/bin/rsync --version`)
+    .action(async (jail: string, command: string[], o: BuildCliOptions) => {
+      const { runBuild } = await import('./build-cli.js');
+      const code = await runBuild(jail, command, o, out, program.opts());
+      process.exitCode = code;
+    });
+
+}

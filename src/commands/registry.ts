@@ -1,0 +1,15 @@
+/**
+ * Every command, in --help order. A command is a `register(program, out)` function in its own file
+ * (src/commands/register-<name>.ts) that declares its options and lazily imports its implementation.
+ */
+import type { Command } from 'commander';
+import type { Output } from '../output.js';
+import { registerBuild } from './register-build.js';
+import { registerParse } from './register-parse.js';
+
+export type Register = (program: Command, out: Output) => void;
+
+export const REGISTRY: readonly Register[] = [
+  registerParse,
+  registerBuild,
+];

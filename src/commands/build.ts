@@ -12,7 +12,7 @@ import { applyPlan, type ApplyReport } from '../jail/apply.js';
 import type { Plan } from '../jail/plan.js';
 import type { Manifest } from '../manifest/manifest.js';
 import { platformInfo } from '../platforms/index.js';
-import { parseTraces } from '../trace.js';
+import { loadManifests } from './load.js';
 import { VERSION } from '../version.js';
 
 export interface Workload {
@@ -86,10 +86,7 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   if (jail === '/') throw new UsageError('the jail cannot be /', 'name a directory such as /srv/jail');
   const platform = platformInfo('linux');
 
-  const manifests: Manifest[] = [];
-  for (const w of o.workloads) {
-    for (const t of w.traces) manifests.push(await parseTraces([t], { cwd: w.cwd }));
-  }
+  const manifests: Manifest[] = await loadManifests(o.workloads);
   const ex = new Expander({
     platform,
     excludes: o.workloads.flatMap((w) => w.excludes).concat([jail]),

@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import type { Output } from '../output.js';
 import { registerBuild } from './register-build.js';
+import { registerExplain } from './register-explain.js';
+import { registerLddDiff } from './register-ldd-diff.js';
 import { registerParse } from './register-parse.js';
 
 export type Register = (program: Command, out: Output) => void;
@@ -12,4 +14,6 @@ export type Register = (program: Command, out: Output) => void;
 export const REGISTRY: readonly Register[] = [
   registerParse,
   registerBuild,
+  registerExplain,
+  registerLddDiff,
 ];

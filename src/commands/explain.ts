@@ -1,0 +1,153 @@
+/**
+ * `jailtrace explain PATH`: why a file is in a jail, or why not — the process, syscall and trace line, the rule that
+ * added it (PT_INTERP of X, symlink on the way to Y, NSS module loaded for a lookup, wordexp shell, device), and for a
+ * missing or skipped one, what to do.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { JailEntry } from '../build/expand.js';
+import { RECORD_FILE, type JailRecord } from '../build/make-plan.js';
+import { TraceError, UsageError } from '../errors.js';
+import type { Manifest } from '../manifest/manifest.js';
+import { normalize } from '../model/path.js';
+import { parseTraces } from '../trace.js';
+
+export interface Explanation {
+  path: string;
+  inJail: boolean;
+  entry?: JailEntry;
+  /** The chain of `from` links up to a traced access: [this, what it was added for, ...]. */
+  chain: Array<{ path: string; via: string; role?: string; decision?: string; reason?: string; first?: JailEntry['first'] }>;
+  /** Symlinks in the jail on the way from the asked path to the entry. */
+  symlinks?: string[];
+  /** For a parse manifest: every access of the path. */
+  accesses?: Manifest['entries'][number]['accesses'];
+  advice: string[];
+}
+
+export async function readRecord(jail: string): Promise<JailRecord> {
+  const file = path.join(jail, RECORD_FILE);
+  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new TraceError(file, undefined, e.code === 'ENOENT' ? 'no jailtrace record: this jail was not built by jailtrace build' : `cannot read: ${e.code}`, `build it with jailtrace build ${jail} ...`);
+  });
+  let rec: JailRecord;
+  try {
+    rec = JSON.parse(text) as JailRecord;
+  } catch (e) {
+    throw new TraceError(file, undefined, `not valid JSON: ${(e as Error).message}`, 'rebuild the jail to rewrite its record');
+  }
+  if (rec.schema !== 'jailtrace.jail/1') throw new TraceError(file, undefined, `unknown record schema ${JSON.stringify(rec.schema)}`, 'upgrade jailtrace');
+  return rec;
+}
+
+function advise(e: JailEntry | undefined, p: string, jail?: string): string[] {
+  if (!e) {
+    return [
+      `no traced process touched ${p}, and nothing it touched needs it`,
+      jail ? `if the program fails without it: jailtrace verify ${jail} --profile ... --fix` : 'trace the workload that needs it',
+    ];
+  }
+  switch (e.decision) {
+    case 'copy':
+    case 'create':
+    case 'generate':
+      return [];
+    case 'report-only':
+      if (e.role === 'socket') return ['a socket is created by its server: see jailtrace build output for the syslog line to add'];
+      return ['every access failed on the host too: the program tried it and went on (e.g. an optional config file)'];
+    case 'skip':
+      if (e.role === 'secret') return [`copy it only if you must: jailtrace build ... --allow-secret ${p}`];
+      if (e.role === 'kernel') return ['mount proc in the jail if the program needs it: mount -t proc proc JAIL/proc'];
+      return [e.reason];
+  }
+}
+
+export function explainInRecord(rec: JailRecord, target: string): Explanation {
+  const p = normalize(target);
+  const byPath = new Map(rec.entries.map((e) => [e.path, e]));
+  const symlinks: string[] = [];
+  const entry = resolveInRecord(byPath, p, symlinks);
+  const chain: Explanation['chain'] = [];
+  const seen = new Set<string>();
+  for (let e = entry; e && !seen.has(e.path); e = e.from ? byPath.get(e.from) : undefined) {
+    seen.add(e.path);
+    chain.push({ path: e.path, via: e.via, role: e.role, decision: e.decision, reason: e.reason, first: e.first });
+    if (!e.from) break;
+    if (!byPath.has(e.from)) chain.push({ path: e.from, via: 'trace' });
+  }
+  const inJail = entry !== undefined && ['copy', 'create', 'generate'].includes(entry.decision);
+  return { path: p, inJail, entry, chain, symlinks, advice: advise(entry, p, rec.jail) };
+}
+
+/** Follow the jail's symlinks (as recorded) component by component until a path with an entry of its own. */
+function resolveInRecord(byPath: Map<string, JailEntry>, p: string, symlinks: string[], depth = 0): JailEntry | undefined {
+  const direct = byPath.get(p);
+  if (direct && direct.host?.type !== 'symlink') return direct;
+  if (depth > 40) return direct;
+  const parts = p.split('/').filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = '/' + parts.slice(0, i).join('/');
+    const e = byPath.get(prefix);
+    if (e?.host?.type === 'symlink' && e.host.target !== undefined) {
+      symlinks.push(`${prefix} -> ${e.host.target}`);
+      const t = e.host.target.startsWith('/') ? e.host.target : path.posix.join(path.posix.dirname(prefix), e.host.target);
+      const rest = parts.slice(i).join('/');
+      return resolveInRecord(byPath, normalize(rest ? `${t}/${rest}` : t), symlinks, depth + 1) ?? direct;
+    }
+  }
+  return direct;
+}
+
+export async function explainCommand(target: string, o: { jail?: string; manifest?: string; cwd?: string }): Promise<Explanation> {
+  if (o.jail) return explainInRecord(await readRecord(o.jail), target);
+  if (o.manifest) {
+    const m = await loadManifest(o.manifest, o.cwd);
+    const p = normalize(target);
+    const e = m.entries.find((x) => x.path === p);
+    return {
+      path: p,
+      inJail: false,
+      chain: [],
+      accesses: e?.accesses,
+      advice: e ? [] : [`${p} does not appear in ${o.manifest}`],
+    };
+  }
+  throw new UsageError('explain needs --jail JAIL or --manifest FILE');
+}
+
+async function loadManifest(file: string, cwd?: string): Promise<Manifest> {
+  if (file.endsWith('.json')) {
+    const m = JSON.parse(await readFile(file, 'utf8')) as Manifest;
+    if (m.schema === 'jailtrace.manifest/1') return m;
+  }
+  return parseTraces([file], { cwd });
+}
+
+function describeFirst(f: JailEntry['first']): string {
+  if (!f) return '';
+  return `${f.syscall}${f.ok ? '' : ` failed ${f.errno ?? ''}`} by pid ${f.pid} at ${f.file ? `${f.file}:` : 'line '}${f.line}`;
+}
+
+export function renderExplanation(x: Explanation): string {
+  const out: string[] = [];
+  if (x.accesses) {
+    out.push(`${x.path}:`);
+    for (const a of x.accesses) out.push(`  ${a.op} ${a.ok ? 'ok' : a.errno ?? 'failed'} by pid ${a.pid} (${a.syscall}, line ${a.line})${a.count ? ` ×${a.count}` : ''}`);
+  } else if (x.entry) {
+    const e = x.entry;
+    const real = e.path !== x.path ? ` (${e.path})` : '';
+    out.push(`${x.path}${real}: ${x.inJail ? 'in the jail' : 'NOT in the jail'} — ${e.role}, ${e.decision}: ${e.reason}`);
+    for (const l of x.symlinks ?? []) out.push(`  through the symlink ${l}`);
+    for (const [i, c] of x.chain.entries()) {
+      if (i === 0) {
+        if (c.first) out.push(`  seen: ${describeFirst(c.first)}`);
+        continue;
+      }
+      const how = x.chain[i - 1].via;
+      const word = how === 'trace' ? 'the program used the spelling' : how === 'interp' ? 'ELF interpreter (PT_INTERP) of' : how === 'shebang' ? '#! interpreter of' : how === 'symlink' ? 'symlink on the way to' : how === 'parent' ? 'parent directory of' : how === 'needed' ? 'DT_NEEDED of' : 'added for';
+      out.push(`  ${word} ${c.path}${c.first ? ` (${c.role}; ${describeFirst(c.first)})` : ''}`);
+    }
+  } else out.push(`${x.path}: not in the jail`);
+  for (const a of x.advice) out.push(`  → ${a}`);
+  return out.join('\n') + '\n';
+}

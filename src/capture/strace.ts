@@ -1,0 +1,184 @@
+/**
+ * Run one command under strace and stream its trace: strace writes into a FIFO (./fifo.ts), every chunk goes to the
+ * raw trace file and to `onData` while the program runs. strace's own messages and the program's output never enter
+ * the trace. A program that fails still yields its trace; only strace failing to run is an error.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Readable, Writable } from 'node:stream';
+import { execa } from 'execa';
+import { TracerError } from '../errors.js';
+import { straceArgs } from './args.js';
+import { openTraceFifo } from './fifo.js';
+import { findStrace } from './find.js';
+
+export { findStrace, whichExecutable, type StraceInfo } from './find.js';
+export { straceArgs, tracedCommandLine, TRACE_SET, type StraceArgsOptions } from './args.js';
+export { openTraceFifo, type TraceFifo, type TraceFifoOptions } from './fifo.js';
+
+export interface CaptureOptions {
+  argv: string[];
+  cwd?: string;
+  /** The complete environment of strace and the program (not merged with ours). Default: ours. */
+  env?: Record<string, string>;
+  /** Run the program as this user (`strace -u`); strace itself stays root. */
+  user?: string;
+  /** Raw trace file to write. */
+  output: string;
+  input?: string | Buffer | Readable;
+  /**
+   * Talk to the program over its stdin/stdout while it runs (a protocol client). stdin is ended when it resolves.
+   * Excludes `input`; the result's `stdout` is then empty (the callback consumed it).
+   */
+  interact?: (io: { stdin: Writable; stdout: Readable }) => Promise<void>;
+  /** Kill strace and every process of its group (SIGTERM, then SIGKILL after `killGraceMs`). */
+  timeoutMs?: number;
+  killGraceMs?: number;
+  onData?: (chunk: Buffer) => void;
+}
+
+export interface CaptureResult {
+  output: string;
+  /** The program's exit code (strace exits with it). */
+  exitCode?: number;
+  /** The signal that ended the program (or the one we sent on timeout). */
+  signal?: string;
+  timedOut: boolean;
+  /** The program's stderr (strace's own `strace: ` lines removed). */
+  stderr: string;
+  /** strace's own messages. */
+  straceStderr: string;
+  stdout: string;
+  durationMs: number;
+  traceBytes: number;
+  /** The exact strace command line. */
+  command: string[];
+  /** Set when `interact` threw: the program ran and the trace is kept, but the conversation failed. */
+  interactError?: unknown;
+}
+
+/** strace's own messages that mean it could not run the program: data, matched against its stderr. */
+const STRACE_FATAL: ReadonlyArray<{ re: RegExp; hint: string }> = [
+  { re: /^strace: Can't stat '(.*)'/, hint: 'check the program path (strace looks it up on PATH itself)' },
+  { re: /^strace: exec: /, hint: 'the program exists but could not be executed (permissions, missing interpreter, or not executable by --user)' },
+  { re: /^strace: Cannot find user/, hint: 'check the --user name (getent passwd NAME)' },
+  { re: /^strace: (invalid|must have|Unknown|unrecognized)/, hint: 'this strace rejected an option jailtrace passed: report it with strace -V' },
+  { re: /Operation not permitted/, hint: 'ptrace is not permitted here: see jailtrace doctor' },
+  { re: /^strace: Can't (open|fork)/, hint: 'strace could not start: check resources and permissions' },
+];
+
+/** strace's own message line, by `strace: ` or `/path/to/strace: ` (argv[0] is the prefix). */
+const STRACE_LINE = /^(?:\S*\/)?strace: /;
+
+/**
+ * Did strace itself fail to run the program? From strace's messages, its exit status and the trace size.
+ * Exported for callers whose strace is spawned by another program (sftp -D): pass that program's stderr.
+ */
+export function straceFailure(stderr: string, exitCode: number | undefined, traceBytes: number, argv: string[]): TracerError | undefined {
+  const lines = stderr.split('\n').filter((l) => STRACE_LINE.test(l)).map((l) => l.replace(STRACE_LINE, 'strace: '));
+  for (const line of lines) {
+    const fatal = STRACE_FATAL.find((f) => f.re.test(line));
+    if (fatal && (exitCode !== 0 || traceBytes === 0)) {
+      return new TracerError(`${line.replace(/^strace: /, 'strace could not run the program: ')} (command: ${argv.join(' ')})`, fatal.hint);
+    }
+  }
+  if (traceBytes === 0 && exitCode !== 0 && exitCode !== undefined) {
+    return new TracerError(`strace wrote no trace and exited ${exitCode}: ${lines.join(' ').trim() || stderr.trim() || 'no message'}`, 'run the same strace command by hand to see why');
+  }
+  return undefined;
+}
+
+/** Split a shared stderr: strace prefixes every message of its own with `strace: ` (we set argv0 to `strace`). */
+export function splitStraceStderr(all: string): { program: string; strace: string } {
+  const program: string[] = [];
+  const strace: string[] = [];
+  const lines = all.split('\n');
+  const last = lines.pop();
+  for (const l of lines) (l.startsWith('strace: ') ? strace : program).push(`${l}\n`);
+  if (last) (last.startsWith('strace: ') ? strace : program).push(last);
+  return { program: program.join(''), strace: strace.join('') };
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone
+  }
+}
+
+export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> {
+  if (opts.argv.length === 0) throw new TracerError('no command to trace', 'give the program and its arguments');
+  if (opts.interact && opts.input !== undefined) throw new TracerError('captureLive: input and interact are exclusive');
+  const st = await findStrace();
+  const started = performance.now();
+  const fifo = await openTraceFifo({ output: opts.output, onData: opts.onData });
+  const args = [...straceArgs({ output: fifo.fifo, user: opts.user, seccomp: st.seccompBpf }), '--', ...opts.argv];
+  let timedOut = false;
+  let pid: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const child = execa(st.path, args, {
+      argv0: 'strace',
+      cwd: opts.cwd,
+      env: opts.env,
+      extendEnv: opts.env === undefined,
+      // own process group: a timeout kills strace and every traced process at once
+      detached: true,
+      reject: false,
+      stripFinalNewline: false,
+      ...(opts.interact ? { stdin: 'pipe' as const, buffer: { stdout: false } } : typeof opts.input === 'object' && !Buffer.isBuffer(opts.input) ? { stdin: opts.input } : opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
+    });
+    pid = child.pid;
+    if (opts.timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        timedOut = true;
+        killGroup(pid, 'SIGTERM');
+        setTimeout(() => killGroup(pid, 'SIGKILL'), opts.killGraceMs ?? 2000).unref();
+      }, opts.timeoutMs);
+    }
+    let interactError: unknown;
+    if (opts.interact) {
+      try {
+        await opts.interact({ stdin: child.stdin!, stdout: child.stdout! });
+      } catch (e) {
+        interactError = e;
+      }
+      child.stdin?.end();
+      child.stdout?.resume();
+    }
+    const r = await child;
+    clearTimeout(timer);
+    // strace detaches on SIGTERM and exits; whatever it left behind in its group dies now
+    if (timedOut) killGroup(pid, 'SIGKILL');
+    // strace has exited: if it never opened the FIFO it never will; close() unblocks the reader and waits for EOF
+    await fifo.close();
+    const traceBytes = await fifo.done.catch((e: unknown) => {
+      if (e instanceof TracerError && /no tracer opened/.test(e.message)) return 0;
+      throw e;
+    });
+    const stderrAll = typeof r.stderr === 'string' ? r.stderr : '';
+    const split = splitStraceStderr(stderrAll);
+    if (!timedOut) {
+      const failure = straceFailure(split.strace || stderrAll, r.exitCode, traceBytes, opts.argv);
+      if (failure) throw failure;
+    }
+    return {
+      output: opts.output,
+      exitCode: r.exitCode,
+      signal: r.signal ?? (timedOut ? 'SIGTERM' : undefined),
+      timedOut,
+      stderr: split.program,
+      straceStderr: split.strace,
+      stdout: typeof r.stdout === 'string' ? r.stdout : '',
+      durationMs: Math.round(performance.now() - started),
+      traceBytes,
+      command: [st.path, ...args],
+      ...(interactError !== undefined ? { interactError } : {}),
+    };
+  } finally {
+    clearTimeout(timer);
+    if (timedOut) killGroup(pid, 'SIGKILL');
+    await fifo.close();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The scp workload: the server side of scp (`scp -t` sink, `scp -f` source, `scp -r -t`) as sshd would run it, each
+ * one traced command, talked to by our protocol client (./scp-protocol.ts) over its stdin/stdout.
+ * Also the rssh profile: the same runs through `rssh -c "scp ..."`.
+ */
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { captureLive, whichExecutable } from '../capture/strace.js';
+import { UsageError } from '../errors.js';
+import { findScp } from './find.js';
+import { ScpClient, type ScpEntry } from './scp-protocol.js';
+import type { ProfileName, ProfileOptions, ProfileRun, ProfileStep } from './types.js';
+import { cleanEnv, makeDir, payload, putFile, resolvePrefix, runAs, scratchDir } from './workspace.js';
+
+interface ScpRun {
+  description: string;
+  args: string[];
+  /** Drive the server; returns an error text when the transfer's result is wrong. */
+  talk: (c: ScpClient) => Promise<string | undefined>;
+}
+
+/** The dir tree of the -r upload: nested, with a binary file. */
+function tree(size: number): ScpEntry {
+  return {
+    kind: 'dir',
+    name: 'tree',
+    entries: [
+      { kind: 'file', name: 'a.bin', data: payload(size, 3) },
+      { kind: 'dir', name: 'sub', mode: 0o750, entries: [{ kind: 'file', name: 'b.txt', mode: 0o600, data: Buffer.from('line 1\nline 2\0nul\n') }] },
+    ],
+  };
+}
+
+async function sameTree(dir: string, e: ScpEntry): Promise<boolean> {
+  const p = path.join(dir, e.name);
+  if (e.kind === 'file') return (await readFile(p).catch(() => Buffer.alloc(0))).equals(e.data);
+  const names = (await readdir(p).catch(() => [])).sort();
+  if (names.join('/') !== e.entries.map((x) => x.name).sort().join('/')) return false;
+  for (const c of e.entries) if (!(await sameTree(p, c))) return false;
+  return true;
+}
+
+export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): Promise<ProfileRun> {
+  const chroot = await resolvePrefix(opts.chrootCommand);
+  if (chroot && (!opts.scratchRoot || !opts.scratchInJail)) throw new UsageError('chroot mode needs scratchRoot and scratchInJail', 'a writable dir inside the jail, as host path and as in-jail path');
+  let prefix: (cmd: string[]) => string[];
+  let scp: string;
+  if (name === 'rssh') {
+    const rssh = await whichExecutable('rssh');
+    if (!rssh) throw new UsageError('rssh is not installed on this host', 'profiles sftp and scp trace the same servers rssh runs');
+    // rssh runs the scp it was built with; only the command's shape matters (it checks it against its allow list)
+    scp = opts.scp ?? 'scp';
+    prefix = (cmd) => [...(chroot ?? []), rssh, '-c', cmd.join(' ')];
+  } else {
+    scp = await findScp(opts.scp);
+    prefix = (cmd) => [...(chroot ?? []), ...cmd];
+  }
+  const who = await runAs(opts.user);
+  const owner = opts.user ? who : undefined;
+  const size = opts.payloadBytes ?? 64 * 1024;
+
+  const host = chroot ? path.join(opts.scratchRoot!, 'scp-work') : await scratchDir('jailtrace-scp-', owner);
+  const seen = chroot ? path.posix.join(opts.scratchInJail!, 'scp-work') : host;
+  await makeDir(host, owner);
+  for (const d of ['up', 'up-r', 'down']) await makeDir(path.join(host, d), owner);
+  const up = payload(size, 1);
+  const down = payload(size, 2);
+  await putFile(path.join(host, 'down', 'download.bin'), down, owner);
+  const dirTree = tree(size);
+
+  const runs: ScpRun[] = [
+    {
+      description: 'scp -t: upload one file',
+      args: [scp, '-t', path.posix.join(seen, 'up')],
+      talk: async (c) => {
+        await c.send([{ kind: 'file', name: 'upload.bin', data: up }]);
+        return undefined;
+      },
+    },
+    {
+      description: 'scp -f: download one file',
+      args: [scp, '-f', path.posix.join(seen, 'down', 'download.bin')],
+      talk: async (c) => {
+        const got = await c.receive();
+        const f = got[0];
+        return got.length === 1 && f.kind === 'file' && f.name === 'download.bin' && f.data.equals(down) ? undefined : 'download differs from the server file';
+      },
+    },
+    {
+      description: 'scp -r -t: upload a directory tree',
+      args: [scp, '-r', '-t', path.posix.join(seen, 'up-r')],
+      talk: async (c) => {
+        await c.send([dirTree]);
+        return undefined;
+      },
+    },
+  ];
+
+  const steps: ProfileStep[] = [];
+  const traces: string[] = [];
+  await mkdir(opts.outputDir, { recursive: true });
+  try {
+    for (const [i, run] of runs.entries()) {
+      const output = path.join(opts.outputDir, `${name}-${i + 1}.strace`);
+      const argv = prefix(run.args);
+      let problem: string | undefined;
+      const r = await captureLive({
+        argv,
+        user: chroot ? undefined : opts.user,
+        env: cleanEnv(who),
+        cwd: chroot ? '/' : host,
+        output,
+        timeoutMs: opts.timeoutMs ?? 600_000,
+        onData: opts.onData ? (chunk) => opts.onData!(chunk, i) : undefined,
+        interact: async ({ stdin, stdout }) => {
+          const c = new ScpClient(stdin, stdout);
+          problem = await run.talk(c);
+          c.end();
+        },
+      });
+      traces.push(output);
+      if (r.interactError !== undefined) problem = (r.interactError as Error).message;
+      steps.push({ description: run.description, argv, exitCode: r.exitCode, signal: r.signal, stderr: r.stderr + (problem ? `${problem}\n` : ''), ok: r.exitCode === 0 && !problem });
+    }
+    const check = async (description: string, argv: string[], ok: boolean): Promise<void> => {
+      steps.push({ description, argv, stderr: '', ok });
+    };
+    await check('upload arrived byte for byte', runs[0].args, (await readFile(path.join(host, 'up', 'upload.bin')).catch(() => Buffer.alloc(0))).equals(up));
+    await check('directory tree arrived whole', runs[2].args, await sameTree(path.join(host, 'up-r'), dirTree));
+  } finally {
+    await rm(host, { recursive: true, force: true });
+  }
+  return { name, traces, excludes: [...new Set([host, seen])], cwd: chroot ? '/' : host, steps };
+}

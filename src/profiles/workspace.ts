@@ -1,0 +1,80 @@
+/**
+ * The workload's surroundings: who runs the server (passwd entry, clean environment), scratch directories it may
+ * write to, and payloads of known bytes to check transfers against.
+ */
+import { chown, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { whichExecutable } from '../capture/find.js';
+import { UsageError } from '../errors.js';
+
+export interface PasswdEntry {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+export async function lookupUser(nameOrUid: string | number): Promise<PasswdEntry> {
+  const r = await execa('getent', ['passwd', String(nameOrUid)], { reject: false });
+  const f = r.exitCode === 0 ? String(r.stdout).split('\n')[0].split(':') : [];
+  if (f.length < 7) throw new UsageError(`no such user: ${nameOrUid}`, 'check --user (getent passwd NAME)');
+  return { name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5] };
+}
+
+/** The user the servers run as: the named one, or whoever runs jailtrace. */
+export const runAs = (user?: string): Promise<PasswdEntry> => lookupUser(user ?? process.getuid?.() ?? 0);
+
+/** env -i like: what a login would give, nothing of ours. */
+export function cleanEnv(u: PasswdEntry): Record<string, string> {
+  return { PATH: '/usr/bin:/bin', HOME: u.home, USER: u.name, LOGNAME: u.name, LANG: 'C' };
+}
+
+/** A fresh dir under `parent` (default /tmp), owned by `owner` when given so the server can write there. */
+export async function scratchDir(prefix: string, owner?: PasswdEntry, parent = os.tmpdir()): Promise<string> {
+  const dir = await mkdtemp(path.join(parent, prefix));
+  if (owner) await chown(dir, owner.uid, owner.gid);
+  return dir;
+}
+
+export async function makeDir(dir: string, owner?: PasswdEntry): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  if (owner) await chown(dir, owner.uid, owner.gid);
+}
+
+export async function putFile(file: string, data: Buffer, owner?: PasswdEntry): Promise<void> {
+  await writeFile(file, data, { mode: 0o644 });
+  if (owner) await chown(file, owner.uid, owner.gid);
+}
+
+/** Known bytes: every byte value, NULs and newlines included, different per seed. */
+export function payload(size: number, seed = 1): Buffer {
+  const b = Buffer.alloc(size);
+  let x = seed * 2654435761;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    b[i] = i % 97 === 0 ? 0 : i % 89 === 0 ? 10 : x >>> 24;
+  }
+  return b;
+}
+
+/** sftp -D splits its argument on whitespace and execs it without a shell: no word may contain any. */
+export function sftpDirectCommand(argv: string[]): string {
+  const bad = argv.find((a) => /\s/.test(a) || a === '');
+  if (bad !== undefined) {
+    throw new UsageError(`cannot run ${JSON.stringify(bad)} through sftp -D: it splits its command on whitespace`, 'use paths without spaces (e.g. a symlink or a wrapper script) for --sftp-server, the jail and the temp dir');
+  }
+  return argv.join(' ');
+}
+
+/**
+ * The chroot prefix with its program made absolute: the traced run gets a clean PATH (/usr/bin:/bin), and chroot
+ * lives in /usr/sbin.
+ */
+export async function resolvePrefix(prefix: string[] | undefined): Promise<string[] | undefined> {
+  if (!prefix || prefix.length === 0) return prefix;
+  const found = await whichExecutable(prefix[0], `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin:/usr/bin:/bin`);
+  if (!found) throw new UsageError(`${prefix[0]}: not found`, 'the chroot command prefix must name an installed program');
+  return [found, ...prefix.slice(1)];
+}

@@ -6,13 +6,13 @@ import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { detectDialect } from '../parsers/detect.js';
 import { dialectByName } from '../parsers/index.js';
-import type { Dialect, DialectName, TraceEvent } from '../parsers/types.js';
+import type { Dialect, DialectName, LineParser, TraceEvent } from '../parsers/types.js';
 import { TraceError, UsageError } from './errors.js';
 import { ManifestBuilder, type Manifest } from './manifest/manifest.js';
 import { ProcessModel } from './model/model.js';
 import { fromBytes } from './model/path.js';
 import { syscallTable } from './platforms/index.js';
-import { looksBinary, readFileLines } from './source/lines.js';
+import { LineSplitter, looksBinary, readFileLines } from './source/lines.js';
 import type { Platform } from './syscalls.js';
 
 export interface TraceInput {
@@ -160,4 +160,49 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
     { files, format: dialect.name, detected, platform, cwd, lines, bytes: done },
     procs,
   );
+}
+
+/**
+ * A trace parsed while it is being written (live capture): push chunks as they arrive, `finish()` gives the manifest.
+ * Same stages as parseTraces; the dialect is strace (what `jailtrace capture` runs on Linux).
+ */
+export class LiveTrace {
+  private readonly model: ProcessModel;
+  private readonly builder = new ManifestBuilder();
+  private readonly splitter: LineSplitter;
+  private readonly parser: LineParser;
+  private bytes = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly cwd: string,
+    platform: Platform = 'linux',
+  ) {
+    this.model = new ProcessModel({ table: syscallTable(platform), platform, cwd: fromBytes(Buffer.from(cwd)) });
+    const dialect = dialectByName('strace')!;
+    this.parser = dialect.create({ want: this.model.wants });
+    const onEvent = (ev: TraceEvent): void => {
+      if (ev.kind === 'warning') this.builder.warn(this.file, ev.line, ev.message);
+      else this.model.onEvent(ev, (a) => this.builder.add(a), (line, message) => this.builder.warn(this.file, line, message));
+    };
+    this.splitter = new LineSplitter((line, no) => this.parser.push(line, no, onEvent), this.parser.accept?.bind(this.parser));
+    this.onEvent = onEvent;
+  }
+
+  private readonly onEvent: (ev: TraceEvent) => void;
+
+  push = (chunk: Buffer): void => {
+    this.bytes += chunk.length;
+    this.splitter.push(chunk);
+  };
+
+  finish(): Manifest {
+    const stats = this.splitter.end();
+    this.parser.end(stats.lines, this.onEvent);
+    if (stats.unterminated) this.builder.warn(this.file, stats.lines, 'last line has no newline: the trace may be truncated');
+    return this.builder.finish(
+      { files: [this.file], format: 'strace', detected: false, platform: 'linux', cwd: this.cwd, lines: stats.lines, bytes: this.bytes },
+      this.model.all,
+    );
+  }
 }

@@ -115,6 +115,8 @@ export class Expander {
         const firstAcc = ok[0] ?? e.accesses[0];
         const first = { op: firstAcc.op, ok: firstAcc.ok, errno: firstAcc.errno, pid: firstAcc.pid, line: firstAcc.line, syscall: firstAcc.syscall, file: m.source.files[firstAcc.file ?? 0] };
         if (underAny(p, this.opts.excludes)) continue; // workload scratch data
+        // An ancestor of a scratch dir that was only looked at (realpath/cd on the way to it) is not jail content.
+        if (p !== '/' && this.opts.excludes.some((x) => x.startsWith(p + '/')) && ops.every((o) => o === 'stat' || o === 'chdir' || o === 'access')) continue;
         if (ok.length === 0) {
           this.note(p, { via: 'trace', ops: [], failedOnly: true, first });
           continue;

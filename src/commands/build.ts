@@ -24,6 +24,8 @@ export interface Workload {
   excludes: string[];
   steps: Array<{ description: string; ok: boolean; exitCode?: number; signal?: string; stderr?: string }>;
   argv?: string[];
+  /** Manifests already parsed (live capture); otherwise `traces` are parsed. */
+  manifests?: Manifest[];
 }
 
 export interface BuildOptions {

@@ -8,6 +8,10 @@ import type { Workload } from './build.js';
 export async function loadManifests(workloads: Workload[]): Promise<Manifest[]> {
   const out: Manifest[] = [];
   for (const w of workloads) {
+    if (w.manifests) {
+      out.push(...w.manifests);
+      continue;
+    }
     for (const t of w.traces) {
       if (t.endsWith('.json')) {
         const m = JSON.parse(await readFile(t, 'utf8')) as Manifest;

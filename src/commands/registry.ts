@@ -8,12 +8,20 @@ import { registerBuild } from './register-build.js';
 import { registerExplain } from './register-explain.js';
 import { registerLddDiff } from './register-ldd-diff.js';
 import { registerParse } from './register-parse.js';
+import { registerDiff } from './register-diff.js';
+import { registerCheck } from './register-check.js';
+import { registerTree } from './register-tree.js';
+import { registerCompletion } from './register-completion.js';
 
 export type Register = (program: Command, out: Output) => void;
 
 export const REGISTRY: readonly Register[] = [
   registerParse,
+  registerTree,
   registerBuild,
+  registerDiff,
+  registerCheck,
   registerExplain,
   registerLddDiff,
+  registerCompletion,
 ];

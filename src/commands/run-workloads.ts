@@ -1,9 +1,57 @@
-/** Live workloads: profiles and commands run under the tracer (src/capture, src/profiles). */
+/** Live workloads: profiles and commands run under the tracer, parsed while they run. */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { captureLive } from '../capture/strace.js';
 import { UsageError } from '../errors.js';
 import type { Output } from '../output.js';
+import { runProfile } from '../profiles/index.js';
+import { PROFILE_NAMES, type ProfileName } from '../profiles/types.js';
+import { cleanEnv, runAs } from '../profiles/workspace.js';
+import { LiveTrace } from '../trace.js';
 import type { Workload } from './build.js';
 import type { WorkloadOptions } from './workloads.js';
 
-export async function runWorkloads(_o: WorkloadOptions, _out: Output): Promise<Workload[]> {
-  throw new UsageError('live tracing is not wired yet', 'use --trace FILE');
+const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');
+
+export async function runWorkloads(o: WorkloadOptions, out: Output): Promise<Workload[]> {
+  const outputDir = path.resolve(o.outputDir);
+  await mkdir(outputDir, { recursive: true });
+  const workloads: Workload[] = [];
+  for (const name of o.profiles) {
+    if (!PROFILE_NAMES.includes(name as ProfileName)) throw new UsageError(`unknown profile ${JSON.stringify(name)}`, `profiles: ${PROFILE_NAMES.join(', ')}`);
+    if (o.users.length > 1) out.note(`profile ${name} runs as ${o.users[0]} (the first --user)`);
+    out.note(`tracing the ${name} workload${o.users[0] ? ` as ${o.users[0]}` : ''}…`);
+    const run = await runProfile(name as ProfileName, { user: o.users[0], sftpServer: o.sftpServer, scp: o.scp, outputDir, ...o.profileExtra });
+    workloads.push({ kind: 'profile', name, traces: run.traces, cwd: run.cwd, excludes: run.excludes, steps: run.steps });
+  }
+  if (o.command.length > 0) {
+    workloads.push(await captureCommand(o.command, { cwd: path.resolve(o.cwd), user: o.users[0], output: path.join(outputDir, `${path.basename(o.command[0])}-${stamp()}.strace`), timeoutMs: o.timeoutMs }));
+  }
+  return workloads;
+}
+
+export interface CommandCapture {
+  cwd: string;
+  user?: string;
+  output: string;
+  timeoutMs?: number;
+}
+
+/** Trace one command, parsing the trace while it runs. */
+export async function captureCommand(argv: string[], c: CommandCapture): Promise<Workload> {
+  const live = new LiveTrace(c.output, c.cwd);
+  const env = c.user ? cleanEnv(await runAs(c.user)) : undefined;
+  const r = await captureLive({ argv, cwd: c.cwd, user: c.user, env, output: c.output, timeoutMs: c.timeoutMs, onData: live.push });
+  const manifest = live.finish();
+  const ok = r.exitCode === 0 && !r.timedOut;
+  return {
+    kind: 'command',
+    name: argv.join(' '),
+    argv,
+    traces: [c.output],
+    manifests: [manifest],
+    cwd: c.cwd,
+    excludes: [],
+    steps: [{ description: argv.join(' '), ok, exitCode: r.exitCode, signal: r.signal, stderr: r.stderr }],
+  };
 }

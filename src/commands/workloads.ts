@@ -12,6 +12,9 @@ export interface WorkloadOptions {
   sftpServer?: string;
   scp?: string;
   outputDir: string;
+  timeoutMs?: number;
+  /** Extra profile options (verify runs the profile inside a jail). */
+  profileExtra?: Partial<import('../profiles/types.js').ProfileOptions>;
 }
 
 export async function gatherWorkloads(o: WorkloadOptions, out: Output): Promise<Workload[]> {

@@ -1,0 +1,68 @@
+/** `jailtrace check` and `jailtrace sync`: run the check, show the findings; sync plans, applies and reports. */
+import { checkJail, hasProblems, type CheckReport, type Finding } from '../check/check.js';
+import { placeholderPlan, planSync, recordPlan, syncedRecord } from '../check/sync.js';
+import { EXIT } from '../errors.js';
+import { applyPlan, type ApplyReport } from '../jail/apply.js';
+import { describeAction, renderDryRun } from '../jail/render.js';
+import type { Output } from '../output.js';
+
+const ORDER: Finding['kind'][] = ['root', 'stale', 'host-missing', 'tampered', 'missing', 'extra', 'setid', 'writable-dir'];
+
+export function renderFindings(r: CheckReport): string {
+  const lines: string[] = [];
+  for (const kind of ORDER) {
+    const list = r.findings.filter((f) => f.kind === kind);
+    if (list.length === 0) continue;
+    lines.push(`${kind} (${list.length}):`);
+    for (const f of list) lines.push(`  ${f.severity === 'note' ? 'note: ' : ''}${f.path}: ${f.detail}`);
+  }
+  const problems = r.findings.filter((f) => f.severity === 'problem').length;
+  lines.push(problems ? `${r.jail}: ${problems} problem(s) in ${r.checked} recorded paths` + (r.findings.some((f) => ['stale', 'tampered', 'missing'].includes(f.kind)) ? ' (jailtrace sync fixes stale, tampered and missing files)' : '') : `${r.jail}: clean (${r.checked} recorded paths)`);
+  return lines.join('\n') + '\n';
+}
+
+const findingJson = (f: Finding): Finding => f;
+
+export async function runCheck(jail: string, o: { json?: boolean }, out: Output): Promise<number> {
+  const r = await checkJail(jail);
+  if (o.json) out.json({ schema: 'jailtrace.check/1', jail: r.jail, checked: r.checked, clean: !hasProblems(r), findings: r.findings.map(findingJson) });
+  else out.result(renderFindings(r));
+  return hasProblems(r) ? EXIT.FOUND : EXIT.OK;
+}
+
+export async function runSync(jail: string, o: { dryRun?: boolean; json?: boolean }, out: Output): Promise<number> {
+  const check = await checkJail(jail);
+  const s = await planSync(check);
+  const reports: ApplyReport[] = [];
+  if (s.placeholders.length > 0) reports.push(await applyPlan(placeholderPlan(check.jail, s.placeholders), { dryRun: o.dryRun }));
+  const main = s.plan.actions.length > 0 ? await applyPlan(s.plan, { dryRun: o.dryRun }) : undefined;
+  if (main) reports.push(main);
+  // The record last, from what was really done: a failed copy keeps its old facts, so check still reports it.
+  const synced = new Set((main?.results ?? []).filter((x) => x.result === 'done' || x.result === 'up-to-date').map((x) => x.action.path));
+  if (!o.dryRun) reports.push(await applyPlan(recordPlan(check.jail, syncedRecord(check, s, synced))));
+  const results = reports.flatMap((r) => r.results);
+  const bad = results.filter((x) => x.result === 'failed' || x.result === 'refused');
+  if (o.json) {
+    out.json({
+      schema: 'jailtrace.sync/1',
+      jail: check.jail,
+      dryRun: Boolean(o.dryRun),
+      fixes: s.fixes,
+      left: s.left,
+      placeholders: s.placeholders,
+      results: results.map((x) => ({ path: x.action.path, kind: x.action.kind, result: x.result, detail: x.detail })),
+    });
+  } else {
+    const lines: string[] = [];
+    if (s.fixes.length === 0) lines.push(`${check.jail}: nothing stale, tampered or missing`);
+    else if (o.dryRun) lines.push(`dry run: nothing written. Plan for ${check.jail}:`, renderDryRun(s.plan).trimEnd());
+    else {
+      for (const f of s.fixes) lines.push(`${f.kind}: ${f.path}`);
+      for (const x of results.filter((x) => x.result === 'done' && x.action.path !== '/.jailtrace/manifest.json')) lines.push(`  ${x.detail ?? describeAction(x.action)}`);
+    }
+    for (const x of bad) lines.push(`  ${x.result}: ${describeAction(x.action)}${x.detail ? ` — ${x.detail}` : ''}`);
+    for (const f of s.left.filter((x) => x.severity === 'problem')) lines.push(`left as is: ${f.kind} ${f.path}: ${f.detail}`);
+    out.result(lines.join('\n') + '\n');
+  }
+  return bad.length > 0 ? EXIT.APPLY : EXIT.OK;
+}

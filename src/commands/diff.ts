@@ -1,0 +1,87 @@
+/** `jailtrace diff` and `jailtrace baseline save`: load two sides, compare their needs, show the result. */
+import type { DialectName } from '../../parsers/types.js';
+import { saveBaseline } from '../diff/baseline.js';
+import { diffNeeds, isEmptyDiff, type NeedsDiff } from '../diff/diff.js';
+import { loadBaselineSide, loadSide, type Side } from '../diff/load.js';
+import type { Need } from '../diff/needs.js';
+import { EXIT, UsageError } from '../errors.js';
+import { octal } from '../jail/plan.js';
+import type { Output } from '../output.js';
+import { parseTraces } from '../trace.js';
+
+export interface DiffCliOptions {
+  cwd?: string;
+  format?: string;
+  json?: boolean;
+  baseline?: string;
+  baselines?: string;
+}
+
+export interface DiffReport {
+  old: { label: string; kind: Side['kind']; needs: number };
+  new: { label: string; kind: Side['kind']; needs: number };
+  diff: NeedsDiff;
+  equal: boolean;
+}
+
+export async function diffCommand(args: string[], o: DiffCliOptions): Promise<DiffReport> {
+  const load = { cwd: o.cwd, format: o.format as DialectName | 'auto' | undefined };
+  let oldSide: Side;
+  let newSide: Side;
+  if (o.baseline !== undefined) {
+    if (args.length !== 1) throw new UsageError('with --baseline NAME, give exactly one TRACE or MANIFEST to compare with it');
+    oldSide = await loadBaselineSide(o.baseline, o.baselines);
+    newSide = await loadSide(args[0], load);
+  } else {
+    if (args.length !== 2) throw new UsageError('give OLD and NEW (or --baseline NAME and one TRACE)');
+    oldSide = await loadSide(args[0], load);
+    newSide = await loadSide(args[1], load);
+  }
+  const diff = diffNeeds(oldSide.needs, newSide.needs);
+  const side = (s: Side) => ({ label: s.label, kind: s.kind, needs: s.needs.length });
+  return { old: side(oldSide), new: side(newSide), diff, equal: isEmptyDiff(diff) };
+}
+
+const short = (sha: string): string => sha.slice(0, 12);
+
+function fieldText(f: string, a: Need, b: Need): string {
+  const v = (n: Need): string => {
+    const x = n[f as keyof Need];
+    if (x === undefined) return '?';
+    if (f === 'mode') return octal(x as number);
+    if (f === 'sha256') return short(x as string);
+    return String(x);
+  };
+  return `${f} ${v(a)} → ${v(b)}`;
+}
+
+export function renderDiff(r: DiffReport): string {
+  const lines = [`old: ${r.old.label} (${r.old.kind}, ${r.old.needs} paths)`, `new: ${r.new.label} (${r.new.kind}, ${r.new.needs} paths)`];
+  if (r.equal) return lines.concat('no difference').join('\n') + '\n';
+  const d = r.diff;
+  const byRole = new Map<string, string[]>();
+  const add = (role: string, line: string): void => {
+    byRole.set(role, [...(byRole.get(role) ?? []), line]);
+  };
+  for (const n of d.removed) add(n.role, `  - ${n.path}`);
+  for (const n of d.added) add(n.role, `  + ${n.path}`);
+  for (const m of d.moved) add(m.to.role, `  > ${m.from.path} → ${m.to.path}${m.fields.length ? `  (${m.fields.map((f) => fieldText(f, m.from, m.to)).join(', ')})` : ''}`);
+  for (const c of d.changed) add(c.new.role, `  ~ ${c.path}: ${c.fields.map((f) => fieldText(f, c.old, c.new)).join(', ')}`);
+  for (const role of [...byRole.keys()].sort()) lines.push('', `${role}:`, ...byRole.get(role)!);
+  lines.push('', `${d.removed.length} removed, ${d.added.length} added, ${d.moved.length} moved, ${d.changed.length} changed`);
+  return lines.join('\n') + '\n';
+}
+
+export async function runDiff(args: string[], o: DiffCliOptions, out: Output): Promise<number> {
+  const r = await diffCommand(args, o);
+  if (o.json) out.json({ schema: 'jailtrace.diff/1', ...r });
+  else out.result(renderDiff(r));
+  return r.equal ? EXIT.OK : EXIT.FOUND;
+}
+
+export async function runBaselineSave(name: string, traces: string[], o: { cwd?: string; format?: string; baselines?: string }, out: Output): Promise<number> {
+  const m = await parseTraces(traces, { cwd: o.cwd, format: o.format as DialectName | 'auto' | undefined });
+  const file = await saveBaseline(name, m, o.baselines);
+  out.note(`baseline ${name}: ${m.entries.length} paths from ${m.source.files.length} trace file(s) saved to ${file}`);
+  return EXIT.OK;
+}

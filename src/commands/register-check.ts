@@ -1,0 +1,42 @@
+/** `jailtrace check` and `jailtrace sync` on the command line. */
+import type { Command } from 'commander';
+import type { Output } from '../output.js';
+
+export function registerCheck(program: Command, out: Output): void {
+  program
+    .command('check')
+    .summary('compare a jail with its record and the host (stale, tampered, missing, extra, unsafe)')
+    .description(
+      'Compare JAIL with its record (JAIL/.jailtrace/manifest.json) and with the host: stale copies (the host file ' +
+        'changed since the build; both sha256 and mtimes shown), tampered copies, missing and extra paths, setuid/setgid ' +
+        'files, group/world-writable directories (sticky ones like /tmp are notes), and a jail root OpenSSH would refuse. ' +
+        'Exit 0: clean; 1: findings; 2: error.',
+    )
+    .argument('<jail>', 'a jail built by jailtrace build')
+    .option('--json', 'print the findings as JSON (schema jailtrace.check/1)')
+    .addHelpText('after', `
+Examples:
+  jailtrace check /srv/jail                  # in cron after every upgrade
+  jailtrace check /srv/jail || jailtrace sync /srv/jail`)
+    .action(async (jail: string, o: { json?: boolean }) => {
+      const { runCheck } = await import('./check.js');
+      process.exitCode = await runCheck(jail, o, out);
+    });
+
+  program
+    .command('sync')
+    .summary('bring stale, tampered and missing jail files back in line with the host')
+    .description(
+      'Re-copy stale, tampered and missing files from the host through the confined, atomic apply path (a file is ' +
+        'replaced by rename, never written through: a hard-linked copy gets a new inode, other links keep their content), ' +
+        'then update the record. Extra files, setid bits and writable directories are reported, not changed. ' +
+        'Exit 0: done; 3: the jail could not be written.',
+    )
+    .argument('<jail>', 'a jail built by jailtrace build')
+    .option('-n, --dry-run', 'print the plan and write nothing')
+    .option('--json', 'print the report as JSON (schema jailtrace.sync/1)')
+    .action(async (jail: string, o: { dryRun?: boolean; json?: boolean }) => {
+      const { runSync } = await import('./check.js');
+      process.exitCode = await runSync(jail, o, out);
+    });
+}

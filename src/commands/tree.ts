@@ -1,0 +1,56 @@
+/**
+ * `jailtrace tree`: traces (or a manifest written by `jailtrace parse --json`) → the process tree with what each
+ * process touched. Returns data; register-tree.ts prints it.
+ */
+import { open, readFile } from 'node:fs/promises';
+import type { DialectName } from '../../parsers/types.js';
+import { TraceError } from '../errors.js';
+import { MANIFEST_SCHEMA, type Manifest } from '../manifest/manifest.js';
+import { parseTraces } from '../trace.js';
+import { buildTree, type Tree } from '../tree/build.js';
+
+export interface TreeCommandOptions {
+  format?: DialectName | 'auto';
+  cwd?: string;
+  all?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Does the file start with `{` or `[` (after blanks)? Traces never do; manifests (and other JSON) do. */
+async function looksLikeJson(file: string): Promise<boolean> {
+  const fh = await open(file, 'r').catch(() => undefined);
+  if (!fh) return false; // parseTraces reports the missing or unreadable file with its usual message
+  try {
+    const buf = Buffer.alloc(256);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('latin1').trimStart().slice(0, 1).replace(/[{[]/, 'J') === 'J';
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function readManifest(file: string): Promise<Manifest> {
+  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new TraceError(file, undefined, `cannot read: ${e.code ?? e.message}`, 'check the path and permissions');
+  });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new TraceError(file, undefined, `not valid JSON: ${(e as Error).message}`, 'give a trace, or the output of jailtrace parse --json');
+  }
+  const m = value as Partial<Manifest> | null;
+  if (!m || m.schema !== MANIFEST_SCHEMA || !Array.isArray(m.entries) || !Array.isArray(m.processes) || !m.source) {
+    const schema = m && typeof m === 'object' && 'schema' in m ? ` (schema ${JSON.stringify(m.schema)})` : '';
+    throw new TraceError(file, undefined, `JSON but not a ${MANIFEST_SCHEMA} manifest${schema}`, 'give a trace, or the output of jailtrace parse --json');
+  }
+  return m as Manifest;
+}
+
+export async function treeCommand(inputs: string[], opts: TreeCommandOptions = {}): Promise<Tree> {
+  const manifest =
+    inputs.length === 1 && (await looksLikeJson(inputs[0]))
+      ? await readManifest(inputs[0])
+      : await parseTraces(inputs, { format: opts.format, cwd: opts.cwd, onProgress: opts.onProgress });
+  return buildTree(manifest, { all: opts.all });
+}

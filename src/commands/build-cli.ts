@@ -27,7 +27,7 @@ export async function runBuild(jail: string, command: string[], o: BuildCliOptio
     onProgress: progress.update,
   }).finally(progress.done);
   if (o.json) out.json(jsonReport(report));
-  else out.result(renderBuild(report, Boolean(g.verbose)));
+  else if (!out.quiet || report.dryRun) out.result(renderBuild(report, Boolean(g.verbose)));
   if (report.apply && (report.apply.counts.failed > 0 || report.apply.counts.refused > 0)) return EXIT.APPLY;
   return EXIT.OK;
 }
@@ -57,9 +57,12 @@ export function renderBuild(r: BuildReport, verbose: boolean): string {
     lines.push(`dry run: nothing written. Plan for ${r.jail}:`, renderDryRun(r.plan).trimEnd());
   } else if (r.apply) {
     const c = r.apply.counts;
+    const recordOnly = r.apply.results.filter((x) => x.result === 'done' && x.action.path.startsWith('/.jailtrace'));
+    const changed = c.done - recordOnly.length;
     lines.push(
       `${r.jail}: ${count('copy')} files (${(r.bytes / 1048576).toFixed(1)} MiB), ${count('mkdir')} directories, ${count('symlink')} symlinks, ` +
-        `${count('mknod')} devices, ${count('write')} generated — ${c.done} changed, ${c['up-to-date']} up to date` +
+        `${count('mknod')} devices, ${count('write')} generated — ${changed} changed, ${c['up-to-date']} up to date` +
+        (recordOnly.length ? ' (record updated)' : '') +
         (c.refused ? `, ${c.refused} REFUSED` : '') +
         (c.failed ? `, ${c.failed} FAILED` : ''),
     );

@@ -35,6 +35,10 @@ Examples:
     .argument('<jail>', 'a jail built by jailtrace build')
     .option('-n, --dry-run', 'print the plan and write nothing')
     .option('--json', 'print the report as JSON (schema jailtrace.sync/1)')
+    .addHelpText('after', `
+Examples:
+  jailtrace sync /srv/jail --dry-run
+  jailtrace check /srv/jail || jailtrace sync /srv/jail`)
     .action(async (jail: string, o: { dryRun?: boolean; json?: boolean }) => {
       const { runSync } = await import('./check.js');
       process.exitCode = await runSync(jail, o, out);

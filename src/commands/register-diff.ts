@@ -29,15 +29,26 @@ Examples:
       process.exitCode = await runDiff(sides, o, out);
     });
 
-  const baseline = program.command('baseline').summary('store manifests to compare later runs with (diff --baseline)');
+  const baseline = program
+    .command('baseline')
+    .summary('store manifests to compare later runs with (diff --baseline)')
+    .addHelpText('after', `
+Examples:
+  jailtrace baseline save sftp-debian12 sftp-server.strace --cwd /home/alice
+  jailtrace diff --baseline sftp-debian12 sftp-server-after-upgrade.strace`);
   baseline
     .command('save')
+    .summary('store the manifest of TRACE... as baseline NAME')
     .description('Parse TRACE... and store the manifest as DIR/NAME.json (default traces/baselines/NAME.json).')
     .argument('<name>', 'baseline name: letters, digits, . _ -')
     .argument('<trace...>', 'trace files, an strace -ff set, or a directory of them')
     .option('--baselines <dir>', 'where baselines are stored', 'traces/baselines')
     .addOption(new Option('--format <name>', 'trace dialect').choices(FORMATS).default('auto'))
     .option('--cwd <dir>', 'the traced program\'s starting directory', process.cwd())
+    .addHelpText('after', `
+Examples:
+  jailtrace baseline save sftp-debian12 sftp-server.strace --cwd /home/alice
+  jailtrace baseline save --baselines /var/lib/jailtrace scp-v1 scp.strace`)
     .action(async (name: string, traces: string[], o: { baselines: string; format: string; cwd: string }) => {
       const { runBaselineSave } = await import('./diff.js');
       process.exitCode = await runBaselineSave(name, traces, o, out);

@@ -1,0 +1,270 @@
+/**
+ * `check`: a jail against its record and the host. Reads only (confined reads inside the jail, see jail-read.ts).
+ *
+ * - stale: the host file changed since the build (recorded sha256 when the record has one, else size + mtime);
+ * - host-missing: the host file is gone (sync cannot refresh it; rebuild);
+ * - tampered: the jail copy differs from the record (sha256, or the host's sha256 when the host is unchanged and the
+ *   record has none), or its type, mode, owner, symlink target or device number changed;
+ * - missing: a recorded path is not in the jail;
+ * - extra: a path in the jail the record does not name (not looked for under /.jailtrace, the users' homes, and
+ *   directories the users write in: sticky world-writable ones, ones a user owns, parents of runtime files);
+ * - setid: a setuid/setgid file; writable-dir: a group/other-writable directory (sticky ones, like /tmp, are notes);
+ * - root: the jail root or an ancestor breaks OpenSSH's ChrootDirectory rule.
+ */
+import { constants as FS } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parsePasswd } from '../build/accounts.js';
+import type { JailEntry } from '../build/expand.js';
+import { RECORD_DIR, type JailRecord } from '../build/make-plan.js';
+import { chrootDirProblems } from '../commands/build.js';
+import { ConfineError, resolveParent, type JailRoot } from '../jail/confine.js';
+import { TEMP_PREFIX, makedev } from '../jail/apply.js';
+import { octal, SETID_BITS } from '../jail/plan.js';
+import { devMajor, devMinor } from '../build/make-plan.js';
+import { hashFile } from './hash.js';
+import { openRecordedJail, readJailPath, readJailRecord, type JailFile } from './jail-read.js';
+
+export type FindingKind = 'stale' | 'host-missing' | 'tampered' | 'missing' | 'extra' | 'setid' | 'writable-dir' | 'root';
+
+export interface FileState {
+  sha256?: string;
+  mtimeMs?: number;
+  size?: number;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+export interface Finding {
+  kind: FindingKind;
+  /** Jail path (the jail root's own path for `root`). */
+  path: string;
+  /** `problem` makes check exit 1; `note` is shown but is how such jails are meant to be (a sticky /tmp). */
+  severity: 'problem' | 'note';
+  detail: string;
+  record?: FileState;
+  host?: FileState;
+  jail?: FileState;
+}
+
+export interface CheckReport {
+  jail: string;
+  record: JailRecord;
+  findings: Finding[];
+  /** Recorded paths looked at. */
+  checked: number;
+  /** sha256 of jail copies that match the host, for sync to store in the record. */
+  hashes: Map<string, string>;
+}
+
+/** Recorded host facts, with the optional sha256 build stores. */
+export type RecordedHost = NonNullable<JailEntry['host']> & { sha256?: string };
+
+const IN_JAIL = new Set<JailEntry['decision']>(['copy', 'create', 'generate']);
+const sameMtime = (a: number, b: number): boolean => Math.abs(a - b) < 1;
+const iso = (ms: number | undefined): string => (ms === undefined ? '?' : new Date(ms).toISOString());
+const short = (s: string | undefined): string => (s ? s.slice(0, 16) : 'unknown');
+
+/** What kind of node a recorded entry should be in the jail. */
+function expectedType(e: JailEntry): 'file' | 'dir' | 'symlink' | 'char' | 'block' | undefined {
+  const t = e.host?.type;
+  if (e.decision === 'generate') return 'file';
+  if (t === 'file' || t === 'dir' || t === 'symlink' || t === 'char' || t === 'block') return t;
+  return undefined;
+}
+
+const typeOf = (f: JailFile): string =>
+  f.st.isFile() ? 'file' : f.st.isDirectory() ? 'dir' : f.st.isSymbolicLink() ? 'symlink' : f.st.isCharacterDevice() ? 'char' : f.st.isBlockDevice() ? 'block' : f.st.isFIFO() ? 'fifo' : 'socket';
+
+async function hostState(p: string): Promise<(FileState & { isFile: boolean }) | undefined> {
+  const st = await fs.stat(p).catch(() => undefined);
+  if (!st) return undefined;
+  const s: FileState & { isFile: boolean } = { isFile: st.isFile(), size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+  if (st.isFile()) s.sha256 = await hashFile(p).catch(() => undefined);
+  return s;
+}
+
+const jailState = (f: JailFile): FileState => ({ sha256: f.sha256, size: f.st.size, mtimeMs: f.st.mtimeMs, mode: f.st.mode & 0o7777, uid: f.st.uid, gid: f.st.gid });
+
+/** Mode/owner differences between a jail node and its record (setid bits are reported on their own). */
+function modeOwnerDiff(f: JailFile, h: RecordedHost): string[] {
+  const out: string[] = [];
+  if ((f.st.mode & 0o1777) !== (h.mode & 0o1777)) out.push(`mode ${octal(h.mode & 0o1777)} → ${octal(f.st.mode & 0o1777)}`);
+  if (f.st.uid !== h.uid || f.st.gid !== h.gid) out.push(`owner ${h.uid}:${h.gid} → ${f.st.uid}:${f.st.gid}`);
+  return out;
+}
+
+async function checkEntry(root: JailRoot, e: JailEntry, hashes: Map<string, string>): Promise<Finding[]> {
+  const want = expectedType(e);
+  if (!want || e.path === '/') return [];
+  const h = e.host as RecordedHost;
+  let f: JailFile | undefined;
+  try {
+    f = await readJailPath(root, e.path, { hash: want === 'file' });
+  } catch (err) {
+    if (err instanceof ConfineError) return [{ kind: 'tampered', path: e.path, severity: 'problem', detail: `cannot be reached inside the jail: ${err.message}` }];
+    throw err;
+  }
+  if (!f) return [{ kind: 'missing', path: e.path, severity: 'problem', detail: `recorded ${want} (${e.reason}) is not in the jail` }];
+  const got = typeOf(f);
+  if (got !== want) return [{ kind: 'tampered', path: e.path, severity: 'problem', detail: `is a ${got}, the record says ${want}` }];
+  if (want === 'symlink') {
+    return f.target === h.target ? [] : [{ kind: 'tampered', path: e.path, severity: 'problem', detail: `symlink -> ${f.target}, the record says -> ${h.target}` }];
+  }
+  if (want === 'char' || want === 'block') {
+    const diffs = modeOwnerDiff(f, h);
+    if (f.st.rdev !== makedev(devMajor(h.rdev), devMinor(h.rdev))) diffs.unshift(`device ${devMajor(h.rdev)},${devMinor(h.rdev)} → ${devMajor(f.st.rdev)},${devMinor(f.st.rdev)}`);
+    return diffs.length ? [{ kind: 'tampered', path: e.path, severity: 'problem', detail: diffs.join(', ') }] : [];
+  }
+  if (want === 'dir') {
+    const diffs = modeOwnerDiff(f, h);
+    return diffs.length ? [{ kind: 'tampered', path: e.path, severity: 'problem', detail: diffs.join(', ') }] : [];
+  }
+  if (e.decision === 'generate') return []; // generated content: see accountFindings
+  return checkCopy(e, f, h, hashes);
+}
+
+async function checkCopy(e: JailEntry, f: JailFile, h: RecordedHost, hashes: Map<string, string>): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const record: FileState = { sha256: h.sha256, size: h.size, mtimeMs: h.mtimeMs, mode: h.mode, uid: h.uid, gid: h.gid };
+  const jail = jailState(f);
+  const host = await hostState(e.path);
+  if (!host || !host.isFile) {
+    out.push({ kind: 'host-missing', path: e.path, severity: 'problem', detail: `the host no longer has ${e.path} as a regular file; rebuild the jail (diff shows what moved)`, record, jail });
+  }
+  const hostChanged = host?.isFile ? (h.sha256 !== undefined ? host.sha256 !== h.sha256 : host.size !== h.size || !sameMtime(host.mtimeMs!, h.mtimeMs)) : false;
+  if (host?.isFile && hostChanged) {
+    out.push({
+      kind: 'stale',
+      path: e.path,
+      severity: 'problem',
+      detail: `host copy changed since the build: host sha256 ${short(host.sha256)} mtime ${iso(host.mtimeMs)}, jail sha256 ${short(f.sha256)} mtime ${iso(f.st.mtimeMs)}`,
+      record,
+      host: { sha256: host.sha256, size: host.size, mtimeMs: host.mtimeMs, mode: host.mode, uid: host.uid, gid: host.gid },
+      jail,
+    });
+  }
+  // Tampering: against the recorded hash; without one, against the host's content when the host is unchanged (the
+  // copy must then be identical), else against the recorded size and mtime (apply gives the copy the source's mtime).
+  let why: string | undefined;
+  if (h.sha256 !== undefined) {
+    if (f.sha256 !== h.sha256) why = `content differs from the record: jail sha256 ${short(f.sha256)}, recorded ${short(h.sha256)}`;
+  } else if (host?.isFile && !hostChanged) {
+    if (f.sha256 !== host.sha256) why = `content differs from the host's (unchanged) copy: jail sha256 ${short(f.sha256)}, host ${short(host.sha256)}`;
+  } else if (f.st.size !== h.size || !sameMtime(f.st.mtimeMs, h.mtimeMs)) {
+    why = `size/mtime differ from the record: ${h.size} bytes ${iso(h.mtimeMs)} → ${f.st.size} bytes ${iso(f.st.mtimeMs)}`;
+  }
+  const diffs = modeOwnerDiff(f, h);
+  if (why || diffs.length) out.push({ kind: 'tampered', path: e.path, severity: 'problem', detail: [why, ...diffs].filter(Boolean).join('; '), record, jail });
+  if (out.length === 0 && f.sha256) hashes.set(e.path, f.sha256);
+  return out;
+}
+
+/** Generated account files: only root and the record's users may be listed. */
+async function accountFindings(root: JailRoot, r: JailRecord): Promise<Finding[]> {
+  const gen = r.entries.find((e) => e.path === '/etc/passwd' && e.decision === 'generate');
+  if (!gen) return [];
+  const text = await readJailText(root, '/etc/passwd');
+  if (text === undefined) return [];
+  const allowed = new Set(['root', ...r.users]);
+  const others = parsePasswd(text).filter((u) => !allowed.has(u.name) && u.uid !== 0);
+  return others.length ? [{ kind: 'tampered', path: '/etc/passwd', severity: 'problem', detail: `lists accounts the record does not: ${others.map((u) => u.name).join(', ')}` }] : [];
+}
+
+async function readJailText(root: JailRoot, p: string): Promise<string | undefined> {
+  const r = await resolveParent(root, p, { allowMissing: true }).catch(() => undefined);
+  if (!r || r.status === 'missing') return undefined;
+  try {
+    const fh = await fs.open(r.opPath, FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK).catch(() => undefined);
+    if (!fh) return undefined;
+    try {
+      return (await fh.stat()).isFile() ? await fh.readFile('utf8') : undefined;
+    } finally {
+      await fh.close();
+    }
+  } finally {
+    await r.release();
+  }
+}
+
+const under = (p: string, dir: string): boolean => p === dir || p.startsWith(dir === '/' ? '/' : dir + '/');
+
+/** Homes of the record's users (from the jail's passwd, else the host's) and their parents. */
+async function userHomes(root: JailRoot, r: JailRecord): Promise<{ homes: string[]; uids: Set<number> }> {
+  const text = (await readJailText(root, '/etc/passwd')) ?? (await fs.readFile('/etc/passwd', 'utf8').catch(() => ''));
+  const users = parsePasswd(text).filter((u) => r.users.includes(u.name));
+  return { homes: users.map((u) => u.home).filter((h) => h.startsWith('/') && h !== '/'), uids: new Set(users.map((u) => u.uid)) };
+}
+
+/** Walks the jail (lstat only, never following a symlink) for setid files, writable directories and extra paths. */
+async function walkFindings(jail: string, root: JailRoot, r: JailRecord): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const known = new Set(r.entries.map((e) => e.path));
+  const { homes, uids } = await userHomes(root, r);
+  for (const h of homes) {
+    const parts = h.split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) known.add('/' + parts.slice(0, i).join('/'));
+  }
+  known.add('/etc');
+  known.add('/etc/passwd');
+  known.add('/etc/group');
+  known.add(RECORD_DIR);
+  const runtimeDirs = r.entries.filter((e) => e.decision === 'skip' && e.role !== 'secret' && e.role !== 'kernel').map((e) => path.posix.dirname(e.path));
+  const recordedSetid = new Map(r.entries.filter((e) => e.host).map((e) => [e.path, e.host!.mode & SETID_BITS]));
+
+  const walk = async (rel: string): Promise<void> => {
+    const host = rel === '/' ? jail : path.join(jail, rel);
+    const names = await fs.readdir(host).catch(() => [] as string[]);
+    for (const name of names.sort()) {
+      const p = rel === '/' ? `/${name}` : `${rel}/${name}`;
+      const st = await fs.lstat(path.join(host, name)).catch(() => undefined);
+      if (!st) continue;
+      const ignored = under(p, RECORD_DIR) || homes.some((h) => under(p, h) && p !== h);
+      if (ignored) continue;
+      if (!st.isDirectory() && (st.mode & SETID_BITS) !== 0) {
+        const kept = (recordedSetid.get(p) ?? 0) & st.mode & SETID_BITS;
+        out.push({ kind: 'setid', path: p, severity: kept ? 'note' : 'problem', detail: `${st.mode & 0o4000 ? 'setuid' : ''}${(st.mode & 0o6000) === 0o6000 ? '+' : ''}${st.mode & 0o2000 ? 'setgid' : ''} (mode ${octal(st.mode)}, owner ${st.uid})${kept ? ', kept as on the host (--keep-setuid)' : ''}` });
+      }
+      if (!known.has(p)) {
+        const temp = name.startsWith(TEMP_PREFIX);
+        out.push({ kind: 'extra', path: p, severity: 'problem', detail: temp ? 'leftover temp file of an interrupted apply' : `${st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'file'} not in the record` });
+      }
+      if (st.isDirectory()) {
+        const sticky = (st.mode & 0o1000) !== 0;
+        if (st.mode & 0o022) {
+          out.push({ kind: 'writable-dir', path: p, severity: sticky && (st.mode & 0o002) !== 0 ? 'note' : 'problem', detail: `mode ${octal(st.mode)}${sticky ? ' (sticky: users can only remove their own files)' : ': users can replace what others rely on'}` });
+        }
+        // Directories the users write in hold their data: not walked for extras.
+        const userDir = (sticky && (st.mode & 0o002) !== 0) || uids.has(st.uid) || runtimeDirs.includes(p);
+        if (!userDir && known.has(p)) await walk(p);
+      }
+    }
+  };
+  await walk('/');
+  return out;
+}
+
+export async function checkJail(jailArg: string): Promise<CheckReport> {
+  const jail = path.resolve(jailArg);
+  const record = await readJailRecord(jail);
+  const root = await openRecordedJail(jail, record);
+  const findings: Finding[] = [];
+  const hashes = new Map<string, string>();
+  let checked = 0;
+  try {
+    for (const e of record.entries) {
+      if (!IN_JAIL.has(e.decision) || !e.host) continue;
+      checked++;
+      findings.push(...(await checkEntry(root, e, hashes)));
+    }
+    findings.push(...(await accountFindings(root, record)));
+    findings.push(...(await walkFindings(jail, root, record)));
+  } finally {
+    await root.close();
+  }
+  for (const p of await chrootDirProblems(jail)) findings.push({ kind: 'root', path: jail, severity: 'problem', detail: `${p} (OpenSSH's ChrootDirectory will refuse it)` });
+  return { jail, record, findings, checked, hashes };
+}
+
+export const hasProblems = (r: CheckReport): boolean => r.findings.some((f) => f.severity === 'problem');

@@ -1,0 +1,32 @@
+/** Content hashes of host and jail files (sha256, hex). The lead's build stores them in the jail record. */
+import { createHash } from 'node:crypto';
+import { constants as FS } from 'node:fs';
+import fs, { type FileHandle } from 'node:fs/promises';
+
+/** sha256 of an open file, read from offset 0 in 1 MiB chunks. */
+export async function hashHandle(fh: FileHandle): Promise<string> {
+  const h = createHash('sha256');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let pos = 0;
+  for (;;) {
+    const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) break;
+    h.update(buf.subarray(0, bytesRead));
+    pos += bytesRead;
+  }
+  return h.digest('hex');
+}
+
+/**
+ * sha256 of a regular file (symlinks on the way are followed, as build's copy follows them). O_NONBLOCK so a FIFO
+ * swapped in does not block; anything but a regular file is an error.
+ */
+export async function hashFile(path: string): Promise<string> {
+  const fh = await fs.open(path, FS.O_RDONLY | FS.O_NONBLOCK);
+  try {
+    if (!(await fh.stat()).isFile()) throw Object.assign(new Error(`${path}: not a regular file`), { code: 'EINVAL' });
+    return await hashHandle(fh);
+  } finally {
+    await fh.close();
+  }
+}

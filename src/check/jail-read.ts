@@ -1,0 +1,80 @@
+/**
+ * Reading a jail without leaving it: every path is resolved by confine.ts (symlinks inside the jail only, the final
+ * component never followed), then lstat'ed and, for regular files, hashed through an O_NOFOLLOW handle. Read-only.
+ */
+import { constants as FS, type Stats } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { JailRecord } from '../build/make-plan.js';
+import { RECORD_FILE, JAIL_SCHEMA } from '../build/make-plan.js';
+import { ConfineError, isCode, openJail, resolveParent, type JailRoot } from '../jail/confine.js';
+import { UsageError } from '../errors.js';
+import { hashHandle } from './hash.js';
+
+export interface JailFile {
+  st: Stats;
+  sha256?: string;
+  target?: string;
+}
+
+/** The plan's symlinks, from the record: the absolute ones confine.ts may follow (see confine.ts). */
+export function recordSymlinks(r: JailRecord): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const e of r.entries) if (e.decision !== 'report-only' && e.decision !== 'skip' && e.host?.type === 'symlink' && e.host.target !== undefined) m.set(e.path, e.host.target);
+  return m;
+}
+
+export async function openRecordedJail(jail: string, r: JailRecord): Promise<JailRoot> {
+  return openJail(jail, { trusted: recordSymlinks(r) });
+}
+
+/** lstat (and hash, for a regular file; readlink for a symlink) a jail path; undefined when it is not there. */
+export async function readJailPath(root: JailRoot, jailPath: string, opts: { hash: boolean }): Promise<JailFile | undefined> {
+  if (jailPath === '/') return { st: await fs.lstat(root.host) };
+  let r;
+  try {
+    r = await resolveParent(root, jailPath, { allowMissing: true });
+  } catch (e) {
+    if (e instanceof ConfineError && (e.reason === 'missing' || e.reason === 'not-a-directory')) return undefined;
+    throw e;
+  }
+  try {
+    if (r.status === 'missing') return undefined;
+    const st = await fs.lstat(r.opPath).catch((e: unknown) => (isCode(e, 'ENOENT') ? undefined : Promise.reject(e)));
+    if (!st) return undefined;
+    const out: JailFile = { st };
+    if (st.isSymbolicLink()) out.target = await fs.readlink(r.opPath);
+    if (st.isFile() && opts.hash) {
+      const fh = await fs.open(r.opPath, FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK);
+      try {
+        const fst = await fh.stat();
+        if (fst.ino === st.ino && fst.dev === st.dev) out.sha256 = await hashHandle(fh);
+      } finally {
+        await fh.close();
+      }
+    }
+    return out;
+  } finally {
+    await r.release();
+  }
+}
+
+/** A jail's record (`JAIL/.jailtrace/manifest.json`), checked to be one. */
+export async function readJailRecord(jail: string): Promise<JailRecord> {
+  const file = path.join(jail, RECORD_FILE);
+  const st = await fs.lstat(file).catch(() => undefined);
+  if (!st || !st.isFile()) throw new UsageError(`${jail} has no jailtrace record (${RECORD_FILE})`, 'give a jail built by jailtrace build');
+  const r = parseRecord(await fs.readFile(file, 'utf8'), file);
+  return r;
+}
+
+export function parseRecord(text: string, file: string): JailRecord {
+  let r: JailRecord;
+  try {
+    r = JSON.parse(text) as JailRecord;
+  } catch (e) {
+    throw new UsageError(`${file}: not JSON: ${(e as Error).message}`, 'the record is damaged; rebuild the jail');
+  }
+  if (r?.schema !== JAIL_SCHEMA || !Array.isArray(r.entries)) throw new UsageError(`${file}: not a ${JAIL_SCHEMA} record`, 'rebuild the jail with this jailtrace');
+  return r;
+}

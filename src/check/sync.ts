@@ -1,0 +1,107 @@
+/**
+ * `sync`: stale, tampered and missing paths → a plan (makePlan's actions from the record entries with fresh host
+ * facts) plus a rewrite of the record. Applying it goes through src/jail/apply.ts, so every file is replaced by
+ * rename: a hard-linked jail file gets a new inode and its other links keep their content.
+ */
+import fs from 'node:fs/promises';
+import { filterAccounts } from '../build/accounts.js';
+import type { HostInfo, JailEntry } from '../build/expand.js';
+import { makePlan, RECORD_DIR, RECORD_FILE, type JailRecord } from '../build/make-plan.js';
+import { sortPlan, type Action, type Plan } from '../jail/plan.js';
+import type { CheckReport, Finding, RecordedHost } from './check.js';
+import { hashFile } from './hash.js';
+
+export interface SyncPlan {
+  plan: Plan;
+  /** Findings sync brings back in line. */
+  fixes: Finding[];
+  /** Findings sync leaves alone (extra files, setid, writable dirs, a host file that is gone, the jail root). */
+  left: Finding[];
+  /**
+   * Tampered copies that apply's quick check (size, mtime, mode, owner) would take for up to date: they are first
+   * replaced by an empty placeholder (by rename) so the copy happens.
+   */
+  placeholders: string[];
+  /** Recorded entries to re-plan, with fresh host facts. */
+  targets: Map<string, JailEntry>;
+}
+
+const FIXABLE = new Set<Finding['kind']>(['stale', 'tampered', 'missing']);
+
+async function freshHost(p: string, type: HostInfo['type']): Promise<RecordedHost | undefined> {
+  const st = await (type === 'file' ? fs.stat(p) : fs.lstat(p)).catch(() => undefined);
+  if (!st) return undefined;
+  const dir = st.isDirectory();
+  const h: RecordedHost = { type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: dir ? 0 : st.size, mtimeMs: dir ? 0 : st.mtimeMs, rdev: st.rdev };
+  if (st.isSymbolicLink()) h.target = await fs.readlink(p);
+  if (type === 'file' && st.isFile()) h.sha256 = await hashFile(p).catch(() => undefined);
+  return h;
+}
+
+export async function planSync(check: CheckReport): Promise<SyncPlan> {
+  const r = check.record;
+  const byPath = new Map(r.entries.map((e) => [e.path, e]));
+  const fixes: Finding[] = [];
+  const left: Finding[] = [];
+  const targets = new Map<string, JailEntry>();
+  const hostGone = new Set(check.findings.filter((f) => f.kind === 'host-missing').map((f) => f.path));
+  for (const f of check.findings) {
+    const e = byPath.get(f.path);
+    if (!FIXABLE.has(f.kind) || !e?.host || f.path === '/' || hostGone.has(f.path)) {
+      left.push(f);
+      continue;
+    }
+    if (!targets.has(f.path)) {
+      const host = e.decision === 'generate' ? e.host : await freshHost(e.path, e.host.type);
+      if (!host) {
+        left.push({ ...f, detail: `${f.detail} (the host no longer has it)` });
+        continue;
+      }
+      targets.set(f.path, { ...e, host });
+    }
+    fixes.push(f);
+  }
+
+  const needAccounts = [...targets.values()].some((e) => e.decision === 'generate');
+  const accounts = needAccounts ? filterAccounts(await fs.readFile('/etc/passwd', 'utf8'), await fs.readFile('/etc/group', 'utf8'), r.users) : undefined;
+  const { schema: _s, entries: _e, ...rest } = r;
+  void _s;
+  void _e;
+  const made = makePlan({ jail: check.jail, entries: targets.values(), accounts, homes: false, record: rest });
+  const keep = (a: Action): boolean => targets.has(a.path) && a.path !== '/' && a.path !== RECORD_DIR && a.path !== RECORD_FILE;
+
+
+  const actions = made.actions.filter(keep);
+  const placeholders = fixes
+    .filter((f) => f.kind === 'tampered' && f.jail && f.record && targets.get(f.path)?.host?.type === 'file')
+    .filter((f) => {
+      const h = targets.get(f.path)!.host!;
+      return f.jail!.size === h.size && Math.abs((f.jail!.mtimeMs ?? 0) - h.mtimeMs) < 1;
+    })
+    .map((f) => f.path);
+  return { plan: sortPlan({ jail: check.jail, actions }), fixes, left, placeholders, targets };
+}
+
+/**
+ * The record after a sync: the entries whose actions succeeded take their fresh host facts (with sha256), the
+ * entries check found matching take the jail copy's sha256, the rest stay as they were.
+ */
+export function syncedRecord(check: CheckReport, s: SyncPlan, synced: ReadonlySet<string>): JailRecord {
+  const entries = check.record.entries.map((e) => {
+    const t = s.targets.get(e.path);
+    if (t && synced.has(e.path) && t.decision !== 'generate') return t;
+    const sha = check.hashes.get(e.path);
+    return sha && e.host ? { ...e, host: { ...e.host, sha256: sha } } : e;
+  });
+  return { ...check.record, entries };
+}
+
+/** Rewrites the record (apply's write: compared first, replaced by rename). */
+export function recordPlan(jail: string, record: JailRecord): Plan {
+  return { jail, actions: [{ kind: 'write', path: RECORD_FILE, content: JSON.stringify(record, null, 1) + '\n', mode: 0o600, uid: 0, gid: 0, reason: 'record updated: fresh host facts and sha256 of the synced files' }] };
+}
+
+/** Placeholder writes for `placeholders` (see SyncPlan): empty, mode 0000, replaced by rename like everything else. */
+export function placeholderPlan(jail: string, paths: readonly string[]): Plan {
+  return sortPlan({ jail, actions: paths.map((p) => ({ kind: 'write' as const, path: p, content: '', mode: 0, uid: 0, gid: 0, reason: 'placeholder: the tampered copy matches the host by size and mtime, so it is replaced first' })) });
+}

@@ -1,0 +1,128 @@
+/**
+ * Many jails from one config: rssh.conf (chrootpath and per-user lines) or sshd_config (Match blocks with
+ * ChrootDirectory) → one spec per jail directory with its users and the profiles to trace; `buildMany` builds every
+ * spec with the caller's `buildOne` and then hard-links identical files across the jails (`--link`).
+ */
+import { ConfigError } from '../config/diagnostics.js';
+import { parseRsshConf, type RsshService } from '../config/rssh-conf.js';
+import { expandChroot, parseSshdConfig, type SshdParseOptions } from '../config/sshd-config.js';
+import { hardlinkIdentical, type LinkReport } from '../jail/link.js';
+
+export interface JailSpec {
+  jail: string;
+  /** Users chrooted there; empty: every user the config covers without naming them (rssh's global chrootpath). */
+  users: string[];
+  /** Profiles to trace: rssh service names (`sftp`, `scp`, `rsync`, `cvs`, `rdist`, `svnserve`). */
+  profiles: string[];
+  /** What the config says that the jail does not need a program for, or that jailtrace could not resolve. */
+  notes?: string[];
+}
+
+function merge(specs: JailSpec[], s: JailSpec): void {
+  const old = specs.find((x) => x.jail === s.jail);
+  if (!old) {
+    specs.push({ ...s, users: [...s.users], profiles: [...s.profiles], ...(s.notes ? { notes: [...s.notes] } : {}) });
+    return;
+  }
+  for (const u of s.users) if (!old.users.includes(u)) old.users.push(u);
+  for (const p of s.profiles) if (!old.profiles.includes(p)) old.profiles.push(p);
+  for (const n of s.notes ?? []) if (!(old.notes ??= []).includes(n)) old.notes.push(n);
+}
+
+const ORDER: readonly string[] = ['sftp', 'scp', 'rsync', 'cvs', 'rdist', 'svnserve'];
+const sorted = (ps: readonly RsshService[] | string[]): string[] => [...ps].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
+
+export function jailsFromRsshConf(text: string, file = 'rssh.conf'): JailSpec[] {
+  const { conf, errors } = parseRsshConf(text);
+  if (errors.length) throw new ConfigError(file, errors, 'rssh locks every user out while its config has errors; fix these lines first');
+  const specs: JailSpec[] = [];
+  if (conf.chrootpath) {
+    merge(specs, {
+      jail: conf.chrootpath,
+      users: [],
+      profiles: sorted(conf.allow),
+      notes: ['chrootpath: every rssh user without a user= line (name them with --user)'],
+    });
+  }
+  for (const u of conf.users) if (u.chrootpath) merge(specs, { jail: u.chrootpath, users: [u.name], profiles: sorted(u.access) });
+  return specs;
+}
+
+/** Profiles an sshd block needs: a ForceCommand decides; else the sftp Subsystem and scp (which runs via the shell). */
+function sshdProfiles(force: string | undefined, sftp: string | undefined): { profiles: string[]; notes: string[] } {
+  const cmd = force?.split(/\s+/)[0];
+  if (cmd === 'internal-sftp') return { profiles: [], notes: ['ForceCommand internal-sftp: sshd serves sftp itself, the jail needs no program (add /dev/log for its logs)'] };
+  if (cmd?.endsWith('sftp-server')) return { profiles: ['sftp'], notes: [] };
+  if (cmd !== undefined && cmd !== 'none') return { profiles: [], notes: [`ForceCommand ${force}: trace it with jailtrace build JAIL -- ${force}`] };
+  if (sftp?.split(/\s+/)[0] === 'internal-sftp') return { profiles: ['scp'], notes: ['Subsystem sftp internal-sftp: sftp needs no program in the jail'] };
+  return { profiles: sftp ? ['sftp', 'scp'] : ['scp'], notes: [] };
+}
+
+export interface SshdJailOptions extends SshdParseOptions {
+  /** Home directory and uid of a user, for %h / %U. */
+  userInfo?: (name: string) => { home: string; uid: number } | undefined;
+}
+
+export function jailsFromSshdConfig(text: string, opts: SshdJailOptions = {}): JailSpec[] {
+  const file = opts.file ?? 'sshd_config';
+  const { config, errors } = parseSshdConfig(text, opts);
+  if (errors.length) throw new ConfigError(file, errors, 'sshd -t shows how sshd reads it');
+  const specs: JailSpec[] = [];
+  const g = config.global;
+  const blocks = [...config.matches.map((b) => ({ ...b, global: false })), { criteria: [], ...g, line: 0, global: true }];
+  for (const b of blocks) {
+    const dir = b.chrootDirectory ?? (b.global ? undefined : g.chrootDirectory);
+    if (!dir || dir === 'none') continue;
+    const { profiles, notes } = sshdProfiles(b.forceCommand ?? (b.global ? undefined : g.forceCommand), b.subsystems.sftp ?? g.subsystems.sftp);
+    const users: string[] = [];
+    for (const c of b.criteria) {
+      if (c.kind === 'user') {
+        for (const v of c.values) {
+          if (/[*?!]/.test(v)) notes.push(`Match User pattern ${v}: users not enumerated (name them with --user)`);
+          else users.push(v);
+        }
+      } else if (c.kind !== 'all') notes.push(`Match ${c.kind} ${c.values.join(',')}: users not resolved (name them with --user)`);
+    }
+    if (!/%[hUu]/.test(dir)) {
+      merge(specs, { jail: dir, users, profiles, ...(notes.length ? { notes } : {}) });
+      continue;
+    }
+    if (users.length === 0) {
+      merge(specs, { jail: dir, users: [], profiles, notes: [...notes, `ChrootDirectory ${dir}: one jail per user; name the users to build them`] });
+      continue;
+    }
+    for (const u of users) {
+      const info = opts.userInfo?.(u);
+      const jail = expandChroot(dir, { name: u, home: info?.home, uid: info?.uid });
+      if (jail === undefined) throw new ConfigError(file, [{ line: b.line, message: `ChrootDirectory ${dir}: no home/uid known for ${u}` }], 'create the user first');
+      merge(specs, { jail, users: [u], profiles, ...(notes.length ? { notes } : {}) });
+    }
+  }
+  return specs;
+}
+
+export interface ManyOptions {
+  /** Hard-link identical files across the jails afterwards (`--link`, the default; `--no-link` turns it off). */
+  link: boolean;
+}
+
+export interface ManyReport<R> {
+  results: Array<{ spec: JailSpec; result?: R; error?: unknown }>;
+  link?: LinkReport;
+}
+
+/** Builds every spec (one failure is reported and the rest go on), then links identical files across the jails. */
+export async function buildMany<R>(specs: readonly JailSpec[], opts: ManyOptions, buildOne: (spec: JailSpec) => Promise<R>): Promise<ManyReport<R>> {
+  const results: ManyReport<R>['results'] = [];
+  for (const spec of specs) {
+    try {
+      results.push({ spec, result: await buildOne(spec) });
+    } catch (error) {
+      results.push({ spec, error });
+    }
+  }
+  const built = results.filter((r) => r.error === undefined).map((r) => r.spec.jail);
+  const report: ManyReport<R> = { results };
+  if (opts.link && built.length > 1) report.link = await hardlinkIdentical(built);
+  return report;
+}

@@ -1,0 +1,72 @@
+/**
+ * What a side of a diff needs: one row per path with its role and, when known, what the file is (type, size, mode,
+ * content hash, symlink target). Built from a manifest (paths with a successful access) or from a jail record (what
+ * the jail copied or created). Pure.
+ */
+import { roleOf, type HostType, type Role } from '../build/classify.js';
+import type { JailEntry } from '../build/expand.js';
+import type { JailRecord } from '../build/make-plan.js';
+import type { Manifest } from '../manifest/manifest.js';
+import type { PlatformInfo } from '../platforms/types.js';
+import type { Op } from '../syscalls.js';
+
+export interface Need {
+  path: string;
+  role: Role;
+  type?: HostType;
+  size?: number;
+  mode?: number;
+  sha256?: string;
+  target?: string;
+}
+
+/** The facts a manifest alone gives about a path's type: rows, first match wins. */
+const TYPE_HINTS: ReadonlyArray<{ type: HostType; test: (path: string, ops: ReadonlySet<Op>) => boolean }> = [
+  { type: 'dir', test: (p) => p === '/' },
+  { type: 'socket', test: (_, ops) => ops.has('connect') },
+  { type: 'dir', test: (_, ops) => ops.has('list') || ops.has('chdir') || ops.has('chroot') },
+  { type: 'char', test: (p) => p.startsWith('/dev/') && !p.startsWith('/dev/shm/') },
+  { type: 'symlink', test: (_, ops) => ops.size === 1 && ops.has('readlink') },
+];
+
+const typeHint = (path: string, ops: ReadonlySet<Op>): HostType => TYPE_HINTS.find((h) => h.test(path, ops))?.type ?? 'file';
+
+/** Paths with at least one successful access, classified as build would classify a traced path. */
+export function needsFromManifest(m: Manifest, platform: PlatformInfo): Need[] {
+  const out: Need[] = [];
+  for (const e of m.entries) {
+    if (!e.path.startsWith('/')) continue; // unresolved relative path: parse warned about it
+    const ops = new Set(e.accesses.filter((a) => a.ok).map((a) => a.op));
+    if (ops.size === 0) continue;
+    const type = typeHint(e.path, ops);
+    out.push({ path: e.path, role: roleOf({ path: e.path, ops, failedOnly: false, type, via: 'trace' }, platform) });
+  }
+  return out;
+}
+
+/** Decisions that put something in the jail. */
+const IN_JAIL = new Set<JailEntry['decision']>(['copy', 'create', 'generate']);
+
+/** What a jail holds, from its record; `files` adds what the jail's own files are (size, mode, sha256). */
+export function needsFromRecord(r: JailRecord, files?: ReadonlyMap<string, { size: number; mode: number; sha256?: string }>): Need[] {
+  const out: Need[] = [];
+  for (const e of r.entries) {
+    if (!IN_JAIL.has(e.decision) || !e.host) continue;
+    const h = e.host as JailEntry['host'] & { sha256?: string };
+    const n: Need = { path: e.path, role: e.role, type: h.type };
+    if (e.decision === 'generate') {
+      out.push(n); // generated content (accounts) is the jail's own, not the host's
+      continue;
+    }
+    if (h.type === 'file') {
+      const f = files?.get(e.path);
+      n.size = f?.size ?? h.size;
+      n.mode = (f?.mode ?? h.mode) & 0o7777;
+      const sha = f ? f.sha256 : h.sha256;
+      if (sha !== undefined) n.sha256 = sha;
+    } else if (h.type === 'dir' || h.type === 'char' || h.type === 'block') n.mode = h.mode & 0o7777;
+    if (h.target !== undefined) n.target = h.target;
+    out.push(n);
+  }
+  return out;
+}

@@ -1,0 +1,12 @@
+/** Run the built CLI (dist/: `npx tsc -p .` first) the way a user or a script would: no TTY. */
+import { execa, type Options } from 'execa';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const CLI = path.join(ROOT, 'dist/src/cli.js');
+
+export const jailtrace = (args: string[], opts: Options = {}) =>
+  execa(process.execPath, [CLI, ...args], { cwd: ROOT, reject: false, stdin: 'ignore', ...opts });
+
+export const VERSION: string = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;

@@ -1,0 +1,79 @@
+/**
+ * `jailtrace script`: traces recorded on another host → a POSIX sh script that builds the jail there (see
+ * src/script/host-script.ts). Parses, plans and renders; writes the script only where the CLI asks (--output).
+ */
+import { chmod, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DialectName } from '../../parsers/types.js';
+import { ApplyError, UsageError } from '../errors.js';
+import type { Manifest } from '../manifest/manifest.js';
+import { platformInfo } from '../platforms/index.js';
+import { planHostNeeds, type HostNeeds } from '../script/host-needs.js';
+import { renderHostScript, USER_NAME } from '../script/host-script.js';
+import { PLATFORMS, type Platform } from '../syscalls.js';
+import { parseTraces } from '../trace.js';
+
+export interface ScriptCommandOptions {
+  jail: string;
+  users: string[];
+  platform?: string;
+  format?: DialectName | 'auto';
+  cwd: string;
+  excludes: string[];
+  keepSetuid: string[];
+  /** jailtrace's version, for the script header. */
+  version?: string;
+}
+
+export interface ScriptReport {
+  script: string;
+  platform: Platform;
+  manifests: Manifest[];
+  needs: HostNeeds;
+}
+
+export async function scriptCommand(traces: string[], o: ScriptCommandOptions): Promise<ScriptReport> {
+  if (!o.jail.startsWith('/')) throw new UsageError(`--jail ${JSON.stringify(o.jail)} is not absolute`, 'name the jail directory as the host will see it, e.g. --jail /srv/jail');
+  if (path.posix.normalize(o.jail) === '/') throw new UsageError('the jail cannot be /', 'name a directory such as /srv/jail');
+  for (const u of o.users) if (!USER_NAME.test(u)) throw new UsageError(`--user ${JSON.stringify(u)} is not a portable user name`, 'letters, digits, ".", "_" and "-"');
+  if (o.platform !== undefined && !PLATFORMS.includes(o.platform as Platform)) throw new UsageError(`unknown platform ${JSON.stringify(o.platform)}`, `one of ${PLATFORMS.join(', ')}`);
+  const forced = o.platform as Platform | undefined;
+  const manifests: Manifest[] = [];
+  for (const t of traces) manifests.push(await parseTraces([t], { format: o.format, cwd: o.cwd, platform: forced }));
+  const platforms = [...new Set(manifests.map((m) => m.source.platform as Platform))];
+  if (!forced && platforms.length > 1) {
+    throw new UsageError(`the traces come from different platforms (${platforms.join(', ')})`, 'one script is for one host: give that host\'s traces, or name it with --platform');
+  }
+  const platform = forced ?? platforms[0];
+  const input = { manifests, platform: platformInfo(platform), jail: path.posix.normalize(o.jail).replace(/\/$/, ''), users: o.users, excludes: o.excludes, keepSetuid: o.keepSetuid, version: o.version };
+  return { script: renderHostScript(input), platform, manifests, needs: planHostNeeds(input) };
+}
+
+/** Write the script where --output says, executable. */
+export async function writeScript(file: string, script: string): Promise<void> {
+  await writeFile(file, script, { mode: 0o755 }).catch((e: NodeJS.ErrnoException) => {
+    throw new ApplyError(file, `cannot write the script: ${e.code ?? e.message}`, 'check the directory and permissions');
+  });
+  await chmod(file, 0o755);
+}
+
+/** What the script will do, for stderr: one line each. */
+export function renderScriptSummary(r: ScriptReport, verbose = false): string[] {
+  const n = r.needs;
+  const count = (k: string) => n.needs.filter((x) => x.kind === k).length;
+  const lines = [
+    `${r.platform} script: ${count('exec')} programs (with their #! interpreters and the libraries the host's tools list), ` +
+      `${count('need')} other paths, ${count('want')} loader/NSS pieces if present${n.accounts ? ', filtered passwd/group and homes' : ''}; ` +
+      `every directory, symlink and device on the way as the host has it`,
+  ];
+  for (const w of n.warnings) lines.push(`warning: ${w}`);
+  if (n.chrooted) lines.push('the traces chroot: paths used inside the chroot are fetched from the host\'s root; paths used outside it are not jail content');
+  const shown = verbose ? n.leftOut : n.leftOut.slice(0, 12);
+  for (const l of shown) lines.push(`not in the script: ${l.path}: ${l.why}`);
+  if (n.leftOut.length > shown.length) lines.push(`… ${n.leftOut.length - shown.length} more left out (-v lists them)`);
+  if (n.sockets.length > 0) {
+    lines.push(`sockets (${n.sockets.join(', ')}): a server makes them; for logging from inside the jail:`);
+    for (const s of platformInfo(r.platform).syslog) lines.push(`  ${s}`);
+  }
+  return lines;
+}

@@ -24,6 +24,8 @@ export interface HostInfo {
   rdev: number;
   /** Symlink target. */
   target?: string;
+  /** Content hash of a copied file when the jail was built (for check/sync/diff). */
+  sha256?: string;
 }
 
 export type Via = Facts['via'];

@@ -7,7 +7,9 @@ import type { Output } from '../output.js';
 import { buildCommand, type BuildReport, type Workload } from './build.js';
 import { gatherWorkloads } from './workloads.js';
 
-export async function runBuild(jail: string, command: string[], o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
+export async function runBuild(jail: string | undefined, command: string[], o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
+  if (o.fromRsshConf !== undefined || o.fromSshdConfig !== undefined) return runMany(jail, o, out, g);
+  if (!jail) throw new UsageError('no jail directory given', 'jailtrace build JAIL --profile sftp ...');
   if (o.profile.length === 0 && o.trace.length === 0 && command.length === 0) {
     throw new UsageError('nothing to trace', 'give --profile sftp (and/or scp), --trace FILE, or -- COMMAND ARGS');
   }
@@ -82,3 +84,43 @@ export function renderBuild(r: BuildReport, verbose: boolean): string {
 }
 
 export const relativeTo = (p: string) => path.relative(process.cwd(), p) || '.';
+
+/** Profiles jailtrace can trace, from the service names the configs use. */
+const TRACEABLE = new Set(['sftp', 'scp']);
+
+async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
+  if (jail) throw new UsageError('a jail directory and --from-rssh-conf/--from-sshd-config: choose one', 'the config names the jails');
+  const { readFile } = await import('node:fs/promises');
+  const { jailsFromRsshConf, jailsFromSshdConfig, buildMany } = await import('./many.js');
+  const rssh = o.fromRsshConf !== undefined;
+  const file = rssh ? (typeof o.fromRsshConf === 'string' ? o.fromRsshConf : '/etc/rssh.conf') : typeof o.fromSshdConfig === 'string' ? o.fromSshdConfig : '/etc/ssh/sshd_config';
+  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code}`, 'name the config file');
+  });
+  const { lookupUser } = await import('../profiles/workspace.js');
+  const passwd = (await readFile('/etc/passwd', 'utf8')).split('\n').map((l) => l.split(':'));
+  const specs = rssh
+    ? jailsFromRsshConf(text, file)
+    : jailsFromSshdConfig(text, { file, userInfo: (n) => { const f = passwd.find((x) => x[0] === n); return f ? { home: f[5], uid: Number(f[2]) } : undefined; } });
+  void lookupUser;
+  if (specs.length === 0) throw new UsageError(`${file} names no chroot jail`, rssh ? 'set chrootpath= or user=NAME:UMASK:ACCESS:PATH' : 'add ChrootDirectory in a Match block');
+  let failed = false;
+  const report = await buildMany(specs, { link: o.link }, async (spec) => {
+    const users = spec.users.length ? spec.users : o.user;
+    const profiles = spec.profiles.filter((p) => TRACEABLE.has(p));
+    for (const p of spec.profiles.filter((p) => !TRACEABLE.has(p))) out.note(`${spec.jail}: ${p}: no built-in profile; trace it with jailtrace build ${spec.jail} -- COMMAND`);
+    for (const n of spec.notes ?? []) out.note(`${spec.jail}: ${n}`);
+    if (profiles.length === 0) return undefined;
+    const workloads = await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir }, out);
+    const r = await buildCommand({ jail: spec.jail, users, workloads, dryRun: Boolean(o.dryRun), fullPasswd: Boolean(o.fullPasswd), allowSecrets: o.allowSecret, keepSetuid: o.keepSetuid, fixPerms: Boolean(o.fixPerms), withStaticDeps: Boolean(o.withStaticDeps) });
+    if (!o.json) out.result(renderBuild(r, Boolean(g.verbose)));
+    return r;
+  });
+  for (const r of report.results) if (r.error) {
+    failed = true;
+    out.error(`${r.spec.jail}: ${(r.error as Error).message}`);
+  }
+  if (report.link && !o.json) out.result(`hard-linked ${report.link.linked} identical files across ${specs.length} jails, ${(report.link.savedBytes / 1048576).toFixed(1)} MiB saved\n`);
+  if (o.json) out.json({ schema: 'jailtrace.build-many/1', jails: report.results.map((r) => ({ jail: r.spec.jail, users: r.spec.users, profiles: r.spec.profiles, notes: r.spec.notes, error: r.error ? String((r.error as Error).message) : undefined, report: r.result ? jsonReport(r.result) : undefined })), link: report.link });
+  return failed ? EXIT.APPLY : EXIT.OK;
+}

@@ -12,6 +12,7 @@ import { applyPlan, type ApplyReport } from '../jail/apply.js';
 import type { Plan } from '../jail/plan.js';
 import type { Manifest } from '../manifest/manifest.js';
 import { platformInfo } from '../platforms/index.js';
+import { hashFile } from '../check/hash.js';
 import { loadManifests } from './load.js';
 import { VERSION } from '../version.js';
 
@@ -103,6 +104,8 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
     await ex.addInterpreters();
   }
   const entries = [...ex.entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // Content hashes of what is copied, so `check` can tell a stale host copy from a tampered jail copy.
+  for (const e of entries) if (e.decision === 'copy' && e.host?.type === 'file' && e.host.sha256 === undefined) e.host.sha256 = await hashFile(e.path).catch(() => undefined);
   const readsAccounts = entries.some((e) => e.role === 'account' && e.decision !== 'report-only');
   const accounts = readsAccounts || o.users.length > 0 ? await readAccounts(o.users) : undefined;
 

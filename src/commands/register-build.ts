@@ -18,6 +18,9 @@ export interface BuildCliOptions {
   sftpServer?: string;
   scp?: string;
   outputDir: string;
+  fromRsshConf?: string | boolean;
+  fromSshdConfig?: string | boolean;
+  link: boolean;
 }
 
 export function collect(v: string, prev: string[]): string[] {
@@ -34,7 +37,7 @@ export function registerBuild(program: Command, out: Output): void {
         'including what a trace cannot show (ELF interpreters, #! interpreters, symlinks on the way, parents) — and copy ' +
         'exactly those into JAIL: confined to the jail, atomic, idempotent. Accounts are generated for root and --user only.',
     )
-    .argument('<jail>', 'the jail directory (created when missing)')
+    .argument('[jail]', 'the jail directory (created when missing); not with --from-rssh-conf/--from-sshd-config')
     .argument('[command...]', 'after --: a command to trace instead of a profile')
     .option('--profile <name>', 'built-in workload: sftp, scp, rssh (repeatable)', collect, [])
     .option('--user <name>', 'jail user: the workload runs as them, their passwd/group lines and home go in (repeatable)', collect, [])
@@ -51,13 +54,17 @@ export function registerBuild(program: Command, out: Output): void {
     .option('--sftp-server <path>', 'the sftp-server to trace (default: sshd_config Subsystem, then the usual places)')
     .option('--scp <path>', 'the scp to trace (default: from PATH)')
     .option('--output-dir <dir>', 'where raw traces are saved', '.')
+    .option('--from-rssh-conf [file]', 'build every jail rssh.conf names (chrootpath=, user= lines), for its users and allowed services')
+    .option('--from-sshd-config [file]', 'build every jail sshd_config names (Match User ... ChrootDirectory)')
+    .option('--no-link', 'with several jails: copy identical files instead of hard-linking them across jails')
     .addHelpText('after', `
 Examples:
   jailtrace build /srv/jail --profile sftp --profile scp --user alice
   jailtrace build /srv/jail --profile sftp --user alice --dry-run
   jailtrace build /srv/jail --trace sftp-server.strace --cwd /home/alice
-  jailtrace build /srv/jail --user alice -- /usr/bin/rsync --version`)
-    .action(async (jail: string, command: string[], o: BuildCliOptions) => {
+  jailtrace build /srv/jail --user alice -- /usr/bin/rsync --version
+  jailtrace build --from-rssh-conf /etc/rssh.conf`)
+    .action(async (jail: string | undefined, command: string[], o: BuildCliOptions) => {
       const { runBuild } = await import('./build-cli.js');
       const code = await runBuild(jail, command, o, out, program.opts());
       process.exitCode = code;

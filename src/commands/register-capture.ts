@@ -1,0 +1,50 @@
+/** `jailtrace capture` on the command line. */
+import type { Command } from 'commander';
+import { EXIT } from '../errors.js';
+import type { Output } from '../output.js';
+import { collect } from './register-build.js';
+
+export interface CaptureCliOptions {
+  output?: string;
+  cwd: string;
+  user?: string;
+  json?: boolean;
+  timeout?: string;
+  profile: string[];
+  platform?: string;
+  printCommand?: boolean;
+  baseline?: string;
+  baselines?: string;
+}
+
+export function registerCapture(program: Command, out: Output): void {
+  program
+    .command('capture')
+    .summary('run a command under the tracer, save the trace, print what it touched')
+    .description(
+      'Run COMMAND under strace with the options jailtrace needs (-f, a syscall set limited to what matters, --seccomp-bpf when ' +
+        'available), parse the trace while it runs, save the raw trace, and print the manifest summary and the program\'s exit status. ' +
+        'On Solaris, AIX, FreeBSD or macOS, --platform P --print-command prints the tracer command to run there by hand.',
+    )
+    .argument('[command...]', 'after --: the command and its arguments')
+    .option('-o, --output <file>', 'raw trace file (default: COMMAND-TIME.strace in the current directory)')
+    .option('--cwd <dir>', 'run the command in this directory', process.cwd())
+    .option('--user <name>', 'run the command as this user, with a clean environment')
+    .option('--profile <name>', 'trace a built-in workload (sftp, scp) instead of a command', collect, [])
+    .option('--timeout <seconds>', 'kill the command and its children after this long')
+    .option('--platform <os>', 'with --print-command: linux, solaris, aix, freebsd, macos')
+    .option('--print-command', 'print the tracer command line for --platform instead of running anything')
+    .option('--baseline <name>', 'also store the manifest as baseline NAME (for jailtrace diff --baseline)')
+    .option('--baselines <dir>', 'where baselines live', 'traces/baselines')
+    .option('--json', 'print the manifest as JSON')
+    .addHelpText('after', `
+Examples:
+  jailtrace capture -- /usr/lib/openssh/sftp-server -h
+  jailtrace capture --user alice --output scp.strace -- scp -t /home/alice
+  jailtrace capture --platform aix --print-command --profile sftp`)
+    .action(async (command: string[], o: CaptureCliOptions) => {
+      const { runCapture } = await import('./capture.js');
+      process.exitCode = await runCapture(command, o, out);
+    });
+  void EXIT;
+}

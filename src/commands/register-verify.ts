@@ -1,0 +1,43 @@
+/** `jailtrace verify` on the command line. */
+import type { Command } from 'commander';
+import { EXIT } from '../errors.js';
+import type { Output } from '../output.js';
+import { collect } from './register-build.js';
+
+export function registerVerify(program: Command, out: Output): void {
+  program
+    .command('verify')
+    .summary('run the workload inside the jail and report what is missing (--fix copies it)')
+    .description(
+      'Run the workload inside JAIL (chroot, drop to the user, exec — what rssh_chroot_helper does) under the tracer and report every ' +
+        'access that failed in the jail but would succeed on the host, each with its syscall, process and errno; an exec that fails ' +
+        'with ENOENT although the program is there names its missing ELF or #! interpreter. Exit 0 only when the workload succeeded ' +
+        'and nothing is missing, 1 when something is missing, 2 on usage errors.',
+    )
+    .argument('<jail>', 'a jail (built by jailtrace build, which recorded its users and profiles)')
+    .argument('[command...]', 'after --: a command to run in the jail instead of the profiles')
+    .option('--profile <name>', 'workload: sftp, scp (default: the profiles the jail was built with)', collect, [])
+    .option('--user <name>', 'run as this user (default: the jail\'s first user)')
+    .option('--fix', 'copy what is missing (same confined, atomic apply as build) and run again')
+    .option('--rounds <n>', 'with --fix: at most this many runs', '5')
+    .option('--timeout <seconds>', 'kill a workload run after this long', '300')
+    .option('--sftp-server <path>', 'the sftp-server path inside the jail')
+    .option('--scp <path>', 'the scp path inside the jail')
+    .option('--output-dir <dir>', 'where the raw traces of the runs are saved', '.')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', `
+Examples:
+  jailtrace verify /srv/jail
+  jailtrace verify /srv/jail --profile sftp --user alice --fix
+  jailtrace verify /srv/jail --user alice -- /usr/bin/scp -t /home/alice`)
+    .action(async (jail: string, command: string[], o: { profile: string[]; user?: string; fix?: boolean; rounds: string; timeout: string; sftpServer?: string; scp?: string; outputDir: string; json?: boolean }) => {
+      const { verifyCommand, renderVerify } = await import('./verify.js');
+      const r = await verifyCommand(
+        { jail, profiles: o.profile, command, user: o.user, fix: Boolean(o.fix), rounds: o.fix ? Number(o.rounds) || 5 : 1, outputDir: o.outputDir, sftpServer: o.sftpServer, scp: o.scp, timeoutMs: Number(o.timeout) * 1000 },
+        out,
+      );
+      if (o.json) out.json(r);
+      else out.result(renderVerify(r));
+      process.exitCode = r.ok ? EXIT.OK : EXIT.FOUND;
+    });
+}

@@ -1,0 +1,169 @@
+/**
+ * `jailtrace verify JAIL`: run the workload *inside* the jail (chroot, then drop to the user, then exec — what
+ * rssh_chroot_helper does) under the tracer, and report every access that failed in the jail but would succeed on
+ * the host. `--fix` copies what is missing through the same plan/apply path as build and runs again.
+ */
+import { chown, lstat, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { filterAccounts } from '../build/accounts.js';
+import { Expander, type JailEntry } from '../build/expand.js';
+import { makePlan, type JailRecord } from '../build/make-plan.js';
+import { TraceError, UsageError } from '../errors.js';
+import { applyPlan, type ApplyReport } from '../jail/apply.js';
+import type { Output } from '../output.js';
+import { platformInfo } from '../platforms/index.js';
+import { lookupUser } from '../profiles/workspace.js';
+import { findMissing, type MissingFile } from '../verify/analyze.js';
+import { symptomsIn } from '../verify/symptoms.js';
+import { readFile } from 'node:fs/promises';
+import { VERSION } from '../version.js';
+import { readRecord } from './explain.js';
+import { loadManifests } from './load.js';
+import { captureCommand, runWorkloads } from './run-workloads.js';
+import type { Workload } from './build.js';
+
+export interface VerifyOptions {
+  jail: string;
+  profiles: string[];
+  command: string[];
+  user?: string;
+  fix: boolean;
+  rounds: number;
+  outputDir: string;
+  sftpServer?: string;
+  scp?: string;
+  timeoutMs?: number;
+}
+
+export interface VerifyRound {
+  round: number;
+  missing: MissingFile[];
+  steps: Workload['steps'];
+  symptoms: Array<{ line: string; cause: string; look: string }>;
+  fixed?: { copied: string[]; apply: Pick<ApplyReport, 'counts' | 'stopped'> };
+}
+
+export interface VerifyReport {
+  jail: string;
+  ok: boolean;
+  rounds: VerifyRound[];
+}
+
+/** A writable scratch dir inside the jail, for the workload's own files; every component must be a real directory. */
+async function scratchInJail(jail: string, home: string, uid: number, gid: number): Promise<{ host: string; inJail: string }> {
+  let cur = jail;
+  for (const part of home.split('/').filter(Boolean)) {
+    cur = path.join(cur, part);
+    const st = await lstat(cur).catch(() => undefined);
+    if (!st || !st.isDirectory()) throw new UsageError(`${cur} is not a directory in the jail`, `build the jail with --user so the user's home exists`);
+  }
+  const host = await mkdtemp(path.join(cur, '.jailtrace-verify-'));
+  await chown(host, uid, gid);
+  return { host, inJail: path.posix.join(home, path.basename(host)) };
+}
+
+export async function verifyCommand(o: VerifyOptions, out: Output): Promise<VerifyReport> {
+  const jail = path.resolve(o.jail);
+  // A jail jailtrace did not build (say, from ldd output): verify works from --user/--profile, and --fix starts a record.
+  const record: JailRecord = await readRecord(jail).catch((e: unknown) => {
+    if (!(e instanceof TraceError) || !/no jailtrace record/.test(e.message)) throw e;
+    out.note(`${jail} has no jailtrace record: checking it with --user/--profile only`);
+    return { schema: 'jailtrace.jail/1', version: VERSION, jail, users: o.user ? [o.user] : [], profiles: o.profiles, commands: [], traces: [], entries: [], warnings: [] };
+  });
+  const userName = o.user ?? record.users[0];
+  const profiles = o.profiles.length || o.command.length ? o.profiles : record.profiles;
+  if (profiles.length === 0 && o.command.length === 0) throw new UsageError('nothing to run in the jail', 'give --profile sftp / scp or -- COMMAND ARGS');
+  const user = userName ? await lookupUser(userName) : undefined;
+  const ids = user ? `${user.uid}:${user.gid}` : '0:0';
+  const rounds: VerifyRound[] = [];
+  let entries: JailEntry[] = record.entries;
+
+  for (let round = 1; round <= Math.max(1, o.rounds); round++) {
+    const home = user?.home && user.home !== '/' ? user.home : '/tmp';
+    const scratch = await scratchInJail(jail, home, user?.uid ?? 0, user?.gid ?? 0);
+    let workloads: Workload[];
+    try {
+      const chroot = ['chroot', `--userspec=${ids}`, jail];
+      workloads =
+        o.command.length > 0
+          ? [await captureCommand([...chroot, ...o.command], { cwd: '/', output: path.join(path.resolve(o.outputDir), `verify-${round}.strace`), timeoutMs: o.timeoutMs })]
+          : await runWorkloads(
+              {
+                profiles,
+                traces: [],
+                command: [],
+                users: userName ? [userName] : [],
+                cwd: '/',
+                outputDir: o.outputDir,
+                sftpServer: o.sftpServer,
+                scp: o.scp,
+                profileExtra: { chrootCommand: chroot, scratchRoot: scratch.host, scratchInJail: scratch.inJail, timeoutMs: o.timeoutMs },
+              },
+              out,
+            );
+    } finally {
+      await rm(scratch.host, { recursive: true, force: true });
+    }
+    const manifests = await loadManifests(workloads);
+    const missing: MissingFile[] = [];
+    for (const m of manifests) for (const x of await findMissing(m, jail, [scratch.inJail])) if (!missing.some((y) => y.path === x.path)) missing.push(x);
+    const steps = workloads.flatMap((w) => w.steps);
+    const symptoms = symptomsIn(steps.filter((s) => !s.ok).map((s) => s.stderr ?? '').join('\n'));
+    const r: VerifyRound = { round, missing, steps, symptoms };
+    rounds.push(r);
+    const passed = missing.length === 0 && steps.every((s) => s.ok);
+    if (passed || !o.fix || round === o.rounds) break;
+    // Nothing missing but the workload fails (a tampered generated passwd, say): re-apply the recorded plan once.
+    if (missing.length === 0 && rounds.some((x) => x.fixed && x.missing.length === 0)) break;
+    // --fix: the same expansion and confined apply as build, then run again
+    const fixed = await fixMissing(jail, record, entries, missing);
+    entries = fixed.entries;
+    r.fixed = { copied: fixed.copied, apply: { counts: fixed.apply.counts, stopped: fixed.apply.stopped } };
+    if (fixed.apply.stopped) break;
+  }
+  const last = rounds[rounds.length - 1];
+  return { jail, ok: last.missing.length === 0 && last.steps.every((s) => s.ok), rounds };
+}
+
+async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[], missing: MissingFile[]): Promise<{ entries: JailEntry[]; copied: string[]; apply: ApplyReport }> {
+  const ex = new Expander({ platform: platformInfo('linux'), excludes: [jail], allowSecrets: new Set(), fullPasswd: false });
+  for (const e of entries) ex.entries.set(e.path, e);
+  const before = new Set(entries.filter((e) => e.decision !== 'report-only').map((e) => e.path));
+  for (const m of missing) {
+    await ex.addPath(m.path, { via: 'trace', ops: m.kind === 'interpreter' ? ['exec'] : ['read'], first: { op: 'read', ok: false, errno: m.errno, pid: m.pid, line: m.line, syscall: `${m.syscall} (verify)` } });
+  }
+  await ex.addInterpreters();
+  const all = [...ex.entries.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  const needsAccounts = all.some((e) => e.role === 'account' && e.decision === 'generate');
+  const accounts = needsAccounts ? filterAccounts(await readFile('/etc/passwd', 'utf8'), await readFile('/etc/group', 'utf8'), record.users) : undefined;
+  const plan = makePlan({
+    jail,
+    entries: all,
+    accounts,
+    homes: record.users.length > 0,
+    record: { version: VERSION, jail, users: record.users, profiles: record.profiles, commands: record.commands, traces: record.traces, warnings: record.warnings },
+  });
+  plan.actions = plan.actions.filter((a) => a.path !== '/'); // never touch the jail root's mode here
+  const apply = await applyPlan(plan, {});
+  // what this round put back: new entries, and recorded ones that had gone missing from the jail
+  const copied = apply.results.filter((x) => x.result === 'done' && !x.action.path.startsWith('/.jailtrace')).map((x) => x.action.path);
+  void before;
+  return { entries: all, copied, apply };
+}
+
+export function renderVerify(r: VerifyReport): string {
+  const out: string[] = [];
+  for (const round of r.rounds) {
+    const failed = round.steps.filter((s) => !s.ok);
+    out.push(`round ${round.round}: ${round.missing.length} missing, ${failed.length} of ${round.steps.length} workload steps failed`);
+    for (const m of round.missing) {
+      const what = m.kind === 'interpreter' ? `interpreter of ${m.for} (its exec failed with ${m.errno})` : m.kind === 'permission' ? `permission denied (${m.errno})` : `${m.syscall} failed with ${m.errno}`;
+      out.push(`  missing ${m.path}: ${what}, pid ${m.pid}, trace line ${m.line}`);
+    }
+    for (const s of failed) out.push(`  step failed: ${s.description}${s.exitCode !== undefined ? ` (exit ${s.exitCode})` : ''}${s.signal ? ` (${s.signal})` : ''}${s.stderr ? `: ${s.stderr.trim().split('\n').slice(-2).join(' / ')}` : ''}`);
+    for (const s of round.symptoms) out.push(`  symptom "${s.line}": ${s.cause} (look at ${s.look})`);
+    if (round.fixed) out.push(`  fixed: ${round.fixed.copied.length} put back (${round.fixed.copied.join(', ')})`);
+  }
+  out.push(r.ok ? `${r.jail}: the workload works in the jail` : `${r.jail}: NOT working${r.rounds.some((x) => x.fixed) ? '' : ' (jailtrace verify --fix copies what is missing)'}`);
+  return out.join('\n') + '\n';
+}

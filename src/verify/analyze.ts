@@ -1,0 +1,111 @@
+/**
+ * What a workload run inside a jail lacked: every access made after chroot() that failed in the jail but would
+ * succeed on the host (the jail mirrors the host's layout), and execs that failed with ENOENT although the program is
+ * in the jail (then its ELF or #! interpreter is what is missing).
+ */
+import { lstat, readlink, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { readElfInfo } from '../elf/elf.js';
+import { readShebang } from '../elf/shebang.js';
+import type { Manifest } from '../manifest/manifest.js';
+
+export interface MissingFile {
+  /** The path as the jailed program used it (absolute inside the jail); also the host path to copy from. */
+  path: string;
+  kind: 'missing' | 'interpreter' | 'permission';
+  errno: string;
+  syscall: string;
+  pid: number;
+  line: number;
+  /** For an interpreter: the program whose exec failed because of it. */
+  for?: string;
+}
+
+const existsFollow = (p: string): Promise<boolean> => stat(p).then(
+  () => true,
+  () => false,
+);
+
+/**
+ * Does `p` exist as the jailed program would see it? Symlinks resolve inside the jail (an absolute target restarts
+ * at the jail root, `..` stops at it), as the kernel does after chroot(). Read-only.
+ */
+export async function existsInJail(jail: string, p: string, depth = 0): Promise<boolean> {
+  if (depth > 40) return false;
+  const parts = p.split('/').filter(Boolean);
+  let cur: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    if (part === '.') continue;
+    if (part === '..') {
+      cur.pop();
+      continue;
+    }
+    const host = path.join(jail, ...cur, part);
+    const st = await lstat(host).catch(() => undefined);
+    if (!st) return false;
+    if (st.isSymbolicLink()) {
+      const t = await readlink(host);
+      const rest = parts.slice(i + 1);
+      const next = t.startsWith('/') ? t : '/' + [...cur, t].join('/');
+      return existsInJail(jail, [next, ...rest].join('/'), depth + 1);
+    }
+    cur = [...cur, part];
+  }
+  return true;
+}
+
+/** Excludes are jail paths of workload data (scratch dirs). */
+export async function findMissing(m: Manifest, jail: string, excludes: readonly string[] = []): Promise<MissingFile[]> {
+  const found = new Map<string, MissingFile>();
+  const inJail = (p: string): string => path.join(jail, p);
+  const excluded = (p: string): boolean => excludes.some((x) => p === x || p.startsWith(x.endsWith('/') ? x : x + '/'));
+  for (const e of m.entries) {
+    const jailAccesses = e.accesses.filter((a) => a.jailPath !== undefined);
+    if (jailAccesses.length === 0) continue;
+    const jp = jailAccesses[0].jailPath!;
+    if (excluded(jp) || /^\/(proc|sys)(\/|$)/.test(jp)) continue;
+    if (jailAccesses.some((a) => a.ok && a.op !== 'create')) continue; // it worked at least once in the jail
+    for (const a of jailAccesses) {
+      if (a.ok) continue;
+      if (a.errno === 'ENOENT' || a.errno === 'ENOTDIR') {
+        if (a.op === 'exec' && (await existsInJail(jail, jp))) {
+          // The program is there: its interpreter is not.
+          for (const interp of await interpretersOf(inJail(jp))) {
+            if (!(await existsInJail(jail, interp)) && (await existsFollow(interp))) {
+              found.set(interp, { path: interp, kind: 'interpreter', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line, for: jp });
+            }
+          }
+          continue;
+        }
+        if (a.op === 'create' || a.op === 'other') continue; // the program makes or removes it itself
+        // A directory only looked at (O_PATH walks, stat): a program that needs what is inside fails on the file
+        // inside, which is reported; the walk itself is often a probe of a path missing on the host too.
+        if ((a.op === 'stat' || a.op === 'access') && (await isDir(jp))) continue;
+        if (await existsFollow(jp)) found.set(jp, { path: jp, kind: 'missing', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line });
+      } else if (a.errno === 'EACCES' && (await existsFollow(jp))) {
+        if (!found.has(jp)) found.set(jp, { path: jp, kind: 'permission', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line });
+      }
+    }
+  }
+  // One file reached by two spellings (/lib/... and /usr/lib/... through the /lib symlink) is one missing file.
+  const byReal = new Map<string, MissingFile>();
+  for (const f of [...found.values()].sort((x, y) => x.path.length - y.path.length || (x.path < y.path ? -1 : 1))) {
+    const r = await realpath(f.path).catch(() => f.path);
+    if (!byReal.has(r)) byReal.set(r, f);
+  }
+  return [...byReal.values()].sort((x, y) => (x.path < y.path ? -1 : 1));
+}
+
+const isDir = (p: string): Promise<boolean> => stat(p).then(
+  (s) => s.isDirectory(),
+  () => false,
+);
+
+/** The ELF interpreter, or the #! interpreter, of a program file (paths inside the same root). */
+async function interpretersOf(file: string): Promise<string[]> {
+  const sb = await readShebang(file).catch(() => undefined);
+  if (sb) return [sb.interpreter];
+  const elf = await readElfInfo(file).catch(() => undefined);
+  return elf?.interp ? [elf.interp] : [];
+}

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import split2 from 'split2';
 import { readFileLines } from '../src/source/lines.js';
+import { buildBench } from './build-bench.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const repo = path.resolve(here, '../..');
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
   console.log(`jailtrace parse --json        ${f(jt.secs)} s  ${f(size / jt.secs, 0)} MiB/s  peak RSS ${f(jt.rssMB, 0)} MiB  ${jt.paths} paths`);
   console.log(`ratio jailtrace/mawk          ${f(jt.secs / mawk)}x   (goal <= 2x; peak RSS goal < 150 MiB)`);
   if (process.env.JT_BENCH_KEEP !== '1') await rm(work, { recursive: true, force: true });
+  await buildBench(repo);
 }
 
 await main();

@@ -14,6 +14,7 @@ export async function runBuild(jail: string | undefined, command: string[], o: B
     throw new UsageError('nothing to trace', 'give --profile sftp (and/or scp), --trace FILE, or -- COMMAND ARGS');
   }
   const progress = out.progress('building');
+  const tw = performance.now();
   const workloads: Workload[] = await gatherWorkloads({ profiles: o.profile, traces: o.trace, command, users: o.user, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir }, out);
   for (const w of workloads) w.excludes.push(...o.exclude.map((d) => path.resolve(d)));
   const report = await buildCommand({
@@ -28,14 +29,18 @@ export async function runBuild(jail: string | undefined, command: string[], o: B
     withStaticDeps: Boolean(o.withStaticDeps),
     onProgress: progress.update,
   }).finally(progress.done);
+  traceMs = Math.round(performance.now() - tw) - report.timings.parseMs - report.timings.expandMs - report.timings.applyMs;
   if (o.json) out.json(jsonReport(report));
   else if (!out.quiet || report.dryRun) out.result(renderBuild(report, Boolean(g.verbose)));
   if (report.apply && (report.apply.counts.failed > 0 || report.apply.counts.refused > 0)) return EXIT.APPLY;
   return EXIT.OK;
 }
 
+let traceMs = 0;
+
 function jsonReport(r: BuildReport): unknown {
   return {
+    timings: { traceMs: Math.max(0, traceMs), ...r.timings },
     schema: 'jailtrace.build/1',
     jail: r.jail,
     dryRun: r.dryRun,

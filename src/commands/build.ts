@@ -56,6 +56,8 @@ export interface BuildReport {
   /** Sockets the programs used: they need a server-side setup, not a copy. */
   sockets: Array<{ path: string; advice: string[] }>;
   bytes: number;
+  /** Wall time of each phase (ms): parsing traces, expansion and planning, apply. */
+  timings: { parseMs: number; expandMs: number; applyMs: number };
 }
 
 /** OpenSSH: every component of the ChrootDirectory path must be root-owned and not group/other-writable. */
@@ -89,7 +91,9 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   if (jail === '/') throw new UsageError('the jail cannot be /', 'name a directory such as /srv/jail');
   const platform = platformInfo('linux');
 
+  const t0 = performance.now();
   const manifests: Manifest[] = await loadManifests(o.workloads);
+  const t1 = performance.now();
   const ex = new Expander({
     platform,
     excludes: o.workloads.flatMap((w) => w.excludes).concat([jail]),
@@ -139,7 +143,9 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
     .filter((e) => e.role === 'socket')
     .map((e) => ({ path: e.path, advice: e.path === '/dev/log' ? platform.syslog.map((s) => s.replaceAll('{jail}', jail)) : e.path.includes('nscd') ? ['nscd socket: not needed; glibc falls back to the files in the jail'] : [] }));
 
+  const t2 = performance.now();
   const report: BuildReport = {
+    timings: { parseMs: Math.round(t1 - t0), expandMs: Math.round(t2 - t1), applyMs: 0 },
     jail,
     dryRun: o.dryRun,
     workloads: o.workloads,
@@ -160,10 +166,12 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
     rootProblems = await chrootDirProblems(jail);
     report.rootProblems = rootProblems;
   }
+  const t3 = performance.now();
   report.apply = await applyPlan(plan, {
     keepSetuid: new Set(o.keepSetuid),
     onProgress: (done, total, a) => o.onProgress?.(done, total, a.path),
   });
+  report.timings.applyMs = Math.round(performance.now() - t3);
   if (o.fixPerms || !existed) report.rootProblems = await chrootDirProblems(jail);
   void ownProblems;
   return report;

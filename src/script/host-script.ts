@@ -18,6 +18,7 @@
  */
 import { shQuote } from '../jail/script.js';
 import { displayPath } from '../jail/render.js';
+import { SH_CONFINE_FUNCTIONS } from '../jail/sh-confine.js';
 import type { PlatformInfo } from '../platforms/types.js';
 import type { Platform } from '../syscalls.js';
 import { nssGlobs, planHostNeeds, type HostNeeds, type HostScriptInput } from './host-needs.js';
@@ -413,76 +414,7 @@ trusted() {
   [ "$_th" = "$_tk" ]
 }
 
-# resolve JAILPATH: sets _t (host path of the target) with its directories resolved inside the jail. A symlink
-# among them is followed (inside the jail) only if this script makes it (the host has the same one) or if its
-# target is relative without ".."; anything else stops the script before it writes.
-resolve() {
-  _name=\${1##*/}
-  _rest=\${1%/*}
-  _rest=\${_rest#/}
-  _dir=
-  _hops=0
-  while [ -n "$_rest" ]; do
-    case $_rest in
-      */*)
-        _c=\${_rest%%/*}
-        _rest=\${_rest#*/}
-        ;;
-      *)
-        _c=$_rest
-        _rest=
-        ;;
-    esac
-    case $_c in
-      '' | .) continue ;;
-      ..)
-        _dir=\${_dir%/*}
-        continue
-        ;;
-    esac
-    if [ -h "$JAIL$_dir/$_c" ]; then
-      _hops=$((_hops + 1))
-      [ "$_hops" -le 40 ] || die "refusing $1: too many levels of symlinks"
-      linkof "$JAIL$_dir/$_c"
-      if ! trusted "$_dir/$_c" "$_l"; then
-        case $_l in
-          /*) die "refusing $1: $_dir/$_c is a symlink to $_l, an absolute path this script did not create; it would lead out of the jail" ;;
-        esac
-        case /$_l/ in
-          */../*) die "refusing $1: $_dir/$_c is a symlink to $_l, which contains .." ;;
-        esac
-      fi
-      case $_l in
-        /*) _dir= ;;
-      esac
-      _rest=\${_l#/}\${_rest:+/$_rest}
-      continue
-    fi
-    if [ -e "$JAIL$_dir/$_c" ] && [ ! -d "$JAIL$_dir/$_c" ]; then
-      die "refusing $1: $_dir/$_c is not a directory"
-    fi
-    _dir=$_dir/$_c
-  done
-  _t=$JAIL$_dir/$_name
-}
-
-# not_dir JAILPATH: the final component must not be a real directory (never deleted).
-not_dir() {
-  if [ -d "$_t" ] && [ ! -h "$_t" ]; then die "refusing $1: $_t is a directory where a file should be"; fi
-}
-
-newtmp() {
-  _tmp=$JAIL$_dir/.jailtrace-tmp-$$
-  if [ -h "$_tmp" ] || [ -e "$_tmp" ]; then rm -f "$_tmp" || die "cannot remove stale $_tmp"; fi
-}
-
-# put JAILPATH: renames $_tmp over $_t. A symlink at $_t is removed first: mv would follow it into a directory.
-put() {
-  if [ -h "$_t" ]; then rm -f "$_t" || die "cannot remove symlink $_t"; fi
-  not_dir "$1"
-  mv -f "$_tmp" "$_t" || die "cannot rename $_tmp to $_t"
-  _tmp=
-}
+${SH_CONFINE_FUNCTIONS}
 
 # mkdir_as JAILPATH MODE UID GID (MODE in decimal)
 mkdir_as() {

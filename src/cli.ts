@@ -1,43 +1,40 @@
 #!/usr/bin/env node
 /**
- * The CLI: wires options to the stages and decides how to show results. Each command registers itself from
- * src/commands/register-*.ts (listed in src/commands/registry.ts). The only catch is here: errors become
- * `jailtrace: <what>: <why> (<what to do>)` on stderr and an exit code from src/errors.ts.
+ * The CLI entry point: runs the program of src/program.ts (root options and every command) on process.argv. The only
+ * catch is here: errors become `jailtrace: <what>: <why> (<what to do>)` on stderr and an exit code from
+ * src/errors.ts. A closed stdout (`jailtrace parse --json big | head -1`) ends the run quietly with 0.
  */
-import { Command, CommanderError } from 'commander';
-import { REGISTRY } from './commands/registry.js';
+import { CommanderError } from 'commander';
 import { EXIT, JailtraceError } from './errors.js';
 import { makeOutput, type Output } from './output.js';
-import { VERSION } from './version.js';
+import { makeProgram, VersionRequested, versionText } from './program.js';
 
-export function makeProgram(out: Output): Command {
-  const program = new Command('jailtrace')
-    .description('Trace what a program really touches and build a chroot jail that works on the first try.')
-    .version(VERSION, '-V, --version')
-    .option('-v, --verbose', 'say more')
-    .option('-q, --quiet', 'print nothing but errors and the requested output')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  program.hook('preAction', () => {
-    out.quiet = Boolean(program.opts().quiet);
-  });
-  for (const register of REGISTRY) register(program, out);
-  return program;
+/** `caused by: …` lines for -v: the chain of `cause`s under an error. */
+function causes(e: unknown): string[] {
+  const lines: string[] = [];
+  for (let c = (e as { cause?: unknown })?.cause; c !== undefined && lines.length < 5; c = (c as { cause?: unknown })?.cause) {
+    lines.push(`caused by: ${c instanceof Error ? c.message : String(c)}`);
+  }
+  return lines;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const out = makeOutput(process.stdout, process.stderr, process.env);
+export async function main(argv: string[], out: Output = makeOutput(process.stdout, process.stderr, process.env)): Promise<number> {
   const program = makeProgram(out);
   try {
     await program.parseAsync(argv);
     return process.exitCode === undefined ? EXIT.OK : Number(process.exitCode);
   } catch (e) {
+    if (e instanceof VersionRequested) {
+      out.result(await versionText());
+      return EXIT.OK;
+    }
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
       return EXIT.USAGE; // commander already printed the message
     }
     if (e instanceof JailtraceError) {
       out.error(e.message);
+      if (out.verbose) for (const l of causes(e)) out.error(l);
       return e.exitCode;
     }
     if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') return EXIT.OK;
@@ -46,9 +43,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that went away (`| head -1`) is not an error: stop, quietly, with 0. Any other failure to write the
+// results (a full disk, `> /dev/full`) is reported in the usual shape.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0);
+  if (e.code === 'EPIPE') process.exit(EXIT.OK);
+  process.stderr.write(`jailtrace: stdout: ${e.message} (check where the output goes)\n`);
+  process.exit(EXIT.APPLY);
 });
 
-const code = await main(process.argv);
-process.exitCode = code;
+process.exitCode = await main(process.argv);

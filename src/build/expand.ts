@@ -142,7 +142,10 @@ export class Expander {
       const last = i === parts.length - 1;
       const info = await this.info(next);
       if (!info) {
-        if (last || true) this.note(next, { via: last ? how.via : 'parent', ops: last ? how.ops : [], failedOnly: false, from: last ? how.from : p, first: last ? how.first : undefined }, { type: 'missing', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0 });
+        // Not on the host (any more): recorded as missing, reported, never copied.
+        const missing: HostInfo = { type: 'missing', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0 };
+        if (last) this.note(next, { via: how.via, ops: how.ops, failedOnly: false, from: how.from, first: how.first }, missing);
+        else this.note(next, { via: 'parent', ops: [], failedOnly: false, from: p }, missing);
         return undefined;
       }
       if (info.type === 'symlink') {

@@ -98,6 +98,17 @@ export function splitStraceStderr(all: string): { program: string; strace: strin
   return { program: program.join(''), strace: strace.join('') };
 }
 
+/** Process groups of tracers running now (strace and everything it traces): `killLiveTracers` ends them on SIGINT. */
+const liveGroups = new Set<number>();
+
+/** Synchronous: for the CLI's SIGINT/SIGTERM handler, before exit. Our tracers run in their own process group. */
+export function killLiveTracers(signal: NodeJS.Signals = 'SIGKILL'): number {
+  const n = liveGroups.size;
+  for (const pid of liveGroups) killGroup(pid, signal);
+  liveGroups.clear();
+  return n;
+}
+
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
@@ -130,6 +141,7 @@ export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> 
       ...(opts.interact ? { stdin: 'pipe' as const, buffer: { stdout: false } } : typeof opts.input === 'object' && !Buffer.isBuffer(opts.input) ? { stdin: opts.input } : opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
     });
     pid = child.pid;
+    if (pid !== undefined) liveGroups.add(pid);
     if (opts.timeoutMs !== undefined) {
       timer = setTimeout(() => {
         timedOut = true;
@@ -179,6 +191,7 @@ export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> 
   } finally {
     clearTimeout(timer);
     if (timedOut) killGroup(pid, 'SIGKILL');
+    if (pid !== undefined) liveGroups.delete(pid);
     await fifo.close();
   }
 }

@@ -47,7 +47,7 @@ function jsonReport(r: BuildReport): unknown {
     workloads: r.workloads,
     entries: r.entries,
     plan: r.plan.actions.map((a) => (a.kind === 'write' ? { ...a, content: `${a.content.length} bytes` } : a)),
-    apply: r.apply && { counts: r.apply.counts, stopped: r.apply.stopped, results: r.apply.results.filter((x) => x.result !== 'up-to-date').map((x) => ({ path: x.action.path, kind: x.action.kind, result: x.result, detail: x.detail })) },
+    apply: r.apply && { counts: r.apply.counts, stopped: r.apply.stopped, removedTemps: r.apply.removedTemps, results: r.apply.results.filter((x) => x.result !== 'up-to-date').map((x) => ({ path: x.action.path, kind: x.action.kind, result: x.result, detail: x.detail })) },
     warnings: r.warnings,
     rootProblems: r.rootProblems,
     sockets: r.sockets,
@@ -76,6 +76,7 @@ export function renderBuild(r: BuildReport, verbose: boolean): string {
     if (verbose) lines.push(renderReport(r.apply).trimEnd());
     else for (const x of r.apply.results.filter((x) => x.result === 'refused' || x.result === 'failed')) lines.push(`  ${x.result}: ${describeAction(x.action)}${x.detail ? ` — ${x.detail}` : ''}`);
     if (r.apply.stopped) lines.push(`stopped: ${r.apply.stopped.path}: ${r.apply.stopped.message}`);
+    if (r.apply.removedTemps?.length) lines.push(`removed ${r.apply.removedTemps.length} temp file(s) an interrupted run left: ${r.apply.removedTemps.join(', ')}`);
   }
   const skipped = r.entries.filter((e) => e.decision === 'skip' && e.role === 'secret');
   for (const e of skipped) lines.push(`not copied: ${e.path}: ${e.reason}`);

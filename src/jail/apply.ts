@@ -18,7 +18,7 @@
  * are reported `failed` with "not attempted"); any other error, and every refusal, is reported and the run goes on.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as FS, type Stats } from 'node:fs';
+import { constants as FS, unlinkSync, type Stats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -45,6 +45,8 @@ export interface ApplyReport {
   counts: Record<ActionOutcome, number>;
   /** Set when a failure stopped the run (ENOSPC, EDQUOT, EROFS). */
   stopped?: { code: string; path: string; message: string };
+  /** Stale `.jailtrace-tmp-*` files (left by a killed run) removed from the directories this run wrote in. */
+  removedTemps?: string[];
 }
 
 export interface ApplyOptions {
@@ -78,6 +80,9 @@ interface Ctx {
   createdRoot: boolean;
   dryRun: boolean;
   keepSetuid: ReadonlySet<string>;
+  /** Directories (dev:ino) already swept for stale temp files. */
+  swept: Set<string>;
+  removedTemps: string[];
 }
 
 type Outcome = Omit<ActionResult, 'action'>;
@@ -91,7 +96,8 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
   const results: ActionResult[] = [];
   let stopped: ApplyReport['stopped'];
   let jail: JailRoot | undefined;
-  const report = (): ApplyReport => ({ jail: host, dryRun, confineMode: jail?.mode, results, counts: countResults(results), stopped });
+  const removedTemps: string[] = [];
+  const report = (): ApplyReport => ({ jail: host, dryRun, confineMode: jail?.mode, results, counts: countResults(results), stopped, ...(removedTemps.length ? { removedTemps } : {}) });
 
   // The jail root: created if missing (its parent must exist), refused if it is a symlink.
   const rootSt = await fs.lstat(host).catch((e: unknown) => (isCode(e, 'ENOENT') ? undefined : Promise.reject(e)));
@@ -114,7 +120,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
     return report();
   }
 
-  const ctx: Ctx = { jail, createdRoot: !rootSt, dryRun, keepSetuid: opts.keepSetuid ?? new Set() };
+  const ctx: Ctx = { jail, createdRoot: !rootSt, dryRun, keepSetuid: opts.keepSetuid ?? new Set(), swept: new Set(), removedTemps };
   try {
     for (const [i, a] of actions.entries()) {
       if (stopped) {
@@ -170,6 +176,7 @@ async function applyOne(ctx: Ctx, a: Action): Promise<Outcome> {
   const r = await resolveParent(ctx.jail, a.path, { allowMissing: ctx.dryRun });
   try {
     if (r.status === 'missing') return { result: 'done', detail: `would create ${hostOf(ctx.jail.host, a.path)} (${r.missing} not there yet)` };
+    if (!ctx.dryRun) await sweepTemps(ctx, r);
     const cur = await lstatOrUndefined(r.opPath);
     switch (a.kind) {
       case 'mkdir':
@@ -309,7 +316,11 @@ async function sameContent(p: string, st: Stats, data: Buffer): Promise<boolean>
 async function replaceFile(r: Resolved, mode: number, uid: number, gid: number, mtimeMs: number | undefined, fill: (out: FileHandle) => Promise<void>): Promise<void> {
   await r.verify();
   const tmp = r.sibling(tempName());
-  const out = await fs.open(tmp, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW, 0o600);
+  liveTemps.add(tmp);
+  const out = await fs.open(tmp, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW, 0o600).catch((e: unknown) => {
+    liveTemps.delete(tmp);
+    throw e;
+  });
   let closed = false;
   try {
     await fill(out);
@@ -321,6 +332,7 @@ async function replaceFile(r: Resolved, mode: number, uid: number, gid: number, 
     closed = true;
     await r.verify();
     await fs.rename(tmp, r.opPath);
+    liveTemps.delete(tmp);
     await syncDir(r);
   } catch (e) {
     if (!closed) await out.close().catch(() => undefined); // the original error is the one worth reporting
@@ -373,10 +385,12 @@ async function mknod(ctx: Ctx, a: Mknod, r: Resolved, cur: Stats | undefined): P
 async function replaceNode(r: Resolved, make: (tmp: string) => Promise<void>): Promise<void> {
   await r.verify();
   const tmp = r.sibling(tempName());
+  liveTemps.add(tmp);
   try {
     await make(tmp);
     await r.verify();
     await fs.rename(tmp, r.opPath);
+    liveTemps.delete(tmp);
     await syncDir(r);
   } catch (e) {
     await removeTemp(tmp);
@@ -394,11 +408,56 @@ export function makedev(major: number, minor: number): number {
 export const TEMP_PREFIX = '.jailtrace-tmp-';
 const tempName = (): string => `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`;
 
+/**
+ * Temp paths this process has created and not yet renamed or removed. A SIGINT/SIGTERM handler (src/cli.ts) calls
+ * `removeLiveTemps()` before exiting, so an interrupted run leaves no temp file behind. In 'procfd' mode the paths
+ * are `/proc/<pid>/fd/<n>/<name>`: still the jail directory the temp file was made in, while this process lives.
+ */
+const liveTemps = new Set<string>();
+
+/** Synchronous on purpose: called from a signal handler right before process.exit(). Returns how many it removed. */
+export function removeLiveTemps(): number {
+  let n = 0;
+  for (const t of liveTemps) {
+    try {
+      unlinkSync(t);
+      n++;
+    } catch {
+      // ENOENT: already renamed into place or never created; the next run sweeps anything that slipped through
+    }
+  }
+  liveTemps.clear();
+  return n;
+}
+
 async function removeTemp(tmp: string): Promise<void> {
   try {
     await fs.unlink(tmp);
   } catch (e) {
     if (!isCode(e, 'ENOENT')) throw e;
+  } finally {
+    liveTemps.delete(tmp);
+  }
+}
+
+/**
+ * A run killed with SIGKILL (or a power cut) leaves its `.jailtrace-tmp-*` file where it was writing. The first time
+ * this run reaches a directory it removes such names there (non-directories only, through the confined directory
+ * handle, so nothing outside the jail is touched; removing a name never changes another link's content).
+ */
+async function sweepTemps(ctx: Ctx, r: Resolved): Promise<void> {
+  const key = `${r.dir.dev}:${r.dir.ino}`;
+  if (ctx.swept.has(key)) return;
+  ctx.swept.add(key);
+  const names = await fs.readdir(r.dir.opPath).catch(() => [] as string[]);
+  for (const n of names) {
+    if (!n.startsWith(TEMP_PREFIX)) continue;
+    const p = r.sibling(n);
+    const st = await fs.lstat(p).catch(() => undefined);
+    if (!st || st.isDirectory() || liveTemps.has(p)) continue;
+    await r.verify();
+    await fs.unlink(p).catch((e: unknown) => (isCode(e, 'ENOENT') ? undefined : Promise.reject(e)));
+    ctx.removedTemps.push(r.dir.jailPath === '/' ? `/${n}` : `${r.dir.jailPath}/${n}`);
   }
 }
 

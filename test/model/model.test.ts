@@ -1,0 +1,97 @@
+/** The process model on small strace fragments: fd tables, cwd, chroot, fork/clone sharing, exec and CLOEXEC. */
+import { describe, expect, test } from 'vitest';
+import { strace } from '../../parsers/strace.js';
+import { ProcessModel, type Access } from '../../src/model/model.js';
+import { syscallTable } from '../../src/platforms/index.js';
+import { feed } from '../helpers.js';
+
+function run(text: string, cwd = '/start'): { acc: Access[]; warns: string[]; model: ProcessModel } {
+  const model = new ProcessModel({ table: syscallTable('linux'), platform: 'linux', cwd });
+  const acc: Access[] = [];
+  const warns: string[] = [];
+  for (const ev of feed(strace, text)) model.onEvent(ev, (a) => acc.push(a), (_l, m) => warns.push(m));
+  return { acc, warns, model };
+}
+const paths = (acc: Access[]) => acc.map((a) => `${a.op}:${a.path}${a.jailPath ? `@${a.jailPath}` : ''}${a.ok ? '' : `!${a.errno}`}`);
+
+describe('process model', () => {
+  test('relative paths resolve against the starting cwd, then chdir', () => {
+    const { acc } = run(['1 openat(AT_FDCWD, "a", O_RDONLY) = 3', '1 chdir("/tmp") = 0', '1 stat("b", {st_mode=S_IFREG}) = 0'].join('\n'));
+    expect(paths(acc)).toEqual(['read:/start/a', 'chdir:/tmp', 'stat:/tmp/b']);
+  });
+
+  test('dirfd of *at calls comes from the fd table; fchdir too', () => {
+    const { acc } = run(['1 openat(AT_FDCWD, "/etc", O_RDONLY|O_DIRECTORY) = 3', '1 openat(3, "passwd", O_RDONLY) = 4', '1 fchdir(3) = 0', '1 open("group", O_RDONLY) = 5'].join('\n'));
+    expect(paths(acc)).toEqual(['list:/etc', 'read:/etc/passwd', 'chdir:/etc', 'read:/etc/group']);
+  });
+
+  test('-y decorations give the directory even when the fd table does not know it', () => {
+    const { acc } = run('1 openat(7</var/lib>, "x", O_RDONLY) = 8</var/lib/x>');
+    expect(paths(acc)).toEqual(['read:/var/lib/x']);
+  });
+
+  test('unknown dirfd: the path is kept as printed and a warning says why', () => {
+    const { acc, warns } = run('1 openat(9, "x", O_RDONLY) = 3');
+    expect(acc[0]).toMatchObject({ path: 'x', unresolved: true });
+    expect(warns[0]).toMatch(/unknown directory fd/);
+  });
+
+  test('close, dup2 and F_DUPFD keep the table right', () => {
+    const { acc } = run(
+      ['1 openat(AT_FDCWD, "/d1", O_RDONLY|O_DIRECTORY) = 3', '1 dup2(3, 10) = 10', '1 close(3) = 0', '1 openat(10, "f", O_RDONLY) = 3', '1 fcntl(10, F_DUPFD_CLOEXEC, 20) = 20', '1 openat(20, "g", O_RDONLY) = 4'].join('\n'),
+    );
+    expect(paths(acc)).toEqual(['list:/d1', 'read:/d1/f', 'read:/d1/g']);
+  });
+
+  test('chroot: later paths are inside the new root, with both spellings recorded', () => {
+    const { acc } = run(['1 chroot("/srv/jail") = 0', '1 chdir("/") = 0', '1 openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = -1 ENOENT (No such file or directory)', '1 execve("/bin/sh", ["sh"], 0x0 /* 0 vars */) = 0'].join('\n'));
+    expect(paths(acc)).toEqual(['chroot:/srv/jail', 'chdir:/srv/jail@/', 'read:/srv/jail/etc/passwd@/etc/passwd!ENOENT', 'exec:/srv/jail/bin/sh@/bin/sh']);
+  });
+
+  test('fork copies cwd; CLONE_FS shares it; threads share the fd table', () => {
+    const { acc } = run(
+      [
+        '1 clone(child_stack=NULL, flags=SIGCHLD) = 2',
+        '1 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD}, 88) = 3',
+        '2 chdir("/forked") = 0',
+        '3 chdir("/thread") = 0',
+        '1 open("x", O_RDONLY) = 4',
+        '2 open("y", O_RDONLY) = 4',
+      ].join('\n'),
+    );
+    expect(paths(acc).slice(2)).toEqual(['read:/thread/x', 'read:/forked/y']);
+  });
+
+  test('a child whose lines come before the parent\'s clone returns is attached to that parent', () => {
+    const { model } = run(['1 chdir("/p") = 0', '1 clone3({flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD}, 88 <unfinished ...>', '2 execve("/bin/true", ["true"], 0x0 /* 0 vars */) = 0', '1 <... clone3 resumed>) = 2'].join('\n'));
+    const child = model.all.find((p) => p.pid === 2)!;
+    expect(child.parent).toBe(1);
+    expect(child.exe).toBe('/bin/true');
+  });
+
+  test('exec drops close-on-exec fds', () => {
+    const { acc, warns } = run(['1 openat(AT_FDCWD, "/d", O_RDONLY|O_DIRECTORY|O_CLOEXEC) = 3', '1 openat(AT_FDCWD, "/k", O_RDONLY|O_DIRECTORY) = 4', '1 execve("/bin/x", ["x"], 0x0 /* 0 vars */) = 0', '1 openat(4, "a", O_RDONLY) = 5', '1 openat(3, "b", O_RDONLY) = 6'].join('\n'));
+    expect(paths(acc).slice(3)).toEqual(['read:/k/a', 'read:b']);
+    expect(warns).toHaveLength(1);
+  });
+
+  test('AF_UNIX connect is a file; abstract sockets and AF_INET are not', () => {
+    const { acc } = run(
+      ['1 connect(3, {sa_family=AF_UNIX, sun_path="/dev/log"}, 110) = -1 ENOENT (No such file or directory)', '1 connect(4, {sa_family=AF_UNIX, sun_path=@"/tmp/.X11-unix/X0"}, 20) = 0', '1 connect(5, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("1.1.1.1")}, 16) = 0'].join('\n'),
+    );
+    expect(paths(acc)).toEqual(['connect:/dev/log!ENOENT']);
+  });
+
+  test('open flags classify the access; AT_EMPTY_PATH stat of an fd is not a path', () => {
+    const { acc } = run(
+      ['1 openat(AT_FDCWD, "/w", O_WRONLY|O_TRUNC) = 3', '1 openat(AT_FDCWD, "/c", O_RDWR|O_CREAT, 0644) = 4', '1 openat(AT_FDCWD, "/p", O_RDONLY|O_PATH) = 5', '1 newfstatat(3, "", {st_mode=S_IFREG}, AT_EMPTY_PATH) = 0', '1 creat("/n", 0644) = 6'].join('\n'),
+    );
+    expect(paths(acc)).toEqual(['write:/w', 'create:/c', 'stat:/p', 'create:/n']);
+  });
+
+  test('rename and link record both paths; readlink records its target', () => {
+    const { acc } = run(['1 renameat2(AT_FDCWD, "/a", AT_FDCWD, "/b", 0) = 0', '1 readlink("/lib", "usr/lib", 4095) = 7'].join('\n'));
+    expect(paths(acc)).toEqual(['other:/a', 'other:/b', 'readlink:/lib']);
+    expect(acc[2].target).toBe('usr/lib');
+  });
+});

@@ -13,6 +13,7 @@ import { parseFdArg, parseNumber, splitArgs } from './strings.js';
 import type { Dialect, Emit, LineParser, ParserOptions, SyscallEvent } from './types.js';
 
 const UNFINISHED = ' <unfinished ...>';
+const UNFINISHED_BYTES = Buffer.from(UNFINISHED, 'latin1');
 const DURATION = /\s<\d+\.\d+>$/;
 /** A line that is only the end of a call: `"", 128) = 0`, `) = 32`. */
 const TAIL = /\)\s*= (?:-?\d|\?|0x)/;
@@ -249,7 +250,8 @@ class StraceParser implements LineParser {
     if (end < 0) return false;
     const res = parseResult(argsText.slice(end + 1));
     if (!res) return false;
-    emit({ kind: 'syscall', line: lineNo, pid, name, args, enc: 'c', ...res });
+    // one object shape for every event (no spread): cheaper on the hot path
+    emit({ kind: 'syscall', line: lineNo, pid, name, args, enc: 'c', ret: res.ret, retval: res.retval, ok: res.ok, errno: res.errno, retPath: res.retPath });
     return true;
   }
 
@@ -276,7 +278,10 @@ class StraceParser implements LineParser {
     if (i === n0 || buf[i] !== 40 /* ( */) return true;
     if (this.wantBytes(buf, n0, i)) return true;
     // unwanted, but an unfinished call must still reach the parser (it resets the -z tail joining)
-    return end - start > UNFINISHED.length && buf[end - 1] === 62 /* > */ && buf.toString('latin1', end - UNFINISHED.length, end) === UNFINISHED;
+    const u = end - UNFINISHED_BYTES.length;
+    if (u <= start || buf[end - 1] !== 62 /* > */ || buf[end - 2] !== 46 /* . */) return false;
+    for (let k = 0; k < UNFINISHED_BYTES.length; k++) if (buf[u + k] !== UNFINISHED_BYTES[k]) return false;
+    return true;
   }
 
   /** want() for a name given as bytes, memoized by a hash of the bytes (no string per line). */

@@ -76,6 +76,11 @@ export class LineSplitter {
       this.skipping = false;
       return;
     }
+    if (!cut && end - start > MAX_LINE) {
+      // a long line completed within one push: cut it here too
+      end = start + MAX_LINE;
+      cut = true;
+    }
     const no = ++this.stats.lines;
     if (cut) this.stats.overlong.push(no);
     if (end > start && buf[end - 1] === 13) end--;

@@ -21,8 +21,11 @@ export async function runCapture(command: string[], o: CaptureCliOptions, out: O
       : await runWorkloads({ profiles: o.profile, traces: [], command: [], users: o.user ? [o.user] : [], cwd: o.cwd, outputDir: o.output ? path.dirname(o.output) : '.' }, out);
   const manifests = await loadManifests(workloads);
   if (o.baseline) {
+    // one baseline for the whole workload, without its scratch data (two runs of it must compare equal)
     const { saveBaseline } = await import('../diff/baseline.js');
-    for (const m of manifests) await saveBaseline(o.baseline, m, o.baselines ?? 'traces/baselines');
+    const { mergeManifests, withoutScratch } = await import('../manifest/merge.js');
+    const file = await saveBaseline(o.baseline, withoutScratch(mergeManifests(manifests), workloads.flatMap((w) => w.excludes)), o.baselines ?? 'traces/baselines');
+    out.note(`baseline ${o.baseline} saved to ${file}`);
   }
   if (o.json) out.json(manifests.length === 1 ? manifests[0] : manifests);
   else for (const m of manifests) out.result(renderParseSummary(m));

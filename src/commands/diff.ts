@@ -15,6 +15,10 @@ export interface DiffCliOptions {
   json?: boolean;
   baseline?: string;
   baselines?: string;
+  /** Trace built-in workloads now and use them as the NEW side. */
+  profile?: string[];
+  user?: string[];
+  out?: Output;
 }
 
 export interface DiffReport {
@@ -28,7 +32,11 @@ export async function diffCommand(args: string[], o: DiffCliOptions): Promise<Di
   const load = { cwd: o.cwd, format: o.format as DialectName | 'auto' | undefined };
   let oldSide: Side;
   let newSide: Side;
-  if (o.baseline !== undefined) {
+  if (o.profile?.length) {
+    if (o.baseline === undefined ? args.length !== 1 : args.length !== 0) throw new UsageError('with --profile, give --baseline NAME or one OLD side to compare the fresh run with');
+    oldSide = o.baseline !== undefined ? await loadBaselineSide(o.baseline, o.baselines) : await loadSide(args[0], load);
+    newSide = await profileSide(o.profile, o.user ?? [], o.out);
+  } else if (o.baseline !== undefined) {
     if (args.length !== 1) throw new UsageError('with --baseline NAME, give exactly one TRACE or MANIFEST to compare with it');
     oldSide = await loadBaselineSide(o.baseline, o.baselines);
     newSide = await loadSide(args[0], load);
@@ -40,6 +48,27 @@ export async function diffCommand(args: string[], o: DiffCliOptions): Promise<Di
   const diff = diffNeeds(oldSide.needs, newSide.needs);
   const side = (s: Side) => ({ label: s.label, kind: s.kind, needs: s.needs.length });
   return { old: side(oldSide), new: side(newSide), diff, equal: isEmptyDiff(diff) };
+}
+
+/** A fresh run of built-in workloads as a diff side: traces merged, scratch data dropped. */
+async function profileSide(profiles: string[], users: string[], out: Output | undefined): Promise<Side> {
+  const { runWorkloads } = await import('./run-workloads.js');
+  const { loadManifests } = await import('./load.js');
+  const { mergeManifests, withoutScratch } = await import('../manifest/merge.js');
+  const { needsFromManifest } = await import('../diff/needs.js');
+  const { platformInfo } = await import('../platforms/index.js');
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'jailtrace-diff-'));
+  try {
+    const quiet: Output = out ?? ({ note: () => {} } as unknown as Output);
+    const workloads = await runWorkloads({ profiles, traces: [], command: [], users, cwd: '/', outputDir: dir }, quiet);
+    const m = withoutScratch(mergeManifests(await loadManifests(workloads)), workloads.flatMap((w) => w.excludes));
+    return { label: `fresh run of --profile ${profiles.join(', ')}`, kind: 'trace', needs: needsFromManifest(m, platformInfo('linux')) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 const short = (sha: string): string => sha.slice(0, 12);
@@ -73,7 +102,7 @@ export function renderDiff(r: DiffReport): string {
 }
 
 export async function runDiff(args: string[], o: DiffCliOptions, out: Output): Promise<number> {
-  const r = await diffCommand(args, o);
+  const r = await diffCommand(args, { ...o, out });
   if (o.json) out.json({ schema: 'jailtrace.diff/1', ...r });
   else out.result(renderDiff(r));
   return r.equal ? EXIT.OK : EXIT.FOUND;

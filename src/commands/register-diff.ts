@@ -13,7 +13,9 @@ export function registerDiff(program: Command, out: Output): void {
         'sha256) and moved (same library, other directory or version), grouped by role. ' +
         'Exit 0: no difference; 1: differences; 2: error.',
     )
-    .argument('<side...>', 'OLD NEW, or with --baseline NAME just the NEW trace or manifest')
+    .argument('[side...]', 'OLD NEW; with --baseline NAME just NEW; with --profile just OLD (or nothing, with --baseline)')
+    .option('--profile <name>', 'trace this built-in workload now (sftp, scp) as the NEW side (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
+    .option('--user <name>', 'run the --profile workload as this user (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--baseline <name>', 'compare with the stored baseline NAME (see jailtrace baseline save)')
     .option('--baselines <dir>', 'where baselines are stored', 'traces/baselines')
     .addOption(new Option('--format <name>', 'trace dialect of trace sides').choices(FORMATS).default('auto'))
@@ -23,8 +25,9 @@ export function registerDiff(program: Command, out: Output): void {
 Examples:
   jailtrace diff --cwd /tmp/work old.strace new.strace
   jailtrace diff /srv/jail-before /srv/jail          # two jails
-  jailtrace diff --baseline sftp-debian12 sftp.strace   # in cron after an upgrade`)
-    .action(async (sides: string[], o: { baseline?: string; baselines: string; format: string; cwd: string; json?: boolean }) => {
+  jailtrace diff --baseline sftp-debian12 sftp.strace   # compare a new trace with a stored run
+  jailtrace diff --baseline sftp-debian12 --profile sftp --user alice   # in cron after every upgrade`)
+    .action(async (sides: string[], o: { baseline?: string; baselines: string; format: string; cwd: string; json?: boolean; profile: string[]; user: string[] }) => {
       const { runDiff } = await import('./diff.js');
       process.exitCode = await runDiff(sides, o, out);
     });

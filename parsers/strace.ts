@@ -133,7 +133,7 @@ class StraceParser implements LineParser {
       } else {
         line = carried.text + raw;
         if (!this.handle(line, lineNo, emit, true)) {
-          emit({ kind: 'warning', line: carried.line, message: 'strace line broken by program output: could not be rejoined' });
+          emit({ kind: 'warning', line: carried.line, message: `strace line broken by program output (lines ${carried.line}-${lineNo}): could not be rejoined` });
         }
         return;
       }

@@ -1,5 +1,6 @@
 /** `jailtrace parse` on the command line. */
 import { Option, type Command } from 'commander';
+import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
 
 export const FORMATS = ['auto', 'strace', 'truss-solaris', 'truss-aix', 'truss-freebsd', 'dtruss', 'kdump'];
@@ -24,7 +25,11 @@ Examples:
       const m = await parseCommand(traces, { format: o.format as never, cwd: o.cwd, onProgress: progress.update }).finally(progress.done);
       if (o.json) out.json(m);
       else out.result(renderParseSummary(m, { verbose: program.opts().verbose }));
-      if (m.warningCount > 0 && !o.json) out.note(`${m.warningCount} warnings`);
+      // ripgrep's rule: a bad line is reported and the rest is read, but the exit code says the input was not clean
+      if (m.warningCount > 0) {
+        out.note(`${m.warningCount} warning${m.warningCount === 1 ? '' : 's'}: some lines could not be read; everything else was parsed (exit 2)`);
+        process.exitCode = EXIT.USAGE;
+      }
     });
 
 }

@@ -28,7 +28,7 @@ export type HostType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'socket' 
 
 export interface Facts {
   path: string;
-  /** Ops of successful accesses. */
+  /** Ops of successful accesses (of the failed ones when every access failed). */
   ops: ReadonlySet<Op>;
   /** Some access failed and none succeeded. */
   failedOnly: boolean;
@@ -96,7 +96,7 @@ export interface Decided {
 export function decide(f: Facts, p: PlatformInfo, opts: { allowSecrets: ReadonlySet<string>; fullPasswd: boolean }): Decided {
   const role = roleOf(f, p);
   const d = (decision: Decision, reason: string): Decided => ({ role, decision, reason });
-  if (f.failedOnly) return d('report-only', 'every access failed: the program tried it and went on');
+  if (f.failedOnly && role !== 'socket') return d('report-only', 'every access failed: the program tried it and went on');
   switch (role) {
     case 'kernel':
       return d('skip', 'kernel filesystem: mount proc/sys in the jail if the program needs it');

@@ -83,6 +83,9 @@ async function hostInfo(p: string): Promise<HostInfo | undefined> {
   }
 }
 
+/** For messages: control characters as C escapes (a path may hold a newline). */
+const escapeControls = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+
 const underAny = (p: string, prefixes: readonly string[]): boolean => prefixes.some((x) => p === x || p.startsWith(x.endsWith('/') ? x : x + '/'));
 
 export class Expander {
@@ -107,8 +110,9 @@ export class Expander {
       for (const e of m.entries) {
         const bytes = entryBytes(e);
         const p = bytes.toString('utf8');
+        if (underAny(p, this.opts.excludes)) continue; // workload scratch data
         if (!Buffer.from(p, 'utf8').equals(bytes)) {
-          this.warnings.push(`${e.path}: not valid UTF-8, left out of the jail`);
+          this.warnings.push(`${escapeControls(e.path)}: not valid UTF-8, left out of the jail`);
           continue;
         }
         if (!p.startsWith('/')) continue; // unresolved relative path: warned about by parse
@@ -116,11 +120,11 @@ export class Expander {
         const ops = [...new Set(ok.map((a) => a.op))];
         const firstAcc = ok[0] ?? e.accesses[0];
         const first = { op: firstAcc.op, ok: firstAcc.ok, errno: firstAcc.errno, pid: firstAcc.pid, line: firstAcc.line, syscall: firstAcc.syscall, file: m.source.files[firstAcc.file ?? 0] };
-        if (underAny(p, this.opts.excludes)) continue; // workload scratch data
         // An ancestor of a scratch dir that was only looked at (realpath/cd on the way to it) is not jail content.
         if (p !== '/' && this.opts.excludes.some((x) => x.startsWith(p + '/')) && ops.every((o) => o === 'stat' || o === 'chdir' || o === 'access')) continue;
         if (ok.length === 0) {
-          this.note(p, { via: 'trace', ops: [], failedOnly: true, first });
+          // the failed ops still say what it is (a connect: a socket whose server is not running)
+          this.note(p, { via: 'trace', ops: [...new Set(e.accesses.map((a) => a.op))], failedOnly: true, first });
           continue;
         }
         // chdir/chroot into a directory and stat-only of / are about the tree, not content: still mkdir them.

@@ -82,7 +82,8 @@ export function explainInRecord(rec: JailRecord, target: string): Explanation {
 /** Follow the jail's symlinks (as recorded) component by component until a path with an entry of its own. */
 function resolveInRecord(byPath: Map<string, JailEntry>, p: string, symlinks: string[], depth = 0): JailEntry | undefined {
   const direct = byPath.get(p);
-  if (direct && direct.host?.type !== 'symlink') return direct;
+  // the asked path has an entry of its own (a symlink too: explain the link itself)
+  if (direct && (direct.host?.type !== 'symlink' || depth === 0)) return direct;
   if (depth > 40) return direct;
   const parts = p.split('/').filter(Boolean);
   for (let i = 1; i <= parts.length; i++) {
@@ -135,7 +136,7 @@ export function renderExplanation(x: Explanation): string {
     for (const a of x.accesses) out.push(`  ${a.op} ${a.ok ? 'ok' : a.errno ?? 'failed'} by pid ${a.pid} (${a.syscall}, line ${a.line})${a.count ? ` ×${a.count}` : ''}`);
   } else if (x.entry) {
     const e = x.entry;
-    const real = e.path !== x.path ? ` (${e.path})` : '';
+    const real = e.path !== x.path ? ` (${e.path})` : e.host?.type === 'symlink' ? ` -> ${e.host.target}` : '';
     out.push(`${x.path}${real}: ${x.inJail ? 'in the jail' : 'NOT in the jail'} — ${e.role}, ${e.decision}: ${e.reason}`);
     for (const l of x.symlinks ?? []) out.push(`  through the symlink ${l}`);
     for (const [i, c] of x.chain.entries()) {

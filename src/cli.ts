@@ -6,6 +6,7 @@
  */
 import { CommanderError } from 'commander';
 import { EXIT, JailtraceError } from './errors.js';
+import { runInterruptCleanups } from './interrupt.js';
 import { makeOutput, type Output } from './output.js';
 import { makeProgram, VersionRequested, versionText } from './program.js';
 
@@ -47,8 +48,20 @@ export async function main(argv: string[], out: Output = makeOutput(process.stdo
 // results (a full disk, `> /dev/full`) is reported in the usual shape.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(EXIT.OK);
-  process.stderr.write(`jailtrace: stdout: ${e.message} (check where the output goes)\n`);
+  const why = e.message.replace(/^E[A-Z]+: /, '').replace(/, write$/, ''); // `ENOSPC: no space left on device, write`
+  process.stderr.write(`jailtrace: stdout: ${why} (check where the output goes)\n`);
   process.exit(EXIT.APPLY);
 });
+
+// SIGINT / SIGTERM: stop now, cleanly. The stages' registered cleanups run (src/interrupt.ts: tracer process groups
+// killed, apply's temp file removed; a file is only ever renamed into place whole), then exit EXIT.INTERRUPTED. A
+// rerun of the same command finishes the job (apply is idempotent and sweeps temp files a SIGKILL left).
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    runInterruptCleanups();
+    process.stderr.write('jailtrace: interrupted (rerun the same command to finish; nothing half-written is left in place)\n');
+    process.exit(EXIT.INTERRUPTED);
+  });
+}
 
 process.exitCode = await main(process.argv);

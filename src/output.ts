@@ -59,7 +59,7 @@ export function makeOutput(stdout: Tty, stderr: Tty, env: NodeJS.ProcessEnv, opt
           const pct = total > 0 ? Math.floor((done / total) * 100) : 0;
           const line = `${label}: ${pct}% (${(done / 1048576).toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB)`;
           // never wrap: a wrapped line cannot be rewritten with \r
-          show(line.slice(0, Math.max(0, (stderr.columns ?? 80) - 1)));
+          show(line.slice(0, Math.max(0, (stderr.columns || 80) - 1)));
         },
         done: () => {
           if (width === 0) return;

@@ -6,15 +6,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { silentOutput } from '../output.js';
+import { makeProgram } from '../program.js';
 import { VERSION } from '../version.js';
 import { renderExitCodesMd } from './exit-codes.js';
 import { renderMan } from './man.js';
-import { docsProgram } from './program.js';
 
 /** Generated file name → content. `cwd` is what option defaults call "the current directory". */
 export function generateDocs(cwd = process.cwd()): Record<string, string> {
   return {
-    'jailtrace.1': renderMan(docsProgram(VERSION), { version: VERSION, cwd }),
+    'jailtrace.1': renderMan(makeProgram(silentOutput()), { version: VERSION, cwd }),
     'exit-codes.md': renderExitCodesMd(),
   };
 }

@@ -4,15 +4,16 @@
  */
 import { describe, expect, test } from 'vitest';
 import { examples, walkCommands } from '../../src/docs/commands.js';
-import { docsProgram } from '../../src/docs/program.js';
-import { jailtrace, VERSION } from './helpers.js';
+import { silentOutput } from '../../src/output.js';
+import { makeProgram } from '../../src/program.js';
+import { jailtrace } from './helpers.js';
 
-const commands = walkCommands(docsProgram(VERSION));
+const commands = walkCommands(makeProgram(silentOutput()));
 
 test('the docs see the same program as the CLI (root --help is identical)', async () => {
   const r = await jailtrace(['--help']);
   expect(r.exitCode).toBe(0);
-  expect(r.stdout + '\n').toBe(docsProgram(VERSION).helpInformation());
+  expect(r.stdout + '\n').toBe(makeProgram(silentOutput()).helpInformation());
 });
 
 test('there are commands to check', () => {

@@ -6,9 +6,10 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { walkCommands } from '../../src/docs/commands.js';
 import { exitRows } from '../../src/docs/exit-codes.js';
 import { roff } from '../../src/docs/man.js';
-import { docsProgram } from '../../src/docs/program.js';
+import { silentOutput } from '../../src/output.js';
+import { makeProgram } from '../../src/program.js';
 import { EXIT } from '../../src/errors.js';
-import { ROOT, VERSION } from './helpers.js';
+import { ROOT } from './helpers.js';
 
 const committed = (name: string) => readFileSync(path.join(ROOT, 'docs', name), 'utf8');
 let out = '';
@@ -26,7 +27,7 @@ describe.each(['jailtrace.1', 'exit-codes.md'])('docs/%s', (name) => {
 
 test('the man page has every command, its examples, and every exit code', () => {
   const man = readFileSync(path.join(out, 'jailtrace.1'), 'utf8');
-  for (const { words } of walkCommands(docsProgram(VERSION))) expect(man).toContain(`.SS "jailtrace ${roff(words)} `);
+  for (const { words } of walkCommands(makeProgram(silentOutput()))) expect(man).toContain(`.SS "jailtrace ${roff(words)} `);
   expect(man).toContain(roff('jailtrace build /srv/jail --profile sftp --user alice --dry-run'));
   for (const code of Object.values(EXIT)) expect(man).toMatch(new RegExp(`^\\\\fB${code}\\\\fR \\(`, 'm'));
   for (const s of ['.SH NAME', '.SH SYNOPSIS', '.SH DESCRIPTION', '.SH COMMANDS', '.SH EXIT STATUS', '.SH FILES', '.SH SEE ALSO']) expect(man).toContain(s);

@@ -36,6 +36,8 @@ export interface Facts {
   type: HostType;
   /** How the path came in: seen in the trace, or added (interp, shebang, symlink on the way, parent). */
   via: 'trace' | 'interp' | 'needed' | 'shebang' | 'symlink' | 'parent' | 'user';
+  /** Reached through a symlink whose name is a secret's: the file is one too. */
+  secretName?: string;
 }
 
 /** Secrets: never copied unless named with --allow-secret. */
@@ -48,6 +50,8 @@ export const SECRET_PATTERNS: readonly RegExp[] = [
   /\/\.ssh\/id_[^/]*$/,
   /\.key$/, // private keys by name (certificates, *.pem under /etc/ssl/certs, are public)
   /^\/etc\/krb5\.keytab$/,
+  /(^|\/)privkey[^/]*\.pem$/, // certbot: /etc/letsencrypt/live/*/privkey.pem -> ../../archive/*/privkey1.pem
+  /^\/etc\/security\/opasswd$/,
 ];
 
 export const isSecret = (path: string): boolean => SECRET_PATTERNS.some((re) => re.test(path));
@@ -67,7 +71,7 @@ const matchGlob = (pattern: string, path: string): boolean =>
 /** First matching row wins. */
 const ROLE_RULES: readonly RoleRule[] = [
   { role: 'kernel', test: (f) => /^\/(proc|sys)(\/|$)/.test(f.path) },
-  { role: 'secret', test: (f) => isSecret(f.path) },
+  { role: 'secret', test: (f) => isSecret(f.path) || (f.secretName !== undefined && f.type !== 'dir') },
   { role: 'account', test: (f) => ACCOUNT_FILES.includes(f.path) },
   { role: 'socket', test: (f) => f.ops.has('connect') || f.type === 'socket' },
   { role: 'device', test: (f) => f.type === 'char' || f.type === 'block' },
@@ -101,7 +105,7 @@ export function decide(f: Facts, p: PlatformInfo, opts: { allowSecrets: Readonly
     case 'kernel':
       return d('skip', 'kernel filesystem: mount proc/sys in the jail if the program needs it');
     case 'secret':
-      return opts.allowSecrets.has(f.path) ? d('copy', 'secret copied because --allow-secret names it') : d('skip', 'secret: not copied (name it with --allow-secret PATH to copy it)');
+      return opts.allowSecrets.has(f.path) || (f.secretName !== undefined && opts.allowSecrets.has(f.secretName)) ? d('copy', 'secret copied because --allow-secret names it') : d('skip', 'secret: not copied (name it with --allow-secret PATH to copy it)');
     case 'account':
       return opts.fullPasswd ? d('copy', '--full-passwd: the host file as it is') : d('generate', 'generated: root and the jail users only');
     case 'socket':

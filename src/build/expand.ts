@@ -12,7 +12,7 @@ import { entryBytes, type Manifest } from '../manifest/manifest.js';
 import { normalize } from '../model/path.js';
 import type { PlatformInfo } from '../platforms/types.js';
 import type { Op } from '../syscalls.js';
-import { decide, type Decision, type Facts, type HostType, type Role } from './classify.js';
+import { decide, isSecret, type Decision, type Facts, type HostType, type Role } from './classify.js';
 
 export interface HostInfo {
   type: HostType;
@@ -43,6 +43,16 @@ export interface JailEntry {
   first?: { op: Op; ok: boolean; errno?: string; pid: number; line: number; syscall: string; file?: string };
   ops: Op[];
   host?: HostInfo;
+  /** A secret's name that led here through a symlink (the file is a secret whatever its own name). */
+  secretName?: string;
+}
+
+interface AddHow {
+  via: Via;
+  ops: Op[];
+  from?: string;
+  first?: JailEntry['first'];
+  secretName?: string;
 }
 
 export interface ExpandOptions {
@@ -134,16 +144,29 @@ export class Expander {
   }
 
   /** A path the jail needs: every component is walked on the host so symlinks are kept and parents created. */
-  async addPath(p: string, how: { via: Via; ops: Op[]; from?: string; first?: JailEntry['first'] }, depth = 0): Promise<string | undefined> {
+  async addPath(p: string, how: AddHow, depth = 0): Promise<string | undefined> {
     if (depth > MAX_SYMLINKS) {
-      this.warnings.push(`${p}: too many levels of symbolic links`);
+      this.warnings.push(`${escapeControls(p)}: too many levels of symbolic links`);
       return undefined;
     }
+    if (p.includes('\0')) {
+      this.warnings.push(`${escapeControls(p)}: a NUL byte in a path: left out`);
+      return undefined;
+    }
+    // A path reached through a symlink is still excluded when it lands in scratch data or in the jail itself.
+    if (depth > 0 && underAny(normalize(p), this.opts.excludes)) return undefined;
+    // A secret stays a secret when it is reached through a symlink with another name (or the other way round).
+    if (isSecret(normalize(p))) how = { ...how, secretName: how.secretName ?? normalize(p) };
     const parts = normalize(p).split('/').filter(Boolean);
     let cur = '';
     for (let i = 0; i < parts.length; i++) {
       const next = `${cur}/${parts[i]}`;
       const last = i === parts.length - 1;
+      // /proc and /sys are the kernel's: never walked (following /proc/self would resolve against jailtrace itself)
+      if (/^\/(proc|sys)$/.test(next)) {
+        this.note(p, { via: how.via, ops: how.ops, failedOnly: false, from: how.from, first: how.first }, { type: 'missing', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0 });
+        return undefined;
+      }
       const info = await this.info(next);
       if (!info) {
         // Not on the host (any more): recorded as missing, reported, never copied.
@@ -163,7 +186,7 @@ export class Expander {
         cur = next;
         continue;
       }
-      this.note(next, { via: how.via, ops: how.ops, failedOnly: false, from: how.from, first: how.first }, info);
+      this.note(next, { via: how.via, ops: how.ops, failedOnly: false, from: how.from, first: how.first, secretName: how.secretName }, info);
       return next;
     }
     // p is "/"
@@ -172,10 +195,11 @@ export class Expander {
     return '/';
   }
 
-  private note(p: string, how: { via: Via; ops: Op[]; failedOnly: boolean; from?: string; first?: JailEntry['first'] }, info?: HostInfo): void {
+  private note(p: string, how: { via: Via; ops: Op[]; failedOnly: boolean; from?: string; first?: JailEntry['first']; secretName?: string }, info?: HostInfo): void {
     const old = this.entries.get(p);
     const ops = [...new Set([...(old?.ops ?? []), ...how.ops])];
-    const facts: Facts = { path: p, ops: new Set(ops), failedOnly: how.failedOnly && !old, type: info?.type ?? old?.host?.type ?? 'missing', via: old && old.via === 'trace' ? 'trace' : how.via };
+    const secretName = how.secretName ?? old?.secretName;
+    const facts: Facts = { path: p, ops: new Set(ops), failedOnly: how.failedOnly && !old, type: info?.type ?? old?.host?.type ?? 'missing', via: old && old.via === 'trace' ? 'trace' : how.via, secretName };
     const d = decide(facts, this.opts.platform, { allowSecrets: this.opts.allowSecrets, fullPasswd: this.opts.fullPasswd });
     // A path first seen as a parent or symlink step keeps its first provenance, but takes the strongest facts.
     this.entries.set(p, {
@@ -188,6 +212,7 @@ export class Expander {
       first: old?.first ?? how.first,
       ops,
       host: info ?? old?.host,
+      ...(secretName ? { secretName } : {}),
     });
   }
 

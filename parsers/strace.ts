@@ -13,6 +13,7 @@ import { parseFdArg, parseNumber, splitArgs } from './strings.js';
 import type { Dialect, Emit, LineParser, ParserOptions, SyscallEvent } from './types.js';
 
 const UNFINISHED = ' <unfinished ...>';
+const PID_CHANGED = / ?<pid changed to (\d+) \.\.\.>$/;
 const UNFINISHED_BYTES = Buffer.from(UNFINISHED, 'latin1');
 const DURATION = /\s<\d+\.\d+>$/;
 /** A line that is only the end of a call: `"", 128) = 0`, `) = 32`. */
@@ -107,8 +108,10 @@ class StraceParser implements LineParser {
   private readonly defaultPid: number;
   /** Unfinished call per pid: name, the argument text so far, and its line. */
   private readonly pending = new Map<number, { name: string; text: string; line: number }>();
-  /** The pid whose call went unfinished most recently (-z prints the rest without `<... resumed>`). */
+  /** The pid whose call went unfinished on this line (-z prints the rest on the next line without `<... resumed>`). */
   private lastPending: number | undefined;
+  /** lastPending of the previous line. */
+  private prevUnfinished: number | undefined;
   /** A line cut short by an interleaved notice or program output, waiting for its rest. */
   private carry: { text: string; line: number } | undefined;
 
@@ -121,6 +124,9 @@ class StraceParser implements LineParser {
   }
 
   push(raw: string, lineNo: number, emit: Emit): void {
+    // a bare tail can only belong to a call left unfinished on the line just before
+    this.prevUnfinished = this.lastPending;
+    this.lastPending = undefined;
     let line = raw;
     if (this.carry) {
       const carried = this.carry;
@@ -171,6 +177,17 @@ class StraceParser implements LineParser {
       if (sig) emit({ kind: 'signal', line: lineNo, pid, signal: sig[1] });
       return true;
     }
+    if (c0 === 43 /* + */ && body.startsWith('+++ superseded by execve in pid ')) {
+      // older strace: thread T's execve completes in the leader's pid; T is gone
+      const t = Number(/in pid (\d+)/.exec(body)?.[1]);
+      const p = this.pending.get(t);
+      if (p) {
+        this.pending.delete(t);
+        this.pending.set(pid, p);
+      }
+      if (Number.isInteger(t)) emit({ kind: 'exit', line: lineNo, pid: t });
+      return true;
+    }
     if (c0 === 43 /* + */ && body.startsWith('+++ ')) {
       const ex = /^\+\+\+ exited with (-?\d+) \+\+\+/.exec(body);
       if (ex) emit({ kind: 'exit', line: lineNo, pid, code: Number(ex[1]) });
@@ -186,8 +203,9 @@ class StraceParser implements LineParser {
       if (TAIL.test(body)) {
         // The rest of an unfinished call printed without `<... resumed>` (strace -z), or the tail of a call
         // broken by program output: join it with the call that went unfinished last, if any.
-        const p = this.lastPending === undefined ? undefined : this.pending.get(this.lastPending);
-        if (p) return this.resumed(this.lastPending!, `<... ${p.name} resumed>${body}`, lineNo, emit);
+        const prev = this.prevUnfinished;
+        const p = prev === undefined ? undefined : this.pending.get(prev);
+        if (p) return this.resumed(prev!, `<... ${p.name} resumed>${body}`, lineNo, emit);
         return true;
       }
       if (body.trim() === '') return true;
@@ -202,6 +220,15 @@ class StraceParser implements LineParser {
       return true;
     }
     const argsText = body.slice(name.length + 1);
+    const changed = PID_CHANGED.exec(body);
+    if (changed) {
+      // newer strace: `execve(... <pid changed to N ...>`: the call finishes as pid N (the leader); this tid is gone
+      const leader = Number(changed[1]);
+      const text = argsText.slice(0, changed.index - name.length - 1);
+      this.pending.set(leader, { name, text, line: lineNo });
+      if (leader !== pid) emit({ kind: 'exit', line: lineNo, pid });
+      return true;
+    }
     if (body.endsWith(UNFINISHED)) {
       const old = this.pending.get(pid);
       if (old) emit({ kind: 'warning', line: old.line, message: `${old.name} for pid ${pid} never resumed` });
@@ -262,6 +289,7 @@ class StraceParser implements LineParser {
    */
   accept(buf: Buffer, start: number, end: number): boolean {
     if (this.carry || this.wantAll) return true;
+    this.lastPending = undefined; // a line skipped here still comes between an unfinished call and a bare tail
     let i = start;
     if (buf[i] === 91 /* [ */) return true; // [pid N]: rare (stderr captures); let push handle it
     while (i < end && buf[i] >= 48 && buf[i] <= 57) i++;

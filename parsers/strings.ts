@@ -30,6 +30,11 @@ export function splitArgs(s: string, from = 0): { args: string[]; end: number } 
       i += 2;
       continue;
     }
+    if (c === 60 /* < */ && i > from && (isDigitCode(s.charCodeAt(i - 1)) || s.charCodeAt(i - 1) === 68 /* AT_FDCWD */)) {
+      // a -y/-yy decoration `3</home/u/My Docs (old>`, `0</dev/null<char 1:3>>`: opaque, brackets inside mean nothing
+      i = skipDecoration(s, i);
+      continue;
+    }
     if (c === 47 /* / */ && s.charCodeAt(i + 1) === 42 /* * */) {
       const close = s.indexOf('*/', i + 2);
       i = close < 0 ? n : close + 2;
@@ -57,6 +62,23 @@ export function splitArgs(s: string, from = 0): { args: string[]; end: number } 
 function pushArg(args: string[], s: string, start: number, end: number): void {
   const a = s.slice(start, end).trim();
   if (a !== '' || args.length > 0) args.push(a);
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Index just past the `>` that closes the decoration opened at `i` (nested `<char 1:3>` counted). */
+function skipDecoration(s: string, i: number): number {
+  let depth = 0;
+  const n = s.length;
+  for (let j = i; j < n; j++) {
+    const c = s.charCodeAt(j);
+    if (c === BS) j++;
+    else if (c === 60) depth++;
+    else if (c === 62 && --depth === 0) return j + 1;
+  }
+  return n;
 }
 
 /** Index just past the closing quote of the string starting at `i` (or the end of `s` if unterminated). */

@@ -224,3 +224,42 @@ describe('never throws', () => {
     expect(() => feed(strace, line)).not.toThrow();
   });
 });
+
+describe('found in review', () => {
+  test('program output after another pid\'s unfinished call does not complete it', () => {
+    const evs = feed(strace, ['100 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>', '101 write(2, "hi\\n", 3hi', ') = 3', '100 <... clone resumed>) = 101'].join('\n'));
+    const sc = syscalls(evs) as SyscallEvent[];
+    expect(sc.filter((e) => e.name === 'clone').map((e) => [e.pid, e.retval])).toEqual([[100, 101]]);
+  });
+
+  test('a decoration with an unbalanced bracket does not swallow the line', () => {
+    const ev = one('5 openat(3</home/u/My Docs (old>, "a.txt", O_RDONLY) = 4</home/u/My Docs (old/a.txt>');
+    expect(ev.args).toEqual(['3</home/u/My Docs (old>', '"a.txt"', 'O_RDONLY']);
+    expect(ev.retval).toBe(4);
+  });
+
+  test('execve in a non-leader thread, old format: superseded, resumed as the leader', () => {
+    const evs = feed(strace, ['1235 execve("/usr/bin/other", ["other"], 0x0 /* 0 vars */ <unfinished ...>', '1234 +++ superseded by execve in pid 1235 +++', '1234 <... execve resumed>) = 0'].join('\n'));
+    expect(evs.filter((e) => e.kind !== 'pending').map((e) => (e.kind === 'syscall' ? [e.kind, e.pid, e.name, e.retval] : [e.kind, e.pid]))).toEqual([
+      ['exit', 1235],
+      ['syscall', 1234, 'execve', 0],
+    ]);
+  });
+
+  test('execve in a non-leader thread, new format: <pid changed to N ...>', () => {
+    const evs = feed(strace, ['1235 execve("/usr/bin/other", ["other"], 0x0 /* 0 vars */ <pid changed to 1234 ...>', '1234 <... execve resumed>) = 0'].join('\n'));
+    const sc = syscalls(evs) as SyscallEvent[];
+    expect(sc.map((e) => [e.pid, e.name, decodeString(e.args[0])!.toString()])).toEqual([[1234, 'execve', '/usr/bin/other']]);
+  });
+});
+
+test('with the byte prefilter (as the pipeline runs it), a skipped line breaks the tail joining', () => {
+  const lines = ['100 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>', '101 write(2, "hi\\n", 3hi', ') = 3', '100 <... clone resumed>) = 101'];
+  const p = strace.create({ want: (n) => n === 'clone' });
+  const out: SyscallEvent[] = [];
+  lines.forEach((l, i) => {
+    const b = Buffer.from(l, 'latin1');
+    if (p.accept!(b, 0, b.length)) p.push(l, i + 1, (e) => e.kind === 'syscall' && out.push(e));
+  });
+  expect(out.map((e) => [e.pid, e.name, e.retval])).toEqual([[100, 'clone', 101]]);
+});

@@ -56,6 +56,8 @@ export type AccessSink = (a: Access) => void;
 export type WarnSink = (line: number, message: string) => void;
 
 const AT_FDCWD = -100;
+/** A cwd the trace lost track of (fchdir to an fd it never saw opened). */
+const UNKNOWN_CWD = '';
 
 export class ProcessModel {
   /** Live processes by pid. */
@@ -114,6 +116,10 @@ export class ProcessModel {
       case 'syscall': {
         const row = this.table.get(ev.name);
         if (row) this.syscall(row, ev, out, warn);
+        if (this.nulPath) {
+          this.nulPath = false;
+          warn(ev.line, `${ev.name}: a path argument holds a NUL byte (no kernel path can): a corrupt line, path ignored`);
+        }
         return;
       }
       case 'pending': {
@@ -215,6 +221,7 @@ export class ProcessModel {
         const target = path ? fromBytes(path) : p.fds.get(fd)?.path;
         if (target === undefined) {
           warn(ev.line, `fchdir(${fd}): unknown fd, cwd of pid ${ev.pid} is now unknown`);
+          if (ev.ok) p.fs.cwd = UNKNOWN_CWD; // later relative paths are reported unresolved, not resolved wrongly
           return;
         }
         out({ path: target, jailPath: this.jailPathOf(p, target), op: 'chdir', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
@@ -290,13 +297,20 @@ export class ProcessModel {
   }
 
   /** A string argument as a byte path; Solaris raw/kdump NAMI strings come in `extra`. */
+  /** Set by `str` when it dropped a path with a NUL byte; onEvent turns it into a warning with the line. */
+  private nulPath = false;
+
   private str(ev: SyscallEvent, idx: number | undefined): BPath | undefined {
     if (idx === undefined) return undefined;
     const x = ev.extra?.get(idx);
-    if (x) return fromBytes(x);
     const raw = ev.args[idx];
-    if (raw === undefined) return undefined;
-    return ev.enc === 'vis' ? decodeStringMaybe(raw, ev) : decodeStringLatin1(raw, ev.enc);
+    const s = x ? fromBytes(x) : raw === undefined ? undefined : ev.enc === 'vis' ? decodeStringMaybe(raw, ev) : decodeStringLatin1(raw, ev.enc);
+    // The kernel reads a path up to its first NUL, so a NUL inside one is trace corruption: never a path to copy.
+    if (s !== undefined && s.includes('\0')) {
+      this.nulPath = true;
+      return undefined;
+    }
+    return s;
   }
 
   private flagsText(ev: SyscallEvent, idx: number | undefined): string {
@@ -324,9 +338,16 @@ export class ProcessModel {
         if (fd === AT_FDCWD) p.fs.cwd = base; // -y tells us the real cwd
       } else if (fd !== AT_FDCWD && !Number.isNaN(fd)) base = p.fds.get(fd)?.path;
     }
-    if (base === undefined) return { path: normalize(path), unresolved: true };
-    const host = join(base, path);
-    return root === '/' ? { path: host } : { path: host, jailPath: insideRoot(root, host) };
+    if (base === undefined || base === UNKNOWN_CWD) return { path: normalize(path), unresolved: true };
+    if (root === '/') return { path: join(base, path) };
+    // Inside a chroot, `..` stops at the root, as the kernel's lookup does: resolve within the root, then map to the host.
+    const inside = insideRoot(root, base);
+    if (inside === undefined) {
+      const host = join(base, path); // a cwd left outside the new root (chroot without chdir): the kernel allows it
+      return { path: host, jailPath: insideRoot(root, host) };
+    }
+    const jp = join(inside, path);
+    return { path: underRoot(root, jp), jailPath: jp };
   }
 }
 

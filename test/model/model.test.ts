@@ -95,3 +95,18 @@ describe('process model', () => {
     expect(acc[2].target).toBe('usr/lib');
   });
 });
+
+describe('found in review', () => {
+  test('a relative .. inside a chroot stops at the root', () => {
+    const { acc } = run(['1 chroot("/srv/jail") = 0', '1 chdir("/") = 0', '1 openat(AT_FDCWD, "../../etc/ssh/sshd_config", O_RDONLY) = -1 ENOENT (No such file or directory)'].join('\n'), '/srv/jail');
+    expect(paths(acc).pop()).toBe('read:/srv/jail/etc/ssh/sshd_config@/etc/ssh/sshd_config!ENOENT');
+  });
+
+  test('fchdir to an unknown fd: later relative paths are unresolved, not resolved against the old cwd', () => {
+    const { acc } = run(['1 chdir("/home/u") = 0', '1 fchdir(9) = 0', '1 openat(AT_FDCWD, "x", O_RDONLY) = 3', '1 openat(AT_FDCWD, "/abs", O_RDONLY) = 4'].join('\n'));
+    expect(acc.slice(1).map((a) => [a.path, a.unresolved ?? false])).toEqual([
+      ['x', true],
+      ['/abs', false],
+    ]);
+  });
+});

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
 import { TracerError } from '../errors.js';
+import { onInterrupt } from '../interrupt.js';
 import { straceArgs } from './args.js';
 import { openTraceFifo } from './fifo.js';
 import { findStrace } from './find.js';
@@ -100,6 +101,7 @@ export function splitStraceStderr(all: string): { program: string; strace: strin
 
 /** Process groups of tracers running now (strace and everything it traces): `killLiveTracers` ends them on SIGINT. */
 const liveGroups = new Set<number>();
+onInterrupt(() => killLiveTracers('SIGKILL'));
 
 /** Synchronous: for the CLI's SIGINT/SIGTERM handler, before exit. Our tracers run in their own process group. */
 export function killLiveTracers(signal: NodeJS.Signals = 'SIGKILL'): number {
@@ -107,6 +109,20 @@ export function killLiveTracers(signal: NodeJS.Signals = 'SIGKILL'): number {
   for (const pid of liveGroups) killGroup(pid, signal);
   liveGroups.clear();
   return n;
+}
+
+/**
+ * For programs that start a tracer themselves (`sftp -D strace …`): run them `detached` (own process group), register
+ * the group here so an interrupt kills it, and call the returned function when done. `kill` ends the whole group.
+ */
+export function trackGroup(pid: number | undefined): { kill: (signal?: NodeJS.Signals) => void; release: () => void } {
+  if (pid !== undefined) liveGroups.add(pid);
+  return {
+    kill: (signal = 'SIGKILL') => killGroup(pid, signal),
+    release: () => {
+      if (pid !== undefined) liveGroups.delete(pid);
+    },
+  };
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
@@ -142,6 +158,11 @@ export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> 
     });
     pid = child.pid;
     if (pid !== undefined) liveGroups.add(pid);
+    // strace ended by a signal (killed, crashed, or re-raising the program's): its untraced leftovers in the group
+    // would keep our pipes open and run on; they go now
+    child.once('exit', (_code, signal) => {
+      if (signal) killGroup(pid, 'SIGKILL');
+    });
     if (opts.timeoutMs !== undefined) {
       timer = setTimeout(() => {
         timedOut = true;

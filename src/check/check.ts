@@ -168,8 +168,12 @@ async function accountFindings(root: JailRoot, r: JailRecord): Promise<Finding[]
   const text = await readJailText(root, '/etc/passwd');
   if (text === undefined) return [];
   const allowed = new Set(['root', ...r.users]);
-  const others = parsePasswd(text).filter((u) => !allowed.has(u.name) && u.uid !== 0);
-  return others.length ? [{ kind: 'tampered', path: '/etc/passwd', severity: 'problem', detail: `lists accounts the record does not: ${others.map((u) => u.name).join(', ')}` }] : [];
+  const users = parsePasswd(text);
+  const others = users.filter((u) => !allowed.has(u.name) && u.uid !== 0);
+  if (others.length) return [{ kind: 'tampered', path: '/etc/passwd', severity: 'problem', detail: `lists accounts the record does not: ${others.map((u) => u.name).join(', ')}` }];
+  // replaced wholesale (say, by a hard link to some other file): the record's accounts are gone
+  const lost = [...allowed].filter((n) => !users.some((u) => u.name === n));
+  return lost.length ? [{ kind: 'tampered', path: '/etc/passwd', severity: 'problem', detail: `does not list accounts the record has: ${lost.join(', ')}` }] : [];
 }
 
 async function readJailText(root: JailRoot, p: string): Promise<string | undefined> {

@@ -31,13 +31,13 @@ Examples:
   jailtrace verify /srv/jail --profile sftp --user alice --fix
   jailtrace verify /srv/jail --user alice -- /usr/bin/scp -t /home/alice`)
     .action(async (jail: string, command: string[], o: { profile: string[]; user?: string; fix?: boolean; rounds: string; timeout: string; sftpServer?: string; scp?: string; outputDir: string; json?: boolean }) => {
-      const { verifyCommand, renderVerify } = await import('./verify.js');
+      const { verifyCommand, renderVerify, fixRefused } = await import('./verify.js');
       const r = await verifyCommand(
         { jail, profiles: o.profile, command, user: o.user, fix: Boolean(o.fix), rounds: o.fix ? Number(o.rounds) || 5 : 1, outputDir: o.outputDir, sftpServer: o.sftpServer, scp: o.scp, timeoutMs: Number(o.timeout) * 1000 },
         out,
       );
       if (o.json) out.json(r);
       else out.result(renderVerify(r));
-      process.exitCode = r.ok ? EXIT.OK : EXIT.FOUND;
+      process.exitCode = r.ok ? EXIT.OK : fixRefused(r) ? EXIT.APPLY : EXIT.FOUND;
     });
 }

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { captureLive } from '../capture/strace.js';
-import { UsageError } from '../errors.js';
+import { TracerError, UsageError } from '../errors.js';
 import type { Output } from '../output.js';
 import { runProfile } from '../profiles/index.js';
 import { PROFILE_NAMES, type ProfileName } from '../profiles/types.js';
@@ -43,7 +43,18 @@ export async function captureCommand(argv: string[], c: CommandCapture): Promise
   const env = c.user ? cleanEnv(await runAs(c.user)) : undefined;
   const r = await captureLive({ argv, cwd: c.cwd, user: c.user, env, output: c.output, timeoutMs: c.timeoutMs, onData: live.push });
   const manifest = live.finish();
+  // strace re-raises the program's deadly signal on itself, so a signal alone does not say who died: the trace does.
+  // The program's death is its last line (`+++ killed by SIGSEGV +++`); a trace that stops before it means strace
+  // itself was killed (or crashed).
+  const main = manifest.processes[0];
+  if (r.signal && !r.timedOut && (!main || main.exit === undefined)) {
+    throw new TracerError(
+      `strace died (${r.signal}) while tracing ${argv.join(' ')}: the trace ${c.output} stops at line ${manifest.source.lines}, before the program ended`,
+      'nothing was built from it; rerun, and if strace keeps dying run it by hand (jailtrace capture --print-command -- COMMAND)',
+    );
+  }
   const ok = r.exitCode === 0 && !r.timedOut;
+  const timeout = r.timedOut && c.timeoutMs !== undefined ? ` (timed out after ${c.timeoutMs / 1000} s)` : '';
   return {
     kind: 'command',
     name: argv.join(' '),
@@ -52,6 +63,6 @@ export async function captureCommand(argv: string[], c: CommandCapture): Promise
     manifests: [manifest],
     cwd: c.cwd,
     excludes: [],
-    steps: [{ description: argv.join(' '), ok, exitCode: r.exitCode, signal: r.signal, stderr: r.stderr }],
+    steps: [{ description: `${argv.join(' ')}${timeout}`, ok, exitCode: r.exitCode, signal: r.signal, stderr: r.stderr }],
   };
 }

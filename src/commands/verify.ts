@@ -40,7 +40,7 @@ export interface VerifyRound {
   missing: MissingFile[];
   steps: Workload['steps'];
   symptoms: Array<{ line: string; cause: string; look: string }>;
-  fixed?: { copied: string[]; apply: Pick<ApplyReport, 'counts' | 'stopped'> };
+  fixed?: { copied: string[]; apply: Pick<ApplyReport, 'counts' | 'stopped'>; refused: Array<{ path: string; result: 'refused' | 'failed'; detail?: string }> };
 }
 
 export interface VerifyReport {
@@ -118,8 +118,11 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
     // --fix: the same expansion and confined apply as build, then run again
     const fixed = await fixMissing(jail, record, entries, missing);
     entries = fixed.entries;
-    r.fixed = { copied: fixed.copied, apply: { counts: fixed.apply.counts, stopped: fixed.apply.stopped } };
+    const refused = fixed.apply.results.flatMap((x) => (x.result === 'refused' || x.result === 'failed' ? [{ path: x.action.path, result: x.result, detail: x.detail }] : []));
+    r.fixed = { copied: fixed.copied, apply: { counts: fixed.apply.counts, stopped: fixed.apply.stopped }, refused };
     if (fixed.apply.stopped) break;
+    // nothing put back and something refused (a hostile layout): another round would fail the same way
+    if (fixed.copied.length === 0 && refused.length > 0) break;
   }
   const last = rounds[rounds.length - 1];
   return { jail, ok: last.missing.length === 0 && last.steps.every((s) => s.ok), rounds };
@@ -151,6 +154,9 @@ async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[]
   return { entries: all, copied, apply };
 }
 
+/** Did a --fix round refuse or fail to write the jail (exit 3, like build)? */
+export const fixRefused = (r: VerifyReport): boolean => r.rounds.some((x) => (x.fixed?.refused.length ?? 0) > 0);
+
 export function renderVerify(r: VerifyReport): string {
   const out: string[] = [];
   for (const round of r.rounds) {
@@ -163,6 +169,7 @@ export function renderVerify(r: VerifyReport): string {
     for (const s of failed) out.push(`  step failed: ${s.description}${s.exitCode !== undefined ? ` (exit ${s.exitCode})` : ''}${s.signal ? ` (${s.signal})` : ''}${s.stderr ? `: ${s.stderr.trim().split('\n').slice(-2).join(' / ')}` : ''}`);
     for (const s of round.symptoms) out.push(`  symptom "${s.line}": ${s.cause} (look at ${s.look})`);
     if (round.fixed) out.push(`  fixed: ${round.fixed.copied.length} put back (${round.fixed.copied.join(', ')})`);
+    for (const x of round.fixed?.refused ?? []) out.push(`  ${x.result}: ${x.path}${x.detail ? ` — ${x.detail}` : ''}`);
   }
   out.push(r.ok ? `${r.jail}: the workload works in the jail` : `${r.jail}: NOT working${r.rounds.some((x) => x.fixed) ? '' : ' (jailtrace verify --fix copies what is missing)'}`);
   return out.join('\n') + '\n';

@@ -22,6 +22,7 @@ import { constants as FS, unlinkSync, type Stats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { onInterrupt } from '../interrupt.js';
 import { ConfineError, isCode, openJail, resolveParent, type ConfineMode, type JailRoot, type Resolved } from './confine.js';
 import { effectiveMode, octal, planSymlinks, validatePlan, type Action, type Plan } from './plan.js';
 
@@ -414,6 +415,7 @@ const tempName = (): string => `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`
  * are `/proc/<pid>/fd/<n>/<name>`: still the jail directory the temp file was made in, while this process lives.
  */
 const liveTemps = new Set<string>();
+onInterrupt(removeLiveTemps);
 
 /** Synchronous on purpose: called from a signal handler right before process.exit(). Returns how many it removed. */
 export function removeLiveTemps(): number {

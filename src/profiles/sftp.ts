@@ -6,7 +6,7 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { findStrace, openTraceFifo, straceFailure, tracedCommandLine, type TraceFifo } from '../capture/strace.js';
+import { findStrace, openTraceFifo, straceFailure, tracedCommandLine, trackGroup, type TraceFifo } from '../capture/strace.js';
 import { TracerError, UsageError } from '../errors.js';
 import { findSftpClient, findSftpServer } from './find.js';
 import type { ProfileOptions, ProfileRun, ProfileStep } from './types.js';
@@ -70,7 +70,21 @@ export async function runSftp(opts: ProfileOptions): Promise<ProfileRun> {
     fifo = await openTraceFifo({ output, onData: opts.onData ? (c) => opts.onData!(c, 0) : undefined });
     const direct = sftpDirectCommand(tracedCommandLine({ argv: serverArgv, fifo: fifo.fifo, user: chroot ? undefined : opts.user, seccomp: st.seccompBpf, strace: st.path }));
     const argv = [client, '-b', batch, '-D', direct];
-    const r = await execa(argv[0], argv.slice(1), { cwd, env: cleanEnv(who), extendEnv: false, reject: false, stdin: 'ignore', timeout: opts.timeoutMs ?? 600_000 });
+    // Own process group: on timeout the whole group goes (sftp, strace, the server). Killing sftp alone (execa's
+    // `timeout`) left strace and a server blocked in open() on a FIFO holding our stderr pipe: the run never ended.
+    const child = execa(argv[0], argv.slice(1), { cwd, env: cleanEnv(who), extendEnv: false, reject: false, stdin: 'ignore', detached: true });
+    const group = trackGroup(child.pid);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      group.kill('SIGKILL');
+    }, opts.timeoutMs ?? 600_000);
+    const r = await child.finally(() => {
+      clearTimeout(timer);
+      group.kill('SIGKILL'); // anything sftp left running in its group (a server that outlived the client)
+      group.release();
+    });
+    if (timedOut) steps.push({ description: `sftp session killed after the ${Math.round((opts.timeoutMs ?? 600_000) / 1000)} s timeout (with strace and the server)`, argv, ok: false, stderr: String(r.stderr), signal: 'SIGKILL' });
     await fifo.close();
     const failure = straceFailure(String(r.stderr), r.exitCode, await fifo.done.catch(() => 0), serverArgv);
     if (failure) throw failure;

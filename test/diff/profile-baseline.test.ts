@@ -18,7 +18,7 @@ describe.skipIf(!isRoot)('diff --baseline --profile (needs root: strace -u, user
   beforeAll(async () => {
     await ensureUser(USER);
     dir = await mkdtemp(path.join(os.tmpdir(), 'jt-baseline-'));
-    await execa('node', [CLI, 'capture', '--profile', 'sftp', '--user', USER, '--baseline', 'sftp', '--baselines', dir, '-q']);
+    await execa('node', [CLI, 'capture', '--profile', 'sftp', '--user', USER, '--baseline', 'sftp', '--baselines', dir, '-o', path.join(dir, 'sftp.strace'), '-q']);
   });
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });

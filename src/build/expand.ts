@@ -26,6 +26,9 @@ export interface HostInfo {
   target?: string;
   /** Content hash of a copied file when the jail was built (for check/sync/diff). */
   sha256?: string;
+  /** Device and inode on the host when planned (apply refuses a file swapped in since). */
+  dev?: number;
+  ino?: number;
 }
 
 export type Via = Facts['via'];
@@ -85,6 +88,7 @@ async function hostInfo(p: string): Promise<HostInfo | undefined> {
     // A directory's size and mtime change whenever its entries do and are not part of what a jail copies.
     const dir = type === 'dir';
     const info: HostInfo = { type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: dir ? 0 : st.size, mtimeMs: dir ? 0 : st.mtimeMs, rdev: st.rdev };
+    if (type === 'file') Object.assign(info, { dev: st.dev, ino: st.ino });
     if (type === 'symlink') info.target = await readlink(p);
     return info;
   } catch (e) {

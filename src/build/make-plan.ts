@@ -70,7 +70,7 @@ export function makePlan(input: PlanInput): Plan {
     const h = e.host;
     const reason = reasonOf(e);
     if (e.decision === 'copy' && h.type === 'file') {
-      push({ kind: 'copy', path: e.path, source: e.path, mode: h.mode, uid: h.uid, gid: h.gid, mtimeMs: h.mtimeMs, size: h.size, reason });
+      push({ kind: 'copy', path: e.path, source: e.path, mode: h.mode, uid: h.uid, gid: h.gid, mtimeMs: h.mtimeMs, size: h.size, dev: h.dev, ino: h.ino, reason });
     } else if (e.decision === 'create' || (e.decision === 'copy' && h.type !== 'file')) {
       if (h.type === 'dir') push({ kind: 'mkdir', path: e.path, mode: h.mode, uid: h.uid, gid: h.gid, reason });
       else if (h.type === 'symlink' && h.target !== undefined) push({ kind: 'symlink', path: e.path, target: h.target, reason });

@@ -3,7 +3,9 @@
  * rssh_chroot_helper does) under the tracer, and report every access that failed in the jail but would succeed on
  * the host. `--fix` copies what is missing through the same plan/apply path as build and runs again.
  */
-import { chown, lstat, mkdtemp, rm } from 'node:fs/promises';
+import { execa } from 'execa';
+import { constants as FS } from 'node:fs';
+import { lstat, mkdtemp, open, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { filterAccounts } from '../build/accounts.js';
 import { Expander, type JailEntry } from '../build/expand.js';
@@ -49,17 +51,39 @@ export interface VerifyReport {
   rounds: VerifyRound[];
 }
 
-/** A writable scratch dir inside the jail, for the workload's own files; every component must be a real directory. */
-async function scratchInJail(jail: string, home: string, uid: number, gid: number): Promise<{ host: string; inJail: string }> {
-  let cur = jail;
-  for (const part of home.split('/').filter(Boolean)) {
-    cur = path.join(cur, part);
-    const st = await lstat(cur).catch(() => undefined);
-    if (!st || !st.isDirectory()) throw new UsageError(`${cur} is not a directory in the jail`, `build the jail with --user so the user's home exists`);
+/**
+ * The workload's scratch dir, for its own files. It is made in the jail root, which OpenSSH requires to be root-owned
+ * and not writable by others (checked here): the jailed user cannot swap it for a symlink, so root's chown cannot be
+ * turned against a host file. It is handed over with fchown on an fd opened O_DIRECTORY|O_NOFOLLOW.
+ */
+async function makeScratch(jail: string, uid: number, gid: number): Promise<{ host: string; inJail: string }> {
+  const st = await lstat(jail).catch(() => undefined);
+  if (!st?.isDirectory()) throw new UsageError(`${jail} is not a directory`, 'name the jail directory');
+  if (uid !== 0 && (st.uid !== 0 || st.mode & 0o022)) {
+    throw new UsageError(`${jail} is not root-owned, or others can write to it: verify will not make files for the workload there`, `chown root ${jail} && chmod go-w ${jail} (OpenSSH requires it too), or jailtrace build ... --fix-perms`);
   }
-  const host = await mkdtemp(path.join(cur, '.jailtrace-verify-'));
-  await chown(host, uid, gid);
-  return { host, inJail: path.posix.join(home, path.basename(host)) };
+  const host = await mkdtemp(path.join(jail, '.jailtrace-verify-'));
+  const fh = await open(host, FS.O_RDONLY | FS.O_DIRECTORY | FS.O_NOFOLLOW);
+  try {
+    await fh.chown(uid, gid);
+  } finally {
+    await fh.close();
+  }
+  return { host, inJail: '/' + path.basename(host) };
+}
+
+/**
+ * Remove the scratch dir. What the workload left in it is removed with the user's own rights (setpriv), so a symlink
+ * planted there can reach only what the user could delete anyway; root then removes the emptied directory, whose
+ * parent the user cannot write (rmdir never follows a symlink).
+ */
+async function removeScratch(host: string, uid: number, gid: number): Promise<void> {
+  if (uid === 0) {
+    await rm(host, { recursive: true, force: true });
+    return;
+  }
+  await execa('setpriv', ['--reuid', String(uid), '--regid', String(gid), '--clear-groups', '--', 'find', host, '-mindepth', '1', '-delete'], { reject: false });
+  await rmdir(host).catch(() => undefined);
 }
 
 export async function verifyCommand(o: VerifyOptions, out: Output): Promise<VerifyReport> {
@@ -79,8 +103,7 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
   let entries: JailEntry[] = record.entries;
 
   for (let round = 1; round <= Math.max(1, o.rounds); round++) {
-    const home = user?.home && user.home !== '/' ? user.home : '/tmp';
-    const scratch = await scratchInJail(jail, home, user?.uid ?? 0, user?.gid ?? 0);
+    const scratch = await makeScratch(jail, user?.uid ?? 0, user?.gid ?? 0);
     let workloads: Workload[];
     try {
       const chroot = ['chroot', `--userspec=${ids}`, jail];
@@ -102,7 +125,7 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
               out,
             );
     } finally {
-      await rm(scratch.host, { recursive: true, force: true });
+      await removeScratch(scratch.host, user?.uid ?? 0, user?.gid ?? 0);
     }
     const manifests = await loadManifests(workloads);
     const missing: MissingFile[] = [];
@@ -130,7 +153,11 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
 
 async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[], missing: MissingFile[]): Promise<{ entries: JailEntry[]; copied: string[]; apply: ApplyReport }> {
   const ex = new Expander({ platform: platformInfo('linux'), excludes: [jail], allowSecrets: new Set(), fullPasswd: false });
-  for (const e of entries) ex.entries.set(e.path, e);
+  // The recorded entries again, with fresh host facts (the host may have been upgraded since the build).
+  for (const e of entries) {
+    if (e.decision === 'report-only' || e.decision === 'skip' || e.via === 'parent' || e.via === 'symlink') ex.entries.set(e.path, e);
+    else await ex.addPath(e.path, { via: e.via, ops: e.ops, from: e.from, first: e.first });
+  }
   const before = new Set(entries.filter((e) => e.decision !== 'report-only').map((e) => e.path));
   for (const m of missing) {
     await ex.addPath(m.path, { via: 'trace', ops: m.kind === 'interpreter' ? ['exec'] : ['read'], first: { op: 'read', ok: false, errno: m.errno, pid: m.pid, line: m.line, syscall: `${m.syscall} (verify)` } });

@@ -258,11 +258,18 @@ type Write = Extract<Action, { kind: 'write' }>;
 async function copy(ctx: Ctx, a: Copy, r: Resolved, cur: Stats | undefined): Promise<Outcome> {
   const want = effectiveMode(a, ctx.keepSetuid.has(a.path));
   refuseDirectory(r, cur);
-  // O_NONBLOCK: a FIFO in place of the source must not block us; it is refused below.
-  const src = await fs.open(a.source, FS.O_RDONLY | FS.O_NONBLOCK);
+  // O_NONBLOCK: a FIFO in place of the source must not block us; it is refused below. O_NOFOLLOW: the plan names the
+  // real file (symlinks on the way were resolved when planning), so a symlink here was swapped in since: refused.
+  const src = await fs.open(a.source, FS.O_RDONLY | FS.O_NONBLOCK | FS.O_NOFOLLOW).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ELOOP') throw new ActionRefused('source-changed', `source ${a.source} is now a symlink (it was a file when the plan was made); re-plan`);
+    throw e;
+  });
   try {
     const sst = await src.stat();
     if (!sst.isFile()) throw new ActionRefused('source-not-file', `source ${a.source} is not a regular file`);
+    if ((a.dev !== undefined && sst.dev !== a.dev) || (a.ino !== undefined && sst.ino !== a.ino)) {
+      throw new ActionRefused('source-changed', `source ${a.source} is another file than the one planned (device/inode changed: a directory on the way was swapped?); re-plan`);
+    }
     if (sst.size !== a.size || !sameMtime(sst.mtimeMs, a.mtimeMs)) {
       throw new ActionRefused('source-changed', `source ${a.source} changed since the plan was made (size ${a.size} → ${sst.size}, mtime ${a.mtimeMs} → ${sst.mtimeMs}); re-plan`);
     }

@@ -19,6 +19,9 @@ export type Action =
       /** The source's mtime when the plan was made; apply checks it has not changed and gives it to the copy. */
       mtimeMs: number;
       size: number;
+      /** The source's device and inode when the plan was made: apply refuses another file swapped in since. */
+      dev?: number;
+      ino?: number;
       reason: string;
     }
   | { kind: 'symlink'; path: string; target: string; reason: string }

@@ -224,6 +224,8 @@ do_copy() {
   fi
   did "copy $2 -> $1"
   if [ "$dry" = 1 ]; then return 0; fi
+  # the plan names a regular file: a symlink or anything else there now was swapped in since (refused, never followed)
+  if [ -h "$2" ] || [ ! -f "$2" ]; then die "refusing $1: the source $2 is no longer a regular file (changed since the plan was made)"; fi
   newtmp
   cp -p "$2" "$_tmp" || die "cannot copy $2 to $_tmp"
   chown "$4:$5" "$_tmp" || die "cannot chown $_tmp"

@@ -58,7 +58,6 @@ export async function existsInJail(jail: string, p: string, depth = 0): Promise<
 /** Excludes are jail paths of workload data (scratch dirs). */
 export async function findMissing(m: Manifest, jail: string, excludes: readonly string[] = []): Promise<MissingFile[]> {
   const found = new Map<string, MissingFile>();
-  const inJail = (p: string): string => path.join(jail, p);
   const excluded = (p: string): boolean => excludes.some((x) => p === x || p.startsWith(x.endsWith('/') ? x : x + '/'));
   for (const e of m.entries) {
     const jailAccesses = e.accesses.filter((a) => a.jailPath !== undefined);
@@ -71,7 +70,7 @@ export async function findMissing(m: Manifest, jail: string, excludes: readonly 
       if (a.errno === 'ENOENT' || a.errno === 'ENOTDIR') {
         if (a.op === 'exec' && (await existsInJail(jail, jp))) {
           // The program is there: its interpreter is not.
-          for (const interp of await interpretersOf(inJail(jp))) {
+          for (const interp of await interpretersOf(await regularFileInJail(jail, jp))) {
             if (!(await existsInJail(jail, interp)) && (await existsFollow(interp))) {
               found.set(interp, { path: interp, kind: 'interpreter', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line, for: jp });
             }
@@ -102,8 +101,36 @@ const isDir = (p: string): Promise<boolean> => stat(p).then(
   () => false,
 );
 
-/** The ELF interpreter, or the #! interpreter, of a program file (paths inside the same root). */
-async function interpretersOf(file: string): Promise<string[]> {
+/**
+ * The host path of `p` as the jailed program sees it (symlinks resolved inside the jail), when it is a regular file:
+ * verify reads it as root, so it never follows a jailed user's symlink to a host file, and never opens a FIFO.
+ */
+export async function regularFileInJail(jail: string, p: string, depth = 0): Promise<string | undefined> {
+  if (depth > 40) return undefined;
+  const parts = p.split('/').filter((x) => x !== '' && x !== '.');
+  const cur: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] === '..') {
+      cur.pop();
+      continue;
+    }
+    const host = path.join(jail, ...cur, parts[i]);
+    const st = await lstat(host).catch(() => undefined);
+    if (!st) return undefined;
+    if (st.isSymbolicLink()) {
+      const t = await readlink(host);
+      const next = t.startsWith('/') ? t : '/' + [...cur, t].join('/');
+      return regularFileInJail(jail, [next, ...parts.slice(i + 1)].join('/'), depth + 1);
+    }
+    cur.push(parts[i]);
+    if (i === parts.length - 1) return st.isFile() ? host : undefined;
+  }
+  return undefined;
+}
+
+/** The ELF interpreter, or the #! interpreter, of a program file (a host path inside the jail, already resolved). */
+async function interpretersOf(file: string | undefined): Promise<string[]> {
+  if (file === undefined) return [];
   const sb = await readShebang(file).catch(() => undefined);
   if (sb) return [sb.interpreter];
   const elf = await readElfInfo(file).catch(() => undefined);

@@ -18,7 +18,7 @@
 import type { Platform } from '../syscalls.js';
 import { displayPath } from './render.js';
 import { effectiveMode, octal, planSymlinks, validatePlan, type Action, type Plan } from './plan.js';
-import { SH_CONFINE_FUNCTIONS } from './sh-confine.js';
+import { SH_BOOKKEEPING, SH_CONFINE_FUNCTIONS, SH_JAIL_ARG, SH_SYMLINK_BODY } from './sh-confine.js';
 
 export interface ShScriptOptions {
   platform: Platform;
@@ -137,33 +137,8 @@ if [ "$#" -gt 0 ] && [ "$1" = -n ]; then
   shift
 fi
 JAIL=${shQuote(plan.jail)}
-if [ "$#" -gt 0 ]; then JAIL=$1; fi
-case $JAIL in
-  /*) ;;
-  *) JAIL=$(pwd)/$JAIL ;;
-esac
-while :; do
-  case $JAIL in
-    */) JAIL=\${JAIL%/} ;;
-    *) break ;;
-  esac
-done
-[ -n "$JAIL" ] || die "refusing to use / as the jail"
-
-done_n=0
-same_n=0
-_tmp=
-cleanup() {
-  if [ -n "$_tmp" ]; then rm -f "$_tmp"; fi
-}
-trap cleanup 0
-trap 'exit 1' 1 2 15
-
-did() {
-  done_n=$((done_n + 1))
-  if [ "$dry" = 1 ]; then note "would $*"; else note "$*"; fi
-}
-same() { same_n=$((same_n + 1)); }
+${SH_JAIL_ARG}
+${SH_BOOKKEEPING}
 
 ${renderTrusted(plan)}
 # linkof PATH: sets _l to the target of symlink PATH.
@@ -261,21 +236,7 @@ do_write() {
 
 # do_symlink PATH TARGET
 do_symlink() {
-  resolve "$1"
-  if [ -h "$_t" ]; then
-    linkof "$_t"
-    if [ "$_l" = "$2" ]; then
-      same
-      return 0
-    fi
-  fi
-  not_dir "$1"
-  did "symlink $1 -> $2"
-  if [ "$dry" = 1 ]; then return 0; fi
-  newtmp
-  ln -s "$2" "$_tmp" || die "cannot create symlink $_tmp"
-  put "$1"
-}
+${SH_SYMLINK_BODY}
 
 # do_mknod PATH TYPE MAJOR MINOR MODE UID GID PERMS
 do_mknod() {

@@ -1,9 +1,57 @@
 /**
- * The jail-side confinement functions shared by both generated sh scripts (src/jail/script.ts for a Linux plan,
- * src/script/host-script.ts for a host without Node): resolve a jail path component by component, refuse a symlink
- * that would lead out, never write through a symlink or into a directory. Each script defines `die`, `linkof`
- * (sets _l to a symlink's target) and `trusted JAILPATH TARGET` (a symlink the script itself makes) before these.
+ * Shell snippets shared by both generated sh scripts (src/jail/script.ts for a Linux plan, src/script/host-script.ts for
+ * a host without Node). The confinement functions first; each script defines `die`, `note`, `linkof` (sets _l to a
+ * symlink's target) and `trusted JAILPATH TARGET` (a symlink the script itself makes) before them.
  */
+
+/** Normalize the jail argument (absolute, no trailing slash, never `/`) and start the counters. */
+export const SH_JAIL_ARG = `if [ "$#" -gt 0 ]; then JAIL=$1; fi
+case $JAIL in
+  /*) ;;
+  *) JAIL=$(pwd)/$JAIL ;;
+esac
+while :; do
+  case $JAIL in
+    */) JAIL=\${JAIL%/} ;;
+    *) break ;;
+  esac
+done
+[ -n "$JAIL" ] || die "refusing to use / as the jail"
+
+done_n=0
+same_n=0`;
+
+/** The temp file removed on exit or signal; `did`/`same` count (and, with -n, only print) what the script does. */
+export const SH_BOOKKEEPING = `_tmp=
+cleanup() {
+  if [ -n "$_tmp" ]; then rm -f "$_tmp"; fi
+}
+trap cleanup 0
+trap 'exit 1' 1 2 15
+
+did() {
+  done_n=$((done_n + 1))
+  if [ "$dry" = 1 ]; then note "would $*"; else note "$*"; fi
+}
+same() { same_n=$((same_n + 1)); }`;
+
+/** Body of the symlink function (JAILPATH TARGET): up to date when the link already points there, else made beside and renamed over. */
+export const SH_SYMLINK_BODY = `  resolve "$1"
+  if [ -h "$_t" ]; then
+    linkof "$_t"
+    if [ "$_l" = "$2" ]; then
+      same
+      return 0
+    fi
+  fi
+  not_dir "$1"
+  did "symlink $1 -> $2"
+  if [ "$dry" = 1 ]; then return 0; fi
+  newtmp
+  ln -s "$2" "$_tmp" || die "cannot create symlink $_tmp"
+  put "$1"
+}`;
+
 export const SH_CONFINE_FUNCTIONS = `# resolve JAILPATH: sets _t (host path of the target) with its directories resolved inside the jail. A symlink
 # among them is followed (inside the jail) only if \`trusted\` says this script makes it, or if its target is
 # relative without ".."; anything else stops the script before it writes.

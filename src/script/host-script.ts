@@ -18,7 +18,7 @@
  */
 import { shQuote } from '../jail/script.js';
 import { displayPath } from '../jail/render.js';
-import { SH_CONFINE_FUNCTIONS } from '../jail/sh-confine.js';
+import { SH_BOOKKEEPING, SH_CONFINE_FUNCTIONS, SH_JAIL_ARG, SH_SYMLINK_BODY } from '../jail/sh-confine.js';
 import type { PlatformInfo } from '../platforms/types.js';
 import type { Platform } from '../syscalls.js';
 import { nssGlobs, planHostNeeds, type HostNeeds, type HostScriptInput } from './host-needs.js';
@@ -291,36 +291,11 @@ while [ "$#" -gt 0 ]; do
   esac
   shift
 done
-if [ "$#" -gt 0 ]; then JAIL=$1; fi
-case $JAIL in
-  /*) ;;
-  *) JAIL=$(pwd)/$JAIL ;;
-esac
-while :; do
-  case $JAIL in
-    */) JAIL=\${JAIL%/} ;;
-    *) break ;;
-  esac
-done
-[ -n "$JAIL" ] || die "refusing to use / as the jail"
-
-done_n=0
-same_n=0
+${SH_JAIL_ARG}
 miss_n=0
 left_n=0
 warn_n=0
-_tmp=
-cleanup() {
-  if [ -n "$_tmp" ]; then rm -f "$_tmp"; fi
-}
-trap cleanup 0
-trap 'exit 1' 1 2 15
-
-did() {
-  done_n=$((done_n + 1))
-  if [ "$dry" = 1 ]; then note "would $*"; else note "$*"; fi
-}
-same() { same_n=$((same_n + 1)); }
+${SH_BOOKKEEPING}
 left() {
   left_n=$((left_n + 1))
   note "not copied: $*"
@@ -447,21 +422,7 @@ copy_dir() {
 
 # copy_link HOSTPATH TARGET: the symlink as the host has it.
 copy_link() {
-  resolve "$1"
-  if [ -h "$_t" ]; then
-    linkof "$_t"
-    if [ "$_l" = "$2" ]; then
-      same
-      return 0
-    fi
-  fi
-  not_dir "$1"
-  did "symlink $1 -> $2"
-  if [ "$dry" = 1 ]; then return 0; fi
-  newtmp
-  ln -s "$2" "$_tmp" || die "cannot create symlink $_tmp"
-  put "$1"
-}
+${SH_SYMLINK_BODY}
 
 # copy_file HOSTPATH: content by cp -p, the host's owner and mode (setuid/setgid stripped unless kept).
 copy_file() {

@@ -38,6 +38,7 @@ export type Family =
   | 'getcwd' // path argument is the process's cwd (output)
   | 'fork' // result is a child pid; flags argument says what is shared
   | 'close'
+  | 'closeRange' // close_range(first, last, flags)
   | 'dup' // result is a copy of fd
   | 'dup2' // `newfd` argument becomes a copy of fd
   | 'fcntl' // F_DUPFD* duplicates, F_SETFD sets close-on-exec
@@ -140,6 +141,7 @@ export const COMMON: readonly SyscallRow[] = [
   { name: 'vfork', family: 'fork' },
   // fd table
   { name: 'close', family: 'close', fd: 0 },
+  { name: 'close_range', family: 'closeRange', fd: 0, newfd: 1, flags: 2 },
   { name: 'dup', family: 'dup', fd: 0 },
   { name: 'dup2', family: 'dup2', fd: 0, newfd: 1 },
   { name: 'dup3', family: 'dup2', fd: 0, newfd: 1, flags: 2 },

@@ -37,6 +37,15 @@ export class FdTable {
     if (e) this.map.set(fd, { path: e.path, cloexec: on });
   }
 
+  /** close_range(lo, hi): close them, or with CLOSE_RANGE_CLOEXEC mark them close-on-exec. */
+  closeRange(lo: number, hi: number, cloexecOnly: boolean): void {
+    for (const fd of [...this.map.keys()]) {
+      if (fd < lo || fd > hi) continue;
+      if (cloexecOnly) this.setCloexec(fd, true);
+      else this.map.delete(fd);
+    }
+  }
+
   /** fork without CLONE_FILES copies the table. */
   clone(): FdTable {
     return new FdTable(this.map);

@@ -98,11 +98,13 @@ export class ProcessModel {
       const ppid = parents[parents.length - 1];
       p = forkProc(this.procs.get(ppid)!, pid, this.forking.get(ppid)!.share, line);
       p.provisional = parents.length > 1;
+      p.early = true;
     } else if (this.all.length > 0 && pid !== 0) {
-      // Unknown parent (a trace that starts mid-run, or -ff files): inherit the first process's state.
+      // Unknown parent (a trace that starts mid-run, -z, or -ff files): inherit the first process's state.
       const first = this.procs.get(this.all[0].pid) ?? this.all[0];
       p = forkProc(first, pid, { fs: false, files: false }, line);
       p.provisional = true;
+      p.early = true;
     } else {
       p = { pid, fs: { ...this.initial }, fds: new FdTable(), line };
     }
@@ -167,16 +169,17 @@ export class ProcessModel {
         if (path === '' && row.dirfd !== undefined) {
           // execveat(fd, "", ..., AT_EMPTY_PATH): the fd is the program
           const fd = parseFdArg(ev.args[row.dirfd] ?? '').fd;
-          const e = p.fds.get(fd);
+          const deco = parseFdArg(ev.args[row.dirfd] ?? '').path;
+          const e = deco ? { path: fromBytes(deco) } : p.fds.get(fd);
           if (e) out({ path: e.path, op: 'exec', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
+          if (ev.ok && e) p.exe = e.path;
         } else emit(path, 'exec');
         if (ev.ok) {
           const r = path === '' ? undefined : this.resolve(p, ev, row.dirfd, path);
           p.exe = r?.path ?? p.exe;
           p.argv = parseArgv(ev.args[(row.path ?? 0) + 1], ev);
           p.line = ev.line;
-          p.fds = p.fds.afterExec();
-          if (p.fs) p.fs = { ...p.fs }; // exec ends CLONE_FS sharing with threads (they are gone)
+          p.fds = p.fds.afterExec(); // (a CLONE_FS share survives exec, as in the kernel: p.fs is kept)
         }
         return;
       }
@@ -246,20 +249,30 @@ export class ProcessModel {
         if (!ev.ok || !(ev.retval > 0)) return;
         const share = cloneShare(ev.args.join(','));
         const existing = this.procs.get(ev.retval);
-        if (existing && existing.parent === ev.pid) return; // attached when its first line came in
-        const child = forkProc(p, ev.retval, share, ev.line);
-        if (existing) {
-          // The child's lines came first and we guessed its parent: keep what it did since, fix the lineage.
+        if (existing?.early) {
+          // Its lines came before this result (vfork, -z): keep what it did since, fix the lineage.
           existing.parent = ev.pid;
           existing.provisional = false;
+          existing.early = false;
           return;
         }
+        // A fresh process: an older one with this pid (a thread that vanished in an exec) must not lend it its state.
+        const child = forkProc(p, ev.retval, share, ev.line);
         this.procs.set(child.pid, child);
         this.all.push(child);
         return;
       }
       case 'close': {
         if (ev.ok) p.fds.close(parseFdArg(ev.args[row.fd ?? 0] ?? '').fd);
+        return;
+      }
+      case 'closeRange': {
+        // close_range(first, last, flags): CLOSE_RANGE_CLOEXEC marks them instead of closing
+        if (!ev.ok) return;
+        const lo = parseFdArg(ev.args[row.fd ?? 0] ?? '').fd;
+        const hiText = ev.args[row.newfd ?? 1] ?? '';
+        const hi = /^(~0U?|-1|4294967295|0xffffffff)$/i.test(hiText) ? Infinity : parseNumber(hiText);
+        p.fds.closeRange(lo, hi, (ev.args[row.flags ?? 2] ?? '').includes('CLOSE_RANGE_CLOEXEC'));
         return;
       }
       case 'dup': {
@@ -270,7 +283,7 @@ export class ProcessModel {
         if (!ev.ok) return;
         const from = parseFdArg(ev.args[row.fd ?? 0] ?? '').fd;
         const to = parseFdArg(ev.args[row.newfd ?? 1] ?? '').fd;
-        p.fds.dup(from, to, (ev.args[row.flags ?? -1] ?? '').includes('O_CLOEXEC'));
+        if (from !== to) p.fds.dup(from, to, (ev.args[row.flags ?? -1] ?? '').includes('O_CLOEXEC')); // dup2(fd, fd) changes nothing
         return;
       }
       case 'fcntl': {

@@ -19,8 +19,10 @@ export interface Proc {
   /** Line of the exec or of the first event of this pid. */
   line: number;
   exit?: { code?: number; signal?: string; line: number };
-  /** The pid appeared before we saw the call that created it. */
+  /** The parent is a guess (more than one fork in flight, or none seen). */
   provisional?: boolean;
+  /** Its lines came before the parent's fork/clone returned: that result adopts it rather than replacing it. */
+  early?: boolean;
 }
 
 export interface CloneShare {

@@ -110,3 +110,34 @@ describe('found in review', () => {
     ]);
   });
 });
+
+describe('found in review, model details', () => {
+  test('a reused pid does not inherit a vanished thread\'s state', () => {
+    const { acc } = run(
+      [
+        '1 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD}, 88) = 5',
+        '5 openat(AT_FDCWD, "/old", O_RDONLY|O_DIRECTORY|O_CLOEXEC) = 7',
+        '1 execve("/bin/x", ["x"], 0x0 /* 0 vars */) = 0',
+        '1 clone(child_stack=NULL, flags=SIGCHLD) = 5',
+        '5 openat(7, "child-rel", O_RDONLY) = 3',
+      ].join('\n'),
+    );
+    // the new pid 5 is a fork of the exec'd process: fd 7 (closed by the exec) is unknown to it
+    expect(acc.at(-1)).toMatchObject({ path: 'child-rel', unresolved: true });
+  });
+
+  test('dup2(fd, fd) keeps close-on-exec; close_range closes a range', () => {
+    const { acc } = run(
+      ['1 openat(AT_FDCWD, "/d", O_RDONLY|O_DIRECTORY|O_CLOEXEC) = 3', '1 dup2(3, 3) = 3', '1 openat(AT_FDCWD, "/e", O_RDONLY|O_DIRECTORY) = 4', '1 close_range(4, ~0U, 0) = 0', '1 execve("/bin/x", ["x"], 0x0 /* 0 vars */) = 0', '1 openat(3, "a", O_RDONLY) = 5', '1 openat(4, "b", O_RDONLY) = 6'].join('\n'),
+    );
+    expect(acc.slice(-2).map((a) => [a.path, a.unresolved ?? false])).toEqual([
+      ['a', true],
+      ['b', true],
+    ]);
+  });
+
+  test('execveat(fd, "", AT_EMPTY_PATH) runs the program the fd names', () => {
+    const { model } = run(['1 openat(AT_FDCWD, "/usr/bin/prog", O_RDONLY|O_PATH) = 3', '1 execveat(3, "", ["prog"], 0x0 /* 0 vars */, AT_EMPTY_PATH) = 0'].join('\n'));
+    expect(model.all[0].exe).toBe('/usr/bin/prog');
+  });
+});

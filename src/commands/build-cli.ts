@@ -103,12 +103,10 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new UsageError(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code}`, 'name the config file');
   });
-  const { lookupUser } = await import('../profiles/workspace.js');
   const passwd = (await readFile('/etc/passwd', 'utf8')).split('\n').map((l) => l.split(':'));
   const specs = rssh
     ? jailsFromRsshConf(text, file)
     : jailsFromSshdConfig(text, { file, userInfo: (n) => { const f = passwd.find((x) => x[0] === n); return f ? { home: f[5], uid: Number(f[2]) } : undefined; } });
-  void lookupUser;
   if (specs.length === 0) throw new UsageError(`${file} names no chroot jail`, rssh ? 'set chrootpath= or user=NAME:UMASK:ACCESS:PATH' : 'add ChrootDirectory in a Match block');
   let failed = false;
   const report = await buildMany(specs, { link: o.link }, async (spec) => {

@@ -136,7 +136,6 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
     () => false,
   );
   let rootProblems = existed ? await chrootDirProblems(jail) : [];
-  const ownProblems = rootProblems.filter((p) => p.startsWith(`${jail} `));
   if (existed && !o.fixPerms) plan.actions = plan.actions.filter((a) => a.path !== '/');
 
   const sockets = entries
@@ -173,6 +172,5 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   });
   report.timings.applyMs = Math.round(performance.now() - t3);
   if (o.fixPerms || !existed) report.rootProblems = await chrootDirProblems(jail);
-  void ownProblems;
   return report;
 }

@@ -1,6 +1,5 @@
 /** `jailtrace capture` on the command line. */
 import type { Command } from 'commander';
-import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
 import { collect } from './register-build.js';
 
@@ -46,5 +45,4 @@ Examples:
       const { runCapture } = await import('./capture.js');
       process.exitCode = await runCapture(command, o, out);
     });
-  void EXIT;
 }

@@ -158,7 +158,6 @@ async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[]
     if (e.decision === 'report-only' || e.decision === 'skip' || e.via === 'parent' || e.via === 'symlink') ex.entries.set(e.path, e);
     else await ex.addPath(e.path, { via: e.via, ops: e.ops, from: e.from, first: e.first });
   }
-  const before = new Set(entries.filter((e) => e.decision !== 'report-only').map((e) => e.path));
   for (const m of missing) {
     await ex.addPath(m.path, { via: 'trace', ops: m.kind === 'interpreter' ? ['exec'] : ['read'], first: { op: 'read', ok: false, errno: m.errno, pid: m.pid, line: m.line, syscall: `${m.syscall} (verify)` } });
   }
@@ -177,7 +176,6 @@ async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[]
   const apply = await applyPlan(plan, {});
   // what this round put back: new entries, and recorded ones that had gone missing from the jail
   const copied = apply.results.filter((x) => x.result === 'done' && !x.action.path.startsWith('/.jailtrace')).map((x) => x.action.path);
-  void before;
   return { entries: all, copied, apply };
 }
 

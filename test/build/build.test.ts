@@ -4,7 +4,7 @@
  */
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { existsInJail } from '../../src/verify/analyze.js';
@@ -138,5 +138,4 @@ describe.skipIf(!isRoot)('build (needs root: chroot, mknod, useradd)', () => {
     expect(r.all).toContain('jailtrace: /nonexistent.strace: no such file or directory');
   });
 
-  void cp;
 });

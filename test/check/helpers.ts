@@ -1,6 +1,5 @@
 /** Real jails for the check/sync/link tests: a tiny trace of `cat` reading a file under a test prefix, built by the CLI. */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 
@@ -27,7 +26,6 @@ export async function fixture(tag: string): Promise<Fixture> {
   await execa('strace', ['-f', '-o', trace, 'cat', file], { cwd: '/' });
   await fs.mkdir('/srv', { recursive: true, mode: 0o755 });
   const base = await fs.mkdtemp(path.join('/srv', `jailtrace-test-${tag}-`));
-  void os;
   return {
     file,
     trace,

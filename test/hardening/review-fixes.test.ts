@@ -4,7 +4,6 @@
  * make its scratch dir in a jail root the user can write, and leaves none behind.
  */
 import { execa } from 'execa';
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, readdir, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -78,6 +77,5 @@ describe.skipIf(!isRoot)('review fixes (needs root)', () => {
     await execa('node', [CLI, 'verify', jail, '--user', user, '--profile', 'sftp', '--output-dir', dir], { reject: false });
     const left = [...(await readdir(jail)), ...(await readdir(path.join(jail, u.home)))].filter((n) => n.startsWith('.jailtrace-verify-'));
     expect(left).toEqual([]);
-    void execFileSync;
   });
 });

@@ -3,9 +3,8 @@
  * rssh_chroot_helper does) under the tracer, and report every access that failed in the jail but would succeed on
  * the host. `--fix` copies what is missing through the same plan/apply path as build and runs again.
  */
-import { execa } from 'execa';
 import { constants as FS } from 'node:fs';
-import { lstat, mkdtemp, open, rm, rmdir } from 'node:fs/promises';
+import { lstat, mkdtemp, open, readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { filterAccounts } from '../build/accounts.js';
 import { Expander, type JailEntry } from '../build/expand.js';
@@ -14,6 +13,7 @@ import { TraceError, UsageError } from '../errors.js';
 import { applyPlan, type ApplyReport } from '../jail/apply.js';
 import type { Output } from '../output.js';
 import { platformInfo } from '../platforms/index.js';
+import { removeAsUser } from '../profiles/private-tree.js';
 import { lookupUser } from '../profiles/workspace.js';
 import { findMissing, type MissingFile } from '../verify/analyze.js';
 import { symptomsIn } from '../verify/symptoms.js';
@@ -52,11 +52,11 @@ export interface VerifyReport {
 }
 
 /**
- * The workload's scratch dir, for its own files. It is made in the jail root, which OpenSSH requires to be root-owned
- * and not writable by others (checked here): the jailed user cannot swap it for a symlink, so root's chown cannot be
- * turned against a host file. It is handed over with fchown on an fd opened O_DIRECTORY|O_NOFOLLOW.
+ * The workload's scratch dir. It is made in the jail root, which OpenSSH requires to be root-owned and not writable by
+ * others (checked here), and it stays root's (0755): each profile makes its own private tree in it and hands only
+ * that tree to the user (src/profiles/private-tree.ts). The user can never rename, replace or add a name here.
  */
-async function makeScratch(jail: string, uid: number, gid: number): Promise<{ host: string; inJail: string }> {
+async function makeScratch(jail: string, uid: number): Promise<{ host: string; inJail: string }> {
   const st = await lstat(jail).catch(() => undefined);
   if (!st?.isDirectory()) throw new UsageError(`${jail} is not a directory`, 'name the jail directory');
   if (uid !== 0 && (st.uid !== 0 || st.mode & 0o022)) {
@@ -65,7 +65,7 @@ async function makeScratch(jail: string, uid: number, gid: number): Promise<{ ho
   const host = await mkdtemp(path.join(jail, '.jailtrace-verify-'));
   const fh = await open(host, FS.O_RDONLY | FS.O_DIRECTORY | FS.O_NOFOLLOW);
   try {
-    await fh.chown(uid, gid);
+    await fh.chmod(0o755); // the user must pass through it, not write in it
   } finally {
     await fh.close();
   }
@@ -73,16 +73,19 @@ async function makeScratch(jail: string, uid: number, gid: number): Promise<{ ho
 }
 
 /**
- * Remove the scratch dir. What the workload left in it is removed with the user's own rights (setpriv), so a symlink
- * planted there can reach only what the user could delete anyway; root then removes the emptied directory, whose
- * parent the user cannot write (rmdir never follows a symlink).
+ * Remove the scratch dir. The profiles remove their own trees; whatever is left (a tree the user made undeletable to
+ * them, say) is emptied with the user's own rights (setpriv), never walked by root; a tree still root's and private
+ * (a profile that failed before handing it over) is root's alone. Root then rmdir's the scratch dir itself.
  */
 async function removeScratch(host: string, uid: number, gid: number): Promise<void> {
-  if (uid === 0) {
-    await rm(host, { recursive: true, force: true });
-    return;
+  for (const name of await readdir(host).catch(() => [] as string[])) {
+    const child = path.join(host, name);
+    const st = await lstat(child).catch(() => undefined);
+    if (!st) continue;
+    if (st.isDirectory() && st.uid === 0 && (st.mode & 0o077) === 0) await rm(child, { recursive: true, force: true });
+    else if (st.isDirectory() && uid !== 0) await removeAsUser(child, { uid, gid });
+    else if (!st.isDirectory()) await unlink(child).catch(() => undefined); // unlink never follows a symlink
   }
-  await execa('setpriv', ['--reuid', String(uid), '--regid', String(gid), '--clear-groups', '--', 'find', host, '-mindepth', '1', '-delete'], { reject: false });
   await rmdir(host).catch(() => undefined);
 }
 
@@ -103,7 +106,7 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
   let entries: JailEntry[] = record.entries;
 
   for (let round = 1; round <= Math.max(1, o.rounds); round++) {
-    const scratch = await makeScratch(jail, user?.uid ?? 0, user?.gid ?? 0);
+    const scratch = await makeScratch(jail, user?.uid ?? 0);
     let workloads: Workload[];
     try {
       const chroot = ['chroot', `--userspec=${ids}`, jail];

@@ -3,14 +3,17 @@
  * one traced command, talked to by our protocol client (./scp-protocol.ts) over its stdin/stdout.
  * Also the rssh profile: the same runs through `rssh -c "scp ..."`.
  */
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { captureLive, whichExecutable } from '../capture/strace.js';
 import { UsageError } from '../errors.js';
 import { findScp } from './find.js';
 import { ScpClient, type ScpEntry } from './scp-protocol.js';
 import type { ProfileName, ProfileOptions, ProfileRun, ProfileStep } from './types.js';
-import { cleanEnv, makeDir, payload, putFile, resolvePrefix, runAs, scratchDir } from './workspace.js';
+import { PrivateTree } from './private-tree.js';
+import { listUserDir, readUserFile } from './read-user.js';
+import { cleanEnv, payload, resolvePrefix, runAs } from './workspace.js';
 
 interface ScpRun {
   description: string;
@@ -31,12 +34,16 @@ function tree(size: number): ScpEntry {
   };
 }
 
-async function sameTree(dir: string, e: ScpEntry): Promise<boolean> {
-  const p = path.join(dir, e.name);
-  if (e.kind === 'file') return (await readFile(p).catch(() => Buffer.alloc(0))).equals(e.data);
-  const names = (await readdir(p).catch(() => [])).sort();
-  if (names.join('/') !== e.entries.map((x) => x.name).sort().join('/')) return false;
-  for (const c of e.entries) if (!(await sameTree(p, c))) return false;
+/** Did the upload `e` arrive whole under `rel`? Read as root through ./read-user.ts: the user owns the tree. */
+async function sameTree(tree: PrivateTree, rel: string, e: ScpEntry): Promise<boolean> {
+  const p = path.posix.join(rel, e.name);
+  if (e.kind === 'file') {
+    const got = await readUserFile(tree, p, e.data.length);
+    return got.ok && got.data.equals(e.data);
+  }
+  const names = await listUserDir(tree, p);
+  if (!names.ok || names.names.join('/') !== e.entries.map((x) => x.name).sort().join('/')) return false;
+  for (const c of e.entries) if (!(await sameTree(tree, p, c))) return false;
   return true;
 }
 
@@ -59,13 +66,20 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
   const owner = opts.user ? who : undefined;
   const size = opts.payloadBytes ?? 64 * 1024;
 
-  const host = chroot ? path.join(opts.scratchRoot!, 'scp-work') : await scratchDir('jailtrace-scp-', owner);
+  // Built private (root, 0700) and handed to the user last (./private-tree.ts): root never writes where the user can.
+  const work = chroot ? await PrivateTree.named(path.join(opts.scratchRoot!, 'scp-work')) : await PrivateTree.temp(os.tmpdir(), 'jailtrace-scp-');
+  const host = work.top;
   const seen = chroot ? path.posix.join(opts.scratchInJail!, 'scp-work') : host;
-  await makeDir(host, owner);
-  for (const d of ['up', 'up-r', 'down']) await makeDir(path.join(host, d), owner);
   const up = payload(size, 1);
   const down = payload(size, 2);
-  await putFile(path.join(host, 'down', 'download.bin'), down, owner);
+  try {
+    for (const d of ['up', 'up-r', 'down']) await work.dir(d);
+    await work.file('down/download.bin', down);
+    await work.handOver(owner);
+  } catch (e) {
+    await work.remove();
+    throw e;
+  }
   const dirTree = tree(size);
 
   const runs: ScpRun[] = [
@@ -125,10 +139,11 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
     const check = async (description: string, argv: string[], ok: boolean): Promise<void> => {
       steps.push({ description, argv, stderr: '', ok });
     };
-    await check('upload arrived byte for byte', runs[0].args, (await readFile(path.join(host, 'up', 'upload.bin')).catch(() => Buffer.alloc(0))).equals(up));
-    await check('directory tree arrived whole', runs[2].args, await sameTree(path.join(host, 'up-r'), dirTree));
+    const upload = await readUserFile(work, 'up/upload.bin', up.length);
+    await check('upload arrived byte for byte', runs[0].args, upload.ok && upload.data.equals(up));
+    await check('directory tree arrived whole', runs[2].args, await sameTree(work, 'up-r', dirTree));
   } finally {
-    await rm(host, { recursive: true, force: true });
+    await work.remove();
   }
   return { name, traces, excludes: [...new Set([host, seen])], cwd: chroot ? '/' : host, steps };
 }

@@ -3,14 +3,16 @@
  * network): the trace is what the server touches for one realistic session. The client and its local files stay on
  * the host; only the server's side is traced.
  */
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { findStrace, openTraceFifo, straceFailure, tracedCommandLine, trackGroup, type TraceFifo } from '../capture/strace.js';
 import { TracerError, UsageError } from '../errors.js';
 import { findSftpClient, findSftpServer } from './find.js';
 import type { ProfileOptions, ProfileRun, ProfileStep } from './types.js';
-import { cleanEnv, makeDir, payload, putFile, resolvePrefix, runAs, scratchDir, sftpDirectCommand } from './workspace.js';
+import { PrivateTree } from './private-tree.js';
+import { listUserDir, readUserFile } from './read-user.js';
+import { cleanEnv, payload, resolvePrefix, runAs, sftpDirectCommand } from './workspace.js';
 
 const q = (p: string): string => `"${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
@@ -49,23 +51,28 @@ export async function runSftp(opts: ProfileOptions): Promise<ProfileRun> {
   const owner = opts.user ? who : undefined;
   const size = opts.payloadBytes ?? 64 * 1024;
 
-  // the server's side: in the jail (chroot mode) or a fresh dir in /tmp, owned by the user
-  const remoteHost = chroot ? path.join(opts.scratchRoot!, 'sftp-remote') : path.join(await scratchDir('jailtrace-sftp-', owner), 'remote');
+  // The server's side: in the jail (chroot mode, under verify's root-owned scratch dir) or a fresh dir in /tmp. Built
+  // private (root, 0700) and handed to the user last (./private-tree.ts): root never writes where the user can.
+  const tree = chroot ? await PrivateTree.named(path.join(opts.scratchRoot!, 'sftp-remote')) : await PrivateTree.temp(os.tmpdir(), 'jailtrace-sftp-');
+  const remoteRel = chroot ? '' : 'remote';
+  const remoteHost = tree.path(remoteRel);
   const remoteSeen = chroot ? path.posix.join(opts.scratchInJail!, 'sftp-remote') : remoteHost;
-  // the client's side: never traced
-  const local = await scratchDir('jailtrace-sftp-local-');
+  // the client's side: never traced, never the user's (the client runs as root)
+  let local: PrivateTree | undefined;
   const output = path.join(opts.outputDir, 'sftp-server.strace');
-  const cwd = chroot ? '/' : path.dirname(remoteHost);
+  const cwd = chroot ? '/' : tree.top;
   const steps: ProfileStep[] = [];
   let fifo: TraceFifo | undefined;
   try {
-    await makeDir(remoteHost, owner);
+    local = await PrivateTree.temp(os.tmpdir(), 'jailtrace-sftp-local-');
     const up = payload(size, 1);
     const down = payload(size, 2);
-    await putFile(path.join(local, 'upload.bin'), up);
-    await putFile(path.join(remoteHost, 'existing.bin'), down, owner);
-    const batch = path.join(local, 'batch');
-    await writeFile(batch, sftpBatch(remoteSeen, local));
+    await local.file('upload.bin', up);
+    if (remoteRel) await tree.dir(remoteRel);
+    await tree.file(path.join(remoteRel, 'existing.bin'), down);
+    await tree.handOver(owner);
+    const batch = local.path('batch');
+    await local.file('batch', Buffer.from(sftpBatch(remoteSeen, local.top)));
 
     fifo = await openTraceFifo({ output, onData: opts.onData ? (c) => opts.onData!(c, 0) : undefined });
     const direct = sftpDirectCommand(tracedCommandLine({ argv: serverArgv, fifo: fifo.fifo, user: chroot ? undefined : opts.user, seccomp: st.seccompBpf, strace: st.path }));
@@ -92,21 +99,25 @@ export async function runSftp(opts: ProfileOptions): Promise<ProfileRun> {
       throw new TracerError(`sftp did not start the traced server: ${String(r.stderr).trim() || (e as Error).message}`, 'run the sftp -D command by hand', { cause: e });
     });
     steps.push({ description: `sftp batch session against the traced sftp-server (${bytes} trace bytes)`, argv, exitCode: r.exitCode, signal: r.signal, stderr: String(r.stderr), ok: r.exitCode === 0 });
-    const same = async (f: string, want: Buffer): Promise<boolean> => (await readFile(f).catch(() => Buffer.alloc(0))).equals(want);
+    // capped reads, O_NOFOLLOW: the client's files are root's own, but their bytes came from a server the user ran
+    const same = async (rel: string, want: Buffer): Promise<boolean> => {
+      const got = await readUserFile(local!, rel, want.length);
+      return got.ok && got.data.equals(want);
+    };
     const check = (description: string, cmd: string[], ok: boolean, stderr = ''): void => {
       steps.push({ description, argv: cmd, stderr, ok });
     };
-    check('put + rename: the renamed upload downloads back byte for byte', ['put', 'upload.bin'], await same(path.join(local, 'renamed-back.bin'), up));
-    check('get: the download equals the server file', ['get', 'existing.bin'], await same(path.join(local, 'existing.bin'), down));
+    check('put + rename: the renamed upload downloads back byte for byte', ['put', 'upload.bin'], await same('renamed-back.bin', up));
+    check('get: the download equals the server file', ['get', 'existing.bin'], await same('existing.bin', down));
     check('ls of a missing file fails (and the batch went on)', ['-ls', '-l', 'missing-file.bin'], /not found/.test(String(r.stderr)), String(r.stderr));
-    const left = (await readdir(remoteHost).catch(() => [])).sort();
-    check('rm, rmdir: only the server file is left', ['rmdir', 'newdir'], left.join(',') === 'existing.bin', `left: ${left.join(' ')}`);
+    const left = await listUserDir(tree, remoteRel);
+    check('rm, rmdir: only the server file is left', ['rmdir', 'newdir'], left.ok && left.names.join(',') === 'existing.bin', left.ok ? `left: ${left.names.join(' ')}` : left.why);
   } finally {
     await fifo?.close();
-    await rm(local, { recursive: true, force: true });
+    await local?.remove();
     // workload data: the trace keeps its paths, the files themselves are not needed
-    await rm(chroot ? remoteHost : path.dirname(remoteHost), { recursive: true, force: true });
+    await tree.remove();
   }
-  const scratch = chroot ? [remoteHost, remoteSeen] : [path.dirname(remoteHost)];
+  const scratch = chroot ? [remoteHost, remoteSeen] : [tree.top];
   return { name: 'sftp', traces: [output], excludes: [...new Set(scratch)], cwd, steps };
 }

@@ -1,10 +1,7 @@
 /**
- * The workload's surroundings: who runs the server (passwd entry, clean environment), scratch directories it may
- * write to, and payloads of known bytes to check transfers against.
+ * The workload's surroundings: who runs the server (passwd entry, clean environment) and payloads of known bytes to
+ * check transfers against. Its scratch directories are ./private-tree.ts.
  */
-import { chown, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { execa } from 'execa';
 import { whichExecutable } from '../capture/find.js';
 import { UsageError } from '../errors.js';
@@ -29,23 +26,6 @@ export const runAs = (user?: string): Promise<PasswdEntry> => lookupUser(user ??
 /** env -i like: what a login would give, nothing of ours. */
 export function cleanEnv(u: PasswdEntry): Record<string, string> {
   return { PATH: '/usr/bin:/bin', HOME: u.home, USER: u.name, LOGNAME: u.name, LANG: 'C' };
-}
-
-/** A fresh dir under `parent` (default /tmp), owned by `owner` when given so the server can write there. */
-export async function scratchDir(prefix: string, owner?: PasswdEntry, parent = os.tmpdir()): Promise<string> {
-  const dir = await mkdtemp(path.join(parent, prefix));
-  if (owner) await chown(dir, owner.uid, owner.gid);
-  return dir;
-}
-
-export async function makeDir(dir: string, owner?: PasswdEntry): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  if (owner) await chown(dir, owner.uid, owner.gid);
-}
-
-export async function putFile(file: string, data: Buffer, owner?: PasswdEntry): Promise<void> {
-  await writeFile(file, data, { mode: 0o644 });
-  if (owner) await chown(file, owner.uid, owner.gid);
 }
 
 /** Known bytes: every byte value, NULs and newlines included, different per seed. */

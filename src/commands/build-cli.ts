@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { BuildCliOptions } from './register-build.js';
 import { EXIT, UsageError } from '../errors.js';
 import { describeAction, renderDryRun, renderReport } from '../jail/render.js';
+import { refuseSystemJail } from '../jail/system-dirs.js';
 import type { Output } from '../output.js';
 import { buildCommand, type BuildReport, type Workload } from './build.js';
 import { gatherWorkloads } from './workloads.js';
@@ -13,6 +14,7 @@ export async function runBuild(jail: string | undefined, command: string[], o: B
   if (o.profile.length === 0 && o.trace.length === 0 && command.length === 0) {
     throw new UsageError('nothing to trace', 'give --profile sftp (and/or scp), --trace FILE, or -- COMMAND ARGS');
   }
+  await refuseSystemJail(jail); // before anything is traced
   const progress = out.progress('building');
   const tw = performance.now();
   const workloads: Workload[] = await gatherWorkloads({ profiles: o.profile, traces: o.trace, command, users: o.user, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir }, out);
@@ -114,6 +116,7 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
     const profiles = spec.profiles.filter((p) => TRACEABLE.has(p));
     for (const p of spec.profiles.filter((p) => !TRACEABLE.has(p))) out.note(`${spec.jail}: ${p}: no built-in profile; trace it with jailtrace build ${spec.jail} -- COMMAND`);
     for (const n of spec.notes ?? []) out.note(`${spec.jail}: ${n}`);
+    await refuseSystemJail(spec.jail); // `ChrootDirectory /etc` in a config is refused like a jail argument
     if (profiles.length === 0) return undefined;
     const workloads = await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir }, out);
     const r = await buildCommand({ jail: spec.jail, users, workloads, dryRun: Boolean(o.dryRun), fullPasswd: Boolean(o.fullPasswd), allowSecrets: o.allowSecret, keepSetuid: o.keepSetuid, fixPerms: Boolean(o.fixPerms), withStaticDeps: Boolean(o.withStaticDeps) });

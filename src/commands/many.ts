@@ -121,7 +121,8 @@ export async function buildMany<R>(specs: readonly JailSpec[], opts: ManyOptions
       results.push({ spec, error });
     }
   }
-  const built = results.filter((r) => r.error === undefined).map((r) => r.spec.jail);
+  // a spec that built nothing (no traceable profile: internal-sftp) has no record to link from
+  const built = results.filter((r) => r.error === undefined && r.result !== undefined).map((r) => r.spec.jail);
   const report: ManyReport<R> = { results };
   if (opts.link && built.length > 1) report.link = await hardlinkIdentical(built);
   return report;

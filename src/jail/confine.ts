@@ -24,12 +24,14 @@ import { constants as FS, type Stats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { jailPathComponents, validateJailPath } from './plan.js';
+import { systemJailProblem } from './system-dirs.js';
 
 export type ConfineReason =
   | 'root-symlink'
   | 'root-not-directory'
   | 'root-missing'
   | 'root-is-host-root'
+  | 'root-system-dir'
   | 'symlink-absolute'
   | 'symlink-escape'
   | 'symlink-loop'
@@ -43,6 +45,7 @@ const WHY: Record<ConfineReason, string> = {
   'root-not-directory': 'the jail root is not a directory',
   'root-missing': 'the jail root does not exist',
   'root-is-host-root': 'the jail root is the host\'s / ; refusing to build a jail over the running system',
+  'root-system-dir': 'the jail root is one of the running system\'s directories',
   'symlink-absolute': 'is a symlink with an absolute target the plan did not create; it would lead out of the jail',
   'symlink-escape': 'is a symlink whose target climbs above the jail root',
   'symlink-loop': 'too many levels of symlinks',
@@ -142,6 +145,8 @@ export async function openJail(host: string, opts: OpenJailOptions = {}): Promis
   if (st.isSymbolicLink()) throw new ConfineError(abs, '/', '/', 'root-symlink', `-> ${await fs.readlink(abs).catch(() => '?')}`);
   if (!st.isDirectory()) throw new ConfineError(abs, '/', '/', 'root-not-directory');
   if ((await fs.realpath(abs)) === '/') throw new ConfineError(abs, '/', '/', 'root-is-host-root');
+  const system = await systemJailProblem(abs);
+  if (system) throw new ConfineError(abs, '/', '/', 'root-system-dir', system);
   let root: DirHandle;
   if (mode === 'procfd') {
     let fd: FileHandle;

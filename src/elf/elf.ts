@@ -7,6 +7,7 @@
  * first bytes to tell them apart. XCOFF is only recognised, not parsed: AIX traces are read on
  * other hosts, and jailtrace only reads binaries on the local (Linux) host.
  */
+import { constants as FS } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ElfError } from './errors.js';
 import { ELF_MAGIC, parseElf, type ByteSource, type ElfInfo } from './parse.js';
@@ -53,7 +54,7 @@ const errnoReason = (e: unknown): string =>
 export const readElfInfo = async (path: string): Promise<ElfInfo | undefined> => {
   let fh: FileHandle;
   try {
-    fh = await open(path, 'r');
+    fh = await open(path, FS.O_RDONLY | FS.O_NONBLOCK); // a FIFO swapped in must not block us: refused below
   } catch (e) {
     throw new ElfError(path, errnoReason(e), { cause: e });
   }

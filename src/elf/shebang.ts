@@ -4,7 +4,7 @@
  * of the line with surrounding spaces/tabs trimmed (not split). A `\r` is kept: the kernel keeps
  * it too, so a CRLF script's interpreter is unresolvable, as it is at run time.
  */
-import { constants } from 'node:fs';
+import { constants, constants as FS } from 'node:fs';
 import { access, open, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { ElfError } from './errors.js';
@@ -58,8 +58,9 @@ export const parseShebang = (head: Buffer): Shebang | undefined => {
  */
 export const readShebang = async (path: string): Promise<Shebang | undefined> => {
   try {
-    const fh = await open(path, 'r');
+    const fh = await open(path, FS.O_RDONLY | FS.O_NONBLOCK); // a FIFO swapped in must not block us
     try {
+      if (!(await fh.stat()).isFile()) return undefined; // only a regular file has a #! line the kernel reads
       const buf = Buffer.alloc(SHEBANG_MAX);
       const { bytesRead } = await fh.read(buf, 0, SHEBANG_MAX, 0);
       return parseShebang(buf.subarray(0, bytesRead));

@@ -181,8 +181,10 @@ do_mkdir() {
     mkdir "$_t" || die "cannot create $_t"
   fi
   if [ "$dry" = 1 ]; then return 0; fi
-  chown "$3:$4" "$_t" || die "cannot chown $_t"
+  chown -h "$3:$4" "$_t" || die "cannot chown $_t"
   chmod "$2" "$_t" || die "cannot chmod $_t"
+  _safe='
+'
 }
 
 # do_copy PATH SOURCE MODE UID GID PERMS
@@ -190,6 +192,7 @@ do_copy() {
   resolve "$1"
   not_dir "$1"
   [ -f "$2" ] || die "cannot copy $2: missing or not a regular file"
+  host_ok "$2" || return 0
   if [ -f "$_t" ] && [ ! -h "$_t" ]; then
     perms "$_t"
     if [ "$_perms" = "$6" ] && [ "$_links" = 1 ] && cmp -s "$2" "$_t"; then
@@ -202,8 +205,8 @@ do_copy() {
   # the plan names a regular file: a symlink or anything else there now was swapped in since (refused, never followed)
   if [ -h "$2" ] || [ ! -f "$2" ]; then die "refusing $1: the source $2 is no longer a regular file (changed since the plan was made)"; fi
   newtmp
-  cp -p "$2" "$_tmp" || die "cannot copy $2 to $_tmp"
-  chown "$4:$5" "$_tmp" || die "cannot chown $_tmp"
+  grab "$2" || die "refusing $1: the source $2 changed while it was copied (swapped for a symlink or another file)"
+  chown -h "$4:$5" "$_tmp" || die "cannot chown $_tmp"
   chmod "$3" "$_tmp" || die "cannot chmod $_tmp"
   put "$1"
 }
@@ -229,7 +232,7 @@ do_write() {
   if [ "$dry" = 1 ]; then return 0; fi
   newtmp
   printf '%s' "$_content" >"$_tmp" || die "cannot write $_tmp"
-  chown "$3:$4" "$_tmp" || die "cannot chown $_tmp"
+  chown -h "$3:$4" "$_tmp" || die "cannot chown $_tmp"
   chmod "$2" "$_tmp" || die "cannot chmod $_tmp"
   put "$1"
 }
@@ -253,7 +256,7 @@ do_mknod() {
   if [ "$dry" = 1 ]; then return 0; fi
   newtmp
   ${mknod}
-  chown "$6:$7" "$_tmp" || die "cannot chown $_tmp"
+  chown -h "$6:$7" "$_tmp" || die "cannot chown $_tmp"
   chmod "$5" "$_tmp" || die "cannot chmod $_tmp"
   put "$1"
 }
@@ -264,6 +267,7 @@ if [ ! -d "$JAIL" ]; then
   if [ -e "$JAIL" ]; then die "refusing: the jail root $JAIL is not a directory"; fi
   if [ "$dry" = 1 ]; then note "would create the jail root $JAIL"; else mkdir -p "$JAIL" || die "cannot create $JAIL"; fi
 fi
+if [ -d "$JAIL" ]; then check_jail; fi
 
 ${body}
 if [ "$dry" = 1 ]; then
@@ -271,5 +275,6 @@ if [ "$dry" = 1 ]; then
 else
   note "jailtrace: $done_n changed, $same_n up-to-date"
 fi
+if [ "$left_n" -gt 0 ]; then note "jailtrace: $left_n not copied (secrets, or names a user controls)"; fi
 `;
 }

@@ -59,8 +59,14 @@ export async function hostScript(trace: string, jail: string, script: string, us
   if (r.exitCode !== 0) throw new Error(`jailtrace script failed: ${r.all}`);
 }
 
-export async function dash(script: string, jail: string, timeout = 60_000): Promise<{ code: number; all: string }> {
-  const r = await execa('dash', [script, jail], { reject: false, all: true, timeout });
+/** The shells the scripts are tested under. */
+export const SHELLS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['dash', ['dash']],
+  ['busybox sh', ['busybox', 'sh']],
+];
+
+export async function dash(script: string, jail: string, timeout = 60_000, shell: readonly string[] = ['dash']): Promise<{ code: number; all: string }> {
+  const r = await execa(shell[0], [...shell.slice(1), script, jail], { reject: false, all: true, timeout });
   return { code: r.exitCode ?? -1, all: String(r.all ?? '') };
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderShScript } from '../../src/jail/script.js';
 import type { Plan } from '../../src/jail/plan.js';
-import { LOCAL, asLocal, dash, hostScript, isRoot, localUser, openBase, secrets, secretsIn, snapshot, tempDir, traceOf, userTree, type Ids } from './script-helpers.js';
+import { LOCAL, SHELLS, asLocal, dash, hostScript, isRoot, localUser, openBase, secrets, secretsIn, snapshot, tempDir, traceOf, userTree, type Ids } from './script-helpers.js';
 
 let base: string;
 let ids: Ids;
@@ -35,16 +35,16 @@ describe.skipIf(!isRoot)('the sh scripts never copy a secret through a local use
     for (const d of [base, TMP, SRV, OWNED, TMPDIR]) if (d) await fs.rm(d, { recursive: true, force: true });
   });
 
-  test('host script: traced /tmp/…/data and /srv/…/data turned into -> /etc/shadow by a local user: shadow is not copied', async () => {
+  test.each(SHELLS)('host script under %s: traced /tmp/…/data and /srv/…/data turned into -> /etc/shadow by a local user: shadow is not copied', async (name, shell) => {
     const before = await secrets();
     const trace = path.join(base, 'b.strace');
     await traceOf(trace, 'cat', [`${TMP}/data`, `${SRV}/data`]);
     const swap = await asLocal('for d in "$@"; do rm -f "$d/data" && ln -s /etc/shadow "$d/data" || exit 1; done', [TMP, SRV]);
     expect(swap.exitCode, swap.all).toBe(0);
-    const jail = path.join(base, 'jail-b');
+    const jail = path.join(base, `jail-b-${name.replace(/ /g, '-')}`);
     const script = path.join(base, 'b.sh');
     await hostScript(trace, jail, script);
-    const r = await dash(script, jail);
+    const r = await dash(script, jail, 60_000, shell);
     expect(r.code, r.all).toBe(0);
     expect(await secretsIn(jail)).toEqual([]);
     expect(r.all).not.toMatch(/^copy \/etc\/shadow$/m);

@@ -10,7 +10,10 @@
  * and has no `..` component; any other symlink (absolute target, or `..`) stops the script with exit 1. A non-directory
  * component stops it too. The final component is never followed: a symlink there is removed before the new file is
  * renamed into place (mv would otherwise move *into* a symlinked directory), and a directory there stops the script.
- * Unlike applyPlan, the script is not race-free against someone changing the jail while it runs.
+ * It acts only where root alone can change things: the jail root and the directories it walks must be root's (else
+ * it stops), each file is staged in a root-only `mktemp -d` directory in the jail and moved into place, and a source
+ * is read only when no name on its host chain is a secret or could be changed by a user (sh-confine.ts, and "The sh
+ * script" in docs/security.md).
  *
  * Idempotence: an action whose target already matches is skipped (files: same content by `cmp`, mode, owner, one link;
  * symlinks: same target; device nodes: same type, major/minor, mode, owner; directories: mode and owner).
@@ -116,6 +119,9 @@ export function renderShScript(plan: Plan, opts: ShScriptOptions): string {
 # Symlinks: a symlink in a target's directories is followed only inside the jail, and only if this script creates it
 # or its target is relative without "..". Anything else (absolute target, "..") stops the script before it writes.
 # A symlink at the target itself is replaced, never followed; a directory there stops the script.
+# The jail root and the directories written in must be root's alone; files are staged in a root-only directory
+# (mktemp -d, JAIL/.jailtrace-stage.*) and moved into place. A source whose host path passes through a secret or a
+# name a user could change is not copied.
 # Paths and contents below are single-quoted data: "$" and a final "\\" in them are literal.
 # shellcheck disable=SC2016,SC1003
 set -u

@@ -3,10 +3,13 @@
  * run time (modes, owners, symlinks, device numbers, libraries): the machine that renders it never sees them. Pure.
  *
  * What the script does, per needed path (src/script/host-needs.ts), in the conventions of src/jail/script.ts (same
- * jail-side symlink rule, temp file + rename, `-n` dry run, idempotent):
+ * jail-side symlink rule, root-only jail, staged in a root-only directory + rename, `-n` dry run, idempotent):
+ *   - first looks at every name on the path's host chain without opening anything (`chain`): a secret there (after
+ *     resolving symlinks), a world-writable or sticky directory (workload data), or a name a user could change stops
+ *     the path: it is reported and not copied;
  *   - walks the path on the host one component at a time: a symlink is recreated in the jail (target read from
  *     `ls -ld`, readlink is not POSIX) and the walk goes on at its target; a directory is made with the host's mode
- *     and owner (from `ls -ldn`); the last component is copied by type: `cp -p` for a file (skipped when `cmp` says
+ *     (from `ls -ldn`), owned by root (a jail user's home: by the user); the last component is copied by type: `cp -p` for a file (skipped when `cmp` says
  *     it is the same, with the same mode, owner and one link), the platform's `mknod` for a device node (major/minor
  *     from `ls -ln`; FreeBSD: a devfs note instead), nothing for a socket, FIFO or door;
  *   - for every executed program: its `#!` interpreter, and what the host's `ldd` lists (AIX: `dump -H` when ldd is
@@ -238,6 +241,10 @@ ${warnings}# Usage (as root): sh THIS-SCRIPT [-n] [JAIL]
 # Symlinks in the jail: one among a target's directories is followed only inside the jail, and only if this host
 # has the same symlink (this script makes it) or its target is relative without ".."; anything else stops the script
 # before it writes. A symlink at the target itself is replaced, never followed; a directory there stops the script.
+# Root never follows or reads a host name a user could change, nor anything under a world-writable or sticky
+# directory (/tmp: workload data); a secret reached through a symlink is not copied ("secret: not copied").
+# Copies are staged in a root-only directory in the jail (mktemp -d) and moved into place; directories are root's,
+# except the jail users' homes.
 # setuid/setgid bits are dropped from copied files and device nodes${(input.keepSetuid ?? []).length ? ' (except the --keep-setuid paths)' : ''}.
 # Programs' libraries: what this host's ${sh.listers.join(' or ')} lists for each executed program is copied too.
 # Logging from inside the jail (${p.name}):

@@ -10,7 +10,10 @@
  * and has no `..` component; any other symlink (absolute target, or `..`) stops the script with exit 1. A non-directory
  * component stops it too. The final component is never followed: a symlink there is removed before the new file is
  * renamed into place (mv would otherwise move *into* a symlinked directory), and a directory there stops the script.
- * Unlike applyPlan, the script is not race-free against someone changing the jail while it runs.
+ * It acts only where root alone can change things: the jail root and the directories it walks must be root's (else
+ * it stops), each file is staged in a root-only `mktemp -d` directory in the jail and moved into place, and a source
+ * is read only when no name on its host chain is a secret or could be changed by a user (sh-confine.ts, and "The sh
+ * script" in docs/security.md).
  *
  * Idempotence: an action whose target already matches is skipped (files: same content by `cmp`, mode, owner, one link;
  * symlinks: same target; device nodes: same type, major/minor, mode, owner; directories: mode and owner).
@@ -116,6 +119,9 @@ export function renderShScript(plan: Plan, opts: ShScriptOptions): string {
 # Symlinks: a symlink in a target's directories is followed only inside the jail, and only if this script creates it
 # or its target is relative without "..". Anything else (absolute target, "..") stops the script before it writes.
 # A symlink at the target itself is replaced, never followed; a directory there stops the script.
+# The jail root and the directories written in must be root's alone; files are staged in a root-only directory
+# (mktemp -d, JAIL/.jailtrace-stage.*) and moved into place. A source whose host path passes through a secret or a
+# name a user could change is not copied.
 # Paths and contents below are single-quoted data: "$" and a final "\\" in them are literal.
 # shellcheck disable=SC2016,SC1003
 set -u
@@ -181,8 +187,10 @@ do_mkdir() {
     mkdir "$_t" || die "cannot create $_t"
   fi
   if [ "$dry" = 1 ]; then return 0; fi
-  chown "$3:$4" "$_t" || die "cannot chown $_t"
+  chown -h "$3:$4" "$_t" || die "cannot chown $_t"
   chmod "$2" "$_t" || die "cannot chmod $_t"
+  _safe='
+'
 }
 
 # do_copy PATH SOURCE MODE UID GID PERMS
@@ -190,6 +198,7 @@ do_copy() {
   resolve "$1"
   not_dir "$1"
   [ -f "$2" ] || die "cannot copy $2: missing or not a regular file"
+  host_ok "$2" || return 0
   if [ -f "$_t" ] && [ ! -h "$_t" ]; then
     perms "$_t"
     if [ "$_perms" = "$6" ] && [ "$_links" = 1 ] && cmp -s "$2" "$_t"; then
@@ -202,8 +211,8 @@ do_copy() {
   # the plan names a regular file: a symlink or anything else there now was swapped in since (refused, never followed)
   if [ -h "$2" ] || [ ! -f "$2" ]; then die "refusing $1: the source $2 is no longer a regular file (changed since the plan was made)"; fi
   newtmp
-  cp -p "$2" "$_tmp" || die "cannot copy $2 to $_tmp"
-  chown "$4:$5" "$_tmp" || die "cannot chown $_tmp"
+  grab "$2" || die "refusing $1: the source $2 changed while it was copied (swapped for a symlink or another file)"
+  chown -h "$4:$5" "$_tmp" || die "cannot chown $_tmp"
   chmod "$3" "$_tmp" || die "cannot chmod $_tmp"
   put "$1"
 }
@@ -229,7 +238,7 @@ do_write() {
   if [ "$dry" = 1 ]; then return 0; fi
   newtmp
   printf '%s' "$_content" >"$_tmp" || die "cannot write $_tmp"
-  chown "$3:$4" "$_tmp" || die "cannot chown $_tmp"
+  chown -h "$3:$4" "$_tmp" || die "cannot chown $_tmp"
   chmod "$2" "$_tmp" || die "cannot chmod $_tmp"
   put "$1"
 }
@@ -253,7 +262,7 @@ do_mknod() {
   if [ "$dry" = 1 ]; then return 0; fi
   newtmp
   ${mknod}
-  chown "$6:$7" "$_tmp" || die "cannot chown $_tmp"
+  chown -h "$6:$7" "$_tmp" || die "cannot chown $_tmp"
   chmod "$5" "$_tmp" || die "cannot chmod $_tmp"
   put "$1"
 }
@@ -264,6 +273,7 @@ if [ ! -d "$JAIL" ]; then
   if [ -e "$JAIL" ]; then die "refusing: the jail root $JAIL is not a directory"; fi
   if [ "$dry" = 1 ]; then note "would create the jail root $JAIL"; else mkdir -p "$JAIL" || die "cannot create $JAIL"; fi
 fi
+if [ -d "$JAIL" ]; then check_jail; fi
 
 ${body}
 if [ "$dry" = 1 ]; then
@@ -271,5 +281,6 @@ if [ "$dry" = 1 ]; then
 else
   note "jailtrace: $done_n changed, $same_n up-to-date"
 fi
+if [ "$left_n" -gt 0 ]; then note "jailtrace: $left_n not copied (secrets, or names a user controls)"; fi
 `;
 }

@@ -3,10 +3,13 @@
  * run time (modes, owners, symlinks, device numbers, libraries): the machine that renders it never sees them. Pure.
  *
  * What the script does, per needed path (src/script/host-needs.ts), in the conventions of src/jail/script.ts (same
- * jail-side symlink rule, temp file + rename, `-n` dry run, idempotent):
+ * jail-side symlink rule, root-only jail, staged in a root-only directory + rename, `-n` dry run, idempotent):
+ *   - first looks at every name on the path's host chain without opening anything (`chain`): a secret there (after
+ *     resolving symlinks), a world-writable or sticky directory (workload data), or a name a user could change stops
+ *     the path: it is reported and not copied;
  *   - walks the path on the host one component at a time: a symlink is recreated in the jail (target read from
  *     `ls -ld`, readlink is not POSIX) and the walk goes on at its target; a directory is made with the host's mode
- *     and owner (from `ls -ldn`); the last component is copied by type: `cp -p` for a file (skipped when `cmp` says
+ *     (from `ls -ldn`), owned by root (a jail user's home: by the user); the last component is copied by type: `cp -p` for a file (skipped when `cmp` says
  *     it is the same, with the same mode, owner and one link), the platform's `mknod` for a device node (major/minor
  *     from `ls -ln`; FreeBSD: a devfs note instead), nothing for a socket, FIFO or door;
  *   - for every executed program: its `#!` interpreter, and what the host's `ldd` lists (AIX: `dump -H` when ldd is
@@ -167,10 +170,6 @@ done
 `;
   return `# ---------------------------------------------------------------- accounts
 # root and ${users.length ? users.join(', ') : 'no other user'}: filtered from this host's /etc/passwd and /etc/group
-USERS=${shQuote(users.join(' '))}
-for _hn in $USERS; do
-  awk -F: -v u="$_hn" '$1 == u { f = 1 } END { exit !f }' /etc/passwd || die "no user $_hn in /etc/passwd on this host"
-done
 need /etc
 _passwd=$(${passwd}; echo x)
 _passwd=\${_passwd%x}
@@ -180,6 +179,22 @@ _content=$(${group}; echo x)
 _content=\${_content%x}
 write_file /etc/group 420 0 0
 ${pwdMkdb}${homes}`;
+}
+
+/** The jail users, checked on this host, and their homes (HOME:UID:GID lines): only those are not root's in the jail. */
+function renderUsers(users: readonly string[]): string {
+  return `USERS=${shQuote(users.join(' '))}
+_homes='
+'
+for _hn in $USERS; do
+  awk -F: -v u="$_hn" '$1 == u { f = 1 } END { exit !f }' /etc/passwd || die "no user $_hn in /etc/passwd on this host"
+  _hl=$(awk -F: -v u="$_hn" '$1 == u { print $6 ":" $3 ":" $4; exit }' /etc/passwd)
+  case $_hl in
+    /?*) _homes="$_homes$_hl
+" ;;
+  esac
+done
+`;
 }
 
 function renderBody(n: HostNeeds, p: PlatformInfo, users: readonly string[], sh: HostSh): string {
@@ -226,6 +241,10 @@ ${warnings}# Usage (as root): sh THIS-SCRIPT [-n] [JAIL]
 # Symlinks in the jail: one among a target's directories is followed only inside the jail, and only if this host
 # has the same symlink (this script makes it) or its target is relative without ".."; anything else stops the script
 # before it writes. A symlink at the target itself is replaced, never followed; a directory there stops the script.
+# Root never follows or reads a host name a user could change, nor anything under a world-writable or sticky
+# directory (/tmp: workload data); a secret reached through a symlink is not copied ("secret: not copied").
+# Copies are staged in a root-only directory in the jail (mktemp -d) and moved into place; directories are root's,
+# except the jail users' homes.
 # setuid/setgid bits are dropped from copied files and device nodes${(input.keepSetuid ?? []).length ? ' (except the --keep-setuid paths)' : ''}.
 # Programs' libraries: what this host's ${sh.listers.join(' or ')} lists for each executed program is copied too.
 # Logging from inside the jail (${p.name}):
@@ -249,13 +268,15 @@ if [ ! -d "$JAIL" ]; then
   did "create the jail root $JAIL (0755 root)"
   if [ "$dry" = 0 ]; then
     (umask 022 && mkdir -p "$JAIL") || die "cannot create $JAIL"
-    chown 0:0 "$JAIL" || die "cannot chown $JAIL"
+    chown -h 0:0 "$JAIL" || die "cannot chown $JAIL"
     chmod 755 "$JAIL" || die "cannot chmod $JAIL"
   fi
 fi
+if [ -d "$JAIL" ]; then check_jail; fi
 JAILP=$JAIL
 if [ -d "$JAIL" ]; then JAILP=$(cd "$JAIL" && pwd -P); fi
 
+${renderUsers(input.users)}
 ${renderBody(n, p, input.users, sh)}
 if [ "$dry" = 1 ]; then
   note "jailtrace: dry run, nothing changed: $done_n to do, $same_n up-to-date, $miss_n not on this host, $left_n not copied, $warn_n warnings"
@@ -293,7 +314,6 @@ while [ "$#" -gt 0 ]; do
 done
 ${SH_JAIL_ARG}
 miss_n=0
-left_n=0
 warn_n=0
 ${SH_BOOKKEEPING}
 left() {
@@ -410,14 +430,33 @@ mkdir_as() {
     mkdir "$_t" || die "cannot create $_t"
   fi
   if [ "$dry" = 1 ]; then return 0; fi
-  chown "$3:$4" "$_t" || die "cannot chown $_t"
+  chown -h "$3:$4" "$_t" || die "cannot chown $_t"
   chmod "$(octal "$2")" "$_t" || die "cannot chmod $_t"
+  _safe='
+'
 }
 
-# copy_dir HOSTPATH: the directory, with the host's mode and owner.
+# home_of PATH: PATH is a jail user's home (sets _hu and _hg, its owner in the jail).
+home_of() {
+  case $_homes in
+    *"
+$1:"*)
+      _hr=\${_homes#*"
+$1:"}
+      _hr=\${_hr%%"
+"*}
+      _hu=\${_hr%%:*}
+      _hg=\${_hr#*:}
+      return 0
+      ;;
+  esac
+  return 1
+}
+
+# copy_dir HOSTPATH: the directory with the host's mode, owned by root (a jail user's home: by that user).
 copy_dir() {
   statof "$1" || die "cannot stat $1"
-  mkdir_as "$1" "$_m" "$_u" "$_g"
+  if home_of "$1"; then mkdir_as "$1" "$_m" "$_hu" "$_hg"; else mkdir_as "$1" "$_m" 0 0; fi
 }
 
 # copy_link HOSTPATH TARGET: the symlink as the host has it.
@@ -443,8 +482,8 @@ copy_file() {
   did "copy $1"
   if [ "$dry" = 1 ]; then return 0; fi
   newtmp
-  cp -p "$1" "$_tmp" || die "cannot copy $1 to $_tmp"
-  chown "$_cu:$_cg" "$_tmp" || die "cannot chown $_tmp"
+  grab "$1" || die "refusing $1: it changed while it was copied (swapped for a symlink or another file)"
+  chown -h "$_cu:$_cg" "$_tmp" || die "cannot chown $_tmp"
   chmod "$(octal "$_cm")" "$_tmp" || die "cannot chmod $_tmp"
   put "$1"
 }
@@ -462,7 +501,7 @@ write_file() {
   if [ "$dry" = 1 ]; then return 0; fi
   newtmp
   printf '%s' "$_content" >"$_tmp" || die "cannot write $_tmp"
-  chown "$3:$4" "$_tmp" || die "cannot chown $_tmp"
+  chown -h "$3:$4" "$_tmp" || die "cannot chown $_tmp"
   chmod "$(octal "$2")" "$_tmp" || die "cannot chmod $_tmp"
   put "$1"
 }
@@ -489,7 +528,7 @@ copy_dev() {
   if [ "$dry" = 1 ]; then return 0; fi
   newtmp
   mk_node "$_tmp" "$2" "$_cmaj" "$_cmin" "$(octal "$_cm")" || die "cannot mknod $_tmp"
-  chown "$_cu:$_cg" "$_tmp" || die "cannot chown $_tmp"
+  chown -h "$_cu:$_cg" "$_tmp" || die "cannot chown $_tmp"
   chmod "$(octal "$_cm")" "$_tmp" || die "cannot chmod $_tmp"
   put "$1"
 }
@@ -506,8 +545,26 @@ inside_jail() {
 
 # walk HOSTPATH MODE: copies HOSTPATH into the jail the way the host has it. Each component is looked at on the
 # host: a symlink is recreated in the jail and the walk goes on at its target; a directory is made with the host's
-# mode and owner; the last component is copied by type. MODE "need" reports a path the host lacks, "want" does not.
+# mode, owned by root (a jail user's home: by the user); the last component is copied by type. MODE "need" reports a
+# path the host lacks, "want" does not. First, chain looks at every name on the way (symlinks resolved, nothing
+# opened), and the path is not copied when one is a secret, or lies under a world-writable or sticky directory
+# (workload data), or is a name someone other than root can change (in a directory a user can write: a user's home,
+# their files under /srv...): root never follows or reads such a name.
 walk() {
+  _wok=0
+  chain "$1"
+  if [ -n "$_hs" ]; then
+    skipped "secret: not copied: $1 ($_hs)"
+    return 0
+  fi
+  if [ -n "$_ho" ]; then
+    left "$1 (under the world-writable or sticky $_ho: workload data, never jail content)"
+    return 0
+  fi
+  if [ -n "$_hx" ]; then
+    left "$1 ($_hx: root never follows or reads a name a user controls)"
+    return 0
+  fi
   _wq=\${1#/}
   _wcur=
   _whops=0
@@ -530,6 +587,10 @@ walk() {
         ;;
     esac
     _wp=$_wcur/$_wc
+    if is_secret "$_wp"; then
+      skipped "secret: not copied: $1 ($_wp)"
+      return 0
+    fi
     if inside_jail "$_wp"; then
       left "$1 ($_wp is inside the jail)"
       return 0
@@ -562,6 +623,7 @@ walk() {
       _wcur=$_wp
       continue
     fi
+    _wok=1
     if seen "obj:$_wp"; then return 0; fi
     if [ -f "$_wp" ]; then
       copy_file "$_wp"
@@ -582,7 +644,7 @@ want() { walk "$1" want; }
 # need_exec HOSTPATH: the program, its #! interpreter, and the libraries the host's tools list for it.
 need_exec() {
   walk "$1" need
-  if seen "exec:$1" || [ ! -f "$1" ]; then return 0; fi
+  if [ "$_wok" = 0 ] || seen "exec:$1" || [ ! -f "$1" ]; then return 0; fi
   _sb=$(dd if="$1" bs=128 count=1 2>/dev/null | sed -n '1s/^#![ 	]*\\([^ 	]*\\).*/\\1/p')
   case $_sb in
     /*) need_exec "$_sb" ;;
@@ -624,8 +686,14 @@ mkdir_p_as() {
     [ -n "$_pc" ] || continue
     _pp=$_pp/$_pc
     resolve "$_pp"
-    if [ -h "$_t" ] || [ -d "$_t" ]; then continue; fi
-    if [ -n "$_pq" ]; then mkdir_as "$_pp" 493 0 0; else mkdir_as "$_pp" 493 "$2" "$3"; fi
+    if [ -n "$_pq" ]; then
+      if [ -h "$_t" ] || [ -d "$_t" ]; then continue; fi
+      mkdir_as "$_pp" 493 0 0
+    elif [ -d "$_t" ] && [ ! -h "$_t" ] && statof "$_t" && [ "$_u $_g" != "$2 $3" ]; then
+      mkdir_as "$_pp" "$_m" "$2" "$3"
+    elif [ ! -h "$_t" ] && [ ! -d "$_t" ]; then
+      mkdir_as "$_pp" 493 "$2" "$3"
+    fi
   done
 }
 `;

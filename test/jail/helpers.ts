@@ -97,5 +97,5 @@ export async function makeOutside(dirPath: string): Promise<void> {
 }
 
 export async function findTemps(root: string): Promise<string[]> {
-  return (await snapshot(root)).filter((e) => path.basename(e.path).startsWith('.jailtrace-tmp-')).map((e) => e.path);
+  return (await snapshot(root)).filter((e) => /^\.jailtrace-(tmp-|stage\.)/.test(path.basename(e.path))).map((e) => e.path);
 }

@@ -16,7 +16,7 @@ import { planHostNeeds } from '../../src/script/host-needs.js';
 import { renderHostScript } from '../../src/script/host-script.js';
 import type { Platform } from '../../src/syscalls.js';
 import { parseTraces } from '../../src/trace.js';
-import { isRoot, makeOutside, snapshot, tempDir } from '../jail/helpers.js';
+import { findTemps, isRoot, makeOutside, snapshot, tempDir } from '../jail/helpers.js';
 
 const FIXTURES: Array<[string, string | undefined]> = [
   ['traces/solaris/rssh-chroot-f.truss', undefined],
@@ -162,8 +162,11 @@ describe.skipIf(!canRun)(`running the Linux script [${canRun ? 'root' : SKIP}]`,
 
     test('builds a jail where the real sftp-server does ls -l, put, get, mkdir, rename, rm with bytes intact', async () => {
       const r = await run(sftpScript, jail());
-      expect(r.all).toMatch(/jailtrace: \d+ changed, 0 up-to-date, \d+ not on this host, 0 not copied, 0 warnings$/);
+      // the trace's cwd, /tmp/jt-sftp-work, and what sftp-server did in it are workload data under the sticky /tmp
+      expect(r.all).toMatch(/jailtrace: \d+ changed, 0 up-to-date, \d+ not on this host, 4 not copied, 0 warnings$/);
+      expect(r.all).toContain('not copied: /tmp/jt-sftp-work (under the world-writable or sticky /tmp: workload data, never jail content)');
       expect(r.exitCode).toBe(0);
+      await expect(fs.lstat(path.join(jail(), 'tmp/jt-sftp-work'))).rejects.toThrow(/ENOENT/);
       expect(await fs.readFile(path.join(jail(), 'etc/passwd'), 'utf8')).toMatch(/^root:x:0:0:[^\n]*\nnobody:x:65534:/);
       const st = await fs.lstat(path.join(jail(), 'dev/null'));
       expect(st.isCharacterDevice()).toBe(true);
@@ -223,7 +226,7 @@ describe.skipIf(!canRun)(`running the Linux script [${canRun ? 'root' : SKIP}]`,
         expect(r.stderr).toBe(`jailtrace: refusing /usr: ${j}/usr exists and is not a directory (not following or deleting it)`);
       }
       expect(await snapshot(outside)).toEqual(before);
-      expect((await snapshot(dir)).filter((e) => path.basename(e.path).startsWith('.jailtrace-tmp-'))).toEqual([]);
+      expect(await findTemps(dir)).toEqual([]);
     });
   });
 });

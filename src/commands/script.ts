@@ -4,6 +4,7 @@
  */
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { systemDirRule } from '../jail/system-dirs.js';
 import type { DialectName } from '../../parsers/types.js';
 import { ApplyError, UsageError } from '../errors.js';
 import type { Manifest } from '../manifest/manifest.js';
@@ -34,7 +35,9 @@ export interface ScriptReport {
 
 export async function scriptCommand(traces: string[], o: ScriptCommandOptions): Promise<ScriptReport> {
   if (!o.jail.startsWith('/')) throw new UsageError(`--jail ${JSON.stringify(o.jail)} is not absolute`, 'name the jail directory as the host will see it, e.g. --jail /srv/jail');
-  if (path.posix.normalize(o.jail) === '/') throw new UsageError('the jail cannot be /', 'name a directory such as /srv/jail');
+  // the target host's layout is not ours to look at: the rows alone (src/jail/system-dirs.ts), on the path as given
+  const rule = systemDirRule(path.posix.normalize(o.jail));
+  if (rule) throw new UsageError(`--jail ${o.jail} is ${rule.dir === path.posix.normalize(o.jail).replace(/(.)\/$/, '$1') ? '' : `inside ${rule.dir}, `}${rule.why}: refusing to build a jail there`, 'name a directory of its own, such as /srv/jail/NAME or /var/jail/NAME');
   for (const u of o.users) if (!USER_NAME.test(u)) throw new UsageError(`--user ${JSON.stringify(u)} is not a portable user name`, 'letters, digits, ".", "_" and "-"');
   if (o.platform !== undefined && !PLATFORMS.includes(o.platform as Platform)) throw new UsageError(`unknown platform ${JSON.stringify(o.platform)}`, `one of ${PLATFORMS.join(', ')}`);
   const forced = o.platform as Platform | undefined;

@@ -3,8 +3,17 @@
  * a host without Node). The confinement functions first; each script defines `die`, `note`, `linkof` (sets _l to a
  * symlink's target) and `trusted JAILPATH TARGET` (a symlink the script itself makes) before them.
  */
+import { SYSTEM_DIRS } from './system-dirs.js';
 
-/** Normalize the jail argument (absolute, no trailing slash, never `/`) and start the counters. */
+/** The rows of src/jail/system-dirs.ts as one sh `case` pattern (`/` is refused on its own, as an empty JAIL). */
+const SYSTEM_DIR_PATTERNS = SYSTEM_DIRS.filter((r) => r.dir !== '/')
+  .flatMap((r) => (r.below ? [r.dir, `${r.dir}/*`] : [r.dir]))
+  .join('|');
+
+/**
+ * Normalize the jail argument (absolute, no trailing slash, never `/` nor one of the system's directories, as given
+ * or resolved with `pwd -P`) and start the counters.
+ */
 export const SH_JAIL_ARG = `if [ "$#" -gt 0 ]; then JAIL=$1; fi
 case $JAIL in
   /*) ;;
@@ -17,6 +26,12 @@ while :; do
   esac
 done
 [ -n "$JAIL" ] || die "refusing to use / as the jail"
+_real=$(cd -P -- "$JAIL" 2>/dev/null && pwd -P) || _real=$JAIL
+for _j in "$JAIL" "$_real"; do
+  case $_j in
+    ${SYSTEM_DIR_PATTERNS}) die "refusing to build a jail in $_j: it is one of the running system's directories" ;;
+  esac
+done
 
 done_n=0
 same_n=0`;

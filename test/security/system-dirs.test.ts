@@ -111,6 +111,26 @@ describe.skipIf(!isRoot)('system directories are refused on every route (needs r
     expect((await readdir('/usr/lib')).filter((n) => n.startsWith('.jailtrace'))).toEqual([]);
   });
 
+  test('jailtrace script --jail /etc: exit 2; a rendered script given /etc, or a symlink to /usr/lib, at run time stops before writing', async () => {
+    const trace = path.resolve('traces/linux/sftp-server/f.strace');
+    const bad = await jt(['script', trace, '--jail', '/etc']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--jail \/etc is the host's configuration: refusing to build a jail there/);
+    const ok = await jt(['script', trace, '--jail', path.join(dir, 'script-jail')]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const script = path.join(dir, 'build.sh');
+    await writeFile(script, ok.stdout);
+    await symlink('/usr/lib', path.join(dir, 'usrlib-link'));
+    const usrLibBefore = (await readdir('/usr/lib')).sort();
+    for (const jail of ['/etc', '/etc/', path.join(dir, 'usrlib-link')]) {
+      const r = await execa('dash', [script, jail], { reject: false, all: true });
+      expect(r.exitCode, r.all).not.toBe(0);
+      expect(r.all).toMatch(/refusing to build a jail in .*: it is one of the running system's directories/);
+    }
+    expect((await readdir('/etc')).sort()).toEqual(etcBefore);
+    expect((await readdir('/usr/lib')).sort()).toEqual(usrLibBefore);
+  });
+
   test('the confined writer refuses it too (any route that reaches apply)', async () => {
     const r = await applyPlan({ jail: '/etc', actions: [{ kind: 'mkdir', path: '/jailtrace-should-not-exist', mode: 0o755, uid: 0, gid: 0 }] } as never);
     expect(r.results.every((x) => x.result === 'refused' && x.code === 'root-system-dir')).toBe(true);

@@ -18,6 +18,7 @@ import { constants as FS } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parsePasswd } from '../build/accounts.js';
+import { isSecret } from '../build/classify.js';
 import type { JailEntry } from '../build/expand.js';
 import { RECORD_DIR, type JailRecord } from '../build/make-plan.js';
 import { chrootDirProblems } from '../commands/build.js';
@@ -213,9 +214,13 @@ async function userHomes(root: JailRoot, names: readonly string[]): Promise<{ ho
 }
 
 /** Walks the jail (lstat only, never following a symlink) for setid files, writable directories and extra paths. */
-async function walkFindings(jail: string, root: JailRoot, r: JailRecord, users: readonly string[]): Promise<Finding[]> {
+async function walkFindings(jail: string, root: JailRoot, r: JailRecord, j: RecordJudgement): Promise<Finding[]> {
   const out: Finding[] = [];
-  const known = new Set(r.entries.map((e) => e.path));
+  // A secret's name is known only when the rules put it in the jail (--allow-secret): any other copy is extra,
+  // whatever the record says of it.
+  const secretOut = (p: string): boolean => isSecret(p) && !(j.now.get(p)?.decision === 'copy' && !j.suspiciousPaths.has(p));
+  const known = new Set(r.entries.map((e) => e.path).filter((p) => !secretOut(p)));
+  const users = j.users;
   const { homes, uids } = await userHomes(root, users);
   for (const h of homes) {
     const parts = h.split('/').filter(Boolean);
@@ -225,7 +230,7 @@ async function walkFindings(jail: string, root: JailRoot, r: JailRecord, users: 
   known.add('/etc/passwd');
   known.add('/etc/group');
   known.add(RECORD_DIR);
-  const runtimeDirs = r.entries.filter((e) => e.decision === 'skip' && e.role !== 'secret' && e.role !== 'kernel').map((e) => path.posix.dirname(e.path));
+  const runtimeDirs = r.entries.filter((e) => e.decision === 'skip' && e.role !== 'secret' && e.role !== 'kernel' && !isSecret(e.path)).map((e) => path.posix.dirname(e.path));
   const recordedSetid = new Map(r.entries.filter((e) => e.host).map((e) => [e.path, e.host!.mode & SETID_BITS]));
 
   const walk = async (rel: string): Promise<void> => {
@@ -287,7 +292,7 @@ export async function checkJail(jailArg: string, opts: CheckOptions = {}): Promi
       findings.push(...(await checkEntry(root, e, hashes, judgement.now.get(e.path))));
     }
     findings.push(...(await accountFindings(root, record)));
-    findings.push(...(await walkFindings(jail, root, record, judgement.users)));
+    findings.push(...(await walkFindings(jail, root, record, judgement)));
   } finally {
     await root.close();
   }

@@ -100,6 +100,16 @@ describe.skipIf(!isRoot)(`crafted records: check, sync (${ROOT_SKIP})`, () => {
     expect(await copiesOf(jail, SHADOW)).toEqual([]);
   });
 
+  test.each(['secret', 'data'])('a secret in the jail is extra even when the record names it as skipped (role %s)', async (role) => {
+    await fresh();
+    const entry = await copyEntry(SHADOW, { decision: 'skip', role, reason: 'secret: not copied' });
+    await craft(jail, (r) => r.entries.push(entry));
+    await fs.copyFile(SHADOW, path.join(jail, SHADOW));
+    const c = await check(jail);
+    expect(c.code).toBe(1);
+    expect(c.findings).toContainEqual(expect.objectContaining({ kind: 'extra', path: SHADOW, severity: 'problem' }));
+  });
+
   test('the record\'s jail field does not redirect where sync writes', async () => {
     await fresh();
     const other = path.join(f.base, 'elsewhere');

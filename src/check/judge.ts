@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parsePasswd } from '../build/accounts.js';
-import { ACCOUNT_FILES } from '../build/classify.js';
+import { ACCOUNT_FILES, isSecret } from '../build/classify.js';
 import { Expander, type JailEntry, type Via } from '../build/expand.js';
 import { RECORD_DIR, type JailRecord } from '../build/make-plan.js';
 import { normalize } from '../model/path.js';
@@ -63,22 +63,25 @@ function pathProblem(p: unknown, jail: string): string | undefined {
 
 const isBlockedSecret = (e: JailEntry | undefined): boolean => e?.role === 'secret' && e.decision !== 'copy';
 
-function secretWhy(now: JailEntry): string {
+function secretWhy(now: Pick<JailEntry, 'path' | 'secretName'>): string {
   const name = now.secretName && now.secretName !== now.path ? ` (reached as ${now.secretName})` : '';
   return `a secret${name}: the rules copy a secret only when --allow-secret names it`;
 }
 
 /** Why a recorded in-jail entry asks for more than the rules give (undefined: it does not). */
-function disagreement(e: JailEntry, now: JailEntry | undefined, end: JailEntry | undefined): string | undefined {
+function disagreement(e: JailEntry, now: JailEntry | undefined, end: JailEntry | undefined, allowSecrets: ReadonlySet<string>): string | undefined {
   const recordedType = e.host?.type ?? 'nothing';
   const sameSymlink = now?.host?.type === 'symlink' && now.decision === 'create' && recordedType === 'symlink';
   if (isBlockedSecret(now)) return secretWhy(now!);
+  // by its name alone, whatever the host says (or fails to say) of it
+  if (isSecret(e.path) && !allowSecrets.has(e.path)) return secretWhy(e);
   // a path the record calls content, which the host now leads to a secret through a symlink
   if (end && end !== now && isBlockedSecret(end) && !sameSymlink) {
     return `the record says ${e.decision} (a ${recordedType}), but the host leads it to the secret ${end.path} through a symlink: the rules copy a secret only when --allow-secret names it`;
   }
   if (!now) return undefined; // a symlink on the way now, to no secret: left for a rebuild (check: host-missing)
-  if (!IN_JAIL.has(now.decision) && now.host?.type !== 'missing') return `the record says ${e.decision}, the rules say ${now.decision}: ${now.reason}`;
+  const gone = now.decision === 'report-only' && now.host?.type === 'missing'; // check reports it as host-missing
+  if (!IN_JAIL.has(now.decision) && !gone) return `the record says ${e.decision}, the rules say ${now.decision}: ${now.reason}`;
   if (e.decision === 'generate' && now.decision !== 'generate' && !ACCOUNT_FILES.includes(e.path)) return `the record says generate, but only ${ACCOUNT_FILES.join(' and ')} are generated`;
   return undefined;
 }
@@ -120,7 +123,8 @@ export async function judgeRecord(jail: string, record: JailRecord, opts: JudgeO
     if (ends.has(e.path)) continue;
     const ops = (Array.isArray(e.ops) ? e.ops.filter((o) => typeof o === 'string') : []) as Op[];
     const via = VIAS.has(e.via) ? e.via : 'trace';
-    ends.set(e.path, await ex.addPath(e.path, { via, ops, from: typeof e.from === 'string' ? e.from : undefined, first: e.first }));
+    // a host path the rules cannot look at (EACCES, ELOOP...) gives no entry: never acted on
+    ends.set(e.path, await ex.addPath(e.path, { via, ops, from: typeof e.from === 'string' ? e.from : undefined, first: e.first }).catch(() => undefined));
   }
   const now = new Map<string, JailEntry>();
   for (const e of wanted) {
@@ -128,7 +132,7 @@ export async function judgeRecord(jail: string, record: JailRecord, opts: JudgeO
     const n = ex.entries.get(e.path);
     if (n) now.set(e.path, n);
     const end = ends.get(e.path);
-    const why = disagreement(e, n, end === undefined ? undefined : ex.entries.get(end));
+    const why = disagreement(e, n, end === undefined ? undefined : ex.entries.get(end), opts.allowSecrets);
     if (why && !suspicious.some((s) => s.path === e.path && s.why === why)) suspicious.push({ path: e.path, why });
   }
   // Entries the record keeps out of the jail stay as recorded (never acted on), where the rules made none.

@@ -26,7 +26,7 @@ import { ConfineError, resolveParent, type JailRoot } from '../jail/confine.js';
 import { TEMP_PREFIX, makedev } from '../jail/apply.js';
 import { octal, SETID_BITS } from '../jail/plan.js';
 import { devMajor, devMinor } from '../build/make-plan.js';
-import { hashFile } from './hash.js';
+import { hashSameFile } from './hash.js';
 import { IN_JAIL, judgeRecord, type RecordJudgement } from './judge.js';
 import { openRecordedJail, readJailPath, readJailRecord, type JailFile } from './jail-read.js';
 
@@ -88,11 +88,13 @@ function expectedType(e: JailEntry): 'file' | 'dir' | 'symlink' | 'char' | 'bloc
 const typeOf = (f: JailFile): string =>
   f.st.isFile() ? 'file' : f.st.isDirectory() ? 'dir' : f.st.isSymbolicLink() ? 'symlink' : f.st.isCharacterDevice() ? 'char' : f.st.isBlockDevice() ? 'block' : f.st.isFIFO() ? 'fifo' : 'socket';
 
-async function hostState(p: string): Promise<(FileState & { isFile: boolean }) | undefined> {
+/** The host file as the rules saw it (never through a symlink: same device and inode, hashed O_NOFOLLOW). */
+async function hostState(p: string, seen: { dev?: number; ino?: number }): Promise<(FileState & { isFile: boolean }) | undefined> {
   const st = await fs.lstat(p).catch(() => undefined);
   if (!st) return undefined;
-  const s: FileState & { isFile: boolean } = { isFile: st.isFile(), size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
-  if (st.isFile()) s.sha256 = await hashFile(p).catch(() => undefined);
+  const same = st.isFile() && st.dev === seen.dev && st.ino === seen.ino;
+  const s: FileState & { isFile: boolean } = { isFile: same, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+  if (same) s.sha256 = await hashSameFile(p, seen);
   return s;
 }
 
@@ -141,7 +143,7 @@ async function checkCopy(e: JailEntry, f: JailFile, h: RecordedHost, hashes: Map
   const record: FileState = { sha256: h.sha256, size: h.size, mtimeMs: h.mtimeMs, mode: h.mode, uid: h.uid, gid: h.gid };
   const jail = jailState(f);
   // The rules' view of the host path (a symlink on the way now: the host no longer has this file)
-  const host = now?.host?.type === 'file' ? await hostState(e.path) : undefined;
+  const host = now?.host?.type === 'file' ? await hostState(e.path, now.host) : undefined;
   if (!host || !host.isFile) {
     out.push({ kind: 'host-missing', path: e.path, severity: 'problem', detail: `the host no longer has ${e.path} as a regular file; rebuild the jail (diff shows what moved)`, record, jail });
   }

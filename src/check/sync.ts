@@ -4,14 +4,13 @@
  * record. A suspicious record entry (a secret not named with --allow-secret, ...) is refused and left. Applying it goes through src/jail/apply.ts, so every file is replaced by
  * rename: a hard-linked jail file gets a new inode and its other links keep their content.
  */
-import { constants as FS } from 'node:fs';
 import fs from 'node:fs/promises';
 import { filterAccounts } from '../build/accounts.js';
 import type { JailEntry } from '../build/expand.js';
 import { makePlan, RECORD_DIR, RECORD_FILE, type JailRecord } from '../build/make-plan.js';
 import { sortPlan, type Action, type Plan } from '../jail/plan.js';
-import type { CheckReport, Finding, RecordedHost } from './check.js';
-import { hashHandle } from './hash.js';
+import type { CheckReport, Finding } from './check.js';
+import { hashSameFile } from './hash.js';
 import { IN_JAIL } from './judge.js';
 
 export interface SyncPlan {
@@ -31,25 +30,13 @@ export interface SyncPlan {
 
 const FIXABLE = new Set<Finding['kind']>(['stale', 'tampered', 'missing']);
 
-/** sha256 of the host file the rules planned (O_NOFOLLOW, and the same device and inode), for the record. */
-async function plannedHash(p: string, h: RecordedHost): Promise<string | undefined> {
-  const fh = await fs.open(p, FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK).catch(() => undefined);
-  if (!fh) return undefined;
-  try {
-    const st = await fh.stat();
-    return st.isFile() && st.dev === h.dev && st.ino === h.ino ? await hashHandle(fh) : undefined;
-  } finally {
-    await fh.close();
-  }
-}
-
 /** The entry sync plans for a recorded path: the rules' (fresh host facts), or why there is none. */
 async function ruledTarget(e: JailEntry, now: JailEntry | undefined): Promise<JailEntry | string> {
   if (!now?.host || !IN_JAIL.has(now.decision)) return 'the rules give nothing at this path now (a symlink on the way on the host?): rebuild the jail';
   // generated content (accounts) is made from the users, not copied: the record's facts of the generated file stand
   if (e.decision === 'generate') return now.decision === 'generate' ? { ...now, host: e.host } : `the rules say ${now.decision}, not generate: rebuild the jail`;
   if (now.decision === 'copy' && now.host.type === 'file') {
-    const sha256 = await plannedHash(now.path, now.host);
+    const sha256 = await hashSameFile(now.path, now.host);
     return { ...now, host: { ...now.host, ...(sha256 ? { sha256 } : {}) } };
   }
   return now;

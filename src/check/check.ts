@@ -232,7 +232,13 @@ async function walkFindings(jail: string, root: JailRoot, r: JailRecord, j: Reco
   known.add('/etc/passwd');
   known.add('/etc/group');
   known.add(RECORD_DIR);
-  const runtimeDirs = r.entries.filter((e) => e.decision === 'skip' && e.role !== 'secret' && e.role !== 'kernel' && !isSecret(e.path)).map((e) => path.posix.dirname(e.path));
+  // Where the program wrote its own files (not walked for extras) — never a directory the rules copy content into,
+  // whatever the record claims was written there.
+  const contentDirs = new Set([...j.now.values()].filter((e) => e.decision === 'copy').map((e) => path.posix.dirname(e.path)));
+  const runtimeDirs = r.entries
+    .filter((e) => e.decision === 'skip' && e.role !== 'secret' && e.role !== 'kernel' && !isSecret(e.path))
+    .map((e) => path.posix.dirname(e.path))
+    .filter((d) => !contentDirs.has(d));
   const recordedSetid = new Map(r.entries.filter((e) => e.host).map((e) => [e.path, e.host!.mode & SETID_BITS]));
 
   const walk = async (rel: string): Promise<void> => {

@@ -110,6 +110,16 @@ describe.skipIf(!isRoot)(`crafted records: check, sync (${ROOT_SKIP})`, () => {
     expect(c.findings).toContainEqual(expect.objectContaining({ kind: 'extra', path: SHADOW, severity: 'problem' }));
   });
 
+  test('a record cannot hide extra files by claiming the program wrote beside the copied programs', async () => {
+    await fresh();
+    const runtime = { path: `/usr/bin/jt-runtime-${n}`, role: 'data', decision: 'skip', reason: 'created or changed by the program: runtime data, not copied', via: 'trace', ops: ['create'] };
+    await craft(jail, (r) => r.entries.push(runtime));
+    await fs.writeFile(path.join(jail, 'usr/bin/planted'), '#!/bin/sh\n');
+    const c = await check(jail);
+    expect(c.findings).toContainEqual(expect.objectContaining({ kind: 'extra', path: '/usr/bin/planted' }));
+    expect(c.code).toBe(1);
+  });
+
   test('the record\'s jail field does not redirect where sync writes', async () => {
     await fresh();
     const other = path.join(f.base, 'elsewhere');

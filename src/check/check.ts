@@ -175,13 +175,13 @@ async function checkCopy(e: JailEntry, f: JailFile, h: RecordedHost, hashes: Map
   return out;
 }
 
-/** Generated account files: only root and the record's users may be listed. */
-async function accountFindings(root: JailRoot, r: JailRecord): Promise<Finding[]> {
+/** Generated account files: only root and the record's users the rules accept (judge.ts) may be listed. */
+async function accountFindings(root: JailRoot, r: JailRecord, names: readonly string[]): Promise<Finding[]> {
   const gen = r.entries.find((e) => e.path === '/etc/passwd' && e.decision === 'generate');
   if (!gen) return [];
   const text = await readJailText(root, '/etc/passwd');
   if (text === undefined) return [];
-  const allowed = new Set(['root', ...r.users]);
+  const allowed = new Set(['root', ...names]);
   const users = parsePasswd(text);
   const others = users.filter((u) => !allowed.has(u.name) && u.uid !== 0);
   if (others.length) return [{ kind: 'tampered', path: '/etc/passwd', severity: 'problem', detail: `lists accounts the record does not: ${others.map((u) => u.name).join(', ')}` }];
@@ -299,7 +299,7 @@ export async function checkJail(jailArg: string, opts: CheckOptions = {}): Promi
       if (judgement.suspiciousPaths.has(e.path)) continue;
       findings.push(...(await checkEntry(root, e, hashes, judgement.now.get(e.path))));
     }
-    findings.push(...(await accountFindings(root, record)));
+    findings.push(...(await accountFindings(root, record, judgement.users)));
     findings.push(...(await walkFindings(jail, root, record, judgement)));
   } finally {
     await root.close();

@@ -131,12 +131,20 @@ describe.skipIf(!isRoot)(`crafted records: check, sync (${ROOT_SKIP})`, () => {
     expect(await fs.readdir(other)).toEqual([]);
   });
 
-  test('record users: a uid-0 alias or a system account whose home is a system directory is suspicious', async () => {
+  test('record users whose home is a system directory (bin: /bin, sys: /dev) are suspicious and left out of the generated passwd', async () => {
     await fresh();
-    await craft(jail, (r) => r.users.push('bin', 'sys'));
+    const passwd = await copyEntry('/etc/passwd', { role: 'account', decision: 'generate', reason: 'generated: root and the jail users only' });
+    await craft(jail, (r) => {
+      r.users.push('bin', 'sys');
+      r.entries.push(passwd);
+    });
     const c = await check(jail);
     expect(c.code).toBe(1);
     expect(suspicious(c).map((x) => x.detail).join('\n')).toMatch(/user bin.*\/(usr\/)?bin/);
+    // sync leaves them out of the accounts, and check then finds only the suspicious users, not a passwd to "fix"
+    expect((await jailtrace('sync', jail)).exitCode).toBe(1);
+    expect(await fs.readFile(path.join(jail, 'etc/passwd'), 'utf8')).not.toMatch(/^(bin|sys):/m);
+    expect((await check(jail)).findings.filter((x) => x.severity === 'problem').map((x) => x.kind)).toEqual(['suspicious-record', 'suspicious-record']);
   });
 
   test('--allow-secret /etc/shadow on sync copies it: the one allowed route', async () => {

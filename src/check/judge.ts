@@ -65,7 +65,7 @@ const isBlockedSecret = (e: JailEntry | undefined): boolean => e?.role === 'secr
 
 function secretWhy(now: Pick<JailEntry, 'path' | 'secretName'>): string {
   const name = now.secretName && now.secretName !== now.path ? ` (reached as ${now.secretName})` : '';
-  return `a secret${name}: the rules copy a secret only when --allow-secret names it`;
+  return `the record asks for a secret${name}: the rules copy a secret only when --allow-secret names it`;
 }
 
 /** Why a recorded in-jail entry asks for more than the rules give (undefined: it does not). */

@@ -9,12 +9,16 @@
  * - extra: a path in the jail the record does not name (not looked for under /.jailtrace, the users' homes, and
  *   directories the users write in: sticky world-writable ones, ones a user owns, parents of runtime files);
  * - setid: a setuid/setgid file; writable-dir: a group/other-writable directory (sticky ones, like /tmp, are notes);
- * - root: the jail root or an ancestor breaks OpenSSH's ChrootDirectory rule.
+ * - root: the jail root or an ancestor breaks OpenSSH's ChrootDirectory rule;
+ * - suspicious-record: the record asks for more than the rules give (a secret not named with --allow-secret, a path
+ *   that is not absolute and normal, a decision the rules contradict, a uid-0 or system user). Every recorded path is
+ *   judged again by the current rules with fresh host facts (judge.ts); such entries are never acted on.
  */
 import { constants as FS } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parsePasswd } from '../build/accounts.js';
+import { isSecret } from '../build/classify.js';
 import type { JailEntry } from '../build/expand.js';
 import { RECORD_DIR, type JailRecord } from '../build/make-plan.js';
 import { chrootDirProblems } from '../commands/build.js';
@@ -22,10 +26,11 @@ import { ConfineError, resolveParent, type JailRoot } from '../jail/confine.js';
 import { TEMP_PREFIX, makedev } from '../jail/apply.js';
 import { octal, SETID_BITS } from '../jail/plan.js';
 import { devMajor, devMinor } from '../build/make-plan.js';
-import { hashFile } from './hash.js';
+import { hashSameFile } from './hash.js';
+import { IN_JAIL, judgeRecord, type RecordJudgement } from './judge.js';
 import { openRecordedJail, readJailPath, readJailRecord, type JailFile } from './jail-read.js';
 
-export type FindingKind = 'stale' | 'host-missing' | 'tampered' | 'missing' | 'extra' | 'setid' | 'writable-dir' | 'root';
+export type FindingKind = 'stale' | 'host-missing' | 'tampered' | 'missing' | 'extra' | 'setid' | 'writable-dir' | 'root' | 'suspicious-record';
 
 export interface FileState {
   sha256?: string;
@@ -56,12 +61,18 @@ export interface CheckReport {
   checked: number;
   /** sha256 of jail copies that match the host, for sync to store in the record. */
   hashes: Map<string, string>;
+  /** The record judged by the current rules: sync acts on the rules' entries, never on the record's decisions. */
+  judgement: RecordJudgement;
+}
+
+export interface CheckOptions {
+  /** Secrets named with --allow-secret: a record asking for one of these is not suspicious. */
+  allowSecrets?: readonly string[];
 }
 
 /** Recorded host facts, with the optional sha256 build stores. */
 export type RecordedHost = NonNullable<JailEntry['host']> & { sha256?: string };
 
-const IN_JAIL = new Set<JailEntry['decision']>(['copy', 'create', 'generate']);
 const sameMtime = (a: number, b: number): boolean => Math.abs(a - b) < 1;
 const iso = (ms: number | undefined): string => (ms === undefined ? '?' : new Date(ms).toISOString());
 const short = (s: string | undefined): string => (s ? s.slice(0, 16) : 'unknown');
@@ -77,11 +88,13 @@ function expectedType(e: JailEntry): 'file' | 'dir' | 'symlink' | 'char' | 'bloc
 const typeOf = (f: JailFile): string =>
   f.st.isFile() ? 'file' : f.st.isDirectory() ? 'dir' : f.st.isSymbolicLink() ? 'symlink' : f.st.isCharacterDevice() ? 'char' : f.st.isBlockDevice() ? 'block' : f.st.isFIFO() ? 'fifo' : 'socket';
 
-async function hostState(p: string): Promise<(FileState & { isFile: boolean }) | undefined> {
-  const st = await fs.stat(p).catch(() => undefined);
+/** The host file as the rules saw it (never through a symlink: same device and inode, hashed O_NOFOLLOW). */
+async function hostState(p: string, seen: { dev?: number; ino?: number }): Promise<(FileState & { isFile: boolean }) | undefined> {
+  const st = await fs.lstat(p).catch(() => undefined);
   if (!st) return undefined;
-  const s: FileState & { isFile: boolean } = { isFile: st.isFile(), size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
-  if (st.isFile()) s.sha256 = await hashFile(p).catch(() => undefined);
+  const same = st.isFile() && st.dev === seen.dev && st.ino === seen.ino;
+  const s: FileState & { isFile: boolean } = { isFile: same, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+  if (same) s.sha256 = await hashSameFile(p, seen);
   return s;
 }
 
@@ -95,7 +108,7 @@ function modeOwnerDiff(f: JailFile, h: RecordedHost): string[] {
   return out;
 }
 
-async function checkEntry(root: JailRoot, e: JailEntry, hashes: Map<string, string>): Promise<Finding[]> {
+async function checkEntry(root: JailRoot, e: JailEntry, hashes: Map<string, string>, now: JailEntry | undefined): Promise<Finding[]> {
   const want = expectedType(e);
   if (!want || e.path === '/') return [];
   const h = e.host as RecordedHost;
@@ -122,14 +135,15 @@ async function checkEntry(root: JailRoot, e: JailEntry, hashes: Map<string, stri
     return diffs.length ? [{ kind: 'tampered', path: e.path, severity: 'problem', detail: diffs.join(', ') }] : [];
   }
   if (e.decision === 'generate') return []; // generated content: see accountFindings
-  return checkCopy(e, f, h, hashes);
+  return checkCopy(e, f, h, hashes, now);
 }
 
-async function checkCopy(e: JailEntry, f: JailFile, h: RecordedHost, hashes: Map<string, string>): Promise<Finding[]> {
+async function checkCopy(e: JailEntry, f: JailFile, h: RecordedHost, hashes: Map<string, string>, now: JailEntry | undefined): Promise<Finding[]> {
   const out: Finding[] = [];
   const record: FileState = { sha256: h.sha256, size: h.size, mtimeMs: h.mtimeMs, mode: h.mode, uid: h.uid, gid: h.gid };
   const jail = jailState(f);
-  const host = await hostState(e.path);
+  // The rules' view of the host path (a symlink on the way now: the host no longer has this file)
+  const host = now?.host?.type === 'file' ? await hostState(e.path, now.host) : undefined;
   if (!host || !host.isFile) {
     out.push({ kind: 'host-missing', path: e.path, severity: 'problem', detail: `the host no longer has ${e.path} as a regular file; rebuild the jail (diff shows what moved)`, record, jail });
   }
@@ -161,13 +175,13 @@ async function checkCopy(e: JailEntry, f: JailFile, h: RecordedHost, hashes: Map
   return out;
 }
 
-/** Generated account files: only root and the record's users may be listed. */
-async function accountFindings(root: JailRoot, r: JailRecord): Promise<Finding[]> {
+/** Generated account files: only root and the record's users the rules accept (judge.ts) may be listed. */
+async function accountFindings(root: JailRoot, r: JailRecord, names: readonly string[]): Promise<Finding[]> {
   const gen = r.entries.find((e) => e.path === '/etc/passwd' && e.decision === 'generate');
   if (!gen) return [];
   const text = await readJailText(root, '/etc/passwd');
   if (text === undefined) return [];
-  const allowed = new Set(['root', ...r.users]);
+  const allowed = new Set(['root', ...names]);
   const users = parsePasswd(text);
   const others = users.filter((u) => !allowed.has(u.name) && u.uid !== 0);
   if (others.length) return [{ kind: 'tampered', path: '/etc/passwd', severity: 'problem', detail: `lists accounts the record does not: ${others.map((u) => u.name).join(', ')}` }];
@@ -194,18 +208,22 @@ async function readJailText(root: JailRoot, p: string): Promise<string | undefin
 
 const under = (p: string, dir: string): boolean => p === dir || p.startsWith(dir === '/' ? '/' : dir + '/');
 
-/** Homes of the record's users (from the jail's passwd, else the host's) and their parents. */
-async function userHomes(root: JailRoot, r: JailRecord): Promise<{ homes: string[]; uids: Set<number> }> {
+/** Homes of the users the rules accept (from the jail's passwd, else the host's) and their parents. */
+async function userHomes(root: JailRoot, names: readonly string[]): Promise<{ homes: string[]; uids: Set<number> }> {
   const text = (await readJailText(root, '/etc/passwd')) ?? (await fs.readFile('/etc/passwd', 'utf8').catch(() => ''));
-  const users = parsePasswd(text).filter((u) => r.users.includes(u.name));
+  const users = parsePasswd(text).filter((u) => names.includes(u.name));
   return { homes: users.map((u) => u.home).filter((h) => h.startsWith('/') && h !== '/'), uids: new Set(users.map((u) => u.uid)) };
 }
 
 /** Walks the jail (lstat only, never following a symlink) for setid files, writable directories and extra paths. */
-async function walkFindings(jail: string, root: JailRoot, r: JailRecord): Promise<Finding[]> {
+async function walkFindings(jail: string, root: JailRoot, r: JailRecord, j: RecordJudgement): Promise<Finding[]> {
   const out: Finding[] = [];
-  const known = new Set(r.entries.map((e) => e.path));
-  const { homes, uids } = await userHomes(root, r);
+  // A secret's name is known only when the rules put it in the jail (--allow-secret): any other copy is extra,
+  // whatever the record says of it.
+  const secretOut = (p: string): boolean => isSecret(p) && !(j.now.get(p)?.decision === 'copy' && !j.suspiciousPaths.has(p));
+  const known = new Set(r.entries.map((e) => e.path).filter((p) => !secretOut(p)));
+  const users = j.users;
+  const { homes, uids } = await userHomes(root, users);
   for (const h of homes) {
     const parts = h.split('/').filter(Boolean);
     for (let i = 1; i <= parts.length; i++) known.add('/' + parts.slice(0, i).join('/'));
@@ -214,7 +232,13 @@ async function walkFindings(jail: string, root: JailRoot, r: JailRecord): Promis
   known.add('/etc/passwd');
   known.add('/etc/group');
   known.add(RECORD_DIR);
-  const runtimeDirs = r.entries.filter((e) => e.decision === 'skip' && e.role !== 'secret' && e.role !== 'kernel').map((e) => path.posix.dirname(e.path));
+  // Where the program wrote its own files (not walked for extras) — never a directory the rules copy content into,
+  // whatever the record claims was written there.
+  const contentDirs = new Set([...j.now.values()].filter((e) => e.decision === 'copy').map((e) => path.posix.dirname(e.path)));
+  const runtimeDirs = r.entries
+    .filter((e) => e.decision === 'skip' && e.role !== 'secret' && e.role !== 'kernel' && !isSecret(e.path))
+    .map((e) => path.posix.dirname(e.path))
+    .filter((d) => !contentDirs.has(d));
   const recordedSetid = new Map(r.entries.filter((e) => e.host).map((e) => [e.path, e.host!.mode & SETID_BITS]));
 
   const walk = async (rel: string): Promise<void> => {
@@ -249,26 +273,39 @@ async function walkFindings(jail: string, root: JailRoot, r: JailRecord): Promis
   return out;
 }
 
-export async function checkJail(jailArg: string): Promise<CheckReport> {
+/** The record's suspicious entries, each saying whether the jail already holds the path. */
+async function suspiciousFindings(root: JailRoot, j: RecordJudgement): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const s of j.suspicious) {
+    const held = s.user === undefined && j.now.has(s.path) ? await readJailPath(root, s.path, { hash: false }).catch(() => undefined) : undefined;
+    out.push({ kind: 'suspicious-record', path: s.path, severity: 'problem', detail: `${s.why}${held ? '; the jail holds it: remove it' : ''}; not acted on` });
+  }
+  return out;
+}
+
+export async function checkJail(jailArg: string, opts: CheckOptions = {}): Promise<CheckReport> {
   const jail = path.resolve(jailArg);
   const record = await readJailRecord(jail);
+  const judgement = await judgeRecord(jail, record, { allowSecrets: new Set(opts.allowSecrets ?? []) });
   const root = await openRecordedJail(jail, record);
   const findings: Finding[] = [];
   const hashes = new Map<string, string>();
   let checked = 0;
   try {
+    findings.push(...(await suspiciousFindings(root, judgement)));
     for (const e of record.entries) {
       if (!IN_JAIL.has(e.decision) || !e.host) continue;
       checked++;
-      findings.push(...(await checkEntry(root, e, hashes)));
+      if (judgement.suspiciousPaths.has(e.path)) continue;
+      findings.push(...(await checkEntry(root, e, hashes, judgement.now.get(e.path))));
     }
-    findings.push(...(await accountFindings(root, record)));
-    findings.push(...(await walkFindings(jail, root, record)));
+    findings.push(...(await accountFindings(root, record, judgement.users)));
+    findings.push(...(await walkFindings(jail, root, record, judgement)));
   } finally {
     await root.close();
   }
   for (const p of await chrootDirProblems(jail)) findings.push({ kind: 'root', path: jail, severity: 'problem', detail: `${p} (OpenSSH's ChrootDirectory will refuse it)` });
-  return { jail, record, findings, checked, hashes };
+  return { jail, record, findings, checked, hashes, judgement };
 }
 
 export const hasProblems = (r: CheckReport): boolean => r.findings.some((f) => f.severity === 'problem');

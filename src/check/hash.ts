@@ -30,3 +30,18 @@ export async function hashFile(path: string): Promise<string> {
     await fh.close();
   }
 }
+
+/**
+ * sha256 of the host file a plan or a check looked at: opened O_NOFOLLOW|O_NONBLOCK, and only when it is still a
+ * regular file with the same device and inode (a path swapped for a symlink since gives undefined, not its target).
+ */
+export async function hashSameFile(path: string, want: { dev?: number; ino?: number }): Promise<string | undefined> {
+  const fh = await fs.open(path, FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK).catch(() => undefined);
+  if (!fh) return undefined;
+  try {
+    const st = await fh.stat();
+    return st.isFile() && st.dev === want.dev && st.ino === want.ino ? await hashHandle(fh) : undefined;
+  } finally {
+    await fh.close();
+  }
+}

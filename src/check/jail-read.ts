@@ -76,5 +76,8 @@ export function parseRecord(text: string, file: string): JailRecord {
     throw new UsageError(`${file}: not JSON: ${(e as Error).message}`, 'the record is damaged; rebuild the jail');
   }
   if (r?.schema !== JAIL_SCHEMA || !Array.isArray(r.entries)) throw new UsageError(`${file}: not a ${JAIL_SCHEMA} record`, 'rebuild the jail with this jailtrace');
+  const bad = r.entries.findIndex((e) => typeof e !== 'object' || e === null || typeof e.path !== 'string' || typeof e.decision !== 'string');
+  if (bad >= 0) throw new UsageError(`${file}: entry ${bad} is not an entry (an object with a path and a decision)`, 'the record is damaged; rebuild the jail');
+  if (r.users !== undefined && (!Array.isArray(r.users) || r.users.some((u) => typeof u !== 'string'))) throw new UsageError(`${file}: users is not a list of names`, 'the record is damaged; rebuild the jail');
   return r;
 }

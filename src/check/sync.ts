@@ -1,15 +1,17 @@
 /**
- * `sync`: stale, tampered and missing paths → a plan (makePlan's actions from the record entries with fresh host
- * facts) plus a rewrite of the record. Applying it goes through src/jail/apply.ts, so every file is replaced by
+ * `sync`: stale, tampered and missing paths → a plan (makePlan's actions from the rules' entries for those paths, with
+ * fresh host facts: see judge.ts; the record's own decisions and host facts are never acted on) plus a rewrite of the
+ * record. A suspicious record entry (a secret not named with --allow-secret, ...) is refused and left. Applying it goes through src/jail/apply.ts, so every file is replaced by
  * rename: a hard-linked jail file gets a new inode and its other links keep their content.
  */
 import fs from 'node:fs/promises';
 import { filterAccounts } from '../build/accounts.js';
-import type { HostInfo, JailEntry } from '../build/expand.js';
+import type { JailEntry } from '../build/expand.js';
 import { makePlan, RECORD_DIR, RECORD_FILE, type JailRecord } from '../build/make-plan.js';
 import { sortPlan, type Action, type Plan } from '../jail/plan.js';
-import type { CheckReport, Finding, RecordedHost } from './check.js';
-import { hashFile } from './hash.js';
+import type { CheckReport, Finding } from './check.js';
+import { hashSameFile } from './hash.js';
+import { IN_JAIL } from './judge.js';
 
 export interface SyncPlan {
   plan: Plan;
@@ -28,14 +30,16 @@ export interface SyncPlan {
 
 const FIXABLE = new Set<Finding['kind']>(['stale', 'tampered', 'missing']);
 
-async function freshHost(p: string, type: HostInfo['type']): Promise<RecordedHost | undefined> {
-  const st = await (type === 'file' ? fs.stat(p) : fs.lstat(p)).catch(() => undefined);
-  if (!st) return undefined;
-  const dir = st.isDirectory();
-  const h: RecordedHost = { type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: dir ? 0 : st.size, mtimeMs: dir ? 0 : st.mtimeMs, rdev: st.rdev };
-  if (st.isSymbolicLink()) h.target = await fs.readlink(p);
-  if (type === 'file' && st.isFile()) h.sha256 = await hashFile(p).catch(() => undefined);
-  return h;
+/** The entry sync plans for a recorded path: the rules' (fresh host facts), or why there is none. */
+async function ruledTarget(e: JailEntry, now: JailEntry | undefined): Promise<JailEntry | string> {
+  if (!now?.host || !IN_JAIL.has(now.decision)) return 'the rules give nothing at this path now (a symlink on the way on the host?): rebuild the jail';
+  // generated content (accounts) is made from the users, not copied: the record's facts of the generated file stand
+  if (e.decision === 'generate') return now.decision === 'generate' ? { ...now, host: e.host } : `the rules say ${now.decision}, not generate: rebuild the jail`;
+  if (now.decision === 'copy' && now.host.type === 'file') {
+    const sha256 = await hashSameFile(now.path, now.host);
+    return { ...now, host: { ...now.host, ...(sha256 ? { sha256 } : {}) } };
+  }
+  return now;
 }
 
 export async function planSync(check: CheckReport): Promise<SyncPlan> {
@@ -52,22 +56,22 @@ export async function planSync(check: CheckReport): Promise<SyncPlan> {
       continue;
     }
     if (!targets.has(f.path)) {
-      const host = e.decision === 'generate' ? e.host : await freshHost(e.path, e.host.type);
-      if (!host) {
-        left.push({ ...f, detail: `${f.detail} (the host no longer has it)` });
+      const t = await ruledTarget(e, check.judgement.now.get(f.path));
+      if (typeof t === 'string') {
+        left.push({ ...f, detail: `${f.detail} (${t})` });
         continue;
       }
-      targets.set(f.path, { ...e, host });
+      targets.set(f.path, t);
     }
     fixes.push(f);
   }
 
   const needAccounts = [...targets.values()].some((e) => e.decision === 'generate');
-  const accounts = needAccounts ? filterAccounts(await fs.readFile('/etc/passwd', 'utf8'), await fs.readFile('/etc/group', 'utf8'), r.users) : undefined;
+  const accounts = needAccounts ? filterAccounts(await fs.readFile('/etc/passwd', 'utf8'), await fs.readFile('/etc/group', 'utf8'), check.judgement.users) : undefined;
   const { schema: _s, entries: _e, ...rest } = r;
   void _s;
   void _e;
-  const made = makePlan({ jail: check.jail, entries: targets.values(), accounts, homes: false, record: rest });
+  const made = makePlan({ jail: check.jail, entries: targets.values(), accounts, homes: false, record: { ...rest, users: check.judgement.users } });
   const keep = (a: Action): boolean => targets.has(a.path) && a.path !== '/' && a.path !== RECORD_DIR && a.path !== RECORD_FILE;
 
 

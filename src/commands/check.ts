@@ -6,7 +6,7 @@ import { applyPlan, type ApplyReport } from '../jail/apply.js';
 import { describeAction, renderDryRun } from '../jail/render.js';
 import type { Output } from '../output.js';
 
-const ORDER: Finding['kind'][] = ['root', 'stale', 'host-missing', 'tampered', 'missing', 'extra', 'setid', 'writable-dir'];
+const ORDER: Finding['kind'][] = ['root', 'suspicious-record', 'stale', 'host-missing', 'tampered', 'missing', 'extra', 'setid', 'writable-dir'];
 
 export function renderFindings(r: CheckReport): string {
   const lines: string[] = [];
@@ -18,20 +18,24 @@ export function renderFindings(r: CheckReport): string {
   }
   const problems = r.findings.filter((f) => f.severity === 'problem').length;
   lines.push(problems ? `${r.jail}: ${problems} problem(s) in ${r.checked} recorded paths` + (r.findings.some((f) => ['stale', 'tampered', 'missing'].includes(f.kind)) ? ' (jailtrace sync fixes stale, tampered and missing files)' : '') : `${r.jail}: clean (${r.checked} recorded paths)`);
+  if (r.findings.some((f) => f.kind === 'suspicious-record')) lines.push(SUSPICIOUS_HINT);
   return lines.join('\n') + '\n';
 }
 
-const findingJson = (f: Finding): Finding => f;
+const SUSPICIOUS_HINT = 'the record asks for what the rules do not give (it may come from a backup or another host): nothing is done with those entries; rebuild the jail, or name a secret it should hold with --allow-secret';
 
-export async function runCheck(jail: string, o: { json?: boolean }, out: Output): Promise<number> {
-  const r = await checkJail(jail);
-  if (o.json) out.json({ schema: 'jailtrace.check/1', jail: r.jail, checked: r.checked, clean: !hasProblems(r), findings: r.findings.map(findingJson) });
+const findingJson = (f: Finding): Finding => f;
+const suspiciousIn = (fs: readonly Finding[]): Finding[] => fs.filter((f) => f.kind === 'suspicious-record');
+
+export async function runCheck(jail: string, o: { json?: boolean; allowSecret?: string[] }, out: Output): Promise<number> {
+  const r = await checkJail(jail, { allowSecrets: o.allowSecret });
+  if (o.json) out.json({ schema: 'jailtrace.check/1', jail: r.jail, checked: r.checked, clean: !hasProblems(r), suspicious: suspiciousIn(r.findings).length, findings: r.findings.map(findingJson) });
   else out.result(renderFindings(r));
   return hasProblems(r) ? EXIT.FOUND : EXIT.OK;
 }
 
-export async function runSync(jail: string, o: { dryRun?: boolean; json?: boolean }, out: Output): Promise<number> {
-  const check = await checkJail(jail);
+export async function runSync(jail: string, o: { dryRun?: boolean; json?: boolean; allowSecret?: string[] }, out: Output): Promise<number> {
+  const check = await checkJail(jail, { allowSecrets: o.allowSecret });
   const s = await planSync(check);
   const reports: ApplyReport[] = [];
   if (s.placeholders.length > 0) reports.push(await applyPlan(placeholderPlan(check.jail, s.placeholders), { dryRun: o.dryRun }));
@@ -42,6 +46,7 @@ export async function runSync(jail: string, o: { dryRun?: boolean; json?: boolea
   if (!o.dryRun) reports.push(await applyPlan(recordPlan(check.jail, syncedRecord(check, s, synced))));
   const results = reports.flatMap((r) => r.results);
   const bad = results.filter((x) => x.result === 'failed' || x.result === 'refused');
+  const suspicious = suspiciousIn(s.left);
   if (o.json) {
     out.json({
       schema: 'jailtrace.sync/1',
@@ -50,6 +55,7 @@ export async function runSync(jail: string, o: { dryRun?: boolean; json?: boolea
       fixes: s.fixes,
       left: s.left,
       placeholders: s.placeholders,
+      suspicious: suspicious.length,
       results: results.map((x) => ({ path: x.action.path, kind: x.action.kind, result: x.result, detail: x.detail })),
     });
   } else {
@@ -61,8 +67,10 @@ export async function runSync(jail: string, o: { dryRun?: boolean; json?: boolea
       for (const x of results.filter((x) => x.result === 'done' && x.action.path !== '/.jailtrace/manifest.json')) lines.push(`  ${x.detail ?? describeAction(x.action)}`);
     }
     for (const x of bad) lines.push(`  ${x.result}: ${describeAction(x.action)}${x.detail ? ` — ${x.detail}` : ''}`);
-    for (const f of s.left.filter((x) => x.severity === 'problem')) lines.push(`left as is: ${f.kind} ${f.path}: ${f.detail}`);
+    for (const f of suspicious) lines.push(`refused (suspicious record): ${f.path}: ${f.detail}`);
+    for (const f of s.left.filter((x) => x.severity === 'problem' && x.kind !== 'suspicious-record')) lines.push(`left as is: ${f.kind} ${f.path}: ${f.detail}`);
+    if (suspicious.length) lines.push(SUSPICIOUS_HINT);
     out.result(lines.join('\n') + '\n');
   }
-  return bad.length > 0 ? EXIT.APPLY : EXIT.OK;
+  return bad.length > 0 ? EXIT.APPLY : suspicious.length > 0 ? EXIT.FOUND : EXIT.OK;
 }

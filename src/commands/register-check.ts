@@ -1,6 +1,7 @@
 /** `jailtrace check` and `jailtrace sync` on the command line. */
 import type { Command } from 'commander';
 import type { Output } from '../output.js';
+import { collect } from './register-build.js';
 
 export function registerCheck(program: Command, out: Output): void {
   program
@@ -10,15 +11,18 @@ export function registerCheck(program: Command, out: Output): void {
       'Compare JAIL with its record (JAIL/.jailtrace/manifest.json) and with the host: stale copies (the host file ' +
         'changed since the build; both sha256 and mtimes shown), tampered copies, missing and extra paths, setuid/setgid ' +
         'files, group/world-writable directories (sticky ones like /tmp are notes), and a jail root OpenSSH would refuse. ' +
+        'Every recorded path is judged again by the current rules: a record that asks for a secret, or for what the rules ' +
+        'do not give, is reported as suspicious-record. ' +
         'Exit 0: clean; 1: findings; 2: error.',
     )
     .argument('<jail>', 'a jail built by jailtrace build')
     .option('--json', 'print the findings as JSON (schema jailtrace.check/1)')
+    .option('--allow-secret <path>', 'a secret the jail holds on purpose (as build --allow-secret copied it): not suspicious (repeatable)', collect, [])
     .addHelpText('after', `
 Examples:
   jailtrace check /srv/jail                  # in cron after every upgrade
   jailtrace check /srv/jail || jailtrace sync /srv/jail`)
-    .action(async (jail: string, o: { json?: boolean }) => {
+    .action(async (jail: string, o: { json?: boolean; allowSecret: string[] }) => {
       const { runCheck } = await import('./check.js');
       process.exitCode = await runCheck(jail, o, out);
     });
@@ -30,16 +34,19 @@ Examples:
       'Re-copy stale, tampered and missing files from the host through the confined, atomic apply path (a file is ' +
         'replaced by rename, never written through: a hard-linked copy gets a new inode, other links keep their content), ' +
         'then update the record. Extra files, setid bits and writable directories are reported, not changed. ' +
-        'Exit 0: done; 3: the jail could not be written.',
+        'What is copied is decided by the current rules with fresh host facts, never by the decisions stored in the record: ' +
+        'a record entry asking for a secret (or for what the rules do not give) is refused. ' +
+        'Exit 0: done; 1: done, but suspicious record entries were refused; 3: the jail could not be written.',
     )
     .argument('<jail>', 'a jail built by jailtrace build')
     .option('-n, --dry-run', 'print the plan and write nothing')
+    .option('--allow-secret <path>', 'copy this secret (/etc/shadow, a key...) if the trace needs it (repeatable)', collect, [])
     .option('--json', 'print the report as JSON (schema jailtrace.sync/1)')
     .addHelpText('after', `
 Examples:
   jailtrace sync /srv/jail --dry-run
   jailtrace check /srv/jail || jailtrace sync /srv/jail`)
-    .action(async (jail: string, o: { dryRun?: boolean; json?: boolean }) => {
+    .action(async (jail: string, o: { dryRun?: boolean; json?: boolean; allowSecret: string[] }) => {
       const { runSync } = await import('./check.js');
       process.exitCode = await runSync(jail, o, out);
     });

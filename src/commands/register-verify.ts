@@ -19,6 +19,7 @@ export function registerVerify(program: Command, out: Output): void {
     .option('--profile <name>', 'workload: sftp, scp (default: the profiles the jail was built with)', collect, [])
     .option('--user <name>', 'run as this user (default: the jail\'s first user)')
     .option('--fix', 'copy what is missing (same confined, atomic apply as build) and run again')
+    .option('--allow-secret <path>', 'copy this secret (/etc/shadow, a key...) if the trace needs it (repeatable)', collect, [])
     .option('--rounds <n>', 'with --fix: at most this many runs', '5')
     .option('--timeout <seconds>', 'kill a workload run after this long', '300')
     .option('--sftp-server <path>', 'the sftp-server path inside the jail')
@@ -30,10 +31,10 @@ Examples:
   jailtrace verify /srv/jail
   jailtrace verify /srv/jail --profile sftp --user alice --fix
   jailtrace verify /srv/jail --user alice -- /usr/bin/scp -t /home/alice`)
-    .action(async (jail: string, command: string[], o: { profile: string[]; user?: string; fix?: boolean; rounds: string; timeout: string; sftpServer?: string; scp?: string; outputDir: string; json?: boolean }) => {
+    .action(async (jail: string, command: string[], o: { profile: string[]; user?: string; fix?: boolean; allowSecret: string[]; rounds: string; timeout: string; sftpServer?: string; scp?: string; outputDir: string; json?: boolean }) => {
       const { verifyCommand, renderVerify, fixRefused } = await import('./verify.js');
       const r = await verifyCommand(
-        { jail, profiles: o.profile, command, user: o.user, fix: Boolean(o.fix), rounds: o.fix ? Number(o.rounds) || 5 : 1, outputDir: o.outputDir, sftpServer: o.sftpServer, scp: o.scp, timeoutMs: Number(o.timeout) * 1000 },
+        { jail, profiles: o.profile, command, user: o.user, fix: Boolean(o.fix), rounds: o.fix ? Number(o.rounds) || 5 : 1, outputDir: o.outputDir, sftpServer: o.sftpServer, scp: o.scp, timeoutMs: Number(o.timeout) * 1000, allowSecrets: o.allowSecret },
         out,
       );
       if (o.json) out.json(r);

@@ -7,13 +7,13 @@ import { constants as FS } from 'node:fs';
 import { lstat, mkdtemp, open, readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { filterAccounts } from '../build/accounts.js';
-import { Expander, type JailEntry } from '../build/expand.js';
+import type { JailEntry } from '../build/expand.js';
+import { judgeRecord } from '../check/judge.js';
 import { makePlan, type JailRecord } from '../build/make-plan.js';
 import { TraceError, UsageError } from '../errors.js';
 import { applyPlan, type ApplyReport } from '../jail/apply.js';
 import { refuseSystemJail } from '../jail/system-dirs.js';
 import type { Output } from '../output.js';
-import { platformInfo } from '../platforms/index.js';
 import { removeAsUser } from '../profiles/private-tree.js';
 import { lookupUser } from '../profiles/workspace.js';
 import { findMissing, type MissingFile } from '../verify/analyze.js';
@@ -36,6 +36,8 @@ export interface VerifyOptions {
   sftpServer?: string;
   scp?: string;
   timeoutMs?: number;
+  /** --allow-secret: the only secrets --fix may copy. */
+  allowSecrets?: string[];
 }
 
 export interface VerifyRound {
@@ -144,9 +146,9 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
     // Nothing missing but the workload fails (a tampered generated passwd, say): re-apply the recorded plan once.
     if (missing.length === 0 && rounds.some((x) => x.fixed && x.missing.length === 0)) break;
     // --fix: the same expansion and confined apply as build, then run again
-    const fixed = await fixMissing(jail, record, entries, missing);
+    const fixed = await fixMissing(jail, record, entries, missing, o.allowSecrets ?? []);
     entries = fixed.entries;
-    const refused = fixed.apply.results.flatMap((x) => (x.result === 'refused' || x.result === 'failed' ? [{ path: x.action.path, result: x.result, detail: x.detail }] : []));
+    const refused = [...fixed.suspicious, ...fixed.apply.results.flatMap((x) => (x.result === 'refused' || x.result === 'failed' ? [{ path: x.action.path, result: x.result, detail: x.detail }] : []))];
     r.fixed = { copied: fixed.copied, apply: { counts: fixed.apply.counts, stopped: fixed.apply.stopped }, refused };
     if (fixed.apply.stopped) break;
     // nothing put back and something refused (a hostile layout): another round would fail the same way
@@ -156,32 +158,30 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
   return { jail, ok: last.missing.length === 0 && last.steps.every((s) => s.ok), rounds };
 }
 
-async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[], missing: MissingFile[]): Promise<{ entries: JailEntry[]; copied: string[]; apply: ApplyReport }> {
-  const ex = new Expander({ platform: platformInfo('linux'), excludes: [jail], allowSecrets: new Set(), fullPasswd: false });
-  // The recorded entries again, with fresh host facts (the host may have been upgraded since the build).
-  for (const e of entries) {
-    if (e.decision === 'report-only' || e.decision === 'skip' || e.via === 'parent' || e.via === 'symlink') ex.entries.set(e.path, e);
-    else await ex.addPath(e.path, { via: e.via, ops: e.ops, from: e.from, first: e.first });
-  }
+async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[], missing: MissingFile[], allowSecrets: readonly string[]): Promise<{ entries: JailEntry[]; copied: string[]; apply: ApplyReport; suspicious: Array<{ path: string; result: 'refused'; detail: string }> }> {
+  // The recorded entries judged again by the current rules, with fresh host facts (src/check/judge.ts): never the
+  // record's own decisions, so a record cannot ask for a secret; its suspicious entries and users are left out.
+  const judged = await judgeRecord(jail, { ...record, entries }, { allowSecrets: new Set(allowSecrets) });
+  const ex = judged.expander;
   for (const m of missing) {
     await ex.addPath(m.path, { via: 'trace', ops: m.kind === 'interpreter' ? ['exec'] : ['read'], first: { op: 'read', ok: false, errno: m.errno, pid: m.pid, line: m.line, syscall: `${m.syscall} (verify)` } });
   }
   await ex.addInterpreters();
   const all = [...ex.entries.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
   const needsAccounts = all.some((e) => e.role === 'account' && e.decision === 'generate');
-  const accounts = needsAccounts ? filterAccounts(await readFile('/etc/passwd', 'utf8'), await readFile('/etc/group', 'utf8'), record.users) : undefined;
+  const accounts = needsAccounts ? filterAccounts(await readFile('/etc/passwd', 'utf8'), await readFile('/etc/group', 'utf8'), judged.users) : undefined;
   const plan = makePlan({
     jail,
     entries: all,
     accounts,
-    homes: record.users.length > 0,
+    homes: judged.users.length > 0,
     record: { version: VERSION, jail, users: record.users, profiles: record.profiles, commands: record.commands, traces: record.traces, warnings: record.warnings },
   });
   plan.actions = plan.actions.filter((a) => a.path !== '/'); // never touch the jail root's mode here
   const apply = await applyPlan(plan, {});
   // what this round put back: new entries, and recorded ones that had gone missing from the jail
   const copied = apply.results.filter((x) => x.result === 'done' && !x.action.path.startsWith('/.jailtrace')).map((x) => x.action.path);
-  return { entries: all, copied, apply };
+  return { entries: all, copied, apply, suspicious: judged.suspicious.map((x) => ({ path: x.path, result: 'refused' as const, detail: `suspicious record: ${x.why}` })) };
 }
 
 /** Did a --fix round refuse or fail to write the jail (exit 3, like build)? */

@@ -19,6 +19,7 @@ export type Role =
   | 'kernel'
   | 'directory'
   | 'secret'
+  | 'shared-tmp'
   | 'symlink'
   | 'data';
 
@@ -38,6 +39,12 @@ export interface Facts {
   via: 'trace' | 'interp' | 'needed' | 'shebang' | 'symlink' | 'parent' | 'user';
   /** Reached through a symlink whose name is a secret's: the file is one too. */
   secretName?: string;
+  /**
+   * The world-writable directory (/tmp, /var/tmp, /dev/shm...) the path lies under, when a user could have changed a
+   * name on the way below it (a name a user owns, or a directory without the sticky bit): workload data that root
+   * never walks, follows or copies.
+   */
+  sharedDir?: string;
 }
 
 /** Secrets: never copied unless named with --allow-secret. */
@@ -72,6 +79,7 @@ const matchGlob = (pattern: string, path: string): boolean =>
 const ROLE_RULES: readonly RoleRule[] = [
   { role: 'kernel', test: (f) => /^\/(proc|sys)(\/|$)/.test(f.path) },
   { role: 'secret', test: (f) => isSecret(f.path) || (f.secretName !== undefined && f.type !== 'dir') },
+  { role: 'shared-tmp', test: (f) => f.sharedDir !== undefined },
   { role: 'account', test: (f) => ACCOUNT_FILES.includes(f.path) },
   { role: 'socket', test: (f) => f.ops.has('connect') || f.type === 'socket' },
   { role: 'device', test: (f) => f.type === 'char' || f.type === 'block' },
@@ -104,6 +112,8 @@ export function decide(f: Facts, p: PlatformInfo, opts: { allowSecrets: Readonly
   switch (role) {
     case 'kernel':
       return d('skip', 'kernel filesystem: mount proc/sys in the jail if the program needs it');
+    case 'shared-tmp':
+      return d('skip', `under ${f.sharedDir}, a world-writable directory, through a name a user controls: workload data, never jail content (root does not follow it)`);
     case 'secret':
       return opts.allowSecrets.has(f.path) || (f.secretName !== undefined && opts.allowSecrets.has(f.secretName)) ? d('copy', 'secret copied because --allow-secret names it') : d('skip', 'secret: not copied (name it with --allow-secret PATH to copy it)');
     case 'account':

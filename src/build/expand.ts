@@ -48,6 +48,8 @@ export interface JailEntry {
   host?: HostInfo;
   /** A secret's name that led here through a symlink (the file is a secret whatever its own name). */
   secretName?: string;
+  /** The world-writable directory below which a user controls a name on the way here (role `shared-tmp`). */
+  sharedDir?: string;
 }
 
 interface AddHow {
@@ -163,6 +165,8 @@ export class Expander {
     if (isSecret(normalize(p))) how = { ...how, secretName: how.secretName ?? normalize(p) };
     const parts = normalize(p).split('/').filter(Boolean);
     let cur = '';
+    /** The last world-writable directory on the way, and whether it is sticky. */
+    let shared: { dir: string; sticky: boolean } | undefined;
     for (let i = 0; i < parts.length; i++) {
       const next = `${cur}/${parts[i]}`;
       const last = i === parts.length - 1;
@@ -179,6 +183,14 @@ export class Expander {
         else this.note(next, { via: 'parent', ops: [], failedOnly: false, from: p }, missing);
         return undefined;
       }
+      // Below a world-writable directory, a name a user owns (or any name, without the sticky bit) is the user's to
+      // change: it and everything reached through it is workload data. Root neither follows nor copies it.
+      if (shared && (info.uid !== 0 || !shared.sticky)) {
+        this.note(next, { via: last ? how.via : 'parent', ops: last ? how.ops : [], failedOnly: false, from: last ? how.from : p, first: last ? how.first : undefined, sharedDir: shared.dir }, info);
+        if (!last) this.note(p, { via: how.via, ops: how.ops, failedOnly: false, from: how.from, first: how.first, sharedDir: shared.dir });
+        return undefined;
+      }
+      if (info.type === 'dir' && info.mode & 0o002) shared = { dir: next, sticky: (info.mode & 0o1000) !== 0 };
       if (info.type === 'symlink') {
         this.note(next, { via: last && how.via === 'trace' ? 'trace' : 'symlink', ops: [], failedOnly: false, from: p, first: last ? how.first : undefined }, info);
         const target = info.target!.startsWith('/') ? info.target! : `${cur || '/'}/${info.target}`;
@@ -199,11 +211,12 @@ export class Expander {
     return '/';
   }
 
-  private note(p: string, how: { via: Via; ops: Op[]; failedOnly: boolean; from?: string; first?: JailEntry['first']; secretName?: string }, info?: HostInfo): void {
+  private note(p: string, how: { via: Via; ops: Op[]; failedOnly: boolean; from?: string; first?: JailEntry['first']; secretName?: string; sharedDir?: string }, info?: HostInfo): void {
     const old = this.entries.get(p);
     const ops = [...new Set([...(old?.ops ?? []), ...how.ops])];
     const secretName = how.secretName ?? old?.secretName;
-    const facts: Facts = { path: p, ops: new Set(ops), failedOnly: how.failedOnly && !old, type: info?.type ?? old?.host?.type ?? 'missing', via: old && old.via === 'trace' ? 'trace' : how.via, secretName };
+    const sharedDir = how.sharedDir ?? old?.sharedDir;
+    const facts: Facts = { path: p, ops: new Set(ops), failedOnly: how.failedOnly && !old, type: info?.type ?? old?.host?.type ?? 'missing', via: old && old.via === 'trace' ? 'trace' : how.via, secretName, sharedDir };
     const d = decide(facts, this.opts.platform, { allowSecrets: this.opts.allowSecrets, fullPasswd: this.opts.fullPasswd });
     // A path first seen as a parent or symlink step keeps its first provenance, but takes the strongest facts.
     this.entries.set(p, {
@@ -217,6 +230,7 @@ export class Expander {
       ops,
       host: info ?? old?.host,
       ...(secretName ? { secretName } : {}),
+      ...(sharedDir ? { sharedDir } : {}),
     });
   }
 

@@ -1,0 +1,42 @@
+/**
+ * How much a trace may make jailtrace hold (issue 20: a crafted trace never crashes it). Memory grows with distinct
+ * facts, not with the trace's length: distinct paths, processes, and open file descriptors. Each is capped; crossing
+ * a cap ends the parse with a TraceError naming the file and line (exit 2), never a heap abort.
+ *
+ * One knob, `--max-paths N`, normalised at the CLI edge (src/commands/trace-limits.ts) and passed down as
+ * TraceLimits. The same N bounds processes and live fd-table entries, which cost about as much each.
+ */
+export interface TraceLimits {
+  /** Distinct paths in one manifest (and processes, and live fd-table entries). */
+  maxPaths: number;
+}
+
+/**
+ * The default cap. Measured on Node 20's default heap (4 GiB on a 24 GiB machine): `parse --json` of 1,000,000
+ * distinct failed paths peaks near 0.8 GiB RSS (`npm run bench`, section "memory per path").
+ */
+export const DEFAULT_MAX_PATHS = 1_000_000;
+
+export const DEFAULT_LIMITS: TraceLimits = Object.freeze({ maxPaths: DEFAULT_MAX_PATHS });
+
+/** What was capped, for the message: `more than 1000 distinct paths`. */
+export type LimitKind = 'distinct paths' | 'processes' | 'open file descriptors';
+
+/**
+ * Thrown by the builder or the process model when a cap is crossed; the trace reader turns it into a TraceError with
+ * the file (it knows which one). Not a JailtraceError: it never reaches the CLI as it is.
+ */
+export class LimitExceeded extends Error {
+  constructor(
+    readonly kind: LimitKind,
+    readonly limit: number,
+    readonly line: number,
+  ) {
+    super(`more than ${limit} ${kind}`);
+  }
+}
+
+/** The advice printed with a crossed cap. */
+export const limitHint = (e: LimitExceeded): string =>
+  `raise --max-paths (now ${e.limit}) if this trace is genuine and the machine has the memory (about 1 KB a path), ` +
+  `or filter the trace (e.g. grep -v ' = -1 ENOENT' to drop failed lookups)`;

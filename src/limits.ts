@@ -38,5 +38,5 @@ export class LimitExceeded extends Error {
 
 /** The advice printed with a crossed cap. */
 export const limitHint = (e: LimitExceeded): string =>
-  `raise --max-paths (now ${e.limit}) if this trace is genuine and the machine has the memory (about 1 KB a path), ` +
-  `or filter the trace (e.g. grep -v ' = -1 ENOENT' to drop failed lookups)`;
+  `raise --max-paths above ${e.limit} if the trace is genuine and memory allows (under 1 KB a path), ` +
+  `or filter the trace, e.g. grep -v ' = -1 ENOENT' drops failed lookups`;

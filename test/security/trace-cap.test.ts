@@ -10,6 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writePathTrace } from '../../bench/path-trace.js';
+import { dialectByName } from '../../parsers/index.js';
 import { walkCommands } from '../../src/docs/commands.js';
 import { TraceError } from '../../src/errors.js';
 import { DEFAULT_MAX_PATHS } from '../../src/limits.js';
@@ -19,6 +20,7 @@ import { silentOutput } from '../../src/output.js';
 import { makeProgram } from '../../src/program.js';
 import { LiveTrace } from '../../src/trace.js';
 import { CLI, jt, tempDir } from '../hardening/helpers.js';
+import { feed, syscalls, warnings } from '../helpers.js';
 
 let base: string;
 let paths5k: string;
@@ -159,5 +161,16 @@ describe('in process', () => {
     expect(recs.slice(0, 20).map((r) => [r.pid, r.line, r.count])).toEqual(Array.from({ length: 20 }, (_, i) => [i + 1, i + 1, 3]));
     expect(recs[20]).toEqual({ op: 'read', ok: false, pid: 1, line: 61, syscall: 'openat', errno: 'ENOENT', count: 2 });
     expect(recs[21]).toEqual({ op: 'read', ok: false, pid: 1, line: 62, syscall: 'openat' });
+  });
+
+  test('the strace parser holds at most 65,536 unfinished calls: the oldest are dropped with a warning, recent ones still resume', () => {
+    const n = 70_000;
+    const lines = Array.from({ length: n }, (_, i) => `${10 + i} openat(AT_FDCWD, "/etc/passwd", O_RDONLY <unfinished ...>`);
+    lines.push(`${10 + n - 1} <... openat resumed>) = 3`);
+    const evs = feed(dialectByName('strace')!, lines.join('\n') + '\n');
+    const dropped = warnings(evs).filter((w) => w.kind === 'warning' && w.message.includes('dropped, too many unfinished calls'));
+    expect(dropped).toHaveLength(n - 65_536);
+    expect(dropped[0]).toMatchObject({ line: 1, message: 'openat for pid 10: dropped, too many unfinished calls held at once' });
+    expect(syscalls(evs)).toMatchObject([{ pid: 10 + n - 1, name: 'openat', retval: 3, line: n + 1 }]);
   });
 });

@@ -6,8 +6,8 @@ import { InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_MAX_PATHS, type TraceLimits } from '../limits.js';
 
 export const MAX_PATHS_HELP =
-  `stop with an input error (exit 2) when a trace holds more than N distinct paths (or N processes, or N open fds); ` +
-  `about 1 KB of memory a path`;
+  'stop with an input error (exit 2) when a trace holds more than N distinct paths; it also caps processes and open ' +
+  'fds at N, accesses at 4N, path names and command lines at 256N bytes (under 1 KB of memory a path)';
 
 function parseCount(value: string): number {
   const n = Number(value);

@@ -6,7 +6,7 @@
 import { displayPath, isPlainAscii } from '../../parsers/strings.js';
 import type { DialectName } from '../../parsers/types.js';
 import type { Access } from '../model/model.js';
-import { DEFAULT_MAX_PATHS, LimitExceeded } from '../limits.js';
+import { capsOf, DEFAULT_MAX_PATHS, LimitExceeded } from '../limits.js';
 import { flat, toBytes, type BPath } from '../model/path.js';
 import type { Proc } from '../model/proc.js';
 import type { Op } from '../syscalls.js';
@@ -85,7 +85,7 @@ const SCAN_MAX = 8;
 const INTERN_MAX = 4096;
 
 export interface BuilderOptions {
-  /** Cap on distinct paths; crossing it throws LimitExceeded with the access's line. */
+  /** Caps (capsOf) on distinct paths, accesses and name bytes; crossing one throws LimitExceeded with the line. */
   maxPaths?: number;
 }
 
@@ -99,14 +99,16 @@ export class ManifestBuilder {
   /** Key maps of the paths with more than SCAN_MAX records. */
   private readonly keyed = new Map<BPath, Map<string, AccessRecord>>();
   private readonly strings = new Map<string, string>();
-  private readonly maxPaths: number;
+  private readonly caps: ReturnType<typeof capsOf>;
+  private records = 0;
+  private chars = 0;
   readonly warnings: WarningRecord[] = [];
   warningCount = 0;
   /** Index of the trace file currently being read. */
   fileIndex = 0;
 
   constructor(opts: BuilderOptions = {}) {
-    this.maxPaths = opts.maxPaths ?? DEFAULT_MAX_PATHS;
+    this.caps = capsOf({ maxPaths: opts.maxPaths ?? DEFAULT_MAX_PATHS });
   }
 
   add(a: Access): void {
@@ -114,7 +116,8 @@ export class ManifestBuilder {
     const errno = a.ok ? undefined : a.errno || undefined;
     const jailPath = a.jailPath === undefined ? undefined : display(a.jailPath);
     if (slot === undefined) {
-      if (this.slots.size >= this.maxPaths) throw new LimitExceeded('distinct paths', this.maxPaths, a.line);
+      this.count('distinct paths', this.slots.size + 1, a.line);
+      this.chars += a.path.length;
       this.slots.set(flat(a.path), this.record(a, errno, jailPath));
       return;
     }
@@ -132,7 +135,14 @@ export class ManifestBuilder {
     else if (list.length > SCAN_MAX) this.keyed.set(a.path, new Map(list.map((r) => [recordKey(r.op, r.ok, r.errno, r.pid, r.file ?? 0, r.jailPath), r])));
   }
 
+  private count(kind: 'distinct paths' | 'distinct accesses' | 'bytes of path names', n: number, line: number): void {
+    if (n > this.caps[kind]) throw new LimitExceeded(kind, this.caps[kind], line);
+  }
+
   private record(a: Access, errno: string | undefined, jailPath: string | undefined): AccessRecord {
+    this.count('distinct accesses', ++this.records, a.line);
+    this.chars += (a.target?.length ?? 0) + (jailPath?.length ?? 0);
+    this.count('bytes of path names', this.chars, a.line);
     const rec: AccessRecord = { op: a.op, ok: a.ok, pid: a.pid, line: a.line, syscall: this.intern(a.syscall) };
     if (errno) rec.errno = this.intern(errno);
     if (this.fileIndex > 0) rec.file = this.fileIndex;

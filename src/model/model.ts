@@ -6,9 +6,9 @@
 import { decodeString, decodeStringLatin1, parseFdArg, parseNumber, splitArgs } from '../../parsers/strings.js';
 import type { SyscallEvent, TraceEvent } from '../../parsers/types.js';
 import { flagsTextFromNumber, opFromFlags, type Op, type Platform, type SyscallRow, type SyscallTable } from '../syscalls.js';
-import { DEFAULT_LIMITS, LimitExceeded, type TraceLimits } from '../limits.js';
+import { capsOf, DEFAULT_LIMITS, LimitExceeded, type TraceLimits } from '../limits.js';
 import { FdTable, type FdBudget } from './fds.js';
-import { fromBytes, insideRoot, join, normalize, underRoot, type BPath } from './path.js';
+import { flat, fromBytes, insideRoot, join, normalize, underRoot, type BPath } from './path.js';
 import { cloneShare, forkProc, type Proc } from './proc.js';
 
 export interface Access {
@@ -76,9 +76,14 @@ export class ProcessModel {
   /** Live fd entries across every table, and their cap; processes seen are capped by the same number. */
   private readonly fdBudget: FdBudget = { live: 0 };
   private readonly max: number;
+  /** Characters of argv and program paths taken from successful execs, and their cap. */
+  private execChars = 0;
+  private readonly maxExecChars: number;
 
   constructor(opts: ModelOptions) {
-    this.max = (opts.limits ?? DEFAULT_LIMITS).maxPaths;
+    const caps = capsOf(opts.limits ?? DEFAULT_LIMITS);
+    this.max = caps.processes;
+    this.maxExecChars = caps['bytes of command lines'];
     this.table = opts.table;
     this.platform = opts.platform;
     this.initial = { cwd: normalize(opts.cwd), root: opts.root ?? '/' };
@@ -192,8 +197,10 @@ export class ProcessModel {
         } else emit(path, 'exec');
         if (ev.ok) {
           const r = path === '' ? undefined : this.resolve(p, ev, row.dirfd, path);
-          p.exe = r?.path ?? p.exe;
+          p.exe = r ? flat(r.path) : p.exe;
           p.argv = parseArgv(ev.args[(row.path ?? 0) + 1], ev);
+          this.execChars += (p.exe?.length ?? 0) + (p.argv ?? []).reduce((n, a) => n + a.length, 0);
+          if (this.execChars > this.maxExecChars) throw new LimitExceeded('bytes of command lines', this.maxExecChars, ev.line);
           p.line = ev.line;
           p.fds = p.fds.afterExec(); // (a CLONE_FS share survives exec, as in the kernel: p.fs is kept)
         }
@@ -232,7 +239,7 @@ export class ProcessModel {
         if (path === undefined) return;
         const r = this.resolve(p, ev, undefined, path);
         out({ ...r, op: 'chdir', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        if (ev.ok && !r.unresolved) p.fs.cwd = r.path;
+        if (ev.ok && !r.unresolved) p.fs.cwd = flat(r.path);
         return;
       }
       case 'fchdir': {
@@ -244,7 +251,7 @@ export class ProcessModel {
           return;
         }
         out({ path: target, jailPath: this.jailPathOf(p, target), op: 'chdir', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        if (ev.ok) p.fs.cwd = target;
+        if (ev.ok) p.fs.cwd = flat(target);
         return;
       }
       case 'chroot': {
@@ -252,12 +259,12 @@ export class ProcessModel {
         if (path === undefined) return;
         const r = this.resolve(p, ev, undefined, path);
         out({ ...r, op: 'chroot', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        if (ev.ok && !r.unresolved) p.fs.root = r.path;
+        if (ev.ok && !r.unresolved) p.fs.root = flat(r.path);
         return;
       }
       case 'getcwd': {
         const path = this.str(ev, row.path);
-        if (ev.ok && path && path.charCodeAt(0) === 47) p.fs.cwd = underRoot(p.fs.root, normalize(path));
+        if (ev.ok && path && path.charCodeAt(0) === 47) p.fs.cwd = flat(underRoot(p.fs.root, normalize(path)));
         return;
       }
       case 'fork': {

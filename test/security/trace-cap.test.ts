@@ -120,6 +120,28 @@ describe('processes and open fds are capped by the same number', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 
+  test('long names: 200 distinct 2,000-byte paths over --max-paths 1000 cross its 256,000 bytes of path names', async () => {
+    const file = path.join(base, 'long-names.strace');
+    const name = (i: number) => `/${'a'.repeat(1990)}${String(i).padStart(9, '0')}`; // 2000 bytes
+    await fs.writeFile(file, Array.from({ length: 200 }, (_, i) => `openat(AT_FDCWD, "${name(i)}", O_RDONLY) = -1 ENOENT (No such file or directory)\n`).join(''));
+    expectCapError(await jt(['parse', '--max-paths', '1000', file]), file, 129, '256000 bytes of path names'); // 129 x 2000 > 256000
+  });
+
+  test('one path reached by 900 processes five ways over --max-paths 1000 crosses its 4,000 distinct accesses', async () => {
+    const file = path.join(base, 'accesses.strace');
+    const errnos = ['ENOENT', 'EACCES', 'ELOOP', 'ENOTDIR', 'EPERM'];
+    const lines = Array.from({ length: 900 }, (_, p) => errnos.map((e) => `${1000 + p} openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = -1 ${e} (x)\n`).join(''));
+    await fs.writeFile(file, lines.join(''));
+    expectCapError(await jt(['parse', '--max-paths', '1000', file]), file, 4001, '4000 distinct accesses');
+  });
+
+  test('300 execs with 1,000-byte argv over --max-paths 1000 cross its 256,000 bytes of command lines', async () => {
+    const file = path.join(base, 'argv.strace');
+    const exec = `execve("/bin/true", ["true", "${'a'.repeat(1000)}"], 0x7ffd /* 1 var */) = 0\n`; // 9 + 4 + 1000 bytes kept
+    await fs.writeFile(file, exec.repeat(300));
+    expectCapError(await jt(['parse', '--max-paths', '1000', file]), file, 253, '256000 bytes of command lines'); // 253 x 1013 > 256000
+  });
+
   test('fds of exited processes and copies made by fork are released (many short-lived children stay under the cap)', async () => {
     // 600 children, each forked from a parent holding 5 fds and exiting: 3,000 fd copies made, never more than ~10 live
     const file = path.join(base, 'forks.strace');

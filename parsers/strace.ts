@@ -328,7 +328,7 @@ class StraceParser implements LineParser {
     }
     const name = buf.toString('latin1', start, end);
     const want = this.want(name);
-    if (!hit) this.nameCache.set(h, { name, want });
+    if (!hit && this.nameCache.size < NAME_CACHE_MAX) this.nameCache.set(h, { name, want }); // a crafted trace can invent names
     return want;
   }
 
@@ -374,6 +374,8 @@ interface Pending {
   line: number;
 }
 
+/** Call names remembered by the byte prefilter (real traces use a few hundred). */
+const NAME_CACHE_MAX = 4096;
 /** Unfinished calls held at once (real traces have a handful: one per thread blocked in a traced call). */
 const MAX_PENDING = 65536;
 /** Their argument text in total (each pins its trace line, up to 16 MiB). */

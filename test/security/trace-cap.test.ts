@@ -195,4 +195,12 @@ describe('in process', () => {
     expect(dropped[0]).toMatchObject({ line: 1, message: 'openat for pid 10: dropped, too many unfinished calls held at once' });
     expect(syscalls(evs)).toMatchObject([{ pid: 10 + n - 1, name: 'openat', retval: 3, line: n + 1 }]);
   });
+
+  test('the strace prefilter remembers at most 4,096 call names (a crafted trace can invent millions)', () => {
+    const parser = dialectByName('strace')!.create({ want: (n) => n === 'openat' });
+    const buf = Buffer.from(Array.from({ length: 10_000 }, (_, i) => `sys${i}(1, 2) = 0\n`).join(''));
+    let start = 0;
+    for (let nl = buf.indexOf(10); nl >= 0; start = nl + 1, nl = buf.indexOf(10, start)) expect(parser.accept!(buf, start, nl)).toBe(false);
+    expect((parser as unknown as { nameCache: Map<number, unknown> }).nameCache.size).toBe(4096);
+  });
 });

@@ -4,7 +4,7 @@
  * path) and an idle node (RSS). Figures, not pass/fail.
  */
 import { execa } from 'execa';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_MAX_PATHS } from '../src/limits.js';
@@ -29,8 +29,8 @@ export async function memoryBench(repo: string): Promise<void> {
   }
   const cli = path.join(repo, 'dist/src/cli.js');
   const probe = path.join(repo, 'dist/bench/memory-probe.js');
-  const work = path.join(os.tmpdir(), 'jailtrace-bench-paths');
-  await mkdir(work, { recursive: true });
+  // a fresh 0700 directory: the bench may run as root, and a fixed name in /tmp is anyone's to plant a symlink at
+  const work = await mkdtemp(path.join(os.tmpdir(), 'jailtrace-bench-paths-'));
   try {
     // Just under the default cap (every 1000th line also opens /etc/passwd), and just over it.
     const n = DEFAULT_MAX_PATHS - 1000;

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: speed and memory of the trace pipeline, measured against wc -l and mawk on the same file, and our
  * own line scanner against split2. Figures, not pass/fail: the goals (issue 2) are printed beside them.
- * Later stages add their own sections (see bench/*.ts).
+ * Later stages add their own sections (see bench/*.ts): memory per path at the --max-paths cap, build.
  */
 import { execa } from 'execa';
 import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import split2 from 'split2';
 import { readFileLines } from '../src/source/lines.js';
 import { buildBench } from './build-bench.js';
+import { memoryBench } from './memory-bench.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const repo = path.resolve(here, '../..');
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
   console.log(`jailtrace parse --json        ${f(jt.secs)} s  ${f(size / jt.secs, 0)} MiB/s  peak RSS ${f(jt.rssMB, 0)} MiB  ${jt.paths} paths`);
   console.log(`ratio jailtrace/mawk          ${f(jt.secs / mawk)}x   (goal <= 2x; peak RSS goal < 150 MiB)`);
   if (process.env.JT_BENCH_KEEP !== '1') await rm(work, { recursive: true, force: true });
+  await memoryBench(repo);
   await buildBench(repo);
 }
 

@@ -29,6 +29,11 @@ interface Pending {
   nami: Buffer[];
 }
 
+/** Calls waiting for their RET at once (one per thread in a real trace). */
+const MAX_PENDING = 65536;
+/** NAMI records kept per call: a call has at most two path arguments. */
+const MAX_NAMI = 2;
+
 /** Split a record line; undefined for data lines (GIO dumps) and anything else. */
 export function splitRecord(line: string): { pid: number; key: string; op: string; data: string } | undefined {
   const m = RECORD.exec(line);
@@ -64,8 +69,8 @@ class KdumpParser implements LineParser {
         const path = decodeString(r.data.trim(), 'vis');
         if (!path) return;
         let p = this.pending.get(r.key);
-        if (!p) this.pending.set(r.key, (p = { pid: r.pid, args: [], line: lineNo, nami: [] }));
-        p.nami.push(path);
+        if (!p) this.hold(r.key, (p = { pid: r.pid, args: [], line: lineNo, nami: [] }), emit);
+        if (p.nami.length < MAX_NAMI) p.nami.push(path); // only the first ones fill path arguments
         return;
       }
       case 'RET':
@@ -96,7 +101,16 @@ class KdumpParser implements LineParser {
       emit({ kind: 'exit', line: lineNo, pid, ...(Number.isNaN(code) ? {} : { code }) });
       return;
     }
-    this.pending.set(key, { pid, name: c.name, args, line: lineNo, nami: [] });
+    this.hold(key, { pid, name: c.name, args, line: lineNo, nami: [] }, emit);
+  }
+
+  /** Keep a call waiting for its RET; past MAX_PENDING the oldest is dropped, with a warning (a crafted trace stays bounded). */
+  private hold(key: string, p: Pending, emit: Emit): void {
+    this.pending.set(key, p);
+    if (this.pending.size <= MAX_PENDING) return;
+    const [oldKey, old] = this.pending.entries().next().value as [string, Pending];
+    this.pending.delete(oldKey);
+    emit({ kind: 'warning', line: old.line, message: `${old.name ?? 'a call'} for pid ${old.pid}: dropped, too many calls without RET held at once` });
   }
 
   private ret(pid: number, key: string, data: string, lineNo: number, emit: Emit): void {

@@ -107,7 +107,9 @@ class StraceParser implements LineParser {
   private readonly want: (name: string) => boolean;
   private readonly defaultPid: number;
   /** Unfinished call per pid: name, the argument text so far, and its line. */
-  private readonly pending = new Map<number, { name: string; text: string; line: number }>();
+  private readonly pending = new Map<number, Pending>();
+  /** Characters of argument text held in `pending` (each pins its line): bounded with the count, oldest dropped. */
+  private pendingChars = 0;
   /** The pid whose call went unfinished on this line (-z prints the rest on the next line without `<... resumed>`). */
   private lastPending: number | undefined;
   /** lastPending of the previous line. */
@@ -182,8 +184,8 @@ class StraceParser implements LineParser {
       const t = Number(/in pid (\d+)/.exec(body)?.[1]);
       const p = this.pending.get(t);
       if (p) {
-        this.pending.delete(t);
-        this.pending.set(pid, p);
+        this.unhold(t);
+        this.hold(pid, p, emit);
       }
       if (Number.isInteger(t)) emit({ kind: 'exit', line: lineNo, pid: t });
       return true;
@@ -214,7 +216,7 @@ class StraceParser implements LineParser {
     }
     if (!this.want(name)) {
       if (body.endsWith(UNFINISHED)) {
-        this.pending.delete(pid);
+        this.unhold(pid);
         this.lastPending = undefined;
       }
       return true;
@@ -225,7 +227,7 @@ class StraceParser implements LineParser {
       // newer strace: `execve(... <pid changed to N ...>`: the call finishes as pid N (the leader); this tid is gone
       const leader = Number(changed[1]);
       const text = argsText.slice(0, changed.index - name.length - 1);
-      this.pending.set(leader, { name, text, line: lineNo });
+      this.hold(leader, { name, text, line: lineNo }, emit);
       if (leader !== pid) emit({ kind: 'exit', line: lineNo, pid });
       return true;
     }
@@ -233,7 +235,8 @@ class StraceParser implements LineParser {
       const old = this.pending.get(pid);
       if (old) emit({ kind: 'warning', line: old.line, message: `${old.name} for pid ${pid} never resumed` });
       const text = argsText.slice(0, -UNFINISHED.length);
-      this.pending.set(pid, { name, text, line: lineNo });
+      this.unhold(pid);
+      this.hold(pid, { name, text, line: lineNo }, emit);
       this.lastPending = pid;
       emit({ kind: 'pending', line: lineNo, pid, name, args: splitArgs(text, 0).args });
       return true;
@@ -256,14 +259,14 @@ class StraceParser implements LineParser {
     const rest = body.slice(close + ' resumed>'.length);
     const p = this.pending.get(pid);
     if (!this.want(name)) {
-      if (p && p.name === name) this.pending.delete(pid);
+      if (p && p.name === name) this.unhold(pid);
       return true;
     }
     if (!p || p.name !== name) {
       emit({ kind: 'warning', line: lineNo, message: `${name} resumed for pid ${pid} without its start` });
       return true;
     }
-    this.pending.delete(pid);
+    this.unhold(pid);
     // Join: `openat(AT_FDCWD, "x", O_RDONLY ` + `) = 3`; `read(3, ` + `"data", 832) = 832`.
     const text = p.text.trimEnd() + (p.text.trimEnd().endsWith(',') || p.text.trimEnd().endsWith('(') ? ' ' : '') + rest;
     if (!this.complete(pid, name, text, lineNo, emit)) {
@@ -325,7 +328,7 @@ class StraceParser implements LineParser {
     }
     const name = buf.toString('latin1', start, end);
     const want = this.want(name);
-    if (!hit) this.nameCache.set(h, { name, want });
+    if (!hit && this.nameCache.size < NAME_CACHE_MAX) this.nameCache.set(h, { name, want }); // a crafted trace can invent names
     return want;
   }
 
@@ -341,8 +344,42 @@ class StraceParser implements LineParser {
       emit({ kind: 'warning', line: p.line, message: `${p.name} for pid ${pid} never finished (trace ended at line ${lastLine})` });
     }
     this.pending.clear();
+    this.pendingChars = 0;
+  }
+
+  /** Keep an unfinished call; past MAX_PENDING calls or MAX_PENDING_CHARS of text the oldest is dropped, with a warning. */
+  private hold(pid: number, p: Pending, emit: Emit): void {
+    this.unhold(pid);
+    this.pending.set(pid, p);
+    this.pendingChars += p.text.length;
+    while (this.pending.size > MAX_PENDING || this.pendingChars > MAX_PENDING_CHARS) {
+      const [oldPid, old] = this.pending.entries().next().value as [number, Pending];
+      this.unhold(oldPid);
+      emit({ kind: 'warning', line: old.line, message: `${old.name} for pid ${oldPid}: dropped, too many unfinished calls held at once` });
+    }
+  }
+
+  private unhold(pid: number): void {
+    const p = this.pending.get(pid);
+    if (!p) return;
+    this.pendingChars -= p.text.length;
+    this.pending.delete(pid);
   }
 }
+
+/** A call printed `<unfinished ...>`, waiting for its `<... resumed>`. */
+interface Pending {
+  name: string;
+  text: string;
+  line: number;
+}
+
+/** Call names remembered by the byte prefilter (real traces use a few hundred). */
+const NAME_CACHE_MAX = 4096;
+/** Unfinished calls held at once (real traces have a handful: one per thread blocked in a traced call). */
+const MAX_PENDING = 65536;
+/** Their argument text in total (each pins its trace line, up to 16 MiB). */
+const MAX_PENDING_CHARS = 64 * 1024 * 1024;
 
 function preview(s: string): string {
   const t = s.length > 60 ? s.slice(0, 60) + '…' : s;

@@ -5,6 +5,7 @@
  * erased with spaces, not `\x1b[K`.
  */
 import type { Writable } from 'node:stream';
+import { writeJson } from './json-stream.js';
 
 export interface Output {
   result(text: string): void;
@@ -37,7 +38,7 @@ export function makeOutput(stdout: Tty, stderr: Tty, env: NodeJS.ProcessEnv, opt
     quiet: Boolean(opts.quiet),
     verbose: Boolean(opts.verbose),
     result: (text) => void stdout.write(text),
-    json: (value) => void stdout.write(JSON.stringify(value, null, 2) + '\n'),
+    json: (value) => writeJson((chunk) => void stdout.write(chunk), value),
     note: (text) => {
       if (!o.quiet) stderr.write(`jailtrace: ${text}\n`);
     },

@@ -8,11 +8,12 @@ import { detectDialect } from '../parsers/detect.js';
 import { dialectByName } from '../parsers/index.js';
 import type { Dialect, DialectName, LineParser, TraceEvent } from '../parsers/types.js';
 import { TraceError, UsageError } from './errors.js';
+import { DEFAULT_LIMITS, LimitExceeded, limitHint, type TraceLimits } from './limits.js';
 import { ManifestBuilder, type Manifest } from './manifest/manifest.js';
 import { ProcessModel } from './model/model.js';
 import { fromBytes } from './model/path.js';
 import { syscallTable } from './platforms/index.js';
-import { LineSplitter, looksBinary, readFileLines } from './source/lines.js';
+import { LineSplitter, looksBinary, readFileLines, type LineStats } from './source/lines.js';
 import type { Platform } from './syscalls.js';
 
 export interface TraceInput {
@@ -29,6 +30,13 @@ export interface ParseOptions {
   /** Override the platform implied by the dialect. */
   platform?: Platform;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Caps on what the trace may make us hold (default DEFAULT_LIMITS). */
+  limits?: TraceLimits;
+}
+
+/** A crossed cap, as the input error it is: the trace file, the line, what to do. */
+function capError(file: string, e: unknown): unknown {
+  return e instanceof LimitExceeded ? new TraceError(file, e.line, e.message, limitHint(e)) : e;
 }
 
 /** Which platform a dialect's traces come from. */
@@ -117,8 +125,9 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
   const { dialect, detected } = await chooseDialect(inputs, opts.format);
   const platform = opts.platform ?? DIALECT_PLATFORM[dialect.name];
   const cwd = opts.cwd ?? process.cwd();
-  const model = new ProcessModel({ table: syscallTable(platform), platform, cwd: fromBytes(Buffer.from(cwd)) });
-  const builder = new ManifestBuilder();
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const model = new ProcessModel({ table: syscallTable(platform), platform, cwd: fromBytes(Buffer.from(cwd)), limits });
+  const builder = new ManifestBuilder(limits);
   const files = inputs.map((i) => i.file);
   let total = 0;
   for (const i of inputs) total += (await stat(i.file)).size;
@@ -130,7 +139,13 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
     builder.fileIndex = index;
     const fileName = inputs.length > 1 ? input.file : undefined;
     const warn = (line: number, message: string): void => builder.warn(fileName ?? input.file, line, message);
-    if (input.pid !== undefined && !model.procs.has(input.pid)) model.seed(input.pid, undefined, 1);
+    if (input.pid !== undefined && !model.procs.has(input.pid)) {
+      try {
+        model.seed(input.pid, undefined, 1);
+      } catch (e) {
+        throw capError(input.file, e);
+      }
+    }
     if (input.pid !== undefined) procFile.set(input.pid, index);
     const onEvent = (ev: TraceEvent): void => {
       if (ev.kind === 'warning') warn(ev.line, ev.message);
@@ -146,9 +161,14 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
       },
       parser.accept?.bind(parser),
     ).catch((e: NodeJS.ErrnoException) => {
+      if (e instanceof LimitExceeded) throw capError(input.file, e);
       throw new TraceError(input.file, undefined, `read failed: ${e.code ?? e.message}`);
     });
-    parser.end(stats.lines, onEvent);
+    try {
+      parser.end(stats.lines, onEvent);
+    } catch (e) {
+      throw capError(input.file, e);
+    }
     lines += stats.lines;
     if (stats.bytes === 0) warn(0, 'empty trace');
     if (stats.unterminated) warn(stats.lines, 'last line has no newline: the trace may be truncated');
@@ -168,17 +188,21 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
  */
 export class LiveTrace {
   private readonly model: ProcessModel;
-  private readonly builder = new ManifestBuilder();
+  private readonly builder: ManifestBuilder;
   private readonly splitter: LineSplitter;
   private readonly parser: LineParser;
   private bytes = 0;
+  /** A cap crossed while the tracer still runs: the rest is not parsed, finish() throws it. */
+  private failed: unknown;
 
   constructor(
     private readonly file: string,
     private readonly cwd: string,
     platform: Platform = 'linux',
+    limits: TraceLimits = DEFAULT_LIMITS,
   ) {
-    this.model = new ProcessModel({ table: syscallTable(platform), platform, cwd: fromBytes(Buffer.from(cwd)) });
+    this.builder = new ManifestBuilder(limits);
+    this.model = new ProcessModel({ table: syscallTable(platform), platform, cwd: fromBytes(Buffer.from(cwd)), limits });
     const dialect = dialectByName('strace')!;
     this.parser = dialect.create({ want: this.model.wants });
     const onEvent = (ev: TraceEvent): void => {
@@ -191,14 +215,26 @@ export class LiveTrace {
 
   private readonly onEvent: (ev: TraceEvent) => void;
 
+  /** Called with the tracer's output as it comes; never throws (it runs in the tracer's stream handler). */
   push = (chunk: Buffer): void => {
     this.bytes += chunk.length;
-    this.splitter.push(chunk);
+    if (this.failed !== undefined) return;
+    try {
+      this.splitter.push(chunk);
+    } catch (e) {
+      this.failed = capError(this.file, e);
+    }
   };
 
   finish(): Manifest {
-    const stats = this.splitter.end();
-    this.parser.end(stats.lines, this.onEvent);
+    if (this.failed !== undefined) throw this.failed;
+    let stats: LineStats;
+    try {
+      stats = this.splitter.end();
+      this.parser.end(stats.lines, this.onEvent);
+    } catch (e) {
+      throw capError(this.file, e);
+    }
     if (stats.unterminated) this.builder.warn(this.file, stats.lines, 'last line has no newline: the trace may be truncated');
     return this.builder.finish(
       { files: [this.file], format: 'strace', detected: false, platform: 'linux', cwd: this.cwd, lines: stats.lines, bytes: this.bytes },

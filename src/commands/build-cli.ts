@@ -6,6 +6,7 @@ import { describeAction, renderDryRun, renderReport } from '../jail/render.js';
 import { refuseSystemJail } from '../jail/system-dirs.js';
 import type { Output } from '../output.js';
 import { buildCommand, type BuildReport, type Workload } from './build.js';
+import { traceLimits } from './trace-limits.js';
 import { gatherWorkloads } from './workloads.js';
 
 export async function runBuild(jail: string | undefined, command: string[], o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
@@ -17,7 +18,7 @@ export async function runBuild(jail: string | undefined, command: string[], o: B
   await refuseSystemJail(jail); // before anything is traced
   const progress = out.progress('building');
   const tw = performance.now();
-  const workloads: Workload[] = await gatherWorkloads({ profiles: o.profile, traces: o.trace, command, users: o.user, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir }, out);
+  const workloads: Workload[] = await gatherWorkloads({ profiles: o.profile, traces: o.trace, command, users: o.user, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);
   for (const w of workloads) w.excludes.push(...o.exclude.map((d) => path.resolve(d)));
   const report = await buildCommand({
     jail,
@@ -30,6 +31,7 @@ export async function runBuild(jail: string | undefined, command: string[], o: B
     fixPerms: Boolean(o.fixPerms),
     withStaticDeps: Boolean(o.withStaticDeps),
     onProgress: progress.update,
+    limits: traceLimits(o),
   }).finally(progress.done);
   traceMs = Math.round(performance.now() - tw) - report.timings.parseMs - report.timings.expandMs - report.timings.applyMs;
   if (o.json) out.json(jsonReport(report));
@@ -118,8 +120,8 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
     for (const n of spec.notes ?? []) out.note(`${spec.jail}: ${n}`);
     await refuseSystemJail(spec.jail); // `ChrootDirectory /etc` in a config is refused like a jail argument
     if (profiles.length === 0) return undefined;
-    const workloads = await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir }, out);
-    const r = await buildCommand({ jail: spec.jail, users, workloads, dryRun: Boolean(o.dryRun), fullPasswd: Boolean(o.fullPasswd), allowSecrets: o.allowSecret, keepSetuid: o.keepSetuid, fixPerms: Boolean(o.fixPerms), withStaticDeps: Boolean(o.withStaticDeps) });
+    const workloads = await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);
+    const r = await buildCommand({ jail: spec.jail, users, workloads, dryRun: Boolean(o.dryRun), fullPasswd: Boolean(o.fullPasswd), allowSecrets: o.allowSecret, keepSetuid: o.keepSetuid, fixPerms: Boolean(o.fixPerms), withStaticDeps: Boolean(o.withStaticDeps), limits: traceLimits(o) });
     if (!o.json) out.result(renderBuild(r, Boolean(g.verbose)));
     return r;
   });

@@ -14,6 +14,7 @@ import { refuseSystemJail } from '../jail/system-dirs.js';
 import type { Manifest } from '../manifest/manifest.js';
 import { platformInfo } from '../platforms/index.js';
 import { hashFile } from '../check/hash.js';
+import type { TraceLimits } from '../limits.js';
 import { loadManifests } from './load.js';
 import { VERSION } from '../version.js';
 
@@ -41,6 +42,8 @@ export interface BuildOptions {
   fixPerms: boolean;
   withStaticDeps: boolean;
   onProgress?: (done: number, total: number, what: string) => void;
+  /** Caps on what a trace may make us hold. */
+  limits?: TraceLimits;
 }
 
 export interface BuildReport {
@@ -93,7 +96,7 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   const platform = platformInfo('linux');
 
   const t0 = performance.now();
-  const manifests: Manifest[] = await loadManifests(o.workloads);
+  const manifests: Manifest[] = await loadManifests(o.workloads, o.limits);
   const t1 = performance.now();
   const ex = new Expander({
     platform,

@@ -8,18 +8,20 @@ import { loadManifests } from './load.js';
 import { renderParseSummary } from './parse.js';
 import type { CaptureCliOptions } from './register-capture.js';
 import { captureCommand, runWorkloads } from './run-workloads.js';
+import { traceLimits } from './trace-limits.js';
 
 export async function runCapture(command: string[], o: CaptureCliOptions, out: Output): Promise<number> {
   if (o.printCommand) return printCommand(command, o, out);
   if (command.length === 0 && o.profile.length === 0) throw new UsageError('no command to trace', 'jailtrace capture -- COMMAND ARGS, or --profile sftp');
   const timeoutMs = o.timeout ? Number(o.timeout) * 1000 : undefined;
   if (o.timeout && !(timeoutMs! > 0)) throw new UsageError(`--timeout ${o.timeout}: not a number of seconds`);
+  const limits = traceLimits(o);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');
   const workloads =
     command.length > 0
-      ? [await captureCommand(command, { cwd: path.resolve(o.cwd), user: o.user, output: path.resolve(o.output ?? `${path.basename(command[0])}-${stamp}.strace`), timeoutMs })]
-      : await runWorkloads({ profiles: o.profile, traces: [], command: [], users: o.user ? [o.user] : [], cwd: o.cwd, outputDir: o.output ? path.dirname(o.output) : '.' }, out);
-  const manifests = await loadManifests(workloads);
+      ? [await captureCommand(command, { cwd: path.resolve(o.cwd), user: o.user, output: path.resolve(o.output ?? `${path.basename(command[0])}-${stamp}.strace`), timeoutMs, limits })]
+      : await runWorkloads({ profiles: o.profile, traces: [], command: [], users: o.user ? [o.user] : [], cwd: o.cwd, outputDir: o.output ? path.dirname(o.output) : '.', limits }, out);
+  const manifests = await loadManifests(workloads, limits);
   if (o.baseline) {
     // one baseline for the whole workload, without its scratch data (two runs of it must compare equal)
     const { saveBaseline } = await import('../diff/baseline.js');

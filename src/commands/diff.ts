@@ -7,7 +7,9 @@ import type { Need } from '../diff/needs.js';
 import { EXIT, UsageError } from '../errors.js';
 import { octal } from '../jail/plan.js';
 import type { Output } from '../output.js';
+import type { TraceLimits } from '../limits.js';
 import { parseTraces } from '../trace.js';
+import { traceLimits } from './trace-limits.js';
 
 export interface DiffCliOptions {
   cwd?: string;
@@ -19,6 +21,7 @@ export interface DiffCliOptions {
   profile?: string[];
   user?: string[];
   out?: Output;
+  maxPaths?: number;
 }
 
 export interface DiffReport {
@@ -29,13 +32,14 @@ export interface DiffReport {
 }
 
 export async function diffCommand(args: string[], o: DiffCliOptions): Promise<DiffReport> {
-  const load = { cwd: o.cwd, format: o.format as DialectName | 'auto' | undefined };
+  const limits = traceLimits(o);
+  const load = { cwd: o.cwd, format: o.format as DialectName | 'auto' | undefined, limits };
   let oldSide: Side;
   let newSide: Side;
   if (o.profile?.length) {
     if (o.baseline === undefined ? args.length !== 1 : args.length !== 0) throw new UsageError('with --profile, give --baseline NAME or one OLD side to compare the fresh run with');
     oldSide = o.baseline !== undefined ? await loadBaselineSide(o.baseline, o.baselines) : await loadSide(args[0], load);
-    newSide = await profileSide(o.profile, o.user ?? [], o.out);
+    newSide = await profileSide(o.profile, o.user ?? [], o.out, limits);
   } else if (o.baseline !== undefined) {
     if (args.length !== 1) throw new UsageError('with --baseline NAME, give exactly one TRACE or MANIFEST to compare with it');
     oldSide = await loadBaselineSide(o.baseline, o.baselines);
@@ -51,7 +55,7 @@ export async function diffCommand(args: string[], o: DiffCliOptions): Promise<Di
 }
 
 /** A fresh run of built-in workloads as a diff side: traces merged, scratch data dropped. */
-async function profileSide(profiles: string[], users: string[], out: Output | undefined): Promise<Side> {
+async function profileSide(profiles: string[], users: string[], out: Output | undefined, limits: TraceLimits): Promise<Side> {
   const { runWorkloads } = await import('./run-workloads.js');
   const { loadManifests } = await import('./load.js');
   const { mergeManifests, withoutScratch } = await import('../manifest/merge.js');
@@ -63,8 +67,8 @@ async function profileSide(profiles: string[], users: string[], out: Output | un
   const dir = await mkdtemp(path.join(os.tmpdir(), 'jailtrace-diff-'));
   try {
     const quiet: Output = out ?? ({ note: () => {} } as unknown as Output);
-    const workloads = await runWorkloads({ profiles, traces: [], command: [], users, cwd: '/', outputDir: dir }, quiet);
-    const m = withoutScratch(mergeManifests(await loadManifests(workloads)), workloads.flatMap((w) => w.excludes));
+    const workloads = await runWorkloads({ profiles, traces: [], command: [], users, cwd: '/', outputDir: dir, limits }, quiet);
+    const m = withoutScratch(mergeManifests(await loadManifests(workloads, limits)), workloads.flatMap((w) => w.excludes));
     return { label: `fresh run of --profile ${profiles.join(', ')}`, kind: 'trace', needs: needsFromManifest(m, platformInfo('linux')) };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -108,8 +112,8 @@ export async function runDiff(args: string[], o: DiffCliOptions, out: Output): P
   return r.equal ? EXIT.OK : EXIT.FOUND;
 }
 
-export async function runBaselineSave(name: string, traces: string[], o: { cwd?: string; format?: string; baselines?: string }, out: Output): Promise<number> {
-  const m = await parseTraces(traces, { cwd: o.cwd, format: o.format as DialectName | 'auto' | undefined });
+export async function runBaselineSave(name: string, traces: string[], o: { cwd?: string; format?: string; baselines?: string; maxPaths?: number }, out: Output): Promise<number> {
+  const m = await parseTraces(traces, { cwd: o.cwd, format: o.format as DialectName | 'auto' | undefined, limits: traceLimits(o) });
   const file = await saveBaseline(name, m, o.baselines);
   out.note(`baseline ${name}: ${m.entries.length} paths from ${m.source.files.length} trace file(s) saved to ${file}`);
   return EXIT.OK;

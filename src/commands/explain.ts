@@ -10,6 +10,7 @@ import { RECORD_FILE, type JailRecord } from '../build/make-plan.js';
 import { TraceError, UsageError } from '../errors.js';
 import type { Manifest } from '../manifest/manifest.js';
 import { normalize } from '../model/path.js';
+import type { TraceLimits } from '../limits.js';
 import { parseTraces } from '../trace.js';
 
 export interface Explanation {
@@ -99,10 +100,10 @@ function resolveInRecord(byPath: Map<string, JailEntry>, p: string, symlinks: st
   return direct;
 }
 
-export async function explainCommand(target: string, o: { jail?: string; manifest?: string; cwd?: string }): Promise<Explanation> {
+export async function explainCommand(target: string, o: { jail?: string; manifest?: string; cwd?: string; limits?: TraceLimits }): Promise<Explanation> {
   if (o.jail) return explainInRecord(await readRecord(o.jail), target);
   if (o.manifest) {
-    const m = await loadManifest(o.manifest, o.cwd);
+    const m = await loadManifest(o.manifest, o.cwd, o.limits);
     const p = normalize(target);
     const e = m.entries.find((x) => x.path === p);
     return {
@@ -116,12 +117,12 @@ export async function explainCommand(target: string, o: { jail?: string; manifes
   throw new UsageError('explain needs --jail JAIL or --manifest FILE');
 }
 
-async function loadManifest(file: string, cwd?: string): Promise<Manifest> {
+async function loadManifest(file: string, cwd?: string, limits?: TraceLimits): Promise<Manifest> {
   if (file.endsWith('.json')) {
     const m = JSON.parse(await readFile(file, 'utf8')) as Manifest;
     if (m.schema === 'jailtrace.manifest/1') return m;
   }
-  return parseTraces([file], { cwd });
+  return parseTraces([file], { cwd, limits });
 }
 
 function describeFirst(f: JailEntry['first']): string {

@@ -9,6 +9,7 @@ import { jkIni } from '../interop/jk-ini.js';
 import type { Output } from '../output.js';
 import { platformInfo } from '../platforms/index.js';
 import { parseTraces } from '../trace.js';
+import { traceLimits } from './trace-limits.js';
 
 export interface ExportCliOptions {
   filesFrom?: boolean;
@@ -17,13 +18,14 @@ export interface ExportCliOptions {
   cwd: string;
   format: string;
   exclude: string[];
+  maxPaths?: number;
 }
 
 /** Entries as build would expand them (interpreters included), or a jail's recorded ones. */
 async function entriesOf(traces: string[], o: ExportCliOptions): Promise<JailEntry[]> {
   if (o.jail !== undefined) return (await readJailRecord(path.resolve(o.jail))).entries;
   const ex = new Expander({ platform: platformInfo('linux'), excludes: o.exclude.map((d) => path.resolve(d)), allowSecrets: new Set(), fullPasswd: false });
-  for (const t of traces) await ex.addManifests([await parseTraces([t], { cwd: o.cwd, format: o.format as DialectName | 'auto' })]);
+  for (const t of traces) await ex.addManifests([await parseTraces([t], { cwd: o.cwd, format: o.format as DialectName | 'auto', limits: traceLimits(o) })]);
   await ex.addInterpreters();
   return [...ex.entries.values()];
 }

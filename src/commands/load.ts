@@ -1,11 +1,12 @@
 /** Workloads → manifests: each trace parsed (a `.json` manifest is read as it is). */
 import { readFile } from 'node:fs/promises';
+import type { TraceLimits } from '../limits.js';
 import type { Manifest } from '../manifest/manifest.js';
 import { MANIFEST_SCHEMA } from '../manifest/manifest.js';
 import { parseTraces } from '../trace.js';
 import type { Workload } from './build.js';
 
-export async function loadManifests(workloads: Workload[]): Promise<Manifest[]> {
+export async function loadManifests(workloads: Workload[], limits?: TraceLimits): Promise<Manifest[]> {
   const out: Manifest[] = [];
   for (const w of workloads) {
     if (w.manifests) {
@@ -20,7 +21,7 @@ export async function loadManifests(workloads: Workload[]): Promise<Manifest[]> 
           continue;
         }
       }
-      out.push(await parseTraces([t], { cwd: w.cwd }));
+      out.push(await parseTraces([t], { cwd: w.cwd, limits }));
     }
   }
   return out;

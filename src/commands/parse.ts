@@ -1,5 +1,6 @@
 /** `jailtrace parse`: traces → manifest, shown as a grouped summary or as JSON. */
 import type { DialectName } from '../../parsers/types.js';
+import type { TraceLimits } from '../limits.js';
 import type { Manifest, ManifestEntry } from '../manifest/manifest.js';
 import type { Platform } from '../syscalls.js';
 import { parseTraces } from '../trace.js';
@@ -9,6 +10,7 @@ export interface ParseCommandOptions {
   cwd?: string;
   platform?: Platform;
   onProgress?: (done: number, total: number) => void;
+  limits?: TraceLimits;
 }
 
 export async function parseCommand(traces: string[], opts: ParseCommandOptions): Promise<Manifest> {

@@ -1,6 +1,7 @@
 /** `jailtrace build` on the command line. */
 import type { Command } from 'commander';
 import type { Output } from '../output.js';
+import { maxPathsOption } from './trace-limits.js';
 
 export interface BuildCliOptions {
   profile: string[];
@@ -21,6 +22,7 @@ export interface BuildCliOptions {
   fromRsshConf?: string | boolean;
   fromSshdConfig?: string | boolean;
   link: boolean;
+  maxPaths: number;
 }
 
 export function collect(v: string, prev: string[]): string[] {
@@ -56,6 +58,7 @@ export function registerBuild(program: Command, out: Output): void {
     .option('--output-dir <dir>', 'where raw traces are saved', '.')
     .option('--from-rssh-conf [file]', 'build every jail rssh.conf names (chrootpath=, user= lines), for its users and allowed services')
     .option('--from-sshd-config [file]', 'build every jail sshd_config names (Match User ... ChrootDirectory)')
+    .addOption(maxPathsOption())
     .option('--no-link', 'with several jails: copy identical files instead of hard-linking them across jails')
     .addHelpText('after', `
 Examples:

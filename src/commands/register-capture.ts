@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Output } from '../output.js';
 import { collect } from './register-build.js';
+import { maxPathsOption } from './trace-limits.js';
 
 export interface CaptureCliOptions {
   output?: string;
@@ -14,6 +15,7 @@ export interface CaptureCliOptions {
   printCommand?: boolean;
   baseline?: string;
   baselines?: string;
+  maxPaths: number;
 }
 
 export function registerCapture(program: Command, out: Output): void {
@@ -36,6 +38,7 @@ export function registerCapture(program: Command, out: Output): void {
     .option('--baseline <name>', 'also store the manifest as baseline NAME (for jailtrace diff --baseline)')
     .option('--baselines <dir>', 'where baselines live', 'traces/baselines')
     .option('--json', 'print the manifest as JSON')
+    .addOption(maxPathsOption())
     .addHelpText('after', `
 Examples:
   jailtrace capture -- /usr/lib/openssh/sftp-server -h

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import type { Output } from '../output.js';
 import { FORMATS } from './register-parse.js';
+import { maxPathsOption } from './trace-limits.js';
 
 export function registerDiff(program: Command, out: Output): void {
   program
@@ -21,13 +22,14 @@ export function registerDiff(program: Command, out: Output): void {
     .addOption(new Option('--format <name>', 'trace dialect of trace sides').choices(FORMATS).default('auto'))
     .option('--cwd <dir>', 'the traced program\'s starting directory, for trace sides', process.cwd())
     .option('--json', 'print the difference as JSON (schema jailtrace.diff/1)')
+    .addOption(maxPathsOption())
     .addHelpText('after', `
 Examples:
   jailtrace diff --cwd /tmp/work old.strace new.strace
   jailtrace diff /srv/jail-before /srv/jail          # two jails
   jailtrace diff --baseline sftp-debian12 sftp.strace   # compare a new trace with a stored run
   jailtrace diff --baseline sftp-debian12 --profile sftp --user alice   # in cron after every upgrade`)
-    .action(async (sides: string[], o: { baseline?: string; baselines: string; format: string; cwd: string; json?: boolean; profile: string[]; user: string[] }) => {
+    .action(async (sides: string[], o: { baseline?: string; baselines: string; format: string; cwd: string; json?: boolean; profile: string[]; user: string[]; maxPaths: number }) => {
       const { runDiff } = await import('./diff.js');
       process.exitCode = await runDiff(sides, o, out);
     });
@@ -48,11 +50,12 @@ Examples:
     .option('--baselines <dir>', 'where baselines are stored', 'traces/baselines')
     .addOption(new Option('--format <name>', 'trace dialect').choices(FORMATS).default('auto'))
     .option('--cwd <dir>', 'the traced program\'s starting directory', process.cwd())
+    .addOption(maxPathsOption())
     .addHelpText('after', `
 Examples:
   jailtrace baseline save sftp-debian12 sftp-server.strace --cwd /home/alice
   jailtrace baseline save --baselines /var/lib/jailtrace scp-v1 scp.strace`)
-    .action(async (name: string, traces: string[], o: { baselines: string; format: string; cwd: string }) => {
+    .action(async (name: string, traces: string[], o: { baselines: string; format: string; cwd: string; maxPaths: number }) => {
       const { runBaselineSave } = await import('./diff.js');
       process.exitCode = await runBaselineSave(name, traces, o, out);
     });

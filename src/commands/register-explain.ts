@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
+import { maxPathsOption, traceLimits } from './trace-limits.js';
 
 export function registerExplain(program: Command, out: Output): void {
   program
@@ -13,14 +14,15 @@ export function registerExplain(program: Command, out: Output): void {
     .option('--manifest <file>', 'a manifest (jailtrace parse --json) or a trace')
     .option('--cwd <dir>', 'starting directory, when --manifest is a trace')
     .option('--json', 'print the explanation as JSON')
+    .addOption(maxPathsOption())
     .addHelpText('after', `
 Examples:
   jailtrace explain /lib64/ld-linux-x86-64.so.2 --jail /srv/jail
   jailtrace explain /usr/lib/x86_64-linux-gnu/libnss_files.so.2 --jail /srv/jail
   jailtrace explain /etc/nsswitch.conf --manifest sftp.strace`)
-    .action(async (p: string, o: { jail?: string; manifest?: string; cwd?: string; json?: boolean }) => {
+    .action(async (p: string, o: { jail?: string; manifest?: string; cwd?: string; json?: boolean; maxPaths: number }) => {
       const { explainCommand, renderExplanation } = await import('./explain.js');
-      const x = await explainCommand(p, o);
+      const x = await explainCommand(p, { ...o, limits: traceLimits(o) });
       if (o.json) out.json(x);
       else out.result(renderExplanation(x));
       process.exitCode = x.inJail || x.accesses ? EXIT.OK : EXIT.FOUND;

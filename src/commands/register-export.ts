@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import type { Output } from '../output.js';
 import { collect } from './register-build.js';
 import { FORMATS } from './register-parse.js';
+import { maxPathsOption } from './trace-limits.js';
 
 export function registerExport(program: Command, out: Output): void {
   program
@@ -20,12 +21,13 @@ export function registerExport(program: Command, out: Output): void {
     .addOption(new Option('--format <name>', 'trace dialect').choices(FORMATS).default('auto'))
     .option('--cwd <dir>', 'the traced program\'s starting directory', process.cwd())
     .option('--exclude <dir>', 'workload data under this directory is never jail content (repeatable)', collect, [])
+    .addOption(maxPathsOption())
     .addHelpText('after', `
 Examples:
   jailtrace export --files-from --jail /srv/jail | (cd / && tar --null --no-recursion -T - -cf jail.tar)
   jailtrace export --files-from sftp.strace | rsync -a --from0 --files-from=- / /srv/jail/
   jailtrace export --jk-ini sftp-traced sftp.strace >> /etc/jailkit/jk_init.ini`)
-    .action(async (traces: string[], o: { filesFrom?: boolean; jkIni?: string; jail?: string; cwd: string; format: string; exclude: string[] }) => {
+    .action(async (traces: string[], o: { filesFrom?: boolean; jkIni?: string; jail?: string; cwd: string; format: string; exclude: string[]; maxPaths: number }) => {
       const { runExport } = await import('./export.js');
       process.exitCode = await runExport(traces, o, out);
     });

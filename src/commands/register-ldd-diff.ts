@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import type { Output } from '../output.js';
 import { collect } from './register-build.js';
+import { maxPathsOption, traceLimits } from './trace-limits.js';
 
 export function registerLddDiff(program: Command, out: Output): void {
   program
@@ -15,17 +16,18 @@ export function registerLddDiff(program: Command, out: Output): void {
     .option('--cwd <dir>', 'starting directory of the traced program', process.cwd())
     .option('--exclude <dir>', 'workload data under this directory is left out (repeatable)', collect, [])
     .option('--json', 'print as JSON')
+    .addOption(maxPathsOption())
     .addHelpText('after', `
 Examples:
   jailtrace ldd-diff sftp-server.strace --cwd /home/alice
   jailtrace ldd-diff --profile sftp --profile scp
   jailtrace ldd-diff --json manifest.json`)
-    .action(async (traces: string[], o: { profile: string[]; user: string[]; cwd: string; exclude: string[]; json?: boolean }) => {
+    .action(async (traces: string[], o: { profile: string[]; user: string[]; cwd: string; exclude: string[]; json?: boolean; maxPaths: number }) => {
       const { lddDiff, renderLddDiff } = await import('./ldd-diff.js');
       const { loadManifests } = await import('./load.js');
       const { gatherWorkloads } = await import('./workloads.js');
-      const workloads = await gatherWorkloads({ profiles: o.profile, traces, command: [], users: o.user, cwd: o.cwd, outputDir: '.' }, out);
-      const manifests = await loadManifests(workloads);
+      const workloads = await gatherWorkloads({ profiles: o.profile, traces, command: [], users: o.user, cwd: o.cwd, outputDir: '.', limits: traceLimits(o) }, out);
+      const manifests = await loadManifests(workloads, traceLimits(o));
       const d = await lddDiff(manifests, [...o.exclude.map((x) => path.resolve(x)), ...workloads.flatMap((w) => w.excludes)]);
       if (o.json) out.json(d);
       else out.result(renderLddDiff(d));

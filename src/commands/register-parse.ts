@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
+import { maxPathsOption, traceLimits } from './trace-limits.js';
 
 export const FORMATS = ['auto', 'strace', 'truss-solaris', 'truss-aix', 'truss-freebsd', 'dtruss', 'kdump'];
 
@@ -14,15 +15,16 @@ export function registerParse(program: Command, out: Output): void {
     .addOption(new Option('--format <name>', 'trace dialect').choices(FORMATS).default('auto'))
     .option('--cwd <dir>', 'the traced program\'s starting directory (for relative paths)', process.cwd())
     .option('--json', 'print the manifest as one JSON document (schema: docs/manifest.md)')
+    .addOption(maxPathsOption())
     .addHelpText('after', `
 Examples:
   jailtrace parse sftp.strace
   jailtrace parse --json --cwd /home/alice traces/       # a directory written by strace -ff -o traces/t
   jailtrace parse --format truss-aix sftp-server.truss`)
-    .action(async (traces: string[], o: { format: string; cwd: string; json?: boolean }) => {
+    .action(async (traces: string[], o: { format: string; cwd: string; json?: boolean; maxPaths: number }) => {
       const { parseCommand, renderParseSummary } = await import('./parse.js');
       const progress = out.progress('parsing');
-      const m = await parseCommand(traces, { format: o.format as never, cwd: o.cwd, onProgress: progress.update }).finally(progress.done);
+      const m = await parseCommand(traces, { format: o.format as never, cwd: o.cwd, onProgress: progress.update, limits: traceLimits(o) }).finally(progress.done);
       if (o.json) out.json(m);
       else out.result(renderParseSummary(m, { verbose: program.opts().verbose }));
       // ripgrep's rule: a bad line is reported and the rest is read, but the exit code says the input was not clean

@@ -4,6 +4,7 @@ import type { Output } from '../output.js';
 import { VERSION } from '../version.js';
 import { collect } from './register-build.js';
 import { FORMATS } from './register-parse.js';
+import { maxPathsOption, traceLimits } from './trace-limits.js';
 
 export interface ScriptCliOptions {
   jail: string;
@@ -14,6 +15,7 @@ export interface ScriptCliOptions {
   cwd: string;
   exclude: string[];
   keepSetuid: string[];
+  maxPaths: number;
 }
 
 export function registerScript(program: Command, out: Output): void {
@@ -35,6 +37,7 @@ export function registerScript(program: Command, out: Output): void {
     .option('--cwd <dir>', 'the traced program\'s starting directory on the host (for relative paths)', '/')
     .option('--exclude <dir>', 'workload data under this host directory is never jail content (repeatable)', collect, [])
     .option('--keep-setuid <path>', 'keep the setuid/setgid bits of this file (repeatable)', collect, [])
+    .addOption(maxPathsOption())
     .addHelpText('after', `
 Examples:
   jailtrace script rssh.truss --jail /var/jail --user alice -o build-jail.sh     # then on the host: sh build-jail.sh -n; sh build-jail.sh
@@ -51,6 +54,7 @@ Examples:
         excludes: o.exclude,
         keepSetuid: o.keepSetuid,
         version: VERSION,
+        limits: traceLimits(o),
       });
       if (o.output) await writeScript(o.output, r.script);
       else out.result(r.script);

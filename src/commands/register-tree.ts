@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import type { Output } from '../output.js';
 import { FORMATS } from './register-parse.js';
+import { maxPathsOption, traceLimits } from './trace-limits.js';
 
 export function registerTree(program: Command, out: Output): void {
   program
@@ -17,17 +18,18 @@ export function registerTree(program: Command, out: Output): void {
     .option('--cwd <dir>', 'the traced program\'s starting directory (for relative paths)', process.cwd())
     .option('--all', 'list every access, not only execs, chroots, connects and failures')
     .option('--json', 'print the tree as one JSON document (schema jailtrace.tree/1: docs/manifest.md)')
+    .addOption(maxPathsOption())
     .addHelpText('after', `
 Examples:
   jailtrace tree rssh-chroot.truss
   jailtrace tree --all --cwd /home/alice sftp.strace
   jailtrace parse --json sftp.strace > m.json && jailtrace tree m.json
   jailtrace tree --json traces/ | jq '.roots[0].children'`)
-    .action(async (inputs: string[], o: { format: string; cwd: string; all?: boolean; json?: boolean }) => {
+    .action(async (inputs: string[], o: { format: string; cwd: string; all?: boolean; json?: boolean; maxPaths: number }) => {
       const { treeCommand } = await import('./tree.js');
       const { renderTree } = await import('../tree/render.js');
       const progress = out.progress('parsing');
-      const tree = await treeCommand(inputs, { format: o.format as never, cwd: o.cwd, all: o.all, onProgress: progress.update }).finally(progress.done);
+      const tree = await treeCommand(inputs, { format: o.format as never, cwd: o.cwd, all: o.all, onProgress: progress.update, limits: traceLimits(o) }).finally(progress.done);
       if (o.json) out.json(tree);
       else out.result(renderTree(tree, { color: out.color && Boolean(process.stdout.isTTY) }));
     });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
 import { collect } from './register-build.js';
+import { maxPathsOption, traceLimits } from './trace-limits.js';
 
 export function registerVerify(program: Command, out: Output): void {
   program
@@ -26,15 +27,16 @@ export function registerVerify(program: Command, out: Output): void {
     .option('--scp <path>', 'the scp path inside the jail')
     .option('--output-dir <dir>', 'where the raw traces of the runs are saved', '.')
     .option('--json', 'print the report as JSON')
+    .addOption(maxPathsOption())
     .addHelpText('after', `
 Examples:
   jailtrace verify /srv/jail
   jailtrace verify /srv/jail --profile sftp --user alice --fix
   jailtrace verify /srv/jail --user alice -- /usr/bin/scp -t /home/alice`)
-    .action(async (jail: string, command: string[], o: { profile: string[]; user?: string; fix?: boolean; allowSecret: string[]; rounds: string; timeout: string; sftpServer?: string; scp?: string; outputDir: string; json?: boolean }) => {
+    .action(async (jail: string, command: string[], o: { profile: string[]; user?: string; fix?: boolean; allowSecret: string[]; rounds: string; timeout: string; sftpServer?: string; scp?: string; outputDir: string; json?: boolean; maxPaths: number }) => {
       const { verifyCommand, renderVerify, fixRefused } = await import('./verify.js');
       const r = await verifyCommand(
-        { jail, profiles: o.profile, command, user: o.user, fix: Boolean(o.fix), rounds: o.fix ? Number(o.rounds) || 5 : 1, outputDir: o.outputDir, sftpServer: o.sftpServer, scp: o.scp, timeoutMs: Number(o.timeout) * 1000, allowSecrets: o.allowSecret },
+        { jail, profiles: o.profile, command, user: o.user, fix: Boolean(o.fix), rounds: o.fix ? Number(o.rounds) || 5 : 1, outputDir: o.outputDir, sftpServer: o.sftpServer, scp: o.scp, timeoutMs: Number(o.timeout) * 1000, allowSecrets: o.allowSecret, limits: traceLimits(o) },
         out,
       );
       if (o.json) out.json(r);

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { captureLive } from '../capture/strace.js';
 import { TracerError, UsageError } from '../errors.js';
+import type { TraceLimits } from '../limits.js';
 import type { Output } from '../output.js';
 import { runProfile } from '../profiles/index.js';
 import { PROFILE_NAMES, type ProfileName } from '../profiles/types.js';
@@ -25,7 +26,7 @@ export async function runWorkloads(o: WorkloadOptions, out: Output): Promise<Wor
     workloads.push({ kind: 'profile', name, traces: run.traces, cwd: run.cwd, excludes: run.excludes, steps: run.steps });
   }
   if (o.command.length > 0) {
-    workloads.push(await captureCommand(o.command, { cwd: path.resolve(o.cwd), user: o.users[0], output: path.join(outputDir, `${path.basename(o.command[0])}-${stamp()}.strace`), timeoutMs: o.timeoutMs }));
+    workloads.push(await captureCommand(o.command, { cwd: path.resolve(o.cwd), user: o.users[0], output: path.join(outputDir, `${path.basename(o.command[0])}-${stamp()}.strace`), timeoutMs: o.timeoutMs, limits: o.limits }));
   }
   return workloads;
 }
@@ -35,11 +36,12 @@ export interface CommandCapture {
   user?: string;
   output: string;
   timeoutMs?: number;
+  limits?: TraceLimits;
 }
 
 /** Trace one command, parsing the trace while it runs. */
 export async function captureCommand(argv: string[], c: CommandCapture): Promise<Workload> {
-  const live = new LiveTrace(c.output, c.cwd);
+  const live = new LiveTrace(c.output, c.cwd, 'linux', c.limits);
   const env = c.user ? cleanEnv(await runAs(c.user)) : undefined;
   const r = await captureLive({ argv, cwd: c.cwd, user: c.user, env, output: c.output, timeoutMs: c.timeoutMs, onData: live.push });
   const manifest = live.finish();

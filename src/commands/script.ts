@@ -12,6 +12,7 @@ import { platformInfo } from '../platforms/index.js';
 import { planHostNeeds, type HostNeeds } from '../script/host-needs.js';
 import { renderHostScript, USER_NAME } from '../script/host-script.js';
 import { PLATFORMS, type Platform } from '../syscalls.js';
+import type { TraceLimits } from '../limits.js';
 import { parseTraces } from '../trace.js';
 
 export interface ScriptCommandOptions {
@@ -24,6 +25,7 @@ export interface ScriptCommandOptions {
   keepSetuid: string[];
   /** jailtrace's version, for the script header. */
   version?: string;
+  limits?: TraceLimits;
 }
 
 export interface ScriptReport {
@@ -42,7 +44,7 @@ export async function scriptCommand(traces: string[], o: ScriptCommandOptions): 
   if (o.platform !== undefined && !PLATFORMS.includes(o.platform as Platform)) throw new UsageError(`unknown platform ${JSON.stringify(o.platform)}`, `one of ${PLATFORMS.join(', ')}`);
   const forced = o.platform as Platform | undefined;
   const manifests: Manifest[] = [];
-  for (const t of traces) manifests.push(await parseTraces([t], { format: o.format, cwd: o.cwd, platform: forced }));
+  for (const t of traces) manifests.push(await parseTraces([t], { format: o.format, cwd: o.cwd, platform: forced, limits: o.limits }));
   const platforms = [...new Set(manifests.map((m) => m.source.platform as Platform))];
   if (!forced && platforms.length > 1) {
     throw new UsageError(`the traces come from different platforms (${platforms.join(', ')})`, 'one script is for one host: give that host\'s traces, or name it with --platform');

@@ -8,12 +8,14 @@ import { TraceError } from '../errors.js';
 import { MANIFEST_SCHEMA, type Manifest } from '../manifest/manifest.js';
 import { parseTraces } from '../trace.js';
 import { buildTree, type Tree } from '../tree/build.js';
+import type { TraceLimits } from '../limits.js';
 
 export interface TreeCommandOptions {
   format?: DialectName | 'auto';
   cwd?: string;
   all?: boolean;
   onProgress?: (done: number, total: number) => void;
+  limits?: TraceLimits;
 }
 
 /** Does the file start with `{` or `[` (after blanks)? Traces never do; manifests (and other JSON) do. */
@@ -51,6 +53,6 @@ export async function treeCommand(inputs: string[], opts: TreeCommandOptions = {
   const manifest =
     inputs.length === 1 && (await looksLikeJson(inputs[0]))
       ? await readManifest(inputs[0])
-      : await parseTraces(inputs, { format: opts.format, cwd: opts.cwd, onProgress: opts.onProgress });
+      : await parseTraces(inputs, { format: opts.format, cwd: opts.cwd, onProgress: opts.onProgress, limits: opts.limits });
   return buildTree(manifest, { all: opts.all });
 }

@@ -21,6 +21,7 @@ import { symptomsIn } from '../verify/symptoms.js';
 import { readFile } from 'node:fs/promises';
 import { VERSION } from '../version.js';
 import { readRecord } from './explain.js';
+import type { TraceLimits } from '../limits.js';
 import { loadManifests } from './load.js';
 import { captureCommand, runWorkloads } from './run-workloads.js';
 import type { Workload } from './build.js';
@@ -38,6 +39,8 @@ export interface VerifyOptions {
   timeoutMs?: number;
   /** --allow-secret: the only secrets --fix may copy. */
   allowSecrets?: string[];
+  /** Caps on what a trace may make us hold. */
+  limits?: TraceLimits;
 }
 
 export interface VerifyRound {
@@ -116,7 +119,7 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
       const chroot = ['chroot', `--userspec=${ids}`, jail];
       workloads =
         o.command.length > 0
-          ? [await captureCommand([...chroot, ...o.command], { cwd: '/', output: path.join(path.resolve(o.outputDir), `verify-${round}.strace`), timeoutMs: o.timeoutMs })]
+          ? [await captureCommand([...chroot, ...o.command], { cwd: '/', output: path.join(path.resolve(o.outputDir), `verify-${round}.strace`), timeoutMs: o.timeoutMs, limits: o.limits })]
           : await runWorkloads(
               {
                 profiles,
@@ -127,6 +130,7 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
                 outputDir: o.outputDir,
                 sftpServer: o.sftpServer,
                 scp: o.scp,
+                limits: o.limits,
                 profileExtra: { chrootCommand: chroot, scratchRoot: scratch.host, scratchInJail: scratch.inJail, timeoutMs: o.timeoutMs },
               },
               out,
@@ -134,7 +138,7 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
     } finally {
       await removeScratch(scratch.host, user?.uid ?? 0, user?.gid ?? 0);
     }
-    const manifests = await loadManifests(workloads);
+    const manifests = await loadManifests(workloads, o.limits);
     const missing: MissingFile[] = [];
     for (const m of manifests) for (const x of await findMissing(m, jail, [scratch.inJail])) if (!missing.some((y) => y.path === x.path)) missing.push(x);
     const steps = workloads.flatMap((w) => w.steps);

@@ -1,5 +1,6 @@
 /** Turn build/verify options into workloads: recorded traces, a traced command, or built-in profiles. */
 import path from 'node:path';
+import type { TraceLimits } from '../limits.js';
 import type { Output } from '../output.js';
 import type { Workload } from './build.js';
 
@@ -13,6 +14,8 @@ export interface WorkloadOptions {
   scp?: string;
   outputDir: string;
   timeoutMs?: number;
+  /** Caps on what a trace may make us hold (live captures). */
+  limits?: TraceLimits;
   /** Extra profile options (verify runs the profile inside a jail). */
   profileExtra?: Partial<import('../profiles/types.js').ProfileOptions>;
 }

@@ -2,6 +2,7 @@
  * One side of a diff, from whatever the admin has: a manifest JSON, a jail record JSON, a jail directory (its record
  * plus its files' sizes, modes and hashes), a baseline, or traces of any dialect (parsed here).
  */
+import type { TraceLimits } from '../limits.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DialectName } from '../../parsers/types.js';
@@ -25,6 +26,7 @@ export interface Side {
 export interface LoadOptions {
   cwd?: string;
   format?: DialectName | 'auto';
+  limits?: TraceLimits;
 }
 
 const fromManifest = (label: string, kind: SideKind, m: Manifest): Side => ({ label, kind, needs: needsFromManifest(m, platformInfo(m.source.platform as never)) });

@@ -8,7 +8,7 @@ import { EXIT } from '../errors.js';
 export const EXIT_MEANING = {
   OK: 'Success. For the checking commands (verify, diff, check): nothing missing, no difference.',
   FOUND: 'The command ran and found something: files missing from the jail (verify), differences or a suspicious record (diff, check); sync: done, but suspicious record entries were refused.',
-  USAGE: 'Usage or input error: a bad option, a missing or unreadable trace, a file in the wrong format; parse also exits 2, after printing everything it read, when some lines of a trace could not be read.',
+  USAGE: 'Usage or input error: a bad option, a missing or unreadable trace, a file in the wrong format, a trace over the --max-paths cap (named with its file and line); parse also exits 2, after printing everything it read, when some lines of a trace could not be read.',
   APPLY: 'The jail could not be written: a confinement refusal (a path escaping the jail), disk full, read-only file system.',
   TRACER: 'The tracer (strace, truss) could not run (missing, ptrace not permitted) or died.',
   PROGRAM: 'The traced program failed; capture and verify report its exit status.',

@@ -6,7 +6,8 @@
 import { displayPath, isPlainAscii } from '../../parsers/strings.js';
 import type { DialectName } from '../../parsers/types.js';
 import type { Access } from '../model/model.js';
-import { toBytes, type BPath } from '../model/path.js';
+import { capsOf, DEFAULT_MAX_PATHS, LimitExceeded } from '../limits.js';
+import { flat, toBytes, type BPath } from '../model/path.js';
 import type { Proc } from '../model/proc.js';
 import type { Op } from '../syscalls.js';
 
@@ -75,39 +76,86 @@ export interface Manifest {
   warningCount: number;
 }
 
-interface Slot {
-  path: BPath;
-  accesses: AccessRecord[];
-  keys: Map<string, AccessRecord>;
+/** A path's accesses: one record alone (most paths, failed lookups above all), or the list. */
+type Slot = AccessRecord | AccessRecord[];
+
+/** Past this many accesses a path's records are found through a key map instead of a scan. */
+const SCAN_MAX = 8;
+/** Interned strings (syscall names, errnos) are bounded too: a crafted trace could name a million errnos. */
+const INTERN_MAX = 4096;
+
+export interface BuilderOptions {
+  /** Caps (capsOf) on distinct paths, accesses and name bytes; crossing one throws LimitExceeded with the line. */
+  maxPaths?: number;
 }
 
-/** Accumulates accesses as the trace streams by. */
+/**
+ * Accumulates accesses as the trace streams by. Memory per distinct path is kept small (issue 20): a single access is
+ * stored without an array around it, repeats are found by a short scan (a key map only for paths with many kinds of
+ * access), syscall names and errnos are interned, and the path key is a flat copy that does not pin its trace line.
+ */
 export class ManifestBuilder {
   private readonly slots = new Map<BPath, Slot>();
+  /** Key maps of the paths with more than SCAN_MAX records. */
+  private readonly keyed = new Map<BPath, Map<string, AccessRecord>>();
+  private readonly strings = new Map<string, string>();
+  private readonly caps: ReturnType<typeof capsOf>;
+  private records = 0;
+  private chars = 0;
   readonly warnings: WarningRecord[] = [];
   warningCount = 0;
   /** Index of the trace file currently being read. */
   fileIndex = 0;
 
+  constructor(opts: BuilderOptions = {}) {
+    this.caps = capsOf({ maxPaths: opts.maxPaths ?? DEFAULT_MAX_PATHS });
+  }
+
   add(a: Access): void {
-    let slot = this.slots.get(a.path);
-    if (!slot) {
-      slot = { path: a.path, accesses: [], keys: new Map() };
-      this.slots.set(a.path, slot);
+    const slot = this.slots.get(a.path);
+    const errno = a.ok ? undefined : a.errno || undefined;
+    const jailPath = a.jailPath === undefined ? undefined : display(a.jailPath);
+    if (slot === undefined) {
+      this.count('distinct paths', this.slots.size + 1, a.line);
+      this.chars += a.path.length;
+      this.slots.set(flat(a.path), this.record(a, errno, jailPath));
+      return;
     }
-    const key = `${a.op}\0${a.ok ? '' : (a.errno ?? '?')}\0${a.pid}\0${this.fileIndex}\0${a.jailPath ?? ''}`;
-    const seen = slot.keys.get(key);
+    const list = Array.isArray(slot) ? slot : [slot];
+    const keys = this.keyed.size === 0 ? undefined : this.keyed.get(a.path);
+    const seen = keys ? keys.get(recordKey(a.op, a.ok, errno, a.pid, this.fileIndex, jailPath)) : list.find((r) => sameKey(r, a.op, a.ok, errno, a.pid, this.fileIndex, jailPath));
     if (seen) {
       seen.count = (seen.count ?? 1) + 1;
       return;
     }
-    const rec: AccessRecord = { op: a.op, ok: a.ok, pid: a.pid, line: a.line, syscall: a.syscall };
-    if (!a.ok && a.errno) rec.errno = a.errno;
+    const rec = this.record(a, errno, jailPath);
+    list.push(rec);
+    if (list.length === 2) this.slots.set(a.path, list);
+    if (keys) keys.set(recordKey(rec.op, rec.ok, rec.errno, rec.pid, rec.file ?? 0, rec.jailPath), rec);
+    else if (list.length > SCAN_MAX) this.keyed.set(a.path, new Map(list.map((r) => [recordKey(r.op, r.ok, r.errno, r.pid, r.file ?? 0, r.jailPath), r])));
+  }
+
+  private count(kind: 'distinct paths' | 'distinct accesses' | 'bytes of path names', n: number, line: number): void {
+    if (n > this.caps[kind]) throw new LimitExceeded(kind, this.caps[kind], line);
+  }
+
+  private record(a: Access, errno: string | undefined, jailPath: string | undefined): AccessRecord {
+    this.count('distinct accesses', ++this.records, a.line);
+    this.chars += (a.target?.length ?? 0) + (jailPath?.length ?? 0);
+    this.count('bytes of path names', this.chars, a.line);
+    const rec: AccessRecord = { op: a.op, ok: a.ok, pid: a.pid, line: a.line, syscall: this.intern(a.syscall) };
+    if (errno) rec.errno = this.intern(errno);
     if (this.fileIndex > 0) rec.file = this.fileIndex;
-    if (a.target !== undefined) rec.target = displayPath(toBytes(a.target));
-    if (a.jailPath !== undefined) rec.jailPath = displayPath(toBytes(a.jailPath));
-    slot.keys.set(key, rec);
-    slot.accesses.push(rec);
+    if (a.target !== undefined) rec.target = display(flat(a.target));
+    if (jailPath !== undefined) rec.jailPath = flat(jailPath);
+    return rec;
+  }
+
+  private intern(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    if (this.strings.size < INTERN_MAX) this.strings.set(s, s);
+    return s;
   }
 
   warn(file: string | undefined, line: number, message: string): void {
@@ -121,13 +169,13 @@ export class ManifestBuilder {
 
   finish(source: SourceInfo, procs: Array<Proc & { file?: number }>): Manifest {
     const entries: ManifestEntry[] = [];
-    const sorted = [...this.slots.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    for (const s of sorted) {
-      const bytes = toBytes(s.path);
-      const e: ManifestEntry = { path: displayPath(bytes), accesses: s.accesses };
-      if (!isPlainAscii(bytes)) e.pathHex = bytes.toString('hex');
-      entries.push(e);
+    const sorted = [...this.slots.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const path of sorted) {
+      const slot = this.slots.get(path)!;
+      entries.push(entry(path, Array.isArray(slot) ? slot : [slot]));
     }
+    this.slots.clear(); // the entries hold the records now
+    this.keyed.clear();
     const processes = procs.map((p): ProcessRecord => {
       const r: ProcessRecord = { pid: p.pid, line: p.line };
       if (p.parent !== undefined) r.parent = p.parent;
@@ -141,6 +189,29 @@ export class ManifestBuilder {
     return { schema: MANIFEST_SCHEMA, source, entries, processes, warnings: this.warnings, warningCount: this.warningCount };
   }
 }
+
+/** Paths made only of printable ASCII display as themselves: no Buffer, no second string. */
+const PRINTABLE = /^[\x20-\x7e]*$/;
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** displayPath of a byte string; ASCII (the usual case) displays as itself. */
+const display = (p: BPath): string => (ASCII.test(p) ? p : displayPath(toBytes(p)));
+
+function entry(path: BPath, accesses: AccessRecord[]): ManifestEntry {
+  if (PRINTABLE.test(path)) return { path, accesses };
+  const bytes = toBytes(path);
+  const e: ManifestEntry = { path: displayPath(bytes), accesses };
+  if (!isPlainAscii(bytes)) e.pathHex = bytes.toString('hex');
+  return e;
+}
+
+/** The fold key of an access (the same access again only counts). */
+const recordKey = (op: Op, ok: boolean, errno: string | undefined, pid: number, file: number, jailPath: string | undefined): string =>
+  `${op}\0${ok ? '' : (errno ?? '?')}\0${pid}\0${file}\0${jailPath ?? ''}`;
+
+const sameKey = (r: AccessRecord, op: Op, ok: boolean, errno: string | undefined, pid: number, file: number, jailPath: string | undefined): boolean =>
+  r.op === op && r.ok === ok && r.errno === errno && r.pid === pid && (r.file ?? 0) === file && r.jailPath === jailPath;
 
 /** The exact bytes of an entry's path. */
 export const entryBytes = (e: ManifestEntry): Buffer => (e.pathHex !== undefined ? Buffer.from(e.pathHex, 'hex') : Buffer.from(e.path, 'utf8'));

@@ -6,8 +6,9 @@
 import { decodeString, decodeStringLatin1, parseFdArg, parseNumber, splitArgs } from '../../parsers/strings.js';
 import type { SyscallEvent, TraceEvent } from '../../parsers/types.js';
 import { flagsTextFromNumber, opFromFlags, type Op, type Platform, type SyscallRow, type SyscallTable } from '../syscalls.js';
-import { FdTable } from './fds.js';
-import { fromBytes, insideRoot, join, normalize, underRoot, type BPath } from './path.js';
+import { capsOf, DEFAULT_LIMITS, LimitExceeded, type TraceLimits } from '../limits.js';
+import { FdTable, type FdBudget } from './fds.js';
+import { flat, fromBytes, insideRoot, join, normalize, underRoot, type BPath } from './path.js';
 import { cloneShare, forkProc, type Proc } from './proc.js';
 
 export interface Access {
@@ -50,6 +51,8 @@ export interface ModelOptions {
   cwd: BPath;
   /** Starting root (normally `/`). */
   root?: BPath;
+  /** `maxPaths` caps the processes seen and the live fd-table entries too (default DEFAULT_LIMITS). */
+  limits?: TraceLimits;
 }
 
 export type AccessSink = (a: Access) => void;
@@ -70,7 +73,17 @@ export class ProcessModel {
   /** pid → the fork-family call it has in flight (strace prints the child's lines before the parent's result). */
   private readonly forking = new Map<number, { share: ReturnType<typeof cloneShare>; line: number }>();
 
+  /** Live fd entries across every table, and their cap; processes seen are capped by the same number. */
+  private readonly fdBudget: FdBudget = { live: 0 };
+  private readonly max: number;
+  /** Characters of argv and program paths taken from successful execs, and their cap. */
+  private execChars = 0;
+  private readonly maxExecChars: number;
+
   constructor(opts: ModelOptions) {
+    const caps = capsOf(opts.limits ?? DEFAULT_LIMITS);
+    this.max = caps.processes;
+    this.maxExecChars = caps['bytes of command lines'];
     this.table = opts.table;
     this.platform = opts.platform;
     this.initial = { cwd: normalize(opts.cwd), root: opts.root ?? '/' };
@@ -83,8 +96,16 @@ export class ProcessModel {
   seed(pid: number, from: Proc | undefined, line: number): Proc {
     const p: Proc = from
       ? forkProc(from, pid, { fs: false, files: false }, line)
-      : { pid, fs: { ...this.initial }, fds: new FdTable(), line };
-    this.procs.set(pid, p);
+      : { pid, fs: { ...this.initial }, fds: new FdTable(this.fdBudget), line };
+    return this.adopt(p);
+  }
+
+  /** A new process enters the table (a pid reused without an exit seen frees the old one's fds). */
+  private adopt(p: Proc): Proc {
+    if (this.all.length >= this.max) throw new LimitExceeded('processes', this.max, p.line);
+    const old = this.procs.get(p.pid);
+    if (old && old !== p) old.fds.release();
+    this.procs.set(p.pid, p);
     this.all.push(p);
     return p;
   }
@@ -106,11 +127,9 @@ export class ProcessModel {
       p.provisional = true;
       p.early = true;
     } else {
-      p = { pid, fs: { ...this.initial }, fds: new FdTable(), line };
+      p = { pid, fs: { ...this.initial }, fds: new FdTable(this.fdBudget), line };
     }
-    this.procs.set(pid, p);
-    this.all.push(p);
-    return p;
+    return this.adopt(p);
   }
 
   onEvent(ev: TraceEvent, out: AccessSink, warn: WarnSink): void {
@@ -118,6 +137,7 @@ export class ProcessModel {
       case 'syscall': {
         const row = this.table.get(ev.name);
         if (row) this.syscall(row, ev, out, warn);
+        if (this.fdBudget.live > this.max) throw new LimitExceeded('open file descriptors', this.max, ev.line);
         if (this.nulPath) {
           this.nulPath = false;
           warn(ev.line, `${ev.name}: a path argument holds a NUL byte (no kernel path can): a corrupt line, path ignored`);
@@ -135,6 +155,7 @@ export class ProcessModel {
       case 'exit': {
         const p = this.proc(ev.pid, ev.line);
         p.exit = { code: ev.code, signal: ev.signal, line: ev.line };
+        if (this.procs.get(ev.pid) === p) p.fds.release(); // an exited process keeps its record, not its fds
         this.procs.delete(ev.pid);
         this.forking.delete(ev.pid);
         return;
@@ -176,8 +197,10 @@ export class ProcessModel {
         } else emit(path, 'exec');
         if (ev.ok) {
           const r = path === '' ? undefined : this.resolve(p, ev, row.dirfd, path);
-          p.exe = r?.path ?? p.exe;
+          p.exe = r ? flat(r.path) : p.exe;
           p.argv = parseArgv(ev.args[(row.path ?? 0) + 1], ev);
+          this.execChars += (p.exe?.length ?? 0) + (p.argv ?? []).reduce((n, a) => n + a.length, 0);
+          if (this.execChars > this.maxExecChars) throw new LimitExceeded('bytes of command lines', this.maxExecChars, ev.line);
           p.line = ev.line;
           p.fds = p.fds.afterExec(); // (a CLONE_FS share survives exec, as in the kernel: p.fs is kept)
         }
@@ -216,7 +239,7 @@ export class ProcessModel {
         if (path === undefined) return;
         const r = this.resolve(p, ev, undefined, path);
         out({ ...r, op: 'chdir', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        if (ev.ok && !r.unresolved) p.fs.cwd = r.path;
+        if (ev.ok && !r.unresolved) p.fs.cwd = flat(r.path);
         return;
       }
       case 'fchdir': {
@@ -228,7 +251,7 @@ export class ProcessModel {
           return;
         }
         out({ path: target, jailPath: this.jailPathOf(p, target), op: 'chdir', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        if (ev.ok) p.fs.cwd = target;
+        if (ev.ok) p.fs.cwd = flat(target);
         return;
       }
       case 'chroot': {
@@ -236,12 +259,12 @@ export class ProcessModel {
         if (path === undefined) return;
         const r = this.resolve(p, ev, undefined, path);
         out({ ...r, op: 'chroot', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        if (ev.ok && !r.unresolved) p.fs.root = r.path;
+        if (ev.ok && !r.unresolved) p.fs.root = flat(r.path);
         return;
       }
       case 'getcwd': {
         const path = this.str(ev, row.path);
-        if (ev.ok && path && path.charCodeAt(0) === 47) p.fs.cwd = underRoot(p.fs.root, normalize(path));
+        if (ev.ok && path && path.charCodeAt(0) === 47) p.fs.cwd = flat(underRoot(p.fs.root, normalize(path)));
         return;
       }
       case 'fork': {
@@ -257,9 +280,7 @@ export class ProcessModel {
           return;
         }
         // A fresh process: an older one with this pid (a thread that vanished in an exec) must not lend it its state.
-        const child = forkProc(p, ev.retval, share, ev.line);
-        this.procs.set(child.pid, child);
-        this.all.push(child);
+        this.adopt(forkProc(p, ev.retval, share, ev.line));
         return;
       }
       case 'close': {

@@ -48,3 +48,10 @@ export function dirname(p: BPath): BPath {
   const i = p.lastIndexOf('/');
   return i <= 0 ? '/' : p.slice(0, i);
 }
+
+/**
+ * A copy of `p` that holds only its own bytes. A path sliced out of a trace line keeps the whole line alive in V8 (a
+ * sliced string points at its parent), so whatever outlives the line (manifest keys, fd tables, cwd) is flattened
+ * first. Short strings are always copied by V8 already.
+ */
+export const flat = (p: BPath): BPath => (p.length < 13 ? p : Buffer.from(p, 'latin1').toString('latin1'));

@@ -41,7 +41,7 @@ export function forkProc(parent: Proc, pid: number, share: CloneShare, line: num
     pid,
     parent: parent.pid,
     fs: share.fs ? parent.fs : { ...parent.fs },
-    fds: share.files ? parent.fds : parent.fds.clone(),
+    fds: share.files ? parent.fds.share() : parent.fds.clone(),
     exe: parent.exe,
     argv: parent.argv,
     line,

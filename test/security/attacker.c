@@ -223,8 +223,45 @@ static void *swapper(void *arg) {
  * a no-op; a directory we may not read yet is watched through its parent.
  */
 static int ev_fd = -1;
+static struct { int wd; char path[PATH_MAX]; } evwd[MAXSEEN];
+static int nevwd;
 static void watch_dir(const char *dir) {
-  if (ev_fd >= 0) inotify_add_watch(ev_fd, dir, IN_CREATE | IN_ATTRIB | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR);
+  if (ev_fd < 0) return;
+  int wd = inotify_add_watch(ev_fd, dir, IN_CREATE | IN_ATTRIB | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR);
+  if (wd < 0) return;
+  for (int i = 0; i < nevwd; i++) if (evwd[i].wd == wd) {
+    snprintf(evwd[i].path, sizeof evwd[i].path, "%s", dir);
+    return;
+  }
+  if (nevwd == MAXSEEN) return;
+  evwd[nevwd].wd = wd;
+  snprintf(evwd[nevwd].path, sizeof evwd[nevwd].path, "%s", dir);
+  nevwd++;
+}
+
+static void try_pre(const char *dir, const struct plant *p);
+
+/*
+ * The fast path: root just created or chowned NAME in a watched directory. Before anything else (no readdir, no
+ * lstat), plant in NAME, which is the directory root is about to fill. Failures (not ours yet, not a directory) cost
+ * one system call each.
+ */
+static void react(const struct inotify_event *ev) {
+  if (!ev->len || !(ev->mask & (IN_ATTRIB | IN_CREATE | IN_MOVED_TO))) return;
+  const char *parent = NULL;
+  for (int i = 0; i < nevwd; i++) if (evwd[i].wd == ev->wd) parent = evwd[i].path;
+  if (!parent) return;
+  /* in a watched PARENT, only the PREFIX names are ours to attack */
+  int top = 0, match = 0;
+  for (int w = 0; w < nwatch; w++) {
+    if (strcmp(parent, watches[w].parent) != 0) continue;
+    top = 1;
+    if (strncmp(ev->name, watches[w].prefix, strlen(watches[w].prefix)) == 0) match = 1;
+  }
+  if (top && !match) return;
+  char p[PATH_MAX];
+  snprintf(p, sizeof p, "%s/%s", parent, ev->name);
+  for (int i = 0; i < nplant; i++) if (plants[i].pre) try_pre(p, &plants[i]);
 }
 
 static void attack(const char *dir, int depth) {
@@ -339,12 +376,18 @@ int main(int argc, char **argv) {
   printf("ready\n");
   fflush(stdout);
   long long end = now_ms() + ms;
-  static char evbuf[64 * 1024];
+  static char evbuf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
   while (!stop && now_ms() < end) {
     /* a pass on every event, and at least every millisecond (what inotify does not report: a mode change in a
        directory we could not watch, a file growing) */
     struct pollfd pfd = { .fd = ev_fd, .events = POLLIN };
-    if (ev_fd >= 0 && poll(&pfd, 1, 1) > 0) while (read(ev_fd, evbuf, sizeof evbuf) > 0) {
+    ssize_t got;
+    if (ev_fd >= 0 && poll(&pfd, 1, 1) > 0) while ((got = read(ev_fd, evbuf, sizeof evbuf)) > 0) {
+      for (char *q = evbuf; q < evbuf + got;) {
+        struct inotify_event *ev = (struct inotify_event *)q;
+        q += sizeof *ev + ev->len;
+        react(ev);
+      }
     }
     for (int w = 0; w < nwatch; w++) {
       DIR *d = opendir(watches[w].parent);

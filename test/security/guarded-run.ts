@@ -78,7 +78,7 @@ export function guardedRun(args: string[], o: { tmp: string; timeoutMs: number; 
       }
     },
     kill: () => killGroup('time'),
-    endsWithin: (ms) => Promise.race([result.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]),
+    endsWithin: (ms) => Promise.race([result.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]),
     result,
   };
 }

@@ -6,7 +6,6 @@
 import { execa } from 'execa';
 import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import split2 from 'split2';
@@ -17,7 +16,8 @@ import { memoryBench } from './memory-bench.js';
 const here = path.dirname(new URL(import.meta.url).pathname);
 const repo = path.resolve(here, '../..');
 const targetMB = Number(process.env.JT_BENCH_MB ?? 256);
-const work = path.join(os.tmpdir(), 'jailtrace-bench');
+// in the checkout, not /tmp: the bench runs as root, and a fixed name in /tmp is anyone's to plant a symlink at
+const work = path.join(repo, '.bench-cache');
 const big = path.join(work, `big-${targetMB}.strace`);
 
 async function makeBigTrace(): Promise<void> {

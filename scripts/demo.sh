@@ -10,13 +10,14 @@ say() { printf '\n== %s\n' "$*"; }
 
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (it creates a user, mknod and chroot)" >&2; exit 2; }
 id "$DEMO_USER" >/dev/null 2>&1 || { say "creating the demo user $DEMO_USER"; useradd -m -s /bin/sh "$DEMO_USER"; }
-mkdir -p /tmp/jailtrace-demo-traces
+# a fresh private dir: a fixed name in /tmp is anyone's to plant a symlink at, and this runs as root
+traces=$(mktemp -d /tmp/jailtrace-demo-traces.XXXXXX)
 
 say "jailtrace build $JAIL --profile sftp --profile scp --user $DEMO_USER --fix-perms"
-jt build "$JAIL" --profile sftp --profile scp --user "$DEMO_USER" --fix-perms --output-dir /tmp/jailtrace-demo-traces
+jt build "$JAIL" --profile sftp --profile scp --user "$DEMO_USER" --fix-perms --output-dir "$traces"
 
 say "jailtrace verify $JAIL (runs sftp and scp inside the jail under strace)"
-jt verify "$JAIL" --output-dir /tmp/jailtrace-demo-traces
+jt verify "$JAIL" --output-dir "$traces"
 
 say "a real sftp session as $DEMO_USER inside the jail"
 work=$(mktemp -d)
@@ -31,4 +32,4 @@ rm -rf "$work"
 say "what is in the jail ($(find "$JAIL" -type f | wc -l) files) and why the loader is there"
 find "$JAIL" -path "$JAIL/.jailtrace" -prune -o \( -type f -o -type l -o -type c \) -print | sed "s|^$JAIL||" | sort
 jt explain /lib64/ld-linux-x86-64.so.2 --jail "$JAIL"
-say "done: $JAIL works for sftp and scp (remove it with: rm -rf $JAIL)"
+say "done: $JAIL works for sftp and scp (remove it with: rm -rf $JAIL; the traces are in $traces)"

@@ -8,12 +8,13 @@
  * (O_WRONLY|O_NONBLOCK succeeds because the blocked reader already counts as a reader) and closing it at once: the
  * reader sees EOF, and `done` rejects with "no tracer opened the FIFO".
  */
-import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { TracerError } from '../errors.js';
+import { TracerError, UsageError } from '../errors.js';
+import { openOutputFile, OutputFileError } from '../output-file.js';
 
 export interface TraceFifoOptions {
   /** Raw trace file: every byte read from the FIFO is appended here (created or truncated). */
@@ -34,11 +35,17 @@ export interface TraceFifo {
 }
 
 export async function openTraceFifo(opts: TraceFifoOptions): Promise<TraceFifo> {
+  // the raw trace's file first: it may sit in a directory others can write (src/output-file.ts)
+  const outFile = await openOutputFile(opts.output).catch((e: unknown) => {
+    if (e instanceof OutputFileError) throw new UsageError(`cannot save the trace: ${e.message}`, 'give --output-dir a directory only you can write (not /tmp), or remove the file');
+    throw e;
+  });
   const dir = await mkdtemp(path.join(opts.tmpDir ?? os.tmpdir(), 'jailtrace-fifo-'));
   const fifo = path.join(dir, 'trace.fifo');
   try {
     await execa('mkfifo', ['-m', '0600', fifo]);
   } catch (e) {
+    await outFile.close();
     await rm(dir, { recursive: true, force: true });
     throw new TracerError(`cannot create a FIFO in ${dir}`, 'is mkfifo (coreutils) installed and the temp dir writable?', { cause: e });
   }
@@ -50,7 +57,7 @@ export async function openTraceFifo(opts: TraceFifoOptions): Promise<TraceFifo> 
   /** The read stream's open() has returned (or it failed/closed): nothing left to unblock. */
   let readerSettled = false;
 
-  const out = createWriteStream(opts.output);
+  const out = outFile.createWriteStream();
   const input = createReadStream(fifo, { highWaterMark: 1 << 16 });
 
   /**

@@ -2,8 +2,8 @@
  * `jailtrace script`: traces recorded on another host → a POSIX sh script that builds the jail there (see
  * src/script/host-script.ts). Parses, plans and renders; writes the script only where the CLI asks (--output).
  */
-import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { openOutputFile, OutputFileError } from '../output-file.js';
 import { systemDirRule } from '../jail/system-dirs.js';
 import type { DialectName } from '../../parsers/types.js';
 import { ApplyError, UsageError } from '../errors.js';
@@ -54,12 +54,17 @@ export async function scriptCommand(traces: string[], o: ScriptCommandOptions): 
   return { script: renderHostScript(input), platform, manifests, needs: planHostNeeds(input) };
 }
 
-/** Write the script where --output says, executable. */
+/** Write the script where --output says, executable: never through a name someone else planted (src/output-file.ts). */
 export async function writeScript(file: string, script: string): Promise<void> {
-  await writeFile(file, script, { mode: 0o755 }).catch((e: NodeJS.ErrnoException) => {
-    throw new ApplyError(file, `cannot write the script: ${e.code ?? e.message}`, 'check the directory and permissions');
+  const fh = await openOutputFile(file, 0o755).catch((e: unknown) => {
+    throw new ApplyError(file, `cannot write the script: ${e instanceof OutputFileError ? e.message : ((e as NodeJS.ErrnoException).code ?? String(e))}`, 'check the directory and permissions; write it where only you can');
   });
-  await chmod(file, 0o755);
+  try {
+    await fh.writeFile(script);
+    await fh.chmod(0o755);
+  } finally {
+    await fh.close();
+  }
 }
 
 /** What the script will do, for stderr: one line each. */

@@ -6,7 +6,10 @@ import path from 'node:path';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/src/cli.js');
 
-export const jailtrace = (args: string[], opts: Options = {}) =>
-  execa(process.execPath, [CLI, ...args], { cwd: ROOT, reject: false, stdin: 'ignore', ...opts });
+/** Never rejects; stdout and stderr as strings (execa types them as any of its output shapes). */
+export async function jailtrace(args: string[], opts: Options = {}) {
+  const r = await execa(process.execPath, [CLI, ...args], { cwd: ROOT, reject: false, stdin: 'ignore', ...opts });
+  return { ...r, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+}
 
 export const VERSION: string = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;

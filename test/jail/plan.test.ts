@@ -52,5 +52,5 @@ test('jailParent and effectiveMode', () => {
   expect(effectiveMode(suid, false)).toBe(0o755);
   expect(effectiveMode(suid, true)).toBe(0o4755);
   expect(effectiveMode(mk('/tmp'), false)).toBe(0o755);
-  expect(effectiveMode({ ...mk('/g'), mode: 0o2775 }, false)).toBe(0o2775);
+  expect(effectiveMode({ kind: 'mkdir', path: '/g', mode: 0o2775, uid: 0, gid: 0, reason: '' }, false)).toBe(0o2775);
 });

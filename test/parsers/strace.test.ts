@@ -240,7 +240,7 @@ describe('found in review', () => {
 
   test('execve in a non-leader thread, old format: superseded, resumed as the leader', () => {
     const evs = feed(strace, ['1235 execve("/usr/bin/other", ["other"], 0x0 /* 0 vars */ <unfinished ...>', '1234 +++ superseded by execve in pid 1235 +++', '1234 <... execve resumed>) = 0'].join('\n'));
-    expect(evs.filter((e) => e.kind !== 'pending').map((e) => (e.kind === 'syscall' ? [e.kind, e.pid, e.name, e.retval] : [e.kind, e.pid]))).toEqual([
+    expect(evs.filter((e) => e.kind !== 'pending').map((e) => (e.kind === 'syscall' ? [e.kind, e.pid, e.name, e.retval] : [e.kind, 'pid' in e ? e.pid : undefined]))).toEqual([
       ['exit', 1235],
       ['syscall', 1234, 'execve', 0],
     ]);

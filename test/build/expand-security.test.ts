@@ -7,17 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Expander } from '../../src/build/expand.js';
-import type { Manifest } from '../../src/manifest/manifest.js';
 import { linux } from '../../src/platforms/linux.js';
+import { readManifest } from './read-manifest.js';
 
-const manifest = (paths: string[]): Manifest => ({
-  schema: 'jailtrace.manifest/1',
-  source: { files: ['t'], format: 'strace', detected: false, platform: 'linux', cwd: '/', lines: 1, bytes: 1 },
-  entries: paths.map((p) => ({ path: p, accesses: [{ op: 'read', ok: true, pid: 1, line: 1, syscall: 'openat' }] })),
-  processes: [],
-  warnings: [],
-  warningCount: 0,
-});
 
 describe('expansion is not fooled', () => {
   let dir: string;
@@ -37,7 +29,7 @@ describe('expansion is not fooled', () => {
 
   const expand = async (paths: string[], excludes: string[] = []) => {
     const ex = new Expander({ platform: linux, excludes, allowSecrets: new Set(), fullPasswd: false });
-    await ex.addManifests([manifest(paths)]);
+    await ex.addManifests([readManifest(paths)]);
     return { copied: [...ex.entries.values()].filter((e) => e.decision === 'copy').map((e) => e.path), ex };
   };
 

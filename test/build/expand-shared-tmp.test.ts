@@ -9,19 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Expander } from '../../src/build/expand.js';
-import type { Manifest } from '../../src/manifest/manifest.js';
 import { linux } from '../../src/platforms/linux.js';
+import { readManifest } from './read-manifest.js';
 import { lookupUser } from '../../src/profiles/workspace.js';
 import { ensureUser, isRoot } from '../hardening/helpers.js';
 
-const manifest = (paths: string[]): Manifest => ({
-  schema: 'jailtrace.manifest/1',
-  source: { files: ['t'], format: 'strace', detected: false, platform: 'linux', cwd: '/', lines: 1, bytes: 1 },
-  entries: paths.map((p) => ({ path: p, accesses: [{ op: 'read', ok: true, pid: 1, line: 1, syscall: 'openat' }] })),
-  processes: [],
-  warnings: [],
-  warningCount: 0,
-});
 
 describe.skipIf(!isRoot)('world-writable places (needs root: files owned by another user)', () => {
   let dir: string;
@@ -50,7 +42,7 @@ describe.skipIf(!isRoot)('world-writable places (needs root: files owned by anot
 
   const expand = async (paths: string[]) => {
     const ex = new Expander({ platform: linux, excludes: [], allowSecrets: new Set(), fullPasswd: false });
-    await ex.addManifests([manifest(paths)]);
+    await ex.addManifests([readManifest(paths)]);
     return ex.entries;
   };
 

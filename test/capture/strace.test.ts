@@ -137,13 +137,15 @@ describe.skipIf(reason !== undefined)(`captureLive against the real strace ${rea
     await writeFile(marker, '');
     const t0 = Date.now();
     // a shell with two children: all in strace's process group
-    const r = await captureLive({ argv: ['sh', '-c', `sleep 30 & sleep 31; : ${marker}`], output: path.join(dir, 'timeout.strace'), timeoutMs: 500 });
+    // durations unique to this run: another run of this file (another checkout) must not be counted
+    const [a, b] = [`30.${process.pid}`, `31.${process.pid}`];
+    const r = await captureLive({ argv: ['sh', '-c', `sleep ${a} & sleep ${b}; : ${marker}`], output: path.join(dir, 'timeout.strace'), timeoutMs: 500 });
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(r.timedOut).toBe(true);
     expect(r.signal).toMatch(/^SIG(TERM|KILL)$/);
     await new Promise((res) => setTimeout(res, 300));
     expect(pgrep(marker)).toEqual([]);
-    expect(pgrep('sleep 3[01]$').filter((p) => p !== process.pid)).toEqual([]);
+    expect(pgrep(`sleep (${a}|${b})$`.replace(/\./g, '\\.')).filter((p) => p !== process.pid)).toEqual([]);
   });
 });
 

@@ -49,10 +49,12 @@ export interface Facts {
 
 /** Secrets: never copied unless named with --allow-secret. */
 export const SECRET_PATTERNS: readonly RegExp[] = [
-  /^\/etc\/(g?shadow|master\.passwd|spwd\.db|security\/passwd)(-|\.|$)/,
-  /^\/etc\/ssh\/[^/]*_key$/,
+  // with their backup copies: shadow-, shadow~, shadow.bak, shadow.dpkg-old, and Debian's /var/backups/shadow.bak
+  /^\/etc\/(g?shadow|master\.passwd|spwd\.db|security\/passwd)(-|~|\.[^/]*)?$/,
+  /^\/var\/backups\/(g?shadow|master\.passwd|spwd\.db)(-|~|\.[^/]*)?$/,
+  /^\/etc\/ssh\/[^/]*_key(-|~|\.(bak|old|orig|save|dpkg-old|dpkg-dist|ucf-old|rpmsave))?$/,
   /^\/root(\/|$)/,
-  /^\/etc\/sudoers(\.d)?(\/|$)/,
+  /^\/etc\/sudoers/,
   /^\/etc\/ssl\/private(\/|$)/,
   /\/\.ssh\/id_[^/]*$/,
   /\.key$/, // private keys by name (certificates, *.pem under /etc/ssl/certs, are public)

@@ -115,11 +115,17 @@ export const SH_SYMLINK_BODY = `  resolve "$1"
  * directory and the last name separately (where a regex says `[^/]*`).
  */
 export const SECRET_SH_GLOBS: ReadonlyArray<{ path: string } | { dir: string; base: string }> = [
-  ...['shadow', 'gshadow', 'master.passwd', 'spwd.db', 'security/passwd'].flatMap((n) => [{ path: `/etc/${n}` }, { path: `/etc/${n}[-.]*` }]),
-  { dir: '/etc/ssh', base: '*_key' },
+  // a name and its backup copies (NAME, NAME-, NAME~, NAME.*), in its own directory only
+  ...['/etc/shadow', '/etc/gshadow', '/etc/master.passwd', '/etc/spwd.db', '/etc/security/passwd', '/var/backups/shadow', '/var/backups/gshadow', '/var/backups/master.passwd', '/var/backups/spwd.db'].flatMap((n) => {
+    const dir = n.slice(0, n.lastIndexOf('/'));
+    const base = n.slice(n.lastIndexOf('/') + 1);
+    return [{ dir, base }, { dir, base: `${base}[-~]` }, { dir, base: `${base}.*` }];
+  }),
+  ...['', '[-~]', ...['bak', 'old', 'orig', 'save', 'dpkg-old', 'dpkg-dist', 'ucf-old', 'rpmsave'].map((x) => `.${x}`)].map((x) => ({ dir: '/etc/ssh', base: `*_key${x}` })),
   { path: '/root' },
   { path: '/root/*' },
-  ...['sudoers', 'sudoers.d', 'ssl/private'].flatMap((n) => [{ path: `/etc/${n}` }, { path: `/etc/${n}/*` }]),
+  { path: '/etc/sudoers*' },
+  ...['ssl/private'].flatMap((n) => [{ path: `/etc/${n}` }, { path: `/etc/${n}/*` }]),
   { dir: '*/.ssh', base: 'id_*' },
   { path: '*.key' },
   { path: '/etc/krb5.keytab' },

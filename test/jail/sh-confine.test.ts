@@ -12,6 +12,10 @@ const PATHS = [
   '/home/u/.ssh/authorized_keys', '/home/u/ssh/id_rsa', '/srv/tls/server.key', '/srv/tls/server.keys', '/etc/krb5.keytab', '/etc/krb5.conf',
   '/etc/letsencrypt/archive/a/privkey1.pem', '/etc/letsencrypt/live/a/fullchain.pem', '/privkey.pem', '/etc/security/opasswd', '/usr/lib/libc.so.6',
   '/tmp/x/data', '/etc/ssh', '/x.key/y',
+  // backup copies (review of issue 20)
+  '/etc/shadow~', '/etc/gshadow.dpkg-old', '/var/backups/shadow.bak', '/var/backups/gshadow.bak', '/var/backups/passwd.bak', '/var/backups/x/shadow.bak',
+  '/etc/ssh/ssh_host_ed25519_key~', '/etc/ssh/ssh_host_ed25519_key.bak', '/etc/ssh/ssh_host_ed25519_key.pub', '/etc/ssh/ssh_host_ed25519_key.pub~',
+  '/etc/sudoers~', '/etc/sudoers.bak', '/etc/shadowsocks', '/etc/security/passwd~', '/etc/shadow/x',
 ];
 
 describe.each([['dash'], ['busybox', 'sh']])('%s', (...shell) => {
@@ -22,4 +26,11 @@ describe.each([['dash'], ['busybox', 'sh']])('%s', (...shell) => {
     expect(got).toEqual(PATHS.map((p) => [p, isSecret(p)]));
     expect(got.filter(([, s]) => s).length).toBeGreaterThan(15);
   });
+});
+
+test('backup copies of secrets are secrets; public keys and look-alikes are not (review of issue 20)', () => {
+  const secret = ['/etc/shadow~', '/etc/gshadow.dpkg-old', '/var/backups/shadow.bak', '/var/backups/gshadow.bak', '/etc/ssh/ssh_host_ed25519_key~', '/etc/ssh/ssh_host_ed25519_key.bak', '/etc/sudoers~', '/etc/sudoers.bak', '/etc/security/passwd~'];
+  const not = ['/var/backups/passwd.bak', '/var/backups/x/shadow.bak', '/etc/ssh/ssh_host_ed25519_key.pub', '/etc/ssh/ssh_host_ed25519_key.pub~', '/etc/shadowsocks'];
+  expect(secret.filter((p) => !isSecret(p))).toEqual([]);
+  expect(not.filter((p) => isSecret(p))).toEqual([]);
 });

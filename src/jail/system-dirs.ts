@@ -3,7 +3,7 @@
  * layout (etc/, usr/, lib/, dev/, a user-owned home/...): pointed at /etc it would make /etc/etc, /etc/usr and a
  * user-owned /etc/home. Rows, not branches: a prefix, whether its subdirectories are refused too, and why.
  */
-import { lstat, realpath } from 'node:fs/promises';
+import { lstat, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -34,6 +34,17 @@ export const SYSTEM_DIRS: readonly SystemDirRow[] = [
   { dir: '/root', below: true, why: "root's home directory" },
   { dir: '/tmp', below: false, why: 'a world-writable directory (OpenSSH refuses it as a ChrootDirectory)' },
   { dir: '/var/tmp', below: false, why: 'a world-writable directory (OpenSSH refuses it as a ChrootDirectory)' },
+  { dir: '/var/lib', below: false, why: "the host's state directory (use a directory below it, such as /var/lib/jails/NAME)" },
+  { dir: '/var/cache', below: false, why: "the host's caches" },
+  { dir: '/var/log', below: true, why: "the host's logs" },
+  { dir: '/var/spool', below: true, why: "the host's spools (mail, cron)" },
+  { dir: '/var/mail', below: true, why: "the host users' mail" },
+  { dir: '/var/backups', below: true, why: "the host's backups (shadow.bak, ...)" },
+  { dir: '/run/sshd', below: true, why: "sshd's privilege-separation directory" },
+  { dir: '/opt', below: false, why: 'the add-on software directory (use a directory below it)' },
+  { dir: '/srv', below: false, why: 'the directory of all served data (use a directory below it, such as /srv/jail)' },
+  { dir: '/mnt', below: false, why: 'the mount point directory (use a directory below it)' },
+  { dir: '/media', below: false, why: 'the removable media directory' },
 ];
 
 /**
@@ -46,6 +57,38 @@ export const SYSTEM_MARKERS: readonly string[] = ['/etc/passwd', '/etc/shadow', 
 export function systemDirRule(real: string): SystemDirRow | undefined {
   const p = path.posix.normalize(real).replace(/(.)\/+$/, '$1');
   return SYSTEM_DIRS.find((r) => p === r.dir || (r.below && p.startsWith(r.dir === '/' ? '/' : `${r.dir}/`)));
+}
+
+interface Mount {
+  dev: string;
+  root: string;
+  at: string;
+}
+
+/** /proc/self/mountinfo's mounts (field 3 the device, 4 the root within its file system, 5 the mount point). */
+async function mounts(): Promise<Mount[]> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  const unescape = (f: string): string => f.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return text.split('\n').flatMap((l) => {
+    const f = l.split(' ');
+    return f.length > 5 ? [{ dev: f[2], root: unescape(f[3]), at: unescape(f[4]) }] : [];
+  });
+}
+
+const under = (p: string, dir: string): boolean => dir === '/' || p === dir || p.startsWith(`${dir}/`);
+
+/**
+ * Where `real` is, seen through its file system's own mount (the one whose root is the file system's root): a bind
+ * mount of /usr/lib at /srv/x makes /srv/x/jail into /usr/lib/jail. Undefined when that cannot be told.
+ */
+async function canonicalPath(real: string): Promise<string | undefined> {
+  const all = await mounts();
+  const m = all.filter((x) => under(real, x.at)).sort((a, b) => b.at.length - a.at.length)[0];
+  if (!m) return undefined;
+  // the file system's own mount: its root at the shortest mount point (a bind of / at /srv/x has root / too)
+  const home = all.filter((x) => x.dev === m.dev && x.root === '/').sort((a, b) => a.at.length - b.at.length)[0];
+  if (!home || (home.at === m.at && m.root === '/')) return undefined;
+  return path.posix.join(home.at, m.root, path.posix.relative(m.at, real));
 }
 
 /** The path with every existing ancestor's symlinks resolved (the jail itself may not exist yet). */
@@ -72,6 +115,13 @@ export async function systemJailProblem(jail: string): Promise<string | undefine
   for (const p of new Set([abs, real])) {
     const rule = systemDirRule(p);
     if (rule) return `${abs}${p !== abs ? ` (${p})` : ''} is ${rule.dir === p ? '' : `inside ${rule.dir}, `}${rule.why}: refusing to build a jail there`;
+  }
+  // The same directories under another name: a bind mount of /usr/lib (or of / or /usr) at /srv/x. The mount table
+  // says which file system the jail lies on and where in it: that path, as the file system's own mount shows it.
+  const canonical = await canonicalPath(real);
+  if (canonical !== undefined && canonical !== real) {
+    const rule = systemDirRule(canonical);
+    if (rule) return `${abs} (${canonical}, through a bind mount) is ${rule.dir === canonical ? '' : `inside ${rule.dir}, `}${rule.why}: refusing to build a jail there`;
   }
   for (const marker of SYSTEM_MARKERS) {
     const [host, inJail] = await Promise.all([lstat(marker).catch(() => undefined), lstat(path.join(real, marker)).catch(() => undefined)]);

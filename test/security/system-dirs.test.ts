@@ -35,6 +35,14 @@ describe('system directories are never a jail root: the rows', () => {
     ['/home', '/home'],
     ['/root/jail', '/root'],
     ['/tmp', '/tmp'],
+    ['/srv', '/srv'],
+    ['/opt', '/opt'],
+    ['/var/lib', '/var/lib'],
+    ['/var/log/jail', '/var/log'],
+    ['/var/spool/cron', '/var/spool'],
+    ['/var/backups', '/var/backups'],
+    ['/run/sshd', '/run/sshd'],
+    ['/mnt', '/mnt'],
   ])('%s is refused (rule %s)', (p, rule) => {
     expect(systemDirRule(p)?.dir).toBe(rule);
   });
@@ -68,7 +76,7 @@ describe.skipIf(!isRoot)('system directories are refused on every route (needs r
     await mkdir(mnt);
     const r = await execa('unshare', ['-m', 'sh', '-c', `mount --bind / "${mnt}" && node -e 'import("${path.resolve('dist/src/jail/system-dirs.js')}").then(async (m) => console.log(await m.systemJailProblem(process.argv[1])))' "${mnt}"`], { reject: false });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/holds the running system's \/etc\/passwd \(same device and inode\)/);
+    expect(r.stdout).toMatch(/\(\/, through a bind mount\) is the host's root file system/);
   });
 
   test('build /etc: exit 2, why, nothing traced or written', async () => {
@@ -109,6 +117,17 @@ describe.skipIf(!isRoot)('system directories are refused on every route (needs r
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\/usr\/lib is inside \/usr, the host's programs and libraries/);
     expect((await readdir('/usr/lib')).filter((n) => n.startsWith('.jailtrace'))).toEqual([]);
+  });
+
+  test('a bind mount of /usr/lib (or a directory inside it) is /usr/lib', async () => {
+    const mnt = path.join(dir, 'usrlib-bind');
+    await mkdir(mnt);
+    const probe = (p: string) => `node -e 'import("${path.resolve('dist/src/jail/system-dirs.js')}").then(async (m) => console.log(await m.systemJailProblem(process.argv[1])))' "${p}"`;
+    const r = await execa('unshare', ['-m', 'sh', '-c', `mount --bind /usr/lib "${mnt}" && ${probe(mnt)} && ${probe(path.join(mnt, 'new-jail'))}`], { reject: false });
+    expect(r.stderr).toBe('');
+    const [itself, inside] = r.stdout.split('\n');
+    expect(itself).toMatch(/usrlib-bind \(\/usr\/lib, through a bind mount\) is inside \/usr, the host's programs and libraries/);
+    expect(inside).toMatch(/usrlib-bind\/new-jail \(\/usr\/lib\/new-jail, through a bind mount\) is inside \/usr/);
   });
 
   test('jailtrace script --jail /etc: exit 2; a rendered script given /etc, or a symlink to /usr/lib, at run time stops before writing', async () => {

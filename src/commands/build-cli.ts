@@ -88,7 +88,7 @@ export function renderBuild(r: BuildReport, verbose: boolean): string {
     lines.push(`socket ${s.path}: not copied (a server makes it)${s.advice.length ? '; to give the jail one:' : ''}`);
     for (const a of s.advice) lines.push(`    ${a}`);
   }
-  for (const p of r.rootProblems) lines.push(`warning: ${p} (OpenSSH's ChrootDirectory will refuse it; --fix-perms fixes the jail root)`);
+  for (const p of r.rootProblems) lines.push(`warning: ${p}${p.startsWith(`${r.jail} `) ? ' (or build with --fix-perms)' : ''}`);
   for (const w of r.warnings.slice(0, verbose ? undefined : 10)) lines.push(`warning: ${w}`);
   return lines.join('\n') + '\n';
 }

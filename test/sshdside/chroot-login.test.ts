@@ -19,6 +19,7 @@ const A = 'jt-sshdside-a'; // bash, built with --profile sftp --profile scp --us
 const B = 'jt-sshdside-b'; // sh, in the group of an included Match Group block
 const C = 'jt-sshdside-c'; // nologin, ForceCommand internal-sftp in an included file
 const X = 'jt-sshdside-x'; // in the group but excluded by the negation
+const D = 'jt-sshdside-d'; // ChrootDirectory %h: the jail is the host home, the home inside is JAIL + passwd home
 const GROUP = 'jt-sshdside-g';
 
 const jt = (args: string[]) => execa('node', [CLI, ...args], { reject: false, all: true, timeout: 300_000 });
@@ -38,6 +39,9 @@ describe.skipIf(!isRoot || !haveSshd)('ChrootDirectory users log in through a re
     await sshdUser(dir, B, '/bin/sh', [GROUP]);
     await sshdUser(dir, C, '/usr/sbin/nologin');
     await sshdUser(dir, X, '/bin/sh', [GROUP]);
+    await mkdir(path.join(dir, 'homes'), { mode: 0o755 });
+    await execa('useradd', ['-m', '-d', path.join(dir, 'homes', D), '-s', '/bin/sh', D], { reject: false });
+    await sshdUser(dir, D, '/bin/sh');
     await execa('usermod', ['-aG', GROUP, B]);
     await execa('usermod', ['-aG', GROUP, X]);
     await mkdir(path.join(dir, 'jails'), { mode: 0o755 });
@@ -48,6 +52,7 @@ describe.skipIf(!isRoot || !haveSshd)('ChrootDirectory users log in through a re
     await mkdir(path.join(dir, 'sshd_config.d'), { mode: 0o755 });
     await writeFile(path.join(dir, 'sshd_config.d/50-group.conf'), `# jails by group; not ${X}\nMatch Group ${GROUP} User *,!${X}\n  ChrootDirectory ${dir}/jails/%u\n  AllowTcpForwarding no\n`);
     await writeFile(path.join(dir, 'sshd_config.d/60-internal.conf'), `Match User ${C}\n  ChrootDirectory ${jails.c}\n  ForceCommand internal-sftp -l INFO\n`);
+    await writeFile(path.join(dir, 'sshd_config.d/70-home.conf'), `Match User ${D}\n  ChrootDirectory %h\n`);
     await writeFile(path.join(dir, 'sshd_config.d/README'), 'not a .conf: not included\nMatch User nobody\n  ChrootDirectory /nowhere\n');
     const port = await freePort();
     // Debian 12's shape: the Include first, then the Subsystem line
@@ -62,7 +67,7 @@ describe.skipIf(!isRoot || !haveSshd)('ChrootDirectory users log in through a re
 
   afterAll(async () => {
     await sshd?.stop();
-    for (const u of [A, B, C, X]) await execa('userdel', ['-r', u], { reject: false });
+    for (const u of [A, B, C, X, D]) await execa('userdel', ['-r', u], { reject: false });
     await execa('groupdel', [GROUP], { reject: false });
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -110,7 +115,8 @@ describe.skipIf(!isRoot || !haveSshd)('ChrootDirectory users log in through a re
   test('build --from-sshd-config, Match blocks in an included file: the group block (not the negated user) and internal-sftp', async () => {
     const out = path.join(dir, 'traces-many');
     await mkdir(out);
-    const r = await jt(['build', '--from-sshd-config', sshd.config, '--output-dir', out]);
+    // --fix-perms: D's jail is D's host home (useradd made it D's); sshd wants it root's
+    const r = await jt(['build', '--from-sshd-config', sshd.config, '--output-dir', out, '--fix-perms']);
     expect(r.exitCode, r.all).toBe(0);
     // B: the sh of the group block (dash on Debian), with its home where sshd chdirs in the jail
     expect((await lstat(path.join(jails.b, 'bin'))).isSymbolicLink() || (await stat(path.join(jails.b, 'bin/sh'))).isFile()).toBe(true);
@@ -127,7 +133,13 @@ describe.skipIf(!isRoot || !haveSshd)('ChrootDirectory users log in through a re
     // A's jail (the main file's Match) was rebuilt by the same run
     expect(r.all).toContain(jails.a);
 
+    // D: ChrootDirectory %h; sshd chdirs to the passwd home inside the chroot: JAIL + home, D's own
+    const homeD = path.join(dir, 'homes', D);
+    expect((await stat(homeD)).uid).toBe(0);
+    expect((await stat(path.join(homeD, homeD))).uid).toBe(Number((await execa('id', ['-u', D])).stdout));
+
     expect(await sessions(B, { legacyScp: true })).toEqual([]);
+    expect(await sessions(D, { legacyScp: true })).toEqual([]);
     expect(await sessions(C, { legacyScp: false })).toEqual([]);
     // internal-sftp refuses scp -O, as sshd says it will
     const legacy = await execa('scp', ['-O', ...clientArgs(dir, sshd.port, true), payload, `${C}@127.0.0.1:legacy.bin`], { reject: false, all: true });

@@ -304,7 +304,7 @@ export async function checkJail(jailArg: string, opts: CheckOptions = {}): Promi
   } finally {
     await root.close();
   }
-  for (const p of await chrootDirProblems(jail)) findings.push({ kind: 'root', path: jail, severity: 'problem', detail: `${p} (OpenSSH's ChrootDirectory will refuse it)` });
+  for (const p of await chrootDirProblems(jail)) findings.push({ kind: 'root', path: jail, severity: 'problem', detail: p });
   return { jail, record, findings, checked, hashes, judgement };
 }
 

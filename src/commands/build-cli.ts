@@ -88,7 +88,7 @@ export function renderBuild(r: BuildReport, verbose: boolean): string {
     lines.push(`socket ${s.path}: not copied (a server makes it)${s.advice.length ? '; to give the jail one:' : ''}`);
     for (const a of s.advice) lines.push(`    ${a}`);
   }
-  for (const p of r.rootProblems) lines.push(`warning: ${p} (OpenSSH's ChrootDirectory will refuse it; --fix-perms fixes the jail root)`);
+  for (const p of r.rootProblems) lines.push(`warning: ${p}${p.startsWith(`${r.jail} `) ? ' (or build with --fix-perms)' : ''}`);
   for (const w of r.warnings.slice(0, verbose ? undefined : 10)) lines.push(`warning: ${w}`);
   return lines.join('\n') + '\n';
 }
@@ -101,7 +101,7 @@ const TRACEABLE = new Set(['sftp', 'scp']);
 async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
   if (jail) throw new UsageError('a jail directory and --from-rssh-conf/--from-sshd-config: choose one', 'the config names the jails');
   const { readFile } = await import('node:fs/promises');
-  const { jailsFromRsshConf, jailsFromSshdConfig, buildMany } = await import('./many.js');
+  const { jailsFromRsshConf, buildMany } = await import('./many.js');
   const rssh = o.fromRsshConf !== undefined;
   const file = rssh ? (typeof o.fromRsshConf === 'string' ? o.fromRsshConf : '/etc/rssh.conf') : typeof o.fromSshdConfig === 'string' ? o.fromSshdConfig : '/etc/ssh/sshd_config';
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
@@ -110,7 +110,7 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
   const passwd = (await readFile('/etc/passwd', 'utf8')).split('\n').map((l) => l.split(':'));
   const specs = rssh
     ? jailsFromRsshConf(text, file)
-    : jailsFromSshdConfig(text, { file, userInfo: (n) => { const f = passwd.find((x) => x[0] === n); return f ? { home: f[5], uid: Number(f[2]) } : undefined; } });
+    : (await import('./sshd-many.js')).sshdSpecs(file, text, passwd.map((f) => f.join(':')).join('\n'), await readFile('/etc/group', 'utf8'));
   if (specs.length === 0) throw new UsageError(`${file} names no chroot jail`, rssh ? 'set chrootpath= or user=NAME:UMASK:ACCESS:PATH' : 'add ChrootDirectory in a Match block');
   let failed = false;
   const report = await buildMany(specs, { link: o.link }, async (spec) => {
@@ -118,9 +118,11 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
     const profiles = spec.profiles.filter((p) => TRACEABLE.has(p));
     for (const p of spec.profiles.filter((p) => !TRACEABLE.has(p))) out.note(`${spec.jail}: ${p}: no built-in profile; trace it with jailtrace build ${spec.jail} -- COMMAND`);
     for (const n of spec.notes ?? []) out.note(`${spec.jail}: ${n}`);
+    if (!path.isAbsolute(spec.jail)) return undefined; // `ChrootDirectory %h` with no user named: the note says so
     await refuseSystemJail(spec.jail); // `ChrootDirectory /etc` in a config is refused like a jail argument
-    if (profiles.length === 0) return undefined;
-    const workloads = await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);
+    if (profiles.length === 0 && !spec.layoutOnly) return undefined;
+    const { layoutWorkload } = await import('./sshd-many.js');
+    const workloads = profiles.length === 0 ? [layoutWorkload('internal-sftp')] : await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);
     const r = await buildCommand({ jail: spec.jail, users, workloads, dryRun: Boolean(o.dryRun), fullPasswd: Boolean(o.fullPasswd), allowSecrets: o.allowSecret, keepSetuid: o.keepSetuid, fixPerms: Boolean(o.fixPerms), withStaticDeps: Boolean(o.withStaticDeps), limits: traceLimits(o) });
     if (!o.json) out.result(renderBuild(r, Boolean(g.verbose)));
     return r;

@@ -2,7 +2,7 @@
  * `jailtrace build`: traces (recorded, a command, or built-in profiles) → manifest → expansion → plan → apply.
  * Returns a report; the CLI prints it.
  */
-import { lstat, mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { filterAccounts, type Accounts } from '../build/accounts.js';
 import { Expander, type JailEntry } from '../build/expand.js';
@@ -15,6 +15,7 @@ import type { Manifest } from '../manifest/manifest.js';
 import { platformInfo } from '../platforms/index.js';
 import { hashFile } from '../check/hash.js';
 import type { TraceLimits } from '../limits.js';
+import { chrootDirProblems } from './chroot-rule.js';
 import { loadManifests } from './load.js';
 import { VERSION } from '../version.js';
 
@@ -64,25 +65,8 @@ export interface BuildReport {
   timings: { parseMs: number; expandMs: number; applyMs: number };
 }
 
-/** OpenSSH: every component of the ChrootDirectory path must be root-owned and not group/other-writable. */
-export async function chrootDirProblems(jail: string): Promise<string[]> {
-  const problems: string[] = [];
-  let p = path.resolve(jail);
-  for (;;) {
-    const st = await lstat(p).catch(() => undefined);
-    if (st) {
-      if (st.isSymbolicLink()) problems.push(`${p} is a symlink (OpenSSH refuses a ChrootDirectory path through a symlink)`);
-      else {
-        if (st.uid !== 0) problems.push(`${p} is owned by uid ${st.uid}, not root`);
-        if (st.mode & 0o022) problems.push(`${p} is writable by ${st.mode & 0o020 ? 'group' : ''}${(st.mode & 0o022) === 0o022 ? ' and ' : ''}${st.mode & 0o002 ? 'others' : ''} (mode ${(st.mode & 0o7777).toString(8)})`);
-      }
-    }
-    const up = path.dirname(p);
-    if (up === p) break;
-    p = up;
-  }
-  return problems;
-}
+/** OpenSSH's ChrootDirectory rule on the jail and every parent: ./chroot-rule.ts. */
+export { chrootDirProblems };
 
 async function readAccounts(users: string[]): Promise<Accounts> {
   const [pw, gr] = await Promise.all([readFile('/etc/passwd', 'utf8'), readFile('/etc/group', 'utf8')]);

@@ -5,7 +5,6 @@
  */
 import { ConfigError } from '../config/diagnostics.js';
 import { parseRsshConf, type RsshService } from '../config/rssh-conf.js';
-import { expandChroot, parseSshdConfig, type SshdParseOptions } from '../config/sshd-config.js';
 import { hardlinkIdentical, type LinkReport } from '../jail/link.js';
 
 export interface JailSpec {
@@ -16,6 +15,8 @@ export interface JailSpec {
   profiles: string[];
   /** What the config says that the jail does not need a program for, or that jailtrace could not resolve. */
   notes?: string[];
+  /** Nothing to trace and nothing needed (internal-sftp): build only the layout and the users' homes. */
+  layoutOnly?: boolean;
 }
 
 function merge(specs: JailSpec[], s: JailSpec): void {
@@ -48,58 +49,7 @@ export function jailsFromRsshConf(text: string, file = 'rssh.conf'): JailSpec[] 
   return specs;
 }
 
-/** Profiles an sshd block needs: a ForceCommand decides; else the sftp Subsystem and scp (which runs via the shell). */
-function sshdProfiles(force: string | undefined, sftp: string | undefined): { profiles: string[]; notes: string[] } {
-  const cmd = force?.split(/\s+/)[0];
-  if (cmd === 'internal-sftp') return { profiles: [], notes: ['ForceCommand internal-sftp: sshd serves sftp itself, the jail needs no program (add /dev/log for its logs)'] };
-  if (cmd?.endsWith('sftp-server')) return { profiles: ['sftp'], notes: [] };
-  if (cmd !== undefined && cmd !== 'none') return { profiles: [], notes: [`ForceCommand ${force}: trace it with jailtrace build JAIL -- ${force}`] };
-  if (sftp?.split(/\s+/)[0] === 'internal-sftp') return { profiles: ['scp'], notes: ['Subsystem sftp internal-sftp: sftp needs no program in the jail'] };
-  return { profiles: sftp ? ['sftp', 'scp'] : ['scp'], notes: [] };
-}
-
-export interface SshdJailOptions extends SshdParseOptions {
-  /** Home directory and uid of a user, for %h / %U. */
-  userInfo?: (name: string) => { home: string; uid: number } | undefined;
-}
-
-export function jailsFromSshdConfig(text: string, opts: SshdJailOptions = {}): JailSpec[] {
-  const file = opts.file ?? 'sshd_config';
-  const { config, errors } = parseSshdConfig(text, opts);
-  if (errors.length) throw new ConfigError(file, errors, 'sshd -t shows how sshd reads it');
-  const specs: JailSpec[] = [];
-  const g = config.global;
-  const blocks = [...config.matches.map((b) => ({ ...b, global: false })), { criteria: [], ...g, line: 0, global: true }];
-  for (const b of blocks) {
-    const dir = b.chrootDirectory ?? (b.global ? undefined : g.chrootDirectory);
-    if (!dir || dir === 'none') continue;
-    const { profiles, notes } = sshdProfiles(b.forceCommand ?? (b.global ? undefined : g.forceCommand), b.subsystems.sftp ?? g.subsystems.sftp);
-    const users: string[] = [];
-    for (const c of b.criteria) {
-      if (c.kind === 'user') {
-        for (const v of c.values) {
-          if (/[*?!]/.test(v)) notes.push(`Match User pattern ${v}: users not enumerated (name them with --user)`);
-          else users.push(v);
-        }
-      } else if (c.kind !== 'all') notes.push(`Match ${c.kind} ${c.values.join(',')}: users not resolved (name them with --user)`);
-    }
-    if (!/%[hUu]/.test(dir)) {
-      merge(specs, { jail: dir, users, profiles, ...(notes.length ? { notes } : {}) });
-      continue;
-    }
-    if (users.length === 0) {
-      merge(specs, { jail: dir, users: [], profiles, notes: [...notes, `ChrootDirectory ${dir}: one jail per user; name the users to build them`] });
-      continue;
-    }
-    for (const u of users) {
-      const info = opts.userInfo?.(u);
-      const jail = expandChroot(dir, { name: u, home: info?.home, uid: info?.uid });
-      if (jail === undefined) throw new ConfigError(file, [{ line: b.line, message: `ChrootDirectory ${dir}: no home/uid known for ${u}` }], 'create the user first');
-      merge(specs, { jail, users: [u], profiles, ...(notes.length ? { notes } : {}) });
-    }
-  }
-  return specs;
-}
+export { jailsFromSshdConfig, type SshdJailOptions } from './sshd-jails.js';
 
 export interface ManyOptions {
   /** Hard-link identical files across the jails afterwards (`--link`, the default; `--no-link` turns it off). */

@@ -140,7 +140,7 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
     }
     const manifests = await loadManifests(workloads, o.limits);
     const missing: MissingFile[] = [];
-    for (const m of manifests) for (const x of await findMissing(m, jail, [scratch.inJail])) if (!missing.some((y) => y.path === x.path)) missing.push(x);
+    for (const m of manifests) for (const x of await findMissing(m, jail, [scratch.inJail, ...workloads.flatMap((w) => w.excludes)])) if (!missing.some((y) => y.path === x.path)) missing.push(x);
     const steps = workloads.flatMap((w) => w.steps);
     const symptoms = symptomsIn(steps.filter((s) => !s.ok).map((s) => s.stderr ?? '').join('\n'));
     const r: VerifyRound = { round, missing, steps, symptoms };

@@ -48,7 +48,7 @@ export function parseSshdConfig(text: string, opts: SshdParseOptions = {}): { co
   const errors: ConfigDiagnostic[] = [];
   let block: SshdBlock | undefined;
 
-  const readText = (body: string, file: string | undefined, depth: number): void => {
+  const readText = (body: string, file: string | undefined, depth: number, outer: MatchCriterion[]): void => {
     body.split('\n').forEach((raw, i) => {
       const line = i + 1;
       const err = (message: string): void => {
@@ -78,7 +78,9 @@ export function parseSshdConfig(text: string, opts: SshdParseOptions = {}): { co
             criteria.push({ kind, values: args[k + 1].split(',').filter(Boolean) });
             k += 2;
           }
-          block = { criteria, subsystems: {}, line, ...(file !== undefined ? { file } : {}) };
+          // A Match in a file included from inside a Match block only ever applies within that block (servconf.c:
+          // the included file's Match lines never match when the outer block does not): both must hold.
+          block = { criteria: [...outer, ...criteria], subsystems: {}, line, ...(file !== undefined ? { file } : {}) };
           config.matches.push(block);
           return;
         }
@@ -89,7 +91,8 @@ export function parseSshdConfig(text: string, opts: SshdParseOptions = {}): { co
           return;
         case 'forcecommand':
           if (args.length === 0) return err('ForceCommand needs a command (or none)');
-          target.forceCommand ??= args.join(' ');
+          // sshd keeps the rest of the line verbatim (quotes, and a `# comment` the shell then ignores): servconf.c
+          target.forceCommand ??= restOfLine(raw);
           return;
         case 'subsystem':
           if (args.length < 2) return err('Subsystem needs a name and a command');
@@ -102,9 +105,9 @@ export function parseSshdConfig(text: string, opts: SshdParseOptions = {}): { co
             const full = pattern.startsWith('/') || pattern.startsWith('~') ? pattern : `/etc/ssh/${pattern}`;
             // As in sshd (servconf.c): a Match block opened in an included file ends with that file.
             for (const inc of opts.include?.(full) ?? []) {
-              const outer = block;
-              readText(inc.text, inc.file, depth + 1);
-              block = outer;
+              const around = block;
+              readText(inc.text, inc.file, depth + 1, around?.criteria ?? outer);
+              block = around;
             }
           }
           return;
@@ -114,8 +117,13 @@ export function parseSshdConfig(text: string, opts: SshdParseOptions = {}): { co
       }
     });
   };
-  readText(text, opts.file, 0);
+  readText(text, opts.file, 0, []);
   return { config, errors };
+}
+
+/** The text after the keyword (`Keyword args` or `Keyword = args`), as sshd hands it to ForceCommand. */
+export function restOfLine(raw: string): string {
+  return raw.replace(/^\s*[A-Za-z][A-Za-z0-9-]*(\s*=\s*|\s+)/, '').replace(/[\s\f]+$/, '');
 }
 
 /**

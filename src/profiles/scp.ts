@@ -14,6 +14,7 @@ import type { ProfileName, ProfileOptions, ProfileRun, ProfileStep } from './typ
 import { PrivateTree } from './private-tree.js';
 import { listUserDir, readUserFile } from './read-user.js';
 import { cleanEnv, payload, resolvePrefix, runAs } from './workspace.js';
+import { sessionCommand, shCommand, viaShell } from './login-shell.js';
 
 interface ScpRun {
   description: string;
@@ -50,20 +51,25 @@ async function sameTree(tree: PrivateTree, rel: string, e: ScpEntry): Promise<bo
 export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): Promise<ProfileRun> {
   const chroot = await resolvePrefix(opts.chrootCommand);
   if (chroot && (!opts.scratchRoot || !opts.scratchInJail)) throw new UsageError('chroot mode needs scratchRoot and scratchInJail', 'a writable dir inside the jail, as host path and as in-jail path');
-  let prefix: (cmd: string[]) => string[];
-  let scp: string;
+  let prefix: (cmd: string[]) => string[] = (cmd) => cmd;
+  let scp = '';
   if (name === 'rssh') {
     const rssh = await whichExecutable('rssh');
     if (!rssh) throw new UsageError('rssh is not installed on this host', 'profiles sftp and scp trace the same servers rssh runs');
     // rssh runs the scp it was built with; only the command's shape matters (it checks it against its allow list)
     scp = opts.scp ?? 'scp';
     prefix = (cmd) => [...(chroot ?? []), rssh, '-c', cmd.join(' ')];
-  } else {
-    scp = await findScp(opts.scp);
-    prefix = (cmd) => [...(chroot ?? []), ...cmd];
   }
   const who = await runAs(opts.user);
   const owner = opts.user ? who : undefined;
+  // scp: as sshd runs the `scp -t DIR` an scp -O client sends, through the user's login shell (./login-shell.ts), the
+  // bare name found on sshd's PATH; the rssh profile keeps its own prefix
+  const session = name === 'scp' ? await sessionCommand(owner, ['scp']) : undefined;
+  if (name !== 'rssh') {
+    const found = await findScp(opts.scp);
+    scp = session?.shell && opts.scp === undefined ? 'scp' : found;
+    prefix = (cmd) => [...(chroot ?? []), ...(session?.shell ? viaShell(session.shell, shCommand(cmd)) : cmd)];
+  }
   const size = opts.payloadBytes ?? 64 * 1024;
 
   // Built private (root, 0700) and handed to the user last (./private-tree.ts): root never writes where the user can.
@@ -121,7 +127,7 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
       const r = await captureLive({
         argv,
         user: chroot ? undefined : opts.user,
-        env: cleanEnv(who),
+        env: session ? session.env(cleanEnv(who)) : cleanEnv(who),
         cwd: chroot ? '/' : host,
         output,
         timeoutMs: opts.timeoutMs ?? 600_000,
@@ -145,5 +151,5 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
   } finally {
     await work.remove();
   }
-  return { name, traces, excludes: [...new Set([host, seen])], cwd: chroot ? '/' : host, steps };
+  return { name, traces, excludes: [...new Set([host, seen, ...(session?.excludes ?? [])])], cwd: chroot ? '/' : host, steps, ...(session?.note ? { notes: [session.note] } : {}) };
 }

@@ -12,6 +12,7 @@ import { findSftpClient, findSftpServer } from './find.js';
 import type { ProfileOptions, ProfileRun, ProfileStep } from './types.js';
 import { PrivateTree } from './private-tree.js';
 import { listUserDir, readUserFile } from './read-user.js';
+import { sessionCommand } from './login-shell.js';
 import { cleanEnv, payload, resolvePrefix, runAs, sftpDirectCommand } from './workspace.js';
 
 const q = (p: string): string => `"${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -44,10 +45,12 @@ export async function runSftp(opts: ProfileOptions): Promise<ProfileRun> {
   const server = await findSftpServer(opts.sftpServer);
   const chroot = await resolvePrefix(opts.chrootCommand);
   if (chroot && (!opts.scratchRoot || !opts.scratchInJail)) throw new UsageError('chroot mode needs scratchRoot and scratchInJail', 'a writable dir inside the jail, as host path and as in-jail path');
-  const serverArgv = [...(chroot ?? []), server];
+  const who = await runAs(opts.user);
+  // as sshd runs the Subsystem command: through the user's login shell (./login-shell.ts)
+  const session = await sessionCommand(opts.user ? who : undefined, [server]);
+  const serverArgv = [...(chroot ?? []), ...session.argv];
   // fail before creating anything: sftp -D cannot carry whitespace (the FIFO path is checked again below)
   sftpDirectCommand([st.path, ...serverArgv]);
-  const who = await runAs(opts.user);
   const owner = opts.user ? who : undefined;
   const size = opts.payloadBytes ?? 64 * 1024;
 
@@ -79,7 +82,7 @@ export async function runSftp(opts: ProfileOptions): Promise<ProfileRun> {
     const argv = [client, '-b', batch, '-D', direct];
     // Own process group: on timeout the whole group goes (sftp, strace, the server). Killing sftp alone (execa's
     // `timeout`) left strace and a server blocked in open() on a FIFO holding our stderr pipe: the run never ended.
-    const child = execa(argv[0], argv.slice(1), { cwd, env: cleanEnv(who), extendEnv: false, reject: false, stdin: 'ignore', detached: true });
+    const child = execa(argv[0], argv.slice(1), { cwd, env: session.env(cleanEnv(who)), extendEnv: false, reject: false, stdin: 'ignore', detached: true });
     const group = trackGroup(child.pid);
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -98,7 +101,7 @@ export async function runSftp(opts: ProfileOptions): Promise<ProfileRun> {
     const bytes = await fifo.done.catch((e: unknown) => {
       throw new TracerError(`sftp did not start the traced server: ${String(r.stderr).trim() || (e as Error).message}`, 'run the sftp -D command by hand', { cause: e });
     });
-    steps.push({ description: `sftp batch session against the traced sftp-server (${bytes} trace bytes)`, argv, exitCode: r.exitCode, signal: r.signal, stderr: String(r.stderr), ok: r.exitCode === 0 });
+    steps.push({ description: `sftp batch session against the traced sftp-server${session.shell ? ` (run as sshd runs it: ${session.shell} -c ${server})` : ''} (${bytes} trace bytes)`, argv, exitCode: r.exitCode, signal: r.signal, stderr: String(r.stderr), ok: r.exitCode === 0 });
     // capped reads, O_NOFOLLOW: the client's files are root's own, but their bytes came from a server the user ran
     const same = async (rel: string, want: Buffer): Promise<boolean> => {
       const got = await readUserFile(local!, rel, want.length);
@@ -118,6 +121,6 @@ export async function runSftp(opts: ProfileOptions): Promise<ProfileRun> {
     // workload data: the trace keeps its paths, the files themselves are not needed
     await tree.remove();
   }
-  const scratch = chroot ? [remoteHost, remoteSeen] : [tree.top];
-  return { name: 'sftp', traces: [output], excludes: [...new Set(scratch)], cwd, steps };
+  const scratch = [...(chroot ? [remoteHost, remoteSeen] : [tree.top]), ...session.excludes];
+  return { name: 'sftp', traces: [output], excludes: [...new Set(scratch)], cwd, steps, ...(session.note ? { notes: [session.note] } : {}) };
 }

@@ -20,6 +20,8 @@ export interface ProfileRun {
   /** Where the traced servers started (for parseTraces' cwd). */
   cwd: string;
   steps: ProfileStep[];
+  /** What the admin should know about how the run was done (a login shell that is not a shell, say). */
+  notes?: string[];
 }
 
 export interface ProfileOptions {

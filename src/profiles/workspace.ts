@@ -11,13 +11,15 @@ export interface PasswdEntry {
   uid: number;
   gid: number;
   home: string;
+  /** The login shell field of passwd ('' means /bin/sh to sshd). */
+  shell?: string;
 }
 
 export async function lookupUser(nameOrUid: string | number): Promise<PasswdEntry> {
   const r = await execa('getent', ['passwd', String(nameOrUid)], { reject: false });
   const f = r.exitCode === 0 ? String(r.stdout).split('\n')[0].split(':') : [];
   if (f.length < 7) throw new UsageError(`no such user: ${nameOrUid}`, 'check --user (getent passwd NAME)');
-  return { name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5] };
+  return { name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5], shell: f[6] };
 }
 
 /** The user the servers run as: the named one, or whoever runs jailtrace. */

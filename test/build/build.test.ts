@@ -74,11 +74,12 @@ describe.skipIf(!isRoot)('build (needs root: chroot, mknod, useradd)', () => {
     expect(nul.stdout).toBe('character special file 1:3 666');
   });
 
-  test('nothing that is not needed: no shell, no host accounts, no workload scratch data, no secrets', async () => {
+  test('nothing that is not needed: only the login shell sshd runs commands through, no host accounts, no workload scratch data, no secrets', async () => {
     const files = (await execa('find', [jail, '-type', 'f'])).stdout.split('\n').map((f) => f.slice(jail.length));
     expect(files).not.toContain('/etc/shadow');
     expect(files.some((f) => f.startsWith('/tmp/'))).toBe(false);
-    expect(files.some((f) => /\/bin\/(ba|da)?sh$/.test(f))).toBe(false);
+    // the user's shell is /bin/sh (dash): it is there, bash is not
+    expect(files.filter((f) => /\/bin\/(ba|da)?sh$/.test(f))).toEqual(['/usr/bin/dash']);
     expect(report.entries.find((e) => e.path === '/etc/passwd')?.decision).toBe('generate');
   });
 

@@ -90,7 +90,7 @@ describe('jailsFromSshdConfig', () => {
   test('Match blocks → jails, users and what each needs', () => {
     expect(jailsFromSshdConfig(REAL, { include, userInfo })).toEqual([
       { jail: '/srv/jails/shared', users: ['dave', 'carol'], profiles: ['sftp', 'scp'], notes: [expect.stringContaining('Match address')] },
-      { jail: '/srv/jails/guests', users: ['anoncvs', 'guest'], profiles: [], notes: [expect.stringContaining('internal-sftp: sshd serves sftp itself')] },
+      { jail: '/srv/jails/guests', users: ['anoncvs', 'guest'], profiles: [], notes: [expect.stringContaining('internal-sftp: sshd serves sftp itself')], layoutOnly: true },
       { jail: '/srv/jails/alice', users: ['alice'], profiles: ['sftp', 'scp'] },
       { jail: '/srv/jails/bob', users: ['bob'], profiles: ['sftp', 'scp'] },
       { jail: '%h', users: [], profiles: ['sftp'], notes: [expect.stringContaining('Match group sftponly'), expect.stringContaining('one jail per user')] },

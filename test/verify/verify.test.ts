@@ -110,7 +110,10 @@ describe.skipIf(!isRoot)('verify (needs root: chroot, unshare, mknod, useradd)',
     await execa('chown', [`${user.uid}:${user.gid}`, path.join(jail, user.home)]);
     expect((await sftpSession(jail, USER, user.home)).ok).toBe(false);
     const fixed = await verify(jail, base, ['--profile', 'sftp', '--profile', 'scp', '--user', USER, '--fix']);
-    expect(fixed.report.rounds[0].fixed?.copied).toEqual(expect.arrayContaining(['/dev/null', '/etc/passwd']));
+    // the servers run as sshd runs them, through the user's login shell: the shell is missing first, then what the
+    // servers need (the rounds stop at the first missing link of the chain)
+    const copied = fixed.report.rounds.flatMap((r) => r.fixed?.copied ?? []);
+    expect(copied).toEqual(expect.arrayContaining(['/usr/bin/dash', '/dev/null', '/etc/passwd']));
     expect(fixed.code).toBe(0);
     const s = await sftpSession(jail, USER, user.home);
     expect(s.output).toContain(`${USER} ${USER}`);

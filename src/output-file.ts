@@ -6,7 +6,9 @@
  * then is it truncated and written.
  */
 import { constants as FS } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { swappableBy } from './host-chain.js';
 
 export class OutputFileError extends Error {
   constructor(
@@ -18,8 +20,22 @@ export class OutputFileError extends Error {
   }
 }
 
+/**
+ * Make the output directory (and its missing parents) once no user could swap a name on the way to it
+ * (src/host-chain.ts): a `--output-dir /tmp/x` that a user made a symlink would have root write wherever it points.
+ */
+export async function prepareOutputDir(dir: string): Promise<void> {
+  const abs = path.resolve(dir);
+  const why = await swappableBy(abs);
+  if (why) throw new OutputFileError(abs, `a user could swap a directory on the way to it (${why}): not writing there`);
+  await mkdir(abs, { recursive: true, mode: 0o755 });
+}
+
 /** Open `file` for writing from the start, refusing anything but a regular file of ours with one link. */
-export async function openOutputFile(file: string, mode = 0o644): Promise<FileHandle> {
+export async function openOutputFile(file: string, mode = 0o600): Promise<FileHandle> {
+  const dir = path.dirname(path.resolve(file));
+  const why = await swappableBy(dir);
+  if (why) throw new OutputFileError(file, `a user could swap a directory on the way to it (${why}): not writing there`);
   let fh: FileHandle;
   try {
     fh = await open(file, FS.O_WRONLY | FS.O_CREAT | FS.O_NOFOLLOW | FS.O_NONBLOCK, mode);

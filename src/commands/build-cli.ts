@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { BuildCliOptions } from './register-build.js';
 import { EXIT, UsageError } from '../errors.js';
 import { describeAction, renderDryRun, renderReport } from '../jail/render.js';
-import { refuseSystemJail } from '../jail/system-dirs.js';
+import { refuseJailRoot } from '../jail/system-dirs.js';
 import type { Output } from '../output.js';
 import { buildCommand, type BuildReport, type Workload } from './build.js';
 import { traceLimits } from './trace-limits.js';
@@ -15,7 +15,7 @@ export async function runBuild(jail: string | undefined, command: string[], o: B
   if (o.profile.length === 0 && o.trace.length === 0 && command.length === 0) {
     throw new UsageError('nothing to trace', 'give --profile sftp (and/or scp), --trace FILE, or -- COMMAND ARGS');
   }
-  await refuseSystemJail(jail); // before anything is traced
+  await refuseJailRoot(jail); // before anything is traced
   const progress = out.progress('building');
   const tw = performance.now();
   const workloads: Workload[] = await gatherWorkloads({ profiles: o.profile, traces: o.trace, command, users: o.user, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);
@@ -119,7 +119,7 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
     for (const p of spec.profiles.filter((p) => !TRACEABLE.has(p))) out.note(`${spec.jail}: ${p}: no built-in profile; trace it with jailtrace build ${spec.jail} -- COMMAND`);
     for (const n of spec.notes ?? []) out.note(`${spec.jail}: ${n}`);
     if (!path.isAbsolute(spec.jail)) return undefined; // `ChrootDirectory %h` with no user named: the note says so
-    await refuseSystemJail(spec.jail); // `ChrootDirectory /etc` in a config is refused like a jail argument
+    await refuseJailRoot(spec.jail); // `ChrootDirectory /etc` in a config is refused like a jail argument
     if (profiles.length === 0 && !spec.layoutOnly) return undefined;
     const { layoutWorkload } = await import('./sshd-many.js');
     const workloads = profiles.length === 0 ? [layoutWorkload('internal-sftp')] : await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);

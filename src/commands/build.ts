@@ -10,7 +10,7 @@ import { makePlan } from '../build/make-plan.js';
 import { ApplyError, UsageError } from '../errors.js';
 import { applyPlan, type ApplyReport } from '../jail/apply.js';
 import type { Plan } from '../jail/plan.js';
-import { refuseSystemJail } from '../jail/system-dirs.js';
+import { refuseJailRoot } from '../jail/system-dirs.js';
 import type { Manifest } from '../manifest/manifest.js';
 import { platformInfo } from '../platforms/index.js';
 import { hashFile } from '../check/hash.js';
@@ -76,7 +76,7 @@ async function readAccounts(users: string[]): Promise<Accounts> {
 export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   if (o.workloads.length === 0) throw new UsageError('nothing to trace', 'give --profile sftp / --profile scp, --trace FILE, or -- COMMAND ARGS');
   const jail = path.resolve(o.jail);
-  await refuseSystemJail(jail);
+  await refuseJailRoot(jail);
   const platform = platformInfo('linux');
 
   const t0 = performance.now();

@@ -1,6 +1,7 @@
 /** Live workloads: profiles and commands run under the tracer, parsed while they run. */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { swappableBy } from '../host-chain.js';
+import { OutputFileError, prepareOutputDir } from '../output-file.js';
 import { captureLive } from '../capture/strace.js';
 import { TracerError, UsageError } from '../errors.js';
 import type { TraceLimits } from '../limits.js';
@@ -16,7 +17,10 @@ const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-').repla
 
 export async function runWorkloads(o: WorkloadOptions, out: Output): Promise<Workload[]> {
   const outputDir = path.resolve(o.outputDir);
-  await mkdir(outputDir, { recursive: true });
+  await prepareOutputDir(outputDir).catch((e: unknown) => {
+    if (e instanceof OutputFileError) throw new UsageError(`--output-dir: ${e.message}`, 'give --output-dir a directory only root can write');
+    throw e;
+  });
   const workloads: Workload[] = [];
   for (const name of o.profiles) {
     if (!PROFILE_NAMES.includes(name as ProfileName)) throw new UsageError(`unknown profile ${JSON.stringify(name)}`, `profiles: ${PROFILE_NAMES.join(', ')}`);
@@ -42,6 +46,9 @@ export interface CommandCapture {
 
 /** Trace one command, parsing the trace while it runs. */
 export async function captureCommand(argv: string[], c: CommandCapture): Promise<Workload> {
+  // root chdirs there before the program drops to the user: a directory a user could swap would start it anywhere
+  const swappable = c.user ? await swappableBy(path.resolve(c.cwd)) : undefined;
+  if (swappable) throw new UsageError(`--cwd ${c.cwd}: ${swappable}`, 'run the command from a directory only root can change (the program still runs as --user)');
   const live = new LiveTrace(c.output, c.cwd, 'linux', c.limits);
   const env = c.user ? cleanEnv(await runAs(c.user)) : undefined;
   const r = await captureLive({ argv, cwd: c.cwd, user: c.user, env, output: c.output, timeoutMs: c.timeoutMs, onData: live.push });

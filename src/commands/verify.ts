@@ -12,7 +12,7 @@ import { judgeRecord } from '../check/judge.js';
 import { makePlan, type JailRecord } from '../build/make-plan.js';
 import { TraceError, UsageError } from '../errors.js';
 import { applyPlan, type ApplyReport } from '../jail/apply.js';
-import { refuseSystemJail } from '../jail/system-dirs.js';
+import { refuseJailRoot } from '../jail/system-dirs.js';
 import type { Output } from '../output.js';
 import { removeAsUser } from '../profiles/private-tree.js';
 import { lookupUser } from '../profiles/workspace.js';
@@ -97,7 +97,7 @@ async function removeScratch(host: string, uid: number, gid: number): Promise<vo
 
 export async function verifyCommand(o: VerifyOptions, out: Output): Promise<VerifyReport> {
   const jail = path.resolve(o.jail);
-  await refuseSystemJail(jail); // verify makes its scratch dir in the jail root
+  await refuseJailRoot(jail); // verify makes its scratch dir in the jail root
   // A jail jailtrace did not build (say, from ldd output): verify works from --user/--profile, and --fix starts a record.
   const record: JailRecord = await readRecord(jail).catch((e: unknown) => {
     if (!(e instanceof TraceError) || !/no jailtrace record/.test(e.message)) throw e;

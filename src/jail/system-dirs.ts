@@ -6,6 +6,7 @@
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { swappableBy } from '../host-chain.js';
 
 interface SystemDirRow {
   dir: string;
@@ -130,8 +131,14 @@ export async function systemJailProblem(jail: string): Promise<string | undefine
   return undefined;
 }
 
-/** The jail argument's gate, for every route (a jail argument, `--from-rssh-conf`, `--from-sshd-config`, verify). */
-export async function refuseSystemJail(jail: string): Promise<void> {
+/**
+ * The jail argument's gate, for every route (a jail argument, `--from-rssh-conf`, `--from-sshd-config`, verify): not
+ * one of the system's directories, and not reached through a name a user could swap (a jail below a user's
+ * directory: root would build, or verify would make and remove its scratch dir, wherever the user points it).
+ */
+export async function refuseJailRoot(jail: string): Promise<void> {
   const problem = await systemJailProblem(jail);
   if (problem) throw new UsageError(problem, 'name a directory of its own for the jail, such as /srv/jail/NAME or /var/jail/NAME (docs/security.md)');
+  const swappable = await swappableBy(path.resolve(jail));
+  if (swappable) throw new UsageError(`${path.resolve(jail)}: a user could swap a directory on the way to it (${swappable}): refusing to write there as root`, 'put the jail under directories only root can write (OpenSSH requires it of a ChrootDirectory too), e.g. /srv/jail/NAME');
 }

@@ -157,8 +157,11 @@ export class ScpClient {
     }
   }
 
-  /** Source mode (`scp -f PATH`, `scp -r -f DIR`): receive everything until the source closes. */
-  async receive(): Promise<ScpEntry[]> {
+  /**
+   * Source mode (`scp -f PATH`, `scp -r -f DIR`): receive everything until the source closes. A file announced larger
+   * than `maxFileBytes` is refused before its data is read: the source runs as a user who may have grown the file.
+   */
+  async receive(maxFileBytes = Number.MAX_SAFE_INTEGER): Promise<ScpEntry[]> {
     const root: ScpEntry[] = [];
     const stack: ScpEntry[][] = [root];
     await this.write(Buffer.from([0]));
@@ -190,6 +193,7 @@ export class ScpClient {
         stack.push(dir.entries);
         continue;
       }
+      if (Number(sizeText) > maxFileBytes) throw new ScpProtocolError(`${name}: the source announced ${sizeText} bytes, more than the ${maxFileBytes} expected: not reading it`);
       const data = await this.in.exactly(Number(sizeText));
       const status = await this.in.byte();
       if (status !== 0) throw new ScpProtocolError(`source reported an error after the data of ${name}${status === undefined ? ' (EOF)' : `: ${await this.in.line().catch(() => '')}`}`);

@@ -3,9 +3,9 @@
  * one traced command, talked to by our protocol client (./scp-protocol.ts) over its stdin/stdout.
  * Also the rssh profile: the same runs through `rssh -c "scp ..."`.
  */
-import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { OutputFileError, prepareOutputDir } from '../output-file.js';
 import { captureLive, whichExecutable } from '../capture/strace.js';
 import { UsageError } from '../errors.js';
 import { findScp } from './find.js';
@@ -101,7 +101,7 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
       description: 'scp -f: download one file',
       args: [scp, '-f', path.posix.join(seen, 'down', 'download.bin')],
       talk: async (c) => {
-        const got = await c.receive();
+        const got = await c.receive(down.length); // no more than we put there: the user may have grown it
         const f = got[0];
         return got.length === 1 && f.kind === 'file' && f.name === 'download.bin' && f.data.equals(down) ? undefined : 'download differs from the server file';
       },
@@ -118,7 +118,10 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
 
   const steps: ProfileStep[] = [];
   const traces: string[] = [];
-  await mkdir(opts.outputDir, { recursive: true });
+  await prepareOutputDir(opts.outputDir).catch((e: unknown) => {
+    if (e instanceof OutputFileError) throw new UsageError(`--output-dir: ${e.message}`, 'give --output-dir a directory only root can write');
+    throw e;
+  });
   try {
     for (const [i, run] of runs.entries()) {
       const output = path.join(opts.outputDir, `${name}-${i + 1}.strace`);
@@ -128,7 +131,7 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
         argv,
         user: chroot ? undefined : opts.user,
         env: session ? session.env(cleanEnv(who)) : cleanEnv(who),
-        cwd: chroot ? '/' : host,
+        cwd: '/', // never the tree: root's chdir would follow a name the user can swap (every path given is absolute)
         output,
         timeoutMs: opts.timeoutMs ?? 600_000,
         onData: opts.onData ? (chunk) => opts.onData!(chunk, i) : undefined,
@@ -151,5 +154,5 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
   } finally {
     await work.remove();
   }
-  return { name, traces, excludes: [...new Set([host, seen, ...(session?.excludes ?? [])])], cwd: chroot ? '/' : host, steps, ...(session?.note ? { notes: [session.note] } : {}) };
+  return { name, traces, excludes: [...new Set([host, seen, ...(session?.excludes ?? [])])], cwd: '/', steps, ...(session?.note ? { notes: [session.note] } : {}) };
 }

@@ -63,7 +63,8 @@ export async function runSftp(opts: ProfileOptions): Promise<ProfileRun> {
   // the client's side: never traced, never the user's (the client runs as root)
   let local: PrivateTree | undefined;
   const output = path.join(opts.outputDir, 'sftp-server.strace');
-  const cwd = chroot ? '/' : tree.top;
+  // '/', never the tree: root's chdir would follow the top's name, which is the user's to swap once handed over
+  const cwd = '/';
   const steps: ProfileStep[] = [];
   let fifo: TraceFifo | undefined;
   try {
@@ -79,7 +80,10 @@ export async function runSftp(opts: ProfileOptions): Promise<ProfileRun> {
 
     fifo = await openTraceFifo({ output, onData: opts.onData ? (c) => opts.onData!(c, 0) : undefined });
     const direct = sftpDirectCommand(tracedCommandLine({ argv: serverArgv, fifo: fifo.fifo, user: chroot ? undefined : opts.user, seccomp: st.seccompBpf, strace: st.path }));
-    const argv = [client, '-b', batch, '-D', direct];
+    // The client runs as root and writes what the user's server sends into our private dir: a file size limit keeps a
+    // download the user grew (a sparse 100 GiB existing.bin) from filling the disk (SIGXFSZ ends the client instead).
+    const fsize = size * 2 + 1024 * 1024;
+    const argv = ['prlimit', `--fsize=${fsize}`, '--', client, '-b', batch, '-D', direct];
     // Own process group: on timeout the whole group goes (sftp, strace, the server). Killing sftp alone (execa's
     // `timeout`) left strace and a server blocked in open() on a FIFO holding our stderr pipe: the run never ended.
     const child = execa(argv[0], argv.slice(1), { cwd, env: session.env(cleanEnv(who)), extendEnv: false, reject: false, stdin: 'ignore', detached: true });

@@ -35,6 +35,15 @@ describe('ByteReader (pure)', () => {
 });
 
 describe('ScpClient against a scripted peer (pure)', () => {
+  test('source mode: a file announced larger than expected is refused before its data is read (issue 20 review)', async () => {
+    const toPeer = new PassThrough();
+    const fromPeer = new PassThrough();
+    const c = new ScpClient(toPeer, fromPeer);
+    // a 100 GiB file: its data is never sent; reading it would hang, holding it would exhaust memory
+    fromPeer.write('C0644 107374182400 download.bin\n');
+    await expect(c.receive(64 * 1024)).rejects.toThrow(/announced 107374182400 bytes, more than the 65536 expected/);
+  });
+
   test('sink mode: exact bytes on the wire', async () => {
     const toPeer = new PassThrough();
     const fromPeer = new PassThrough();

@@ -5,7 +5,7 @@
  * only to a regular file of ours with one link.
  */
 import { execa } from 'execa';
-import { chown, link, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chown, link, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -63,6 +63,25 @@ describe('output files are never written through a planted name', () => {
     expect(r.stderr).toMatch(/cannot save the trace: .*true\.strace: is a symlink/);
     expect(await readFile(victim, 'utf8')).toBe('must not change\n');
     expect((await stat(victim)).size).toBe(16);
+  });
+
+  test.skipIf(!isRoot)('an output directory a user could swap: the dir a user symlinked, or one below a user-owned dir, is refused (needs root)', async () => {
+    await ensureUser('jt-outfile');
+    const u = await lookupUser('jt-outfile');
+    const victimDir = path.join(dir, 'victim-dir');
+    await mkdir(victimDir);
+    // a user's directory and, inside it, a name they point wherever they like
+    const users = path.join(dir, 'users-dir');
+    await mkdir(users);
+    await chown(users, u.uid, u.gid);
+    await symlink(victimDir, path.join(users, 'out'));
+    const viaLink = await jt(['capture', '--output', path.join(users, 'out', 'true.strace'), '--', '/bin/true']);
+    expect(viaLink.code).toBe(2);
+    expect(viaLink.stderr).toMatch(/a user could swap a directory on the way to it/);
+    const below = await jt(['build', path.join(dir, 'j'), '--profile', 'scp', '--output-dir', path.join(users, 'traces')]);
+    expect(below.code).toBe(2);
+    expect(below.stderr).toMatch(/--output-dir: .*a user could swap a directory on the way to it \(.*users-dir\/traces: .*users-dir can be written by its owner \(uid \d+\)/);
+    expect(await readdir(victimDir)).toEqual([]);
   });
 
   test('jailtrace script --output through a planted symlink: refused, victim intact', async () => {

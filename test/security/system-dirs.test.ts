@@ -4,13 +4,14 @@
  * --from-rssh-conf, verify, the confined writer itself) refuses the running system's directories and says why.
  */
 import { execa } from 'execa';
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyPlan } from '../../src/jail/apply.js';
 import { systemDirRule, systemJailProblem } from '../../src/jail/system-dirs.js';
 import { ensureUser, isRoot, jt, TRACE_ARGS, USER } from '../hardening/helpers.js';
+import { lookupUser } from '../../src/profiles/workspace.js';
 
 describe('system directories are never a jail root: the rows', () => {
   test.each([
@@ -148,6 +149,19 @@ describe.skipIf(!isRoot)('system directories are refused on every route (needs r
     }
     expect((await readdir('/etc')).sort()).toEqual(etcBefore);
     expect((await readdir('/usr/lib')).sort()).toEqual(usrLibBefore);
+  });
+
+  test('a jail below a directory a user owns: build and verify refuse it (the user could swap the way to it)', async () => {
+    const u = await lookupUser(USER);
+    const owned = path.join(dir, 'users-parent');
+    await mkdir(path.join(owned, 'jail'), { recursive: true });
+    await chown(owned, u.uid, u.gid);
+    for (const args of [['build', path.join(owned, 'jail'), ...TRACE_ARGS, '--user', USER], ['verify', path.join(owned, 'jail'), '--user', USER, '--', '/bin/true']]) {
+      const r = await jt(args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/a user could swap a directory on the way to it \(.*users-parent\/jail: .*users-parent can be written by its owner/);
+    }
+    expect(await readdir(path.join(owned, 'jail'))).toEqual([]);
   });
 
   test('the confined writer refuses it too (any route that reaches apply)', async () => {

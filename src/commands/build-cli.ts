@@ -16,6 +16,7 @@ export async function runBuild(jail: string | undefined, command: string[], o: B
     throw new UsageError('nothing to trace', 'give --profile sftp (and/or scp), --trace FILE, or -- COMMAND ARGS');
   }
   await refuseSystemJail(jail); // before anything is traced
+  if (o.profile.includes('rssh')) return runRsshBuild(jail, o, out, g);
   const progress = out.progress('building');
   const tw = performance.now();
   const workloads: Workload[] = await gatherWorkloads({ profiles: o.profile, traces: o.trace, command, users: o.user, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);
@@ -132,4 +133,17 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
   if (report.link && !o.json) out.result(`hard-linked ${report.link.linked} identical files across ${specs.length} jails, ${(report.link.savedBytes / 1048576).toFixed(1)} MiB saved\n`);
   if (o.json) out.json({ schema: 'jailtrace.build-many/1', jails: report.results.map((r) => ({ jail: r.spec.jail, users: r.spec.users, profiles: r.spec.profiles, notes: r.spec.notes, error: r.error ? String((r.error as Error).message) : undefined, report: r.result ? jsonReport(r.result) : undefined })), link: report.link });
   return failed ? EXIT.APPLY : EXIT.OK;
+}
+
+/** `--profile rssh`: ./build-rssh.ts (host traces, build, then the real chain into the jail). */
+async function runRsshBuild(jail: string, o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
+  if (o.profile.some((p) => p !== 'rssh') || o.trace.length > 0 || o.user.length > 1) throw new UsageError('--profile rssh goes alone, with one --user', 'rssh.conf says which servers the user may run; build other workloads into the jail separately');
+  const { buildRsshJail, rsshOutcome } = await import('./build-rssh.js');
+  const r = await buildRsshJail(jail, o.user[0], o, out);
+  const outcome = rsshOutcome(r);
+  if (o.json) out.json({ ...(jsonReport(r.build) as object), verify: r.verify });
+  else if (!out.quiet || r.build.dryRun) out.result(renderBuild(r.build, Boolean(g.verbose)) + outcome.text);
+  if (r.build.apply && (r.build.apply.counts.failed > 0 || r.build.apply.counts.refused > 0)) return EXIT.APPLY;
+  if (r.build.workloads.some((w) => w.steps.some((s) => !s.ok))) return EXIT.PROGRAM;
+  return outcome.exit;
 }

@@ -23,6 +23,7 @@ export async function runWorkloads(o: WorkloadOptions, out: Output): Promise<Wor
     if (o.users.length > 1) out.note(`profile ${name} runs as ${o.users[0]} (the first --user)`);
     out.note(`tracing the ${name} workload${o.users[0] ? ` as ${o.users[0]}` : ''}…`);
     const run = await runProfile(name as ProfileName, { user: o.users[0], sftpServer: o.sftpServer, scp: o.scp, outputDir, ...o.profileExtra });
+    if (out.verbose) for (const n of run.notes ?? []) out.note(n);
     workloads.push({ kind: 'profile', name, traces: run.traces, cwd: run.cwd, excludes: run.excludes, steps: run.steps });
   }
   if (o.command.length > 0) {

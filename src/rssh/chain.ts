@@ -36,7 +36,8 @@ export async function rsshSetup(user: string): Promise<RsshSetup> {
   const { conf, errors } = parseRsshConf(text);
   if (errors.length) throw new ConfigError(file, errors, 'rssh locks every user out while its config has errors; fix these lines first');
   const view = rsshUserView(conf, user);
-  const warnings = bitWarnings(conf, file, info);
+  // only this user's line: rssh stops reading at it, so the others do not concern this user
+  const warnings = bitWarnings(conf, file, info).filter((w) => view.line !== undefined && w.startsWith(`${file}:${view.line}:`));
   const pw = await lookupUser(user);
   const shell = await readFile('/etc/passwd', 'utf8').then((t) => t.split('\n').find((l) => l.startsWith(`${user}:`))?.split(':')[6]);
   if (shell !== undefined && shell !== info.rssh) warnings.push(`${user}'s login shell is ${shell || '(none)'}, not ${info.rssh}: sshd runs the login shell, so rssh restricts ${user} only with usermod -s ${info.rssh} ${user}`);
@@ -74,3 +75,9 @@ export const rsshJailHomes =
   (jail: string) =>
   (u: { home: string }): string | undefined =>
     extractRoot(jail, u.home);
+
+/** Is `file` the config the installed rssh reads? Only then can the real chain run for the jails it names. */
+export async function installedRssh(file: string): Promise<RsshInfo | undefined> {
+  const info = await rsshInfo().catch(() => undefined);
+  return info && path.resolve(file) === path.resolve(info.configFile) ? info : undefined;
+}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { readElfInfo } from '../elf/elf.js';
 import { readShebang } from '../elf/shebang.js';
 import type { Manifest } from '../manifest/manifest.js';
-import { fallbackPids } from './fallbacks.js';
+import { fallbackPids, onlyLogging } from './fallbacks.js';
 
 export interface MissingFile {
   /** The path as the jailed program used it (absolute inside the jail); also the host path to copy from. */
@@ -68,7 +68,7 @@ export async function findMissing(m: Manifest, jail: string, excludes: readonly 
     if (excluded(jp) || /^\/(proc|sys)(\/|$)/.test(jp)) continue;
     if (jailAccesses.some((a) => a.ok && a.op !== 'create')) continue; // it worked at least once in the jail
     for (const a of jailAccesses) {
-      if (a.ok || fallbacks.get(jp)?.has(a.pid)) continue;
+      if (a.ok || onlyLogging(fallbacks, jp, a)) continue;
       if (a.errno === 'ENOENT' || a.errno === 'ENOTDIR') {
         if (a.op === 'exec' && (await existsInJail(jail, jp))) {
           // The program is there: its interpreter is not.

@@ -42,6 +42,7 @@ describe('the rssh chain, chroot-aware', () => {
     expect(missing.find((x) => x.path === '/usr/bin/scp')).toMatchObject({ kind: 'missing', errno: 'ENOENT', syscall: 'execve' });
     for (const pre of ['/usr/local/bin/rssh', '/usr/local/libexec/rssh_chroot_helper', '/etc/rssh.conf', '/etc/passwd']) expect(paths).not.toContain(pre);
     expect(paths).not.toContain('/dev/console'); // syslog's fallback after /dev/log failed
+    expect(paths).not.toContain('/dev/log'); // logging: glibc drops the message and goes on
     expect(paths.every((p) => !p.startsWith(JAIL))).toBe(true); // host paths, never the jail's own
   });
 });

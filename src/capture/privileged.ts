@@ -45,6 +45,21 @@ export async function privilegedPrograms(programs: readonly string[], pathEnv = 
 /** The programs of an argv worth checking: argv[0] and every absolute argument (a chroot prefix's program, say). */
 export const argvPrograms = (argv: readonly string[]): string[] => argv.filter((a, i) => i === 0 || a.startsWith('/'));
 
+/**
+ * Programs an argv's programs run that the argv does not name: rssh execs its chroot helper (path from `rssh -v`).
+ * Rows, by the program's base name.
+ */
+const RUNS_ALSO: ReadonlyArray<{ name: string; helpers: () => Promise<string[]> }> = [
+  { name: 'rssh', helpers: async () => [await import('../rssh/info.js').then((m) => m.rsshInfo()).then((i) => i.helper, () => DEFAULT_RSSH_HELPER)] },
+];
+const DEFAULT_RSSH_HELPER = '/usr/local/libexec/rssh_chroot_helper';
+
+export async function helpersOf(argv: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of argvPrograms(argv)) for (const r of RUNS_ALSO) if (path.basename(p) === r.name) out.push(...(await r.helpers()));
+  return out;
+}
+
 /** The -v note for a trace run without the filter. */
 export const privilegedNote = (ps: readonly PrivilegedProgram[]): string =>
   `tracing without --seccomp-bpf: ${ps.map((p) => `${p.path} is ${p.why}`).join(', ')} (the filter sets no_new_privs, which would run it unprivileged)`;

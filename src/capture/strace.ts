@@ -11,7 +11,7 @@ import { onInterrupt } from '../interrupt.js';
 import { straceArgs } from './args.js';
 import { openTraceFifo } from './fifo.js';
 import { findStrace } from './find.js';
-import { argvPrograms, privilegedPrograms, type PrivilegedProgram } from './privileged.js';
+import { argvPrograms, helpersOf, privilegedPrograms, type PrivilegedProgram } from './privileged.js';
 
 export { findStrace, whichExecutable, type StraceInfo } from './find.js';
 export { straceArgs, tracedCommandLine, TRACE_SET, type StraceArgsOptions } from './args.js';
@@ -148,7 +148,7 @@ export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> 
   if (opts.interact && opts.input !== undefined) throw new TracerError('captureLive: input and interact are exclusive');
   const st = await findStrace();
   const started = performance.now();
-  const privileged = await privilegedPrograms([...argvPrograms(opts.argv), ...(opts.alsoRuns ?? [])]);
+  const privileged = await privilegedPrograms([...argvPrograms(opts.argv), ...(opts.alsoRuns ?? []), ...(await helpersOf(opts.argv))]);
   const fifo = await openTraceFifo({ output: opts.output, onData: opts.onData });
   const args = [...straceArgs({ output: fifo.fifo, user: opts.user, seccomp: st.seccompBpf && privileged.length === 0 }), '--', ...opts.argv];
   let timedOut = false;

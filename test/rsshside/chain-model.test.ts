@@ -46,3 +46,18 @@ describe('the rssh chain, chroot-aware', () => {
     expect(paths.every((p) => !p.startsWith(JAIL))).toBe(true); // host paths, never the jail's own
   });
 });
+
+describe('programs traced without --seccomp-bpf', () => {
+  test('an argv naming rssh brings its helper; plain programs are not privileged', async () => {
+    const { helpersOf, privilegedPrograms, argvPrograms } = await import('../../src/capture/privileged.js');
+    expect(argvPrograms(['/usr/bin/rssh', '-c', 'scp -t /x', '/abs'])).toEqual(['/usr/bin/rssh', '/abs']);
+    expect((await helpersOf(['/opt/x/bin/rssh', '-c', 'scp -t /x'])).length).toBe(1);
+    expect(await helpersOf(['/usr/bin/scp', '-t', '/x'])).toEqual([]);
+    expect(await privilegedPrograms(['/bin/true'])).toEqual([]);
+  });
+
+  test.skipIf(!existsSync('/usr/bin/passwd'))('a setuid program is found (passwd, setuid on Debian)', async () => {
+    const { privilegedPrograms } = await import('../../src/capture/privileged.js');
+    expect(await privilegedPrograms(['/usr/bin/passwd'])).toEqual([{ path: '/usr/bin/passwd', why: 'setuid' }]);
+  });
+});

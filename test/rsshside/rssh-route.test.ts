@@ -88,6 +88,8 @@ async function sftpSession(user: string, data: Buffer): Promise<{ exitCode?: num
     const back = await readFile(path.join(local, 'back.bin')).catch(() => undefined);
     return { exitCode: r.exitCode, stderr: String(r.stderr), stdout: String(r.stdout), back };
   } finally {
+    // the tree is the user's now: removed with the user's rights, never walked by root
+    await execa('rm', ['-rf', '--', local], { uid, gid, reject: false });
     await rm(local, { recursive: true, force: true });
   }
 }

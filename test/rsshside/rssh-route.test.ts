@@ -30,6 +30,8 @@ const BASE = `/srv/rsshside-${tag}`;
 const PREFIX = `${BASE}/rssh`;
 const RSSH = `${PREFIX}/bin/rssh`;
 const CONF = `${PREFIX}/etc/rssh.conf`;
+/** Raw traces of the builds (root's, under the root-owned BASE). */
+const OUT = `${BASE}/traces`;
 const U1 = `rsshside-a${tag}`;
 const U2 = `rsshside-b${tag}`;
 const J1 = `${BASE}/one`;
@@ -139,11 +141,12 @@ describe.skipIf(!ready)('rssh routes through the real chain (needs root, rssh 2.
   afterAll(async () => {
     for (const u of [U1, U2]) await execa('userdel', [u], { reject: false });
     await rm(BASE, { recursive: true, force: true });
+    await rm(OUT, { recursive: true, force: true });
   });
 
   test('build JAIL --profile rssh --user U: first build (jail absent) works through the chain', async () => {
     expect(existsSync(J1)).toBe(false);
-    const r = await cli(['build', J1, '--profile', 'rssh', '--user', U1, '-v', '--output-dir', path.join(os.tmpdir(), `rsshside-out-${tag}`)]);
+    const r = await cli(['build', J1, '--profile', 'rssh', '--user', U1, '-v', '--output-dir', OUT]);
     expect(r.exitCode, r.all).toBe(0);
     expect(r.all).toContain(`tracing without --seccomp-bpf: ${PREFIX}/libexec/rssh_chroot_helper is setuid`);
     expect(r.all).toContain('the workload works in the jail');
@@ -163,7 +166,7 @@ describe.skipIf(!ready)('rssh routes through the real chain (needs root, rssh 2.
 
   test('build --from-rssh-conf RSSH.CONF: every jail works through the chain', async () => {
     await rm(J2, { recursive: true, force: true });
-    const r = await cli(['build', '--from-rssh-conf', CONF, '--output-dir', path.join(os.tmpdir(), `rsshside-out-${tag}`)]);
+    const r = await cli(['build', '--from-rssh-conf', CONF, '--output-dir', OUT]);
     expect(r.exitCode, r.all).toBe(0);
     await checkRoute(U1, J1);
     await checkRoute(U2, J2);

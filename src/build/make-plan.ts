@@ -34,6 +34,11 @@ export interface PlanInput {
   accounts?: Accounts;
   /** Create each user's home inside the jail, owned by the user. */
   homes: boolean;
+  /**
+   * Where a user's home goes inside the jail (default: the passwd home as it is, as sshd's ChrootDirectory chdirs).
+   * undefined: no home (rssh leaves the user in `/`). rssh jails: src/rssh/user.ts `extractRoot`.
+   */
+  homeInJail?: (u: { name: string; home: string }) => string | undefined;
   record: Omit<JailRecord, 'schema' | 'entries'>;
 }
 
@@ -87,8 +92,10 @@ export function makePlan(input: PlanInput): Plan {
     }
     if (!taken.has('/etc')) push({ kind: 'mkdir', path: '/etc', mode: 0o755, uid: 0, gid: 0, reason: 'holds the generated account files' });
     if (input.homes) {
-      for (const u of input.accounts.users) {
-        if (!u.home.startsWith('/') || u.home === '/') continue;
+      for (const user of input.accounts.users) {
+        const home = input.homeInJail ? input.homeInJail(user) : user.home;
+        if (home === undefined || !home.startsWith('/') || home === '/') continue;
+        const u = { ...user, home };
         const parts = u.home.split('/').filter(Boolean);
         for (let i = 1; i < parts.length; i++) {
           const d = '/' + parts.slice(0, i).join('/');

@@ -11,10 +11,12 @@ import { onInterrupt } from '../interrupt.js';
 import { straceArgs } from './args.js';
 import { openTraceFifo } from './fifo.js';
 import { findStrace } from './find.js';
+import { argvPrograms, helpersOf, privilegedPrograms, type PrivilegedProgram } from './privileged.js';
 
 export { findStrace, whichExecutable, type StraceInfo } from './find.js';
 export { straceArgs, tracedCommandLine, TRACE_SET, type StraceArgsOptions } from './args.js';
 export { openTraceFifo, type TraceFifo, type TraceFifoOptions } from './fifo.js';
+export { argvPrograms, privilegedNote, privilegedPrograms, type PrivilegedProgram } from './privileged.js';
 
 export interface CaptureOptions {
   argv: string[];
@@ -35,6 +37,11 @@ export interface CaptureOptions {
   timeoutMs?: number;
   killGraceMs?: number;
   onData?: (chunk: Buffer) => void;
+  /**
+   * Programs the traced one will exec that are not in its argv (rssh's chroot helper): when any of them, or of the
+   * argv's programs, is setuid/setgid or has file capabilities, the trace runs without `--seccomp-bpf` (./privileged.ts).
+   */
+  alsoRuns?: string[];
 }
 
 export interface CaptureResult {
@@ -53,6 +60,8 @@ export interface CaptureResult {
   traceBytes: number;
   /** The exact strace command line. */
   command: string[];
+  /** Privileged programs that made this trace run without `--seccomp-bpf` (empty: the filter was used if available). */
+  privileged: PrivilegedProgram[];
   /** Set when `interact` threw: the program ran and the trace is kept, but the conversation failed. */
   interactError?: unknown;
 }
@@ -139,8 +148,9 @@ export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> 
   if (opts.interact && opts.input !== undefined) throw new TracerError('captureLive: input and interact are exclusive');
   const st = await findStrace();
   const started = performance.now();
+  const privileged = await privilegedPrograms([...argvPrograms(opts.argv), ...(opts.alsoRuns ?? []), ...(await helpersOf(opts.argv))]);
   const fifo = await openTraceFifo({ output: opts.output, onData: opts.onData });
-  const args = [...straceArgs({ output: fifo.fifo, user: opts.user, seccomp: st.seccompBpf }), '--', ...opts.argv];
+  const args = [...straceArgs({ output: fifo.fifo, user: opts.user, seccomp: st.seccompBpf && privileged.length === 0 }), '--', ...opts.argv];
   let timedOut = false;
   let pid: number | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -207,6 +217,7 @@ export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> 
       durationMs: Math.round(performance.now() - started),
       traceBytes,
       command: [st.path, ...args],
+      privileged,
       ...(interactError !== undefined ? { interactError } : {}),
     };
   } finally {

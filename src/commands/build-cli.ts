@@ -16,6 +16,7 @@ export async function runBuild(jail: string | undefined, command: string[], o: B
     throw new UsageError('nothing to trace', 'give --profile sftp (and/or scp), --trace FILE, or -- COMMAND ARGS');
   }
   await refuseJailRoot(jail); // before anything is traced
+  if (o.profile.includes('rssh')) return runRsshBuild(jail, o, out, g);
   const progress = out.progress('building');
   const tw = performance.now();
   const workloads: Workload[] = await gatherWorkloads({ profiles: o.profile, traces: o.trace, command, users: o.user, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);
@@ -108,11 +109,13 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
     throw new UsageError(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code}`, 'name the config file');
   });
   const passwd = (await readFile('/etc/passwd', 'utf8')).split('\n').map((l) => l.split(':'));
+  const chain = rssh ? await import('./build-rssh.js').then((m) => m.rsshManyRoute(file, out)) : undefined;
   const specs = rssh
-    ? jailsFromRsshConf(text, file)
+    ? jailsFromRsshConf(text, file, { installedBits: chain?.installedBits })
     : (await import('./sshd-many.js')).sshdSpecs(file, text, passwd.map((f) => f.join(':')).join('\n'), await readFile('/etc/group', 'utf8'));
   if (specs.length === 0) throw new UsageError(`${file} names no chroot jail`, rssh ? 'set chrootpath= or user=NAME:UMASK:ACCESS:PATH' : 'add ChrootDirectory in a Match block');
   let failed = false;
+  let chainFailed = false;
   const report = await buildMany(specs, { link: o.link }, async (spec) => {
     const users = spec.users.length ? spec.users : o.user;
     const profiles = spec.profiles.filter((p) => TRACEABLE.has(p));
@@ -121,9 +124,10 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
     if (!path.isAbsolute(spec.jail)) return undefined; // `ChrootDirectory %h` with no user named: the note says so
     await refuseJailRoot(spec.jail); // `ChrootDirectory /etc` in a config is refused like a jail argument
     if (profiles.length === 0 && !spec.layoutOnly) return undefined;
+    if (chain?.installed && users.length > 0 && profiles.length > 0) return chain.build(spec.jail, users, o, g, (failedChain) => (chainFailed ||= failedChain));
     const { layoutWorkload } = await import('./sshd-many.js');
     const workloads = profiles.length === 0 ? [layoutWorkload('internal-sftp')] : await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);
-    const r = await buildCommand({ jail: spec.jail, users, workloads, dryRun: Boolean(o.dryRun), fullPasswd: Boolean(o.fullPasswd), allowSecrets: o.allowSecret, keepSetuid: o.keepSetuid, fixPerms: Boolean(o.fixPerms), withStaticDeps: Boolean(o.withStaticDeps), limits: traceLimits(o) });
+    const r = await buildCommand({ jail: spec.jail, users, workloads, dryRun: Boolean(o.dryRun), fullPasswd: Boolean(o.fullPasswd), allowSecrets: o.allowSecret, keepSetuid: o.keepSetuid, fixPerms: Boolean(o.fixPerms), withStaticDeps: Boolean(o.withStaticDeps), limits: traceLimits(o), ...(chain ? chain.fallback(spec.jail) : {}) });
     if (!o.json) out.result(renderBuild(r, Boolean(g.verbose)));
     return r;
   });
@@ -133,5 +137,18 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
   }
   if (report.link && !o.json) out.result(`hard-linked ${report.link.linked} identical files across ${specs.length} jails, ${(report.link.savedBytes / 1048576).toFixed(1)} MiB saved\n`);
   if (o.json) out.json({ schema: 'jailtrace.build-many/1', jails: report.results.map((r) => ({ jail: r.spec.jail, users: r.spec.users, profiles: r.spec.profiles, notes: r.spec.notes, error: r.error ? String((r.error as Error).message) : undefined, report: r.result ? jsonReport(r.result) : undefined })), link: report.link });
-  return failed ? EXIT.APPLY : EXIT.OK;
+  return failed ? EXIT.APPLY : chainFailed ? EXIT.PROGRAM : EXIT.OK;
+}
+
+/** `--profile rssh`: ./build-rssh.ts (host traces, build, then the real chain into the jail). */
+async function runRsshBuild(jail: string, o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
+  if (o.profile.some((p) => p !== 'rssh') || o.trace.length > 0 || o.user.length > 1) throw new UsageError('--profile rssh goes alone, with one --user', 'rssh.conf says which servers the user may run; build other workloads into the jail separately');
+  const { buildRsshJail, rsshOutcome } = await import('./build-rssh.js');
+  const r = await buildRsshJail(jail, o.user, o, out);
+  const outcome = rsshOutcome(r);
+  if (o.json) out.json({ ...(jsonReport(r.build) as object), verify: r.verify });
+  else if (!out.quiet || r.build.dryRun) out.result(renderBuild(r.build, Boolean(g.verbose)) + outcome.text);
+  if (r.build.apply && (r.build.apply.counts.failed > 0 || r.build.apply.counts.refused > 0)) return EXIT.APPLY;
+  if (r.build.workloads.some((w) => w.steps.some((s) => !s.ok))) return EXIT.PROGRAM;
+  return outcome.exit;
 }

@@ -45,6 +45,10 @@ export interface BuildOptions {
   onProgress?: (done: number, total: number, what: string) => void;
   /** Caps on what a trace may make us hold. */
   limits?: TraceLimits;
+  /** Profiles the jail's record names (what verify runs); default: the profile workloads' names. */
+  recordProfiles?: string[];
+  /** Where each user's home goes in the jail (see makePlan); default the passwd home. */
+  homeInJail?: (u: { name: string; home: string }) => string | undefined;
 }
 
 export interface BuildReport {
@@ -106,11 +110,12 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
     entries,
     accounts,
     homes: o.users.length > 0,
+    homeInJail: o.homeInJail,
     record: {
       version: VERSION,
       jail,
       users: o.users,
-      profiles: o.workloads.filter((w) => w.kind === 'profile').map((w) => w.name),
+      profiles: o.recordProfiles ?? o.workloads.filter((w) => w.kind === 'profile').map((w) => w.name),
       commands: o.workloads.filter((w) => w.kind === 'command').map((w) => w.argv ?? []),
       traces: o.workloads.filter((w) => w.kind === 'trace').flatMap((w) => w.traces),
       warnings: ex.warnings,

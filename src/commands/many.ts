@@ -4,7 +4,7 @@
  * spec with the caller's `buildOne` and then hard-links identical files across the jails (`--link`).
  */
 import { ConfigError } from '../config/diagnostics.js';
-import { parseRsshConf, type RsshService } from '../config/rssh-conf.js';
+import { parseRsshConf, rsshBitProblems, type RsshAccessBits, type RsshService } from '../config/rssh-conf.js';
 import { hardlinkIdentical, type LinkReport } from '../jail/link.js';
 
 export interface JailSpec {
@@ -33,9 +33,14 @@ function merge(specs: JailSpec[], s: JailSpec): void {
 const ORDER: readonly string[] = ['sftp', 'scp', 'rsync', 'cvs', 'rdist', 'svnserve'];
 const sorted = (ps: readonly RsshService[] | string[]): string[] => [...ps].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
 
-export function jailsFromRsshConf(text: string, file = 'rssh.conf'): JailSpec[] {
+/**
+ * `installedBits`: the access-bit count of the installed rssh (5 upstream, 6 patched; src/rssh/info.ts). A `user=`
+ * line of the other length locks that user out: a `FILE:LINE:` note on its jail.
+ */
+export function jailsFromRsshConf(text: string, file = 'rssh.conf', opts: { installedBits?: RsshAccessBits } = {}): JailSpec[] {
   const { conf, errors } = parseRsshConf(text);
   if (errors.length) throw new ConfigError(file, errors, 'rssh locks every user out while its config has errors; fix these lines first');
+  const lockedOut = new Map((opts.installedBits ? rsshBitProblems(conf, opts.installedBits) : []).map((d) => [d.line, `${file}:${d.line}: ${d.message}`]));
   const specs: JailSpec[] = [];
   if (conf.chrootpath) {
     merge(specs, {
@@ -45,7 +50,10 @@ export function jailsFromRsshConf(text: string, file = 'rssh.conf'): JailSpec[] 
       notes: ['chrootpath: every rssh user without a user= line (name them with --user)'],
     });
   }
-  for (const u of conf.users) if (u.chrootpath) merge(specs, { jail: u.chrootpath, users: [u.name], profiles: sorted(u.access) });
+  for (const u of conf.users) {
+    const note = lockedOut.get(u.line);
+    if (u.chrootpath) merge(specs, { jail: u.chrootpath, users: [u.name], profiles: sorted(u.access), ...(note ? { notes: [note] } : {}) });
+  }
   return specs;
 }
 

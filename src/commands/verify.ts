@@ -24,6 +24,7 @@ import { readRecord } from './explain.js';
 import type { TraceLimits } from '../limits.js';
 import { loadManifests } from './load.js';
 import { captureCommand, runWorkloads } from './run-workloads.js';
+import { chainServices, rsshChainFor, rsshJailHomes } from '../rssh/chain.js';
 import type { Workload } from './build.js';
 
 export interface VerifyOptions {
@@ -107,6 +108,9 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
   const userName = o.user ?? record.users[0];
   const profiles = o.profiles.length || o.command.length ? o.profiles : record.profiles;
   if (profiles.length === 0 && o.command.length === 0) throw new UsageError('nothing to run in the jail', 'give --profile sftp / scp or -- COMMAND ARGS');
+  // rssh: the real chain from the host (rssh → setuid helper → chroot into this jail), never rssh inside the jail
+  const chain = profiles.includes('rssh') && o.command.length === 0 ? await rsshChainFor(jail, userName) : undefined;
+  for (const w of chain?.warnings ?? []) out.note(`warning: ${w}`);
   const user = userName ? await lookupUser(userName) : undefined;
   const ids = user ? `${user.uid}:${user.gid}` : '0:0';
   const rounds: VerifyRound[] = [];
@@ -131,7 +135,7 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
                 sftpServer: o.sftpServer,
                 scp: o.scp,
                 limits: o.limits,
-                profileExtra: { chrootCommand: chroot, scratchRoot: scratch.host, scratchInJail: scratch.inJail, timeoutMs: o.timeoutMs },
+                profileExtra: { chrootCommand: chroot, scratchRoot: scratch.host, scratchInJail: scratch.inJail, timeoutMs: o.timeoutMs, ...(chain ? { rsshChain: { jail }, rsshServices: chainServices(chain.view) } : {}) },
               },
               out,
             );
@@ -179,6 +183,7 @@ async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[]
     entries: all,
     accounts,
     homes: judged.users.length > 0,
+    homeInJail: record.profiles.includes('rssh') ? rsshJailHomes(jail) : undefined,
     record: { version: VERSION, jail, users: record.users, profiles: record.profiles, commands: record.commands, traces: record.traces, warnings: record.warnings },
   });
   plan.actions = plan.actions.filter((a) => a.path !== '/'); // never touch the jail root's mode here

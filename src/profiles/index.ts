@@ -14,6 +14,25 @@ export function runProfile(name: ProfileName, opts: ProfileOptions): Promise<Pro
     case 'scp':
       return runScp(opts, 'scp');
     case 'rssh':
-      return runScp(opts, 'rssh');
+      return runRssh(opts);
   }
+}
+
+/**
+ * The rssh profile: the real chain (rssh → rssh_chroot_helper → chroot → chdir → drop privileges → exec) for each
+ * service, `scp -t`/`-f` and sftp-server, as sshd starts it for an rssh user. One run, traces of both.
+ */
+async function runRssh(opts: ProfileOptions): Promise<ProfileRun> {
+  const services = opts.rsshServices ?? ['sftp', 'scp'];
+  const runs: ProfileRun[] = [];
+  if (services.includes('scp')) runs.push(await runScp(opts, 'rssh'));
+  if (services.includes('sftp')) runs.push(await runSftp(opts, 'rssh'));
+  return {
+    name: 'rssh',
+    traces: runs.flatMap((r) => r.traces),
+    excludes: [...new Set(runs.flatMap((r) => r.excludes))],
+    cwd: '/',
+    steps: runs.flatMap((r) => r.steps),
+    notes: runs.flatMap((r) => r.notes ?? []),
+  };
 }

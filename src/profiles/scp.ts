@@ -6,7 +6,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { OutputFileError, prepareOutputDir } from '../output-file.js';
-import { captureLive, whichExecutable } from '../capture/strace.js';
+import { captureLive, privilegedNote } from '../capture/strace.js';
+import { rsshInfo } from '../rssh/info.js';
 import { UsageError } from '../errors.js';
 import { findScp } from './find.js';
 import { ScpClient, type ScpEntry } from './scp-protocol.js';
@@ -49,16 +50,20 @@ async function sameTree(tree: PrivateTree, rel: string, e: ScpEntry): Promise<bo
 }
 
 export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): Promise<ProfileRun> {
-  const chroot = await resolvePrefix(opts.chrootCommand);
-  if (chroot && (!opts.scratchRoot || !opts.scratchInJail)) throw new UsageError('chroot mode needs scratchRoot and scratchInJail', 'a writable dir inside the jail, as host path and as in-jail path');
+  const chroot = name === 'rssh' ? undefined : await resolvePrefix(opts.chrootCommand);
+  // the workload's files inside the jail: under verify's chroot prefix, or where rssh's helper chroots
+  const inJail = chroot !== undefined || (name === 'rssh' && opts.rsshChain !== undefined);
+  if (inJail && (!opts.scratchRoot || !opts.scratchInJail)) throw new UsageError('chroot mode needs scratchRoot and scratchInJail', 'a writable dir inside the jail, as host path and as in-jail path');
   let prefix: (cmd: string[]) => string[] = (cmd) => cmd;
   let scp = '';
+  let alsoRuns: string[] = [];
   if (name === 'rssh') {
-    const rssh = await whichExecutable('rssh');
-    if (!rssh) throw new UsageError('rssh is not installed on this host', 'profiles sftp and scp trace the same servers rssh runs');
-    // rssh runs the scp it was built with; only the command's shape matters (it checks it against its allow list)
-    scp = opts.scp ?? 'scp';
-    prefix = (cmd) => [...(chroot ?? []), rssh, '-c', cmd.join(' ')];
+    // The real chain, as sshd starts it for an rssh user: `rssh -c "scp -t DIR"` as the user; rssh checks the command
+    // against its allow list and runs its compiled-in scp, through its setuid chroot helper when rssh.conf chroots.
+    const info = await rsshInfo();
+    scp = 'scp';
+    alsoRuns = [info.helper];
+    prefix = (cmd) => [info.rssh, '-c', cmd.join(' ')];
   }
   const who = await runAs(opts.user);
   const owner = opts.user ? who : undefined;
@@ -73,9 +78,9 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
   const size = opts.payloadBytes ?? 64 * 1024;
 
   // Built private (root, 0700) and handed to the user last (./private-tree.ts): root never writes where the user can.
-  const work = chroot ? await PrivateTree.named(path.join(opts.scratchRoot!, 'scp-work')) : await PrivateTree.temp(os.tmpdir(), 'jailtrace-scp-');
+  const work = inJail ? await PrivateTree.named(path.join(opts.scratchRoot!, 'scp-work')) : await PrivateTree.temp(os.tmpdir(), 'jailtrace-scp-');
   const host = work.top;
-  const seen = chroot ? path.posix.join(opts.scratchInJail!, 'scp-work') : host;
+  const seen = inJail ? path.posix.join(opts.scratchInJail!, 'scp-work') : host;
   const up = payload(size, 1);
   const down = payload(size, 2);
   try {
@@ -118,6 +123,7 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
 
   const steps: ProfileStep[] = [];
   const traces: string[] = [];
+  const notes: string[] = [];
   await prepareOutputDir(opts.outputDir).catch((e: unknown) => {
     if (e instanceof OutputFileError) throw new UsageError(`--output-dir: ${e.message}`, 'give --output-dir a directory only root can write');
     throw e;
@@ -132,6 +138,7 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
         user: chroot ? undefined : opts.user,
         env: session ? session.env(cleanEnv(who)) : cleanEnv(who),
         cwd: '/', // never the tree: root's chdir would follow a name the user can swap (every path given is absolute)
+        alsoRuns,
         output,
         timeoutMs: opts.timeoutMs ?? 600_000,
         onData: opts.onData ? (chunk) => opts.onData!(chunk, i) : undefined,
@@ -142,6 +149,7 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
         },
       });
       traces.push(output);
+      if (r.privileged.length > 0 && i === 0) notes.push(`${name}: ${privilegedNote(r.privileged)}`);
       if (r.interactError !== undefined) problem = (r.interactError as Error).message;
       steps.push({ description: run.description, argv, exitCode: r.exitCode, signal: r.signal, stderr: r.stderr + (problem ? `${problem}\n` : ''), ok: r.exitCode === 0 && !problem });
     }
@@ -154,5 +162,6 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
   } finally {
     await work.remove();
   }
-  return { name, traces, excludes: [...new Set([host, seen, ...(session?.excludes ?? [])])], cwd: '/', steps, ...(session?.note ? { notes: [session.note] } : {}) };
+  if (session?.note) notes.unshift(session.note);
+  return { name, traces, excludes: [...new Set([host, seen, ...(session?.excludes ?? [])])], cwd: '/', steps, ...(notes.length ? { notes } : {}) };
 }

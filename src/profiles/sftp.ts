@@ -6,7 +6,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { findStrace, openTraceFifo, straceFailure, tracedCommandLine, trackGroup, type TraceFifo } from '../capture/strace.js';
+import { argvPrograms, findStrace, openTraceFifo, privilegedNote, privilegedPrograms, straceFailure, tracedCommandLine, trackGroup, type TraceFifo } from '../capture/strace.js';
+import { rsshInfo } from '../rssh/info.js';
 import { TracerError, UsageError } from '../errors.js';
 import { findSftpClient, findSftpServer } from './find.js';
 import type { ProfileOptions, ProfileRun, ProfileStep } from './types.js';
@@ -39,16 +40,23 @@ export function sftpBatch(remote: string, local: string): string {
   ].join('\n');
 }
 
-export async function runSftp(opts: ProfileOptions): Promise<ProfileRun> {
+/**
+ * `via: 'rssh'`: the real chain, `rssh -c SFTP-SERVER` as the user (rssh compares the command with its compiled-in
+ * sftp-server path, so that exact path is sent), through its setuid chroot helper into `opts.rsshChain.jail`.
+ */
+export async function runSftp(opts: ProfileOptions, via?: 'rssh'): Promise<ProfileRun> {
   const st = await findStrace();
   const client = await findSftpClient();
-  const server = await findSftpServer(opts.sftpServer);
-  const chroot = await resolvePrefix(opts.chrootCommand);
-  if (chroot && (!opts.scratchRoot || !opts.scratchInJail)) throw new UsageError('chroot mode needs scratchRoot and scratchInJail', 'a writable dir inside the jail, as host path and as in-jail path');
+  const rssh = via === 'rssh' ? await rsshInfo() : undefined;
+  const server = rssh ? rssh.sftpServer : await findSftpServer(opts.sftpServer);
+  const chroot = rssh ? undefined : await resolvePrefix(opts.chrootCommand);
+  const inJail = chroot !== undefined || (rssh !== undefined && opts.rsshChain !== undefined);
+  if (inJail && (!opts.scratchRoot || !opts.scratchInJail)) throw new UsageError('chroot mode needs scratchRoot and scratchInJail', 'a writable dir inside the jail, as host path and as in-jail path');
   const who = await runAs(opts.user);
-  // as sshd runs the Subsystem command: through the user's login shell (./login-shell.ts)
-  const session = await sessionCommand(opts.user ? who : undefined, [server]);
-  const serverArgv = [...(chroot ?? []), ...session.argv];
+  // as sshd runs the Subsystem command: through the user's login shell (./login-shell.ts); rssh is that shell itself
+  const session = await sessionCommand(opts.user && !rssh ? who : undefined, [server]);
+  const serverArgv = rssh ? [rssh.rssh, '-c', server] : [...(chroot ?? []), ...session.argv];
+  const privileged = await privilegedPrograms([...argvPrograms(serverArgv), ...(rssh ? [rssh.helper] : [])]);
   // fail before creating anything: sftp -D cannot carry whitespace (the FIFO path is checked again below)
   sftpDirectCommand([st.path, ...serverArgv]);
   const owner = opts.user ? who : undefined;
@@ -56,13 +64,13 @@ export async function runSftp(opts: ProfileOptions): Promise<ProfileRun> {
 
   // The server's side: in the jail (chroot mode, under verify's root-owned scratch dir) or a fresh dir in /tmp. Built
   // private (root, 0700) and handed to the user last (./private-tree.ts): root never writes where the user can.
-  const tree = chroot ? await PrivateTree.named(path.join(opts.scratchRoot!, 'sftp-remote')) : await PrivateTree.temp(os.tmpdir(), 'jailtrace-sftp-');
-  const remoteRel = chroot ? '' : 'remote';
+  const tree = inJail ? await PrivateTree.named(path.join(opts.scratchRoot!, 'sftp-remote')) : await PrivateTree.temp(os.tmpdir(), 'jailtrace-sftp-');
+  const remoteRel = inJail ? '' : 'remote';
   const remoteHost = tree.path(remoteRel);
-  const remoteSeen = chroot ? path.posix.join(opts.scratchInJail!, 'sftp-remote') : remoteHost;
+  const remoteSeen = inJail ? path.posix.join(opts.scratchInJail!, 'sftp-remote') : remoteHost;
   // the client's side: never traced, never the user's (the client runs as root)
   let local: PrivateTree | undefined;
-  const output = path.join(opts.outputDir, 'sftp-server.strace');
+  const output = path.join(opts.outputDir, rssh ? 'rssh-sftp-server.strace' : 'sftp-server.strace');
   // '/', never the tree: root's chdir would follow the top's name, which is the user's to swap once handed over
   const cwd = '/';
   const steps: ProfileStep[] = [];
@@ -79,7 +87,7 @@ export async function runSftp(opts: ProfileOptions): Promise<ProfileRun> {
     await local.file('batch', Buffer.from(sftpBatch(remoteSeen, local.top)));
 
     fifo = await openTraceFifo({ output, onData: opts.onData ? (c) => opts.onData!(c, 0) : undefined });
-    const direct = sftpDirectCommand(tracedCommandLine({ argv: serverArgv, fifo: fifo.fifo, user: chroot ? undefined : opts.user, seccomp: st.seccompBpf, strace: st.path }));
+    const direct = sftpDirectCommand(tracedCommandLine({ argv: serverArgv, fifo: fifo.fifo, user: chroot ? undefined : opts.user, seccomp: st.seccompBpf && privileged.length === 0, strace: st.path }));
     // The client runs as root and writes what the user's server sends into our private dir: a file size limit keeps a
     // download the user grew (a sparse 100 GiB existing.bin) from filling the disk (SIGXFSZ ends the client instead).
     const fsize = size * 2 + 1024 * 1024;
@@ -125,6 +133,7 @@ export async function runSftp(opts: ProfileOptions): Promise<ProfileRun> {
     // workload data: the trace keeps its paths, the files themselves are not needed
     await tree.remove();
   }
-  const scratch = [...(chroot ? [remoteHost, remoteSeen] : [tree.top]), ...session.excludes];
-  return { name: 'sftp', traces: [output], excludes: [...new Set(scratch)], cwd, steps, ...(session.note ? { notes: [session.note] } : {}) };
+  const scratch = [...(inJail ? [remoteHost, remoteSeen] : [tree.top]), ...session.excludes];
+  const notes = [...(session.note ? [session.note] : []), ...(privileged.length > 0 ? [`${rssh ? 'rssh' : 'sftp'}: ${privilegedNote(privileged)}`] : [])];
+  return { name: rssh ? 'rssh' : 'sftp', traces: [output], excludes: [...new Set(scratch)], cwd, steps, ...(notes.length ? { notes } : {}) };
 }

@@ -20,7 +20,7 @@ export interface ProfileRun {
   /** Where the traced servers started (for parseTraces' cwd). */
   cwd: string;
   steps: ProfileStep[];
-  /** What the admin should know about how the run was done (a login shell that is not a shell, say). */
+  /** What the admin should know about how the run was done (a login shell that is not a shell, a trace run without --seccomp-bpf and why). */
   notes?: string[];
 }
 
@@ -41,6 +41,14 @@ export interface ProfileOptions {
   scratchRoot?: string;
   /** The same dir as seen inside the chroot. */
   scratchInJail?: string;
+  /**
+   * The rssh profile's real chain into a jail: rssh runs as the user, its setuid helper chroots into `jail` (the
+   * user's chroot path in rssh.conf); the workload's files are scratchRoot/scratchInJail inside it. Without it, the
+   * chain runs with the scratch dirs on the host (an rssh user who is not chrooted).
+   */
+  rsshChain?: { jail: string };
+  /** Services the rssh profile drives (default both; rssh.conf's access bits decide in build). */
+  rsshServices?: Array<'sftp' | 'scp'>;
   /** Size of the payloads (default 64 KiB). */
   payloadBytes?: number;
   /** Per traced run (default 10 minutes). */

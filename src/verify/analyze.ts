@@ -8,6 +8,7 @@ import path from 'node:path';
 import { readElfInfo } from '../elf/elf.js';
 import { readShebang } from '../elf/shebang.js';
 import type { Manifest } from '../manifest/manifest.js';
+import { fallbackPids, onlyLogging } from './fallbacks.js';
 
 export interface MissingFile {
   /** The path as the jailed program used it (absolute inside the jail); also the host path to copy from. */
@@ -59,6 +60,7 @@ export async function existsInJail(jail: string, p: string, depth = 0): Promise<
 export async function findMissing(m: Manifest, jail: string, excludes: readonly string[] = []): Promise<MissingFile[]> {
   const found = new Map<string, MissingFile>();
   const excluded = (p: string): boolean => excludes.some((x) => p === x || p.startsWith(x.endsWith('/') ? x : x + '/'));
+  const fallbacks = fallbackPids(m);
   for (const e of m.entries) {
     const jailAccesses = e.accesses.filter((a) => a.jailPath !== undefined);
     if (jailAccesses.length === 0) continue;
@@ -66,7 +68,7 @@ export async function findMissing(m: Manifest, jail: string, excludes: readonly 
     if (excluded(jp) || /^\/(proc|sys)(\/|$)/.test(jp)) continue;
     if (jailAccesses.some((a) => a.ok && a.op !== 'create')) continue; // it worked at least once in the jail
     for (const a of jailAccesses) {
-      if (a.ok) continue;
+      if (a.ok || onlyLogging(fallbacks, jp, a)) continue;
       if (a.errno === 'ENOENT' || a.errno === 'ENOTDIR') {
         if (a.op === 'exec' && (await existsInJail(jail, jp))) {
           // The program is there: its interpreter is not.

@@ -35,15 +35,15 @@ chrootpath = /usr/local/chroot
 ##########################################
 # EXAMPLES of configuring per-user options
 
-#user=rudy:077:000100:  # the path can simply be left out to not chroot
-#user=rudy:077:000100   # the ending colon is optional
+#user=rudy:077:00010:  # the path can simply be left out to not chroot
+#user=rudy:077:00010   # the ending colon is optional
 
-#user=rudy:011:000100:  # the ending colon is optional
-user=rudy:077:000100:
-user="alice:011:000110:/srv/jails/my chroot"  # quoted: the path has a space
-user = bob:022:000010:/srv/jails/shared
+#user=rudy:011:00010:  # the ending colon is optional
+user=rudy:077:00010:
+user="alice:011:00011:/srv/jails/my chroot"  # quoted: the path has a space
+user = bob:022:00001:/srv/jails/shared
 USER=carol:027:100000:/srv/jails/shared
-user=dave:022:000110
+user=dave:022:00011
 `;
 
 describe('parseRsshConf', () => {
@@ -55,11 +55,11 @@ describe('parseRsshConf', () => {
     expect(conf.logfacility).toBe('LOG_USER');
     expect(conf.chrootpath).toBe('/usr/local/chroot');
     expect(conf.users.map(({ line: _l, ...u }) => u)).toEqual([
-      { name: 'rudy', umask: '077', access: ['sftp'] },
-      { name: 'alice', umask: '011', access: ['sftp', 'scp'], chrootpath: '/srv/jails/my chroot' },
-      { name: 'bob', umask: '022', access: ['scp'], chrootpath: '/srv/jails/shared' },
-      { name: 'carol', umask: '027', access: ['rsync'], chrootpath: '/srv/jails/shared' },
-      { name: 'dave', umask: '022', access: ['sftp', 'scp'] },
+      { name: 'rudy', umask: '077', access: ['sftp'], bits: 5 },
+      { name: 'alice', umask: '011', access: ['sftp', 'scp'], bits: 5, chrootpath: '/srv/jails/my chroot' },
+      { name: 'bob', umask: '022', access: ['scp'], bits: 5, chrootpath: '/srv/jails/shared' },
+      { name: 'carol', umask: '027', access: ['rsync'], bits: 6, chrootpath: '/srv/jails/shared' },
+      { name: 'dave', umask: '022', access: ['sftp', 'scp'], bits: 5 },
     ]);
   });
 
@@ -68,11 +68,11 @@ describe('parseRsshConf', () => {
     ['umask = 0a2', 1, 'bad umask'],
     ['user=eve:022:00012:/x', 1, 'bad access bits'],
     ['user=eve:022', 1, 'want NAME:UMASK:ACCESS'],
-    ['user=eve:022:000010:relative/path', 1, 'not absolute'],
+    ['user=eve:022:00001:relative/path', 1, 'not absolute'],
     ['chrootpath = "/unterminated', 1, 'unterminated " quote'],
     ['chrootpath = /a b', 1, 'quote it'],
     ['# fine\n\nallowsftp = yes', 3, 'takes no value'],
-    ['user=eve:022:000010:/a\nuser=eve:022:000100:/b', 2, 'already configured on line 1'],
+    ['user=eve:022:00001:/a\nuser=eve:022:00010:/b', 2, 'already configured on line 1'],
   ])('bad line %j → line %i: %s', (text, line, message) => {
     const { errors } = parseRsshConf(text);
     expect(errors).toHaveLength(1);

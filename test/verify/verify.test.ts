@@ -110,7 +110,8 @@ describe.skipIf(!isRoot)('verify (needs root: chroot, unshare, mknod, useradd)',
     await execa('chown', [`${user.uid}:${user.gid}`, path.join(jail, user.home)]);
     expect((await sftpSession(jail, USER, user.home)).ok).toBe(false);
     const fixed = await verify(jail, base, ['--profile', 'sftp', '--profile', 'scp', '--user', USER, '--fix']);
-    expect(fixed.report.rounds[0].fixed?.copied).toEqual(expect.arrayContaining(['/dev/null', '/etc/passwd']));
+    // round by round: with no record, each run names what it tripped over (the harness looks up no user in the jail)
+    expect(fixed.report.rounds.flatMap((r) => r.fixed?.copied ?? [])).toEqual(expect.arrayContaining(['/dev/null', '/etc/passwd']));
     expect(fixed.code).toBe(0);
     const s = await sftpSession(jail, USER, user.home);
     expect(s.output).toContain(`${USER} ${USER}`);

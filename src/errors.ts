@@ -13,7 +13,7 @@ export const EXIT = {
   APPLY: 3,
   /** The tracer could not run (missing, ptrace not permitted) or died. */
   TRACER: 4,
-  /** The traced program failed (capture/verify report its status). */
+  /** The traced program failed (capture/verify report its status; build: a workload step failed). */
   PROGRAM: 5,
   /** Interrupted by SIGINT/SIGTERM. */
   INTERRUPTED: 130,

@@ -4,6 +4,7 @@
  */
 import type { PlatformInfo } from '../platforms/types.js';
 import type { Op } from '../syscalls.js';
+import { fallbackOf } from './fallbacks.js';
 
 export type Role =
   | 'executable'
@@ -110,6 +111,8 @@ export interface Decided {
 export function decide(f: Facts, p: PlatformInfo, opts: { allowSecrets: ReadonlySet<string>; fullPasswd: boolean }): Decided {
   const role = roleOf(f, p);
   const d = (decision: Decision, reason: string): Decided => ({ role, decision, reason });
+  const fallback = fallbackOf(f.path);
+  if (fallback) return d('report-only', fallback);
   if (f.failedOnly && role !== 'socket') return d('report-only', 'every access failed: the program tried it and went on');
   switch (role) {
     case 'kernel':

@@ -1,13 +1,14 @@
 /** The CLI side of `build`: gather workloads (profiles, command, traces), run the build, show the report. */
 import path from 'node:path';
 import type { BuildCliOptions } from './register-build.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError, type ExitCode } from '../errors.js';
 import { describeAction, renderDryRun, renderReport } from '../jail/render.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
 import type { Output } from '../output.js';
 import { buildCommand, type BuildReport, type Workload } from './build.js';
 import { traceLimits } from './trace-limits.js';
 import { gatherWorkloads } from './workloads.js';
+import { buildExit, failedSteps, renderFailedSteps, worstExit } from './failed-steps.js';
 
 export async function runBuild(jail: string | undefined, command: string[], o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
   if (o.fromRsshConf !== undefined || o.fromSshdConfig !== undefined) return runMany(jail, o, out, g);
@@ -37,8 +38,9 @@ export async function runBuild(jail: string | undefined, command: string[], o: B
   traceMs = Math.round(performance.now() - tw) - report.timings.parseMs - report.timings.expandMs - report.timings.applyMs;
   if (o.json) out.json(jsonReport(report));
   else if (!out.quiet || report.dryRun) out.result(renderBuild(report, Boolean(g.verbose)));
-  if (report.apply && (report.apply.counts.failed > 0 || report.apply.counts.refused > 0)) return EXIT.APPLY;
-  return EXIT.OK;
+  const failedText = renderFailedSteps(report);
+  if (failedText.length) out.error(failedText.join('\n'));
+  return buildExit(report);
 }
 
 let traceMs = 0;
@@ -48,6 +50,7 @@ function jsonReport(r: BuildReport): unknown {
     timings: { traceMs: Math.max(0, traceMs), ...r.timings },
     schema: 'jailtrace.build/1',
     jail: r.jail,
+    failedSteps: failedSteps(r.workloads),
     dryRun: r.dryRun,
     workloads: r.workloads,
     entries: r.entries,
@@ -63,8 +66,6 @@ function jsonReport(r: BuildReport): unknown {
 export function renderBuild(r: BuildReport, verbose: boolean): string {
   const lines: string[] = [];
   const count = (k: string) => r.plan.actions.filter((a) => a.kind === k).length;
-  const steps = r.workloads.flatMap((w) => w.steps);
-  for (const s of steps) if (!s.ok) lines.push(`workload step failed: ${s.description}${s.exitCode !== undefined ? ` (exit ${s.exitCode})` : ''}${s.stderr ? `: ${s.stderr.trim().split('\n').slice(-2).join(' / ')}` : ''}`);
   if (r.dryRun) {
     lines.push(`dry run: nothing written. Plan for ${r.jail}:`, renderDryRun(r.plan).trimEnd());
   } else if (r.apply) {
@@ -114,8 +115,8 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
     ? jailsFromRsshConf(text, file, { installedBits: chain?.installedBits })
     : (await import('./sshd-many.js')).sshdSpecs(file, text, passwd.map((f) => f.join(':')).join('\n'), await readFile('/etc/group', 'utf8'));
   if (specs.length === 0) throw new UsageError(`${file} names no chroot jail`, rssh ? 'set chrootpath= or user=NAME:UMASK:ACCESS:PATH' : 'add ChrootDirectory in a Match block');
-  let failed = false;
   let chainFailed = false;
+  const codes: ExitCode[] = [];
   const report = await buildMany(specs, { link: o.link }, async (spec) => {
     const users = spec.users.length ? spec.users : o.user;
     const profiles = spec.profiles.filter((p) => TRACEABLE.has(p));
@@ -129,15 +130,18 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
     const workloads = profiles.length === 0 ? [layoutWorkload('internal-sftp')] : await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);
     const r = await buildCommand({ jail: spec.jail, users, workloads, dryRun: Boolean(o.dryRun), fullPasswd: Boolean(o.fullPasswd), allowSecrets: o.allowSecret, keepSetuid: o.keepSetuid, fixPerms: Boolean(o.fixPerms), withStaticDeps: Boolean(o.withStaticDeps), limits: traceLimits(o), ...(chain ? chain.fallback(spec.jail) : {}) });
     if (!o.json) out.result(renderBuild(r, Boolean(g.verbose)));
+    const failedText = renderFailedSteps(r);
+    if (failedText.length) out.error(failedText.join('\n'));
+    codes.push(buildExit(r));
     return r;
   });
   for (const r of report.results) if (r.error) {
-    failed = true;
+    codes.push(EXIT.APPLY);
     out.error(`${r.spec.jail}: ${(r.error as Error).message}`);
   }
   if (report.link && !o.json) out.result(`hard-linked ${report.link.linked} identical files across ${specs.length} jails, ${(report.link.savedBytes / 1048576).toFixed(1)} MiB saved\n`);
   if (o.json) out.json({ schema: 'jailtrace.build-many/1', jails: report.results.map((r) => ({ jail: r.spec.jail, users: r.spec.users, profiles: r.spec.profiles, notes: r.spec.notes, error: r.error ? String((r.error as Error).message) : undefined, report: r.result ? jsonReport(r.result) : undefined })), link: report.link });
-  return failed ? EXIT.APPLY : chainFailed ? EXIT.PROGRAM : EXIT.OK;
+  return worstExit([...codes, ...(chainFailed ? [EXIT.PROGRAM] : [])]);
 }
 
 /** `--profile rssh`: ./build-rssh.ts (host traces, build, then the real chain into the jail). */

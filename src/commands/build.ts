@@ -26,7 +26,7 @@ export interface Workload {
   traces: string[];
   cwd: string;
   excludes: string[];
-  steps: Array<{ description: string; ok: boolean; exitCode?: number; signal?: string; stderr?: string }>;
+  steps: Array<{ description: string; ok: boolean; exitCode?: number; signal?: string; stderr?: string; stdout?: string }>;
   argv?: string[];
   /** Manifests already parsed (live capture); otherwise `traces` are parsed. */
   manifests?: Manifest[];

@@ -37,7 +37,8 @@ export function registerBuild(program: Command, out: Output): void {
     .description(
       'Trace the real programs (built-in profiles, a command, or recorded traces), work out every file they need — ' +
         'including what a trace cannot show (ELF interpreters, #! interpreters, symlinks on the way, parents) — and copy ' +
-        'exactly those into JAIL: confined to the jail, atomic, idempotent. Accounts are generated for root and --user only.',
+        'exactly those into JAIL: confined to the jail, atomic, idempotent. Accounts are generated for root and --user only. ' +
+        'A workload step that fails is a failed build: the jail still gets what was traced and its record, the step is named with its last output, and build exits 5.',
     )
     .argument('[jail]', 'the jail directory (created when missing); not with --from-rssh-conf/--from-sshd-config')
     .argument('[command...]', 'after --: a command to trace instead of a profile')

@@ -12,7 +12,9 @@ export function registerVerify(program: Command, out: Output): void {
     .description(
       'Run the workload inside JAIL (chroot, drop to the user, exec — what rssh_chroot_helper does) under the tracer and report every ' +
         'access that failed in the jail but would succeed on the host, each with its syscall, process and errno; an exec that fails ' +
-        'with ENOENT although the program is there names its missing ELF or #! interpreter. Exit 0 only when the workload succeeded ' +
+        'with ENOENT although the program is there names its missing ELF or #! interpreter. Each round also names every file the ' +
+        "jail's record lists that the jail lacks. --fix adds only what the workload needs (never a fallback such as /dev/console, nor " +
+        'what a process touched after its exec failed) and stops at a round that makes no progress, saying why. Exit 0 only when the workload succeeded ' +
         'and nothing is missing, 1 when something is missing, 2 on usage errors.',
     )
     .argument('<jail>', 'a jail (built by jailtrace build, which recorded its users and profiles)')

@@ -73,6 +73,6 @@ export async function captureCommand(argv: string[], c: CommandCapture): Promise
     manifests: [manifest],
     cwd: c.cwd,
     excludes: [],
-    steps: [{ description: `${argv.join(' ')}${timeout}`, ok, exitCode: r.exitCode, signal: r.signal, stderr: r.stderr }],
+    steps: [{ description: `${argv.join(' ')}${timeout}`, ok, exitCode: r.exitCode, signal: r.signal, stderr: r.stderr, ...(ok ? {} : { stdout: r.stdout.slice(-4096) }) }],
   };
 }

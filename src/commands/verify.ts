@@ -18,6 +18,9 @@ import { removeAsUser } from '../profiles/private-tree.js';
 import { lookupUser } from '../profiles/workspace.js';
 import { findMissing, type MissingFile } from '../verify/analyze.js';
 import { symptomsIn } from '../verify/symptoms.js';
+import { recordMissing } from '../verify/record-missing.js';
+import { chrootPrefix } from '../verify/chroot-command.js';
+import { sameAsBefore, splitFallbacks, stoppedNoProgress, stoppedSameAsBefore, type NotNeeded, type Stopped } from '../verify/rounds.js';
 import { readFile } from 'node:fs/promises';
 import { VERSION } from '../version.js';
 import { readRecord } from './explain.js';
@@ -49,6 +52,10 @@ export interface VerifyRound {
   missing: MissingFile[];
   steps: Workload['steps'];
   symptoms: Array<{ line: string; cause: string; look: string }>;
+  /** Failed accesses that are not needs (a fallback after another failure): never added. */
+  notNeeded?: NotNeeded[];
+  /** Set on the last round when --fix stopped because a round made no progress. */
+  stopped?: Stopped;
   fixed?: { copied: string[]; apply: Pick<ApplyReport, 'counts' | 'stopped'>; refused: Array<{ path: string; result: 'refused' | 'failed'; detail?: string }> };
 }
 
@@ -112,7 +119,6 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
   const chain = profiles.includes('rssh') && o.command.length === 0 ? await rsshChainFor(jail, userName) : undefined;
   for (const w of chain?.warnings ?? []) out.note(`warning: ${w}`);
   const user = userName ? await lookupUser(userName) : undefined;
-  const ids = user ? `${user.uid}:${user.gid}` : '0:0';
   const rounds: VerifyRound[] = [];
   let entries: JailEntry[] = record.entries;
 
@@ -120,7 +126,7 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
     const scratch = await makeScratch(jail, user?.uid ?? 0);
     let workloads: Workload[];
     try {
-      const chroot = ['chroot', `--userspec=${ids}`, jail];
+      const chroot = await chrootPrefix(jail, user);
       workloads =
         o.command.length > 0
           ? [await captureCommand([...chroot, ...o.command], { cwd: '/', output: path.join(path.resolve(o.outputDir), `verify-${round}.strace`), timeoutMs: o.timeoutMs, limits: o.limits })]
@@ -143,24 +149,35 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
       await removeScratch(scratch.host, user?.uid ?? 0, user?.gid ?? 0);
     }
     const manifests = await loadManifests(workloads, o.limits);
-    const missing: MissingFile[] = [];
-    for (const m of manifests) for (const x of await findMissing(m, jail, [scratch.inJail, ...workloads.flatMap((w) => w.excludes)])) if (!missing.some((y) => y.path === x.path)) missing.push(x);
+    const traced: MissingFile[] = [];
+    for (const m of manifests) for (const x of await findMissing(m, jail, [scratch.inJail, ...workloads.flatMap((w) => w.excludes)])) if (!traced.some((y) => y.path === x.path)) traced.push(x);
+    // the whole story at once: what the record says should be there and is not, beside what the run tripped over
+    traced.push(...(await recordMissing(jail, { ...record, entries }, traced, { allowSecrets: new Set(o.allowSecrets ?? []) })));
+    const { needed: missing, notNeeded } = splitFallbacks(traced);
     const steps = workloads.flatMap((w) => w.steps);
     const symptoms = symptomsIn(steps.filter((s) => !s.ok).map((s) => s.stderr ?? '').join('\n'));
-    const r: VerifyRound = { round, missing, steps, symptoms };
+    const r: VerifyRound = { round, missing, steps, symptoms, ...(notNeeded.length ? { notNeeded } : {}) };
     rounds.push(r);
     const passed = missing.length === 0 && steps.every((s) => s.ok);
     if (passed || !o.fix || round === o.rounds) break;
-    // Nothing missing but the workload fails (a tampered generated passwd, say): re-apply the recorded plan once.
-    if (missing.length === 0 && rounds.some((x) => x.fixed && x.missing.length === 0)) break;
+    // the previous round's fix changed nothing the workload lacks: another fix would not either
+    const before = rounds[rounds.length - 2];
+    const failedOf = (x: VerifyRound) => x.steps.filter((s) => !s.ok).map((s) => s.description);
+    if (before?.fixed && sameAsBefore({ missing, failed: failedOf(r) }, { missing: before.missing, failed: failedOf(before) })) {
+      r.stopped = stoppedSameAsBefore(round, missing);
+      break;
+    }
     // --fix: the same expansion and confined apply as build, then run again
     const fixed = await fixMissing(jail, record, entries, missing, o.allowSecrets ?? []);
     entries = fixed.entries;
     const refused = [...fixed.suspicious, ...fixed.apply.results.flatMap((x) => (x.result === 'refused' || x.result === 'failed' ? [{ path: x.action.path, result: x.result, detail: x.detail }] : []))];
     r.fixed = { copied: fixed.copied, apply: { counts: fixed.apply.counts, stopped: fixed.apply.stopped }, refused };
     if (fixed.apply.stopped) break;
-    // nothing put back and something refused (a hostile layout): another round would fail the same way
-    if (fixed.copied.length === 0 && refused.length > 0) break;
+    // nothing put back (everything refused, kept out by the rules, or already there): another round would fail the same way
+    if (fixed.copied.length === 0) {
+      r.stopped = stoppedNoProgress(round, missing, fixed.entries, fixed.apply, refused);
+      break;
+    }
   }
   const last = rounds[rounds.length - 1];
   return { jail, ok: last.missing.length === 0 && last.steps.every((s) => s.ok), rounds };
@@ -172,6 +189,7 @@ async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[]
   const judged = await judgeRecord(jail, { ...record, entries }, { allowSecrets: new Set(allowSecrets) });
   const ex = judged.expander;
   for (const m of missing) {
+    if (m.kind === 'record') continue; // the judged record holds it already
     await ex.addPath(m.path, { via: 'trace', ops: m.kind === 'interpreter' ? ['exec'] : ['read'], first: { op: 'read', ok: false, errno: m.errno, pid: m.pid, line: m.line, syscall: `${m.syscall} (verify)` } });
   }
   await ex.addInterpreters();
@@ -202,13 +220,22 @@ export function renderVerify(r: VerifyReport): string {
     const failed = round.steps.filter((s) => !s.ok);
     out.push(`round ${round.round}: ${round.missing.length} missing, ${failed.length} of ${round.steps.length} workload steps failed`);
     for (const m of round.missing) {
+      if (m.kind === 'record') {
+        out.push(`  missing ${m.path}: ${m.detail ?? 'listed in the record, not in the jail'}`);
+        continue;
+      }
       const what = m.kind === 'interpreter' ? `interpreter of ${m.for} (its exec failed with ${m.errno})` : m.kind === 'permission' ? `permission denied (${m.errno})` : `${m.syscall} failed with ${m.errno}`;
       out.push(`  missing ${m.path}: ${what}, pid ${m.pid}, trace line ${m.line}`);
     }
+    for (const x of round.notNeeded ?? []) out.push(`  not needed, not added: ${x.path}: ${x.why}`);
     for (const s of failed) out.push(`  step failed: ${s.description}${s.exitCode !== undefined ? ` (exit ${s.exitCode})` : ''}${s.signal ? ` (${s.signal})` : ''}${s.stderr ? `: ${s.stderr.trim().split('\n').slice(-2).join(' / ')}` : ''}`);
     for (const s of round.symptoms) out.push(`  symptom "${s.line}": ${s.cause} (look at ${s.look})`);
-    if (round.fixed) out.push(`  fixed: ${round.fixed.copied.length} put back (${round.fixed.copied.join(', ')})`);
+    if (round.fixed) out.push(round.fixed.copied.length ? `  fixed: ${round.fixed.copied.length} put back (${round.fixed.copied.join(', ')})` : '  fixed: nothing put back');
     for (const x of round.fixed?.refused ?? []) out.push(`  ${x.result}: ${x.path}${x.detail ? ` — ${x.detail}` : ''}`);
+    if (round.stopped) {
+      out.push(`  stopped: ${round.stopped.why}${round.stopped.unfixed.length ? '. Still missing:' : ''}`);
+      for (const x of round.stopped.unfixed) out.push(`    ${x.path}: ${x.why}`);
+    }
   }
   out.push(r.ok ? `${r.jail}: the workload works in the jail` : `${r.jail}: NOT working${r.rounds.some((x) => x.fixed) ? '' : ' (jailtrace verify --fix copies what is missing)'}`);
   return out.join('\n') + '\n';

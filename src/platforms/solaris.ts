@@ -27,8 +27,9 @@ export const solaris: PlatformInfo = {
     // the door /var/run/name_service_door (nscd) is opened like a file; the modules are what a jail without it loads
     modules: ['/usr/lib/nss_*.so.1', '/lib/nss_*.so.1', '/usr/lib/64/nss_*.so.1'],
   },
-  // rssh's wordexp() runs a shell: /bin/ksh on Solaris 9, /usr/bin/ksh (via the /bin -> usr/bin link) later.
-  wordexpShells: ['/bin/ksh', '/usr/bin/ksh', '/bin/sh'],
+  // rssh's wordexp() runs a shell (libc's port/regex/wordexp.c): /bin/ksh on Solaris 10 and older (/usr/bin/ksh via
+  // the /bin -> usr/bin link), /usr/bin/ksh93 on Solaris 11 and illumos, /usr/xpg4/bin/sh for XPG4 programs.
+  wordexpShells: ['/bin/ksh', '/usr/bin/ksh', '/usr/bin/ksh93', '/usr/xpg4/bin/sh', '/bin/sh'],
   // /dev entries are symlinks into /devices: the jail needs real nodes. tcp/udp/ticotsord are libnsl's TLI devices.
   devices: ['/dev/null', '/dev/zero', '/dev/tty', '/dev/random', '/dev/urandom', '/dev/tcp', '/dev/udp', '/dev/ticotsord', '/dev/log', '/dev/conslog'],
   mknod: 'mknod {path} {type} {major} {minor}',

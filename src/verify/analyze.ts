@@ -9,17 +9,26 @@ import { readElfInfo } from '../elf/elf.js';
 import { readShebang } from '../elf/shebang.js';
 import type { Manifest } from '../manifest/manifest.js';
 import { fallbackPids, onlyLogging } from './fallbacks.js';
+import { failedExecIndex, type FailedExec } from './failure-path.js';
 
 export interface MissingFile {
   /** The path as the jailed program used it (absolute inside the jail); also the host path to copy from. */
   path: string;
-  kind: 'missing' | 'interpreter' | 'permission';
+  /** `record`: not seen in the trace, but the jail's record lists it and the jail does not have it (record-missing.ts). */
+  kind: 'missing' | 'interpreter' | 'permission' | 'record';
   errno: string;
   syscall: string;
   pid: number;
   line: number;
   /** For an interpreter: the program whose exec failed because of it. */
   for?: string;
+  /** For a `record` file: what the record says of it. */
+  detail?: string;
+  /**
+   * Every failed access to it came after an exec that failed in the same process (and before any exec that worked):
+   * the process was on its way out (an error message, a syslog() fallback), so it is not a need (see failure-path.ts).
+   */
+  after?: FailedExec;
 }
 
 const existsFollow = (p: string): Promise<boolean> => stat(p).then(
@@ -61,6 +70,12 @@ export async function findMissing(m: Manifest, jail: string, excludes: readonly 
   const found = new Map<string, MissingFile>();
   const excluded = (p: string): boolean => excludes.some((x) => p === x || p.startsWith(x.endsWith('/') ? x : x + '/'));
   const fallbacks = fallbackPids(m);
+  const afterFailedExec = failedExecIndex(m);
+  // a failure-path sighting never hides a sighting on the way to success
+  const note = (f: MissingFile): void => {
+    const old = found.get(f.path);
+    if (!old || (old.after && !f.after)) found.set(f.path, f);
+  };
   for (const e of m.entries) {
     const jailAccesses = e.accesses.filter((a) => a.jailPath !== undefined);
     if (jailAccesses.length === 0) continue;
@@ -83,9 +98,9 @@ export async function findMissing(m: Manifest, jail: string, excludes: readonly 
         // A directory only looked at (O_PATH walks, stat): a program that needs what is inside fails on the file
         // inside, which is reported; the walk itself is often a probe of a path missing on the host too.
         if ((a.op === 'stat' || a.op === 'access') && (await isDir(jp))) continue;
-        if (await existsFollow(jp)) found.set(jp, { path: jp, kind: 'missing', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line });
+        if (await existsFollow(jp)) note({ path: jp, kind: 'missing', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line, ...withAfter(afterFailedExec(a)) });
       } else if (a.errno === 'EACCES' && (await existsFollow(jp))) {
-        if (!found.has(jp)) found.set(jp, { path: jp, kind: 'permission', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line });
+        if (!found.has(jp) || found.get(jp)?.after) note({ path: jp, kind: 'permission', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line, ...withAfter(afterFailedExec(a)) });
       }
     }
   }
@@ -97,6 +112,8 @@ export async function findMissing(m: Manifest, jail: string, excludes: readonly 
   }
   return [...byReal.values()].sort((x, y) => (x.path < y.path ? -1 : 1));
 }
+
+const withAfter = (after: FailedExec | undefined): { after?: FailedExec } => (after ? { after } : {});
 
 const isDir = (p: string): Promise<boolean> => stat(p).then(
   (s) => s.isDirectory(),

@@ -2,7 +2,8 @@
  * Failed accesses in a jail that are logging, not something the workload needs: rows of data. glibc's syslog() drops
  * a message it cannot send to /dev/log and goes on; with LOG_CONS (rssh_chroot_helper logs after its chroot) it then
  * tries /dev/console. The workload runs the same without either. Neither can be copied: /dev/log is a socket that a
- * syslog daemon makes (build prints how to give the jail one), and /dev/console is the host's console, root's 0600.
+ * syslog daemon makes (build prints how to give the jail one). The LOG_CONS fallback to /dev/console is a row of
+ * src/build/fallbacks.ts: verify reports it as not needed, with the reason, and never adds it.
  */
 import type { Manifest } from '../manifest/manifest.js';
 
@@ -17,7 +18,6 @@ export interface Fallback {
 
 export const FALLBACKS: readonly Fallback[] = [
   { path: '/dev/log', op: 'connect', why: 'syslog socket: the message is dropped and the program goes on (a syslog daemon can listen in the jail to keep it)' },
-  { path: '/dev/console', after: '/dev/log', why: "syslog's LOG_CONS fallback when /dev/log is missing: logging, not the workload" },
 ];
 
 /** `jailPath → pids` for which a failed access is only logging (`'*'`: any pid). */

@@ -12,12 +12,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
 export const SFTP_SERVER = '/usr/lib/openssh/sftp-server';
+const DEV_LOG = '/dev/log';
 
 export interface SshdOptions {
   /** Config text placed before the fixture's own lines (an `Include`, as Debian's default config starts). */
@@ -28,6 +30,11 @@ export interface SshdOptions {
   subsystem?: string;
   /** sshd's LogLevel (default VERBOSE). */
   logLevel?: string;
+  /**
+   * Listen on /dev/log while sshd runs (only when nothing is there: a real syslog daemon is left alone) and show what
+   * arrives in tail(): rssh and its chroot helper give their reasons only to syslog.
+   */
+  syslog?: boolean;
 }
 
 export interface User {
@@ -61,7 +68,9 @@ export interface Sshd {
   config: string;
   /** Everything sshd has logged so far (stderr, -e). */
   log(): string;
-  /** The last `n` log lines, indented, for assertion messages. */
+  /** What arrived at /dev/log (with `syslog: true` and no syslog daemon; else ''). */
+  syslog(): string;
+  /** The last `n` log lines (and syslog lines), indented, for assertion messages. */
   tail(n?: number): string;
   /** The log lines added since the mark `since` (from `mark()`). */
   logSince(since: number): string;
@@ -187,7 +196,9 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   }
   if (!child) throw new Error(`sshd: no free port after 5 tries; last log:\n${logText}`);
   const sshd = child;
-  const tail = (n = 25) => logText.trimEnd().split('\n').slice(-n).map((l) => `    ${l}`).join('\n');
+  const sink = opts.syslog ? await startSyslogSink(dir) : undefined;
+  const last = (t: string, n: number) => t.trimEnd().split('\n').slice(-n).map((l) => `    ${l}`).join('\n');
+  const tail = (n = 25) => last(logText, n) + (sink?.text() ? `\n  syslog (/dev/log), last lines:\n${last(sink.text(), 12)}` : '');
   const keyOf = (name: string) => path.join(dir, 'private', name);
 
   const newKey = async (name: string, authorize: boolean): Promise<string> => {
@@ -202,6 +213,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     dir,
     config,
     log: () => logText,
+    syslog: () => sink?.text() ?? '',
     tail,
     mark: () => logText.length,
     logSince: (since) => logText.slice(since),
@@ -231,12 +243,42 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
         await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
         if (sshd.exitCode === null && sshd.signalCode === null) process.kill(sshd.pid!, 'SIGKILL');
       }
+      await sink?.stop();
       // -r only for homes useradd made on the host; a home inside a jail goes with the jail
       for (const u of users) await execa('userdel', [...(u.home ? ['-r'] : []), u.name], { reject: false });
       await rm(dir, { recursive: true, force: true });
     },
   };
   return self;
+}
+
+/** test/frontdoor/syslog-sink.c, compiled into DIR/private and bound at /dev/log; undefined when /dev/log exists. */
+async function startSyslogSink(dir: string): Promise<{ text(): string; stop(): Promise<void> } | undefined> {
+  if (await lstat(DEV_LOG).then(() => true, () => false)) return undefined;
+  const bin = path.join(dir, 'private', 'syslog-sink');
+  const src = path.join(path.dirname(fileURLToPath(import.meta.url)), 'syslog-sink.c');
+  if ((await execa('gcc', ['-O1', '-o', bin, src], { reject: false })).exitCode !== 0) return undefined;
+  const c = spawn(bin, [DEV_LOG], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const ready = new Promise<boolean>((resolve) => {
+    c.stdout!.on('data', (d: Buffer) => {
+      if (!text.startsWith('ready\n')) {
+        text += d.toString('utf8');
+        if (text.startsWith('ready\n')) resolve(true);
+      } else text += d.toString('utf8');
+    });
+    c.on('exit', () => resolve(false));
+  });
+  if (!(await ready)) return undefined;
+  const ino = (await lstat(DEV_LOG)).ino;
+  return {
+    text: () => text.slice('ready\n'.length),
+    stop: async () => {
+      if (c.exitCode === null && c.signalCode === null) process.kill(c.pid!, 'SIGTERM');
+      // remove the socket only if it is still ours
+      if ((await lstat(DEV_LOG).catch(() => undefined))?.ino === ino) await rm(DEV_LOG, { force: true });
+    },
+  };
 }
 
 /** A local work dir for the client side (root-only, under the fixture's private dir). */

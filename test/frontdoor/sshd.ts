@@ -115,7 +115,7 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Resolves true once a TCP connect to the port gets an SSH banner. */
+/** Resolves true when a TCP connect to the port gets an SSH banner. */
 function banner(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const c = net.connect({ port, host: '127.0.0.1' });
@@ -184,7 +184,10 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     c.stderr!.on('data', (d: Buffer) => (logText += d.toString('utf8')));
     c.on('exit', () => (exited = true));
     const until = Date.now() + 10_000;
-    while (!exited && Date.now() < until && !(await banner(port))) await new Promise((r) => setTimeout(r, 50));
+    // sshd says when it listens; then one connection must get its banner (it logs that probe as "kex_exchange_identification")
+    const listening = `Server listening on 127.0.0.1 port ${port}.`;
+    while (!exited && Date.now() < until && !logText.includes(listening)) await new Promise((r) => setTimeout(r, 20));
+    if (!exited && logText.includes(listening) && !(await banner(port))) exited = true;
     if (!exited && Date.now() < until) child = c;
     else {
       if (!exited) c.kill('SIGKILL');

@@ -20,6 +20,8 @@ import { findMissing, type MissingFile } from '../verify/analyze.js';
 import { symptomsIn } from '../verify/symptoms.js';
 import { recordMissing } from '../verify/record-missing.js';
 import { chrootPrefix } from '../verify/chroot-command.js';
+import { layoutSteps, LAYOUT_PROFILE } from '../verify/layout.js';
+import { chrootDirProblems } from './chroot-rule.js';
 import { sameAsBefore, splitFallbacks, stoppedNoProgress, stoppedSameAsBefore, type NotNeeded, type Stopped } from '../verify/rounds.js';
 import { readFile } from 'node:fs/promises';
 import { VERSION } from '../version.js';
@@ -115,6 +117,12 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
   const userName = o.user ?? record.users[0];
   const profiles = o.profiles.length || o.command.length ? o.profiles : record.profiles;
   if (profiles.length === 0 && o.command.length === 0) throw new UsageError('nothing to run in the jail', 'give --profile sftp / scp or -- COMMAND ARGS');
+  if (o.command.length === 0 && profiles.every((p) => p === LAYOUT_PROFILE)) {
+    // internal-sftp: sshd serves sftp itself, nothing of the jail runs; check what sshd needs of it (src/verify/layout.ts)
+    const users = await Promise.all((o.user ? [o.user] : record.users).map((n) => lookupUser(n)));
+    const steps = await layoutSteps(jail, users, await chrootDirProblems(jail));
+    return { jail, ok: steps.every((s) => s.ok), rounds: [{ round: 1, missing: [], steps, symptoms: [] }] };
+  }
   // rssh: the real chain from the host (rssh → setuid helper → chroot into this jail), never rssh inside the jail
   const chain = profiles.includes('rssh') && o.command.length === 0 ? await rsshChainFor(jail, userName) : undefined;
   for (const w of chain?.warnings ?? []) out.note(`warning: ${w}`);

@@ -151,8 +151,8 @@ ${pairs.map((r) => `  case $_sd in ${r.dir}) case $_sb in ${r.base}) return 0 ;;
  * Host-side checks shared by both scripts: which directories only root controls, which are open to everyone, which
  * names are secrets; `host_ok` walks a source's chain of names, `grab` copies a file and checks it was not swapped.
  */
-export const SH_HOST_CHECKS = `# root_only DIR: a directory only root can change (owner root; not writable by a group other than root's, nor by
-# others). Sets _rou (owner) and _rop (permissions).
+export const SH_HOST_CHECKS = `# root_only DIR: a directory only root can change (owner root; not writable by a group or by others; no ACL).
+# Sets _rou (owner) and _rop (permissions).
 root_only() {
   _ro=$(ls -ldn "$1" 2>/dev/null) || return 1
   # shellcheck disable=SC2086
@@ -164,8 +164,11 @@ root_only() {
     d*) ;;
     *) return 1 ;;
   esac
-  case $1 in ?????w*) [ "$4" = 0 ] || return 1 ;; esac
+  # group-writable, whatever the group; and an ACL (a trailing +: ls shows only its mask in the group bits, so a
+  # user's write grant would not show)
+  case $1 in ?????w*) return 1 ;; esac
   case $1 in ????????w*) return 1 ;; esac
+  case $1 in *+) return 1 ;; esac
   return 0
 }
 

@@ -34,3 +34,19 @@ test('backup copies of secrets are secrets; public keys and look-alikes are not 
   expect(secret.filter((p) => !isSecret(p))).toEqual([]);
   expect(not.filter((p) => isSecret(p))).toEqual([]);
 });
+
+describe('root_only: what ls -ldn shows (review of issue 20)', () => {
+  // ls stubbed as a shell function: the modes are what a host shows; chmod cannot make an ACL here (no setfacl)
+  test.each([
+    ['drwxr-xr-x 2 0 0 4096 Jan 1 00:00 d', true],
+    ['drwxr-xr-x+ 2 0 0 4096 Jan 1 00:00 d', false], // an ACL: a user's write grant hides behind the mask
+    ['drwxrwxr-x 2 0 0 4096 Jan 1 00:00 d', false], // group-writable, even group 0
+    ['drwxr-xrwx 2 0 0 4096 Jan 1 00:00 d', false],
+    ['drwxr-xr-x 2 1000 0 4096 Jan 1 00:00 d', false],
+    ['-rw-r--r-- 1 0 0 1 Jan 1 00:00 f', false],
+  ])('%s: root-only %s', async (line, want) => {
+    const prog = `${SH_HOST_CHECKS}\nls() { printf '%s\\n' "$LINE"; }\nif root_only /x; then echo yes; else echo no; fi\n`;
+    const r = await execa('dash', ['-c', prog], { env: { LINE: line } });
+    expect(r.stdout).toBe(want ? 'yes' : 'no');
+  });
+});

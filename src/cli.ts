@@ -4,10 +4,9 @@
  * catch is here: errors become `jailtrace: <what>: <why> (<what to do>)` on stderr and an exit code from
  * src/errors.ts. A closed stdout (`jailtrace parse --json big | head -1`) ends the run quietly with 0.
  */
-import { spawn } from 'node:child_process';
 import { CommanderError } from 'commander';
 import { EXIT, JailtraceError } from './errors.js';
-import { runInterruptCleanups } from './interrupt.js';
+import { exitWithin, runInterruptCleanups } from './interrupt.js';
 import { makeOutput, type Output } from './output.js';
 import { makeProgram, VersionRequested, versionText } from './program.js';
 
@@ -61,30 +60,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     runInterruptCleanups();
     process.stderr.write('jailtrace: interrupted (rerun the same command to finish; nothing half-written is left in place)\n');
-    exitWithin(sig);
+    exitWithin(sig, EXIT.INTERRUPTED);
   });
-}
-
-/**
- * process.exit waits for libuv's thread pool, and a file-system call stuck in the kernel (an open() on a FIFO somebody
- * planted) would keep the process alive for ever. When fs calls are pending, a watchdog (`sh`, reading a pipe from
- * us) re-sends the signal after a second if the pipe is still open, i.e. if we are still alive; our handlers are gone
- * by then, so the process dies by the signal itself (the shell still sees 128+N: 130 for SIGINT). The pipe closes
- * only with our last fd, so the watchdog can never signal a reused pid.
- */
-function exitWithin(sig: NodeJS.Signals): void {
-  if (process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq'))) {
-    process.removeAllListeners('SIGINT');
-    process.removeAllListeners('SIGTERM');
-    try {
-      const dog = spawn('sh', ['-c', `timeout 1 cat >/dev/null; [ $? -eq 124 ] && kill -s ${sig.slice(3)} ${process.pid}`], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
-      dog.on('error', () => undefined);
-      dog.unref();
-    } catch {
-      // no sh: exit as usual
-    }
-  }
-  process.exit(EXIT.INTERRUPTED);
 }
 
 process.exitCode = await main(process.argv);

@@ -3,6 +3,8 @@
  * temp files; capture: its tracer process groups), and src/cli.ts, the only signal handler, runs them before exiting.
  * Kept tiny so the CLI can install its handler without loading the stages.
  */
+import { spawn } from 'node:child_process';
+
 const cleanups = new Set<() => void>();
 
 export function onInterrupt(fn: () => void): void {
@@ -17,4 +19,26 @@ export function runInterruptCleanups(): void {
       // best effort: we are exiting; the next run sweeps temp files and nothing else is left to undo
     }
   }
+}
+
+/**
+ * Exit with `code` now, even with a file-system call stuck in the kernel. process.exit waits for libuv's thread pool,
+ * and a call stuck there (an open() of a FIFO nobody writes) would keep the process alive for ever. When fs calls are
+ * pending, a watchdog (`sh`, reading a pipe from us) re-sends the signal after a second if the pipe is still open,
+ * i.e. if we are still alive; our handlers are gone by then, so the process dies by the signal itself (the shell still
+ * sees 128+N: 130 for SIGINT). The pipe closes only with our last fd, so the watchdog never signals a reused pid.
+ */
+export function exitWithin(sig: NodeJS.Signals, code: number): never {
+  if (process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq'))) {
+    process.removeAllListeners('SIGINT');
+    process.removeAllListeners('SIGTERM');
+    try {
+      const dog = spawn('sh', ['-c', `timeout 1 cat >/dev/null; [ $? -eq 124 ] && kill -s ${sig.slice(3)} ${process.pid}`], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+      dog.on('error', () => undefined);
+      dog.unref();
+    } catch {
+      // no sh: exit as usual
+    }
+  }
+  process.exit(code);
 }

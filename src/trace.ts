@@ -2,6 +2,7 @@
  * Recorded traces → manifest: expand the inputs (files, `-ff` sets, directories), pick the dialect, stream every
  * line through parser → process model → manifest builder. Never holds a trace in memory.
  */
+import { constants } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { detectDialect } from '../parsers/detect.js';
@@ -76,10 +77,12 @@ export async function expandInputs(args: string[]): Promise<TraceInput[]> {
 
 /** Read the first lines of a file (for detection), failing clearly on binary or unreadable input. */
 export async function headLines(file: string, max = 64): Promise<string[]> {
-  const fh = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
+  // O_NONBLOCK: a FIFO given (or swapped in) as a trace must not hang us in open()
+  const fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => {
     throw new TraceError(file, undefined, `cannot open: ${e.code ?? e.message}`, 'check the path and permissions');
   });
   try {
+    if (!(await fh.stat()).isFile()) throw new TraceError(file, undefined, 'not a regular file (a FIFO, a pipe or a device?)', 'save the trace to a file first (strace -o FILE), then give that file');
     const buf = Buffer.alloc(64 * 1024);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     const head = buf.subarray(0, bytesRead);

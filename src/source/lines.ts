@@ -3,7 +3,8 @@
  * A chunk scanner of our own: `npm run bench` compares it with split2 on the same file.
  * Lines end at \n; a trailing \r is dropped (CRLF traces); a last line without \n is still delivered and flagged.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { TraceError } from '../errors.js';
 import type { Readable } from 'node:stream';
 
 export const MAX_LINE = 16 * 1024 * 1024;
@@ -135,8 +136,10 @@ const CHUNK = 1 << 20;
  */
 export async function readFileLines(file: string, onLine: OnLine, onChunk?: (bytes: number) => void, accept?: Accept): Promise<LineStats> {
   const splitter = new LineSplitter(onLine, accept);
-  const fd = openSync(file, 'r');
+  // O_NONBLOCK: a FIFO swapped in for the trace must not hang us in open() (where no signal handler can run)
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
+    if (!fstatSync(fd).isFile()) throw new TraceError(file, undefined, 'not a regular file (a FIFO, a pipe or a device?)', 'save the trace to a file first (strace -o FILE), then give that file');
     const buf = Buffer.allocUnsafe(CHUNK);
     let sinceYield = 0;
     for (;;) {

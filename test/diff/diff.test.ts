@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { diffNeeds, stem } from '../../src/diff/diff.js';
 import type { Need } from '../../src/diff/needs.js';
 
@@ -53,6 +53,12 @@ describe('diffNeeds', () => {
 });
 
 describe('jailtrace diff on recorded traces', () => {
+  // The traces' cwd: other test files make it (the hardening tests build from the same trace). Made here too, so both
+  // sides of a diff see the same host whichever file runs first: a path missing on one side and a directory on the
+  // other is a real difference.
+  beforeAll(async () => {
+    await fs.mkdir('/tmp/jt-sftp-work', { recursive: true });
+  });
   test.each([
     ['sftp-server', 'f.strace', 'f-tt-T-y.strace', '/tmp/jt-sftp-work'],
     ['probe', 'f.strace', 'f-tt-T.strace', '/'],

@@ -52,3 +52,21 @@ export async function attackRun(arena: Arena, s: Scenario): Promise<Outcome> {
   const planted = await attacker.stop();
   return { run, planted, changes: await outsideChanges(o), secrets: await secretsIn(jail, o.secrets), jail };
 }
+
+/**
+ * attackRun until the attacker won the race it is there for (`proves`), at most `tries` times: on a loaded machine
+ * the fixed code can finish a step before the attacker acts, and a run where nothing was planted proves nothing. What
+ * every attempt changed outside, and the secrets any attempt let in, are kept: an attempt that lost its race must
+ * still have done no harm.
+ */
+export async function attackUntil(arena: Arena, s: Scenario, proves: (planted: string[]) => boolean, tries = 4): Promise<Outcome & { attempts: number }> {
+  const changes: string[] = [];
+  const secrets: string[] = [];
+  for (let i = 0; ; i++) {
+    const r = await attackRun(arena, { ...s, tag: i === 0 ? s.tag : `${s.tag}r${i}` });
+    changes.push(...r.changes);
+    secrets.push(...r.secrets);
+    if (proves(r.planted) || i + 1 >= tries) return { ...r, changes, secrets, attempts: i + 1 };
+    await arena.resetTmp();
+  }
+}

@@ -5,8 +5,8 @@
  * such safe places are followed and their targets checked the same way. The rule of docs/security.md, for paths
  * root is about to act on by name: the output directory, a workload's working directory, a jail's ancestors.
  */
-import { lstat, readlink } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
+import { lstat, open, readlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 const MAX_LINKS = 40;
@@ -51,4 +51,34 @@ export async function swappableBy(p: string, depth = 0): Promise<string | undefi
     curSt = st;
   }
   return undefined;
+}
+
+export class HostChainError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = 'HostChainError';
+  }
+}
+
+/**
+ * Open a host file root is about to read (an ELF header, a `#!` line, its bytes to hash) only when no user could have
+ * changed the way to it (swappableBy: every directory on the way, and every symlink followed, the final one
+ * included, is root's to change), without blocking, and only a regular file: a user's directory swapped for a
+ * symlink cannot make root open a device (a watchdog, a tape) or read another file through it. Root's own symlinks
+ * (libz.so.1 -> libz.so.1.2.13) are followed.
+ */
+export async function openHostRegular(file: string): Promise<FileHandle> {
+  const why = await swappableBy(file);
+  if (why) throw new HostChainError(file, `a user could swap a directory on the way to it (${why}): not read as root`);
+  const fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!(await fh.stat()).isFile()) throw new HostChainError(file, 'not a regular file');
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+  return fh;
 }

@@ -21,6 +21,7 @@ export type Role =
   | 'directory'
   | 'secret'
   | 'shared-tmp'
+  | 'user-controlled'
   | 'symlink'
   | 'data';
 
@@ -46,6 +47,8 @@ export interface Facts {
    * never walks, follows or copies.
    */
   sharedDir?: string;
+  /** sharedDir is not world-writable but a user's (or a group's) to write: role `user-controlled`. */
+  userDir?: boolean;
 }
 
 /** Secrets: never copied unless named with --allow-secret. */
@@ -82,6 +85,7 @@ const matchGlob = (pattern: string, path: string): boolean =>
 const ROLE_RULES: readonly RoleRule[] = [
   { role: 'kernel', test: (f) => /^\/(proc|sys)(\/|$)/.test(f.path) },
   { role: 'secret', test: (f) => isSecret(f.path) || (f.secretName !== undefined && f.type !== 'dir') },
+  { role: 'user-controlled', test: (f) => f.sharedDir !== undefined && f.userDir === true },
   { role: 'shared-tmp', test: (f) => f.sharedDir !== undefined },
   { role: 'account', test: (f) => ACCOUNT_FILES.includes(f.path) },
   { role: 'socket', test: (f) => f.ops.has('connect') || f.type === 'socket' },
@@ -117,6 +121,8 @@ export function decide(f: Facts, p: PlatformInfo, opts: { allowSecrets: Readonly
   switch (role) {
     case 'kernel':
       return d('skip', 'kernel filesystem: mount proc/sys in the jail if the program needs it');
+    case 'user-controlled':
+      return d('skip', `in ${f.sharedDir}, a directory a user can write: they could swap this name, so root does not follow, read or copy it (make the directory root's if the jail needs what is there)`);
     case 'shared-tmp':
       return d('skip', `under ${f.sharedDir}, a world-writable directory, through a name a user controls: workload data, never jail content (root does not follow it)`);
     case 'secret':

@@ -48,8 +48,10 @@ export interface JailEntry {
   host?: HostInfo;
   /** A secret's name that led here through a symlink (the file is a secret whatever its own name). */
   secretName?: string;
-  /** The world-writable directory below which a user controls a name on the way here (role `shared-tmp`). */
+  /** The world-writable directory below which a user controls a name on the way here (role `shared-tmp`), or (with
+   * `userDir`) the directory a user can write that holds such a name (role `user-controlled`). */
   sharedDir?: string;
+  userDir?: boolean;
 }
 
 interface AddHow {
@@ -101,6 +103,16 @@ async function hostInfo(p: string): Promise<HostInfo | undefined> {
 
 /** For messages: control characters as C escapes (a path may hold a newline). */
 const escapeControls = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+
+/**
+ * Can someone other than root rename or replace `child` in directory `dir`? Its owner can; so can its group or
+ * everyone when it is writable by them, unless the sticky bit keeps them to their own names.
+ */
+function swappableIn(dir: HostInfo, child: HostInfo): boolean {
+  if (dir.uid !== 0) return true;
+  const open = (dir.mode & 0o002) !== 0 || ((dir.mode & 0o020) !== 0 && dir.gid !== 0);
+  return open && ((dir.mode & 0o1000) === 0 || child.uid !== 0);
+}
 
 const underAny = (p: string, prefixes: readonly string[]): boolean => prefixes.some((x) => p === x || p.startsWith(x.endsWith('/') ? x : x + '/'));
 
@@ -167,6 +179,8 @@ export class Expander {
     let cur = '';
     /** The last world-writable directory on the way, and whether it is sticky. */
     let shared: { dir: string; sticky: boolean } | undefined;
+    /** The directory holding the current name: who may rename or replace that name. */
+    let parent: HostInfo | undefined = await this.info('/');
     for (let i = 0; i < parts.length; i++) {
       const next = `${cur}/${parts[i]}`;
       const last = i === parts.length - 1;
@@ -184,13 +198,17 @@ export class Expander {
         return undefined;
       }
       // Below a world-writable directory, a name a user owns (or any name, without the sticky bit) is the user's to
-      // change: it and everything reached through it is workload data. Root neither follows nor copies it.
-      if (shared && (info.uid !== 0 || !shared.sticky)) {
-        this.note(next, { via: last ? how.via : 'parent', ops: last ? how.ops : [], failedOnly: false, from: last ? how.from : p, first: last ? how.first : undefined, sharedDir: shared.dir }, info);
-        if (!last) this.note(p, { via: how.via, ops: how.ops, failedOnly: false, from: how.from, first: how.first, sharedDir: shared.dir });
+      // change: it and everything reached through it is workload data. Elsewhere, a name in a directory a user can
+      // write (theirs, or group-writable) is theirs to swap too. Root neither follows, reads nor copies it.
+      const userDir = shared && (info.uid !== 0 || !shared.sticky) ? { dir: shared.dir, world: true } : parent && cur && swappableIn(parent, info) ? { dir: cur, world: false } : undefined;
+      if (userDir) {
+        const mark = { sharedDir: userDir.dir, ...(userDir.world ? {} : { userDir: true }) };
+        this.note(next, { via: last ? how.via : 'parent', ops: last ? how.ops : [], failedOnly: false, from: last ? how.from : p, first: last ? how.first : undefined, ...mark }, info);
+        if (!last) this.note(p, { via: how.via, ops: how.ops, failedOnly: false, from: how.from, first: how.first, ...mark });
         return undefined;
       }
       if (info.type === 'dir' && info.mode & 0o002) shared = { dir: next, sticky: (info.mode & 0o1000) !== 0 };
+      parent = info;
       if (info.type === 'symlink') {
         this.note(next, { via: last && how.via === 'trace' ? 'trace' : 'symlink', ops: [], failedOnly: false, from: p, first: last ? how.first : undefined }, info);
         const target = info.target!.startsWith('/') ? info.target! : `${cur || '/'}/${info.target}`;
@@ -211,12 +229,13 @@ export class Expander {
     return '/';
   }
 
-  private note(p: string, how: { via: Via; ops: Op[]; failedOnly: boolean; from?: string; first?: JailEntry['first']; secretName?: string; sharedDir?: string }, info?: HostInfo): void {
+  private note(p: string, how: { via: Via; ops: Op[]; failedOnly: boolean; from?: string; first?: JailEntry['first']; secretName?: string; sharedDir?: string; userDir?: boolean }, info?: HostInfo): void {
     const old = this.entries.get(p);
     const ops = [...new Set([...(old?.ops ?? []), ...how.ops])];
     const secretName = how.secretName ?? old?.secretName;
     const sharedDir = how.sharedDir ?? old?.sharedDir;
-    const facts: Facts = { path: p, ops: new Set(ops), failedOnly: how.failedOnly && !old, type: info?.type ?? old?.host?.type ?? 'missing', via: old && old.via === 'trace' ? 'trace' : how.via, secretName, sharedDir };
+    const userDir = how.userDir ?? old?.userDir;
+    const facts: Facts = { path: p, ops: new Set(ops), failedOnly: how.failedOnly && !old, type: info?.type ?? old?.host?.type ?? 'missing', via: old && old.via === 'trace' ? 'trace' : how.via, secretName, sharedDir, userDir };
     const d = decide(facts, this.opts.platform, { allowSecrets: this.opts.allowSecrets, fullPasswd: this.opts.fullPasswd });
     // A path first seen as a parent or symlink step keeps its first provenance, but takes the strongest facts.
     this.entries.set(p, {
@@ -231,6 +250,7 @@ export class Expander {
       host: info ?? old?.host,
       ...(secretName ? { secretName } : {}),
       ...(sharedDir ? { sharedDir } : {}),
+      ...(userDir ? { userDir } : {}),
     });
   }
 

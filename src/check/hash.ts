@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { constants as FS } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
+import { openHostRegular } from '../host-chain.js';
 
 /** sha256 of an open file, read from offset 0 in 1 MiB chunks. */
 export async function hashHandle(fh: FileHandle): Promise<string> {
@@ -22,9 +23,10 @@ export async function hashHandle(fh: FileHandle): Promise<string> {
  * swapped in does not block; anything but a regular file is an error.
  */
 export async function hashFile(path: string): Promise<string> {
-  const fh = await fs.open(path, FS.O_RDONLY | FS.O_NONBLOCK);
+  const fh = await openHostRegular(path).catch((e: unknown) => {
+    throw Object.assign(e instanceof Error ? e : new Error(String(e)), { code: 'EINVAL' });
+  });
   try {
-    if (!(await fh.stat()).isFile()) throw Object.assign(new Error(`${path}: not a regular file`), { code: 'EINVAL' });
     return await hashHandle(fh);
   } finally {
     await fh.close();

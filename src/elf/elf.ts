@@ -7,8 +7,8 @@
  * first bytes to tell them apart. XCOFF is only recognised, not parsed: AIX traces are read on
  * other hosts, and jailtrace only reads binaries on the local (Linux) host.
  */
-import { constants as FS } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { HostChainError, openHostRegular } from '../host-chain.js';
 import { ElfError } from './errors.js';
 import { ELF_MAGIC, parseElf, type ByteSource, type ElfInfo } from './parse.js';
 
@@ -54,9 +54,9 @@ const errnoReason = (e: unknown): string =>
 export const readElfInfo = async (path: string): Promise<ElfInfo | undefined> => {
   let fh: FileHandle;
   try {
-    fh = await open(path, FS.O_RDONLY | FS.O_NONBLOCK); // a FIFO swapped in must not block us: refused below
+    fh = await openHostRegular(path); // no user's swap on the way, no FIFO or device
   } catch (e) {
-    throw new ElfError(path, errnoReason(e), { cause: e });
+    throw new ElfError(path, e instanceof HostChainError ? e.reason : errnoReason(e), { cause: e });
   }
   try {
     const st = await fh.stat();

@@ -4,10 +4,11 @@
  * of the line with surrounding spaces/tabs trimmed (not split). A `\r` is kept: the kernel keeps
  * it too, so a CRLF script's interpreter is unresolvable, as it is at run time.
  */
-import { constants, constants as FS } from 'node:fs';
+import { constants } from 'node:fs';
 import { access, open, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { ElfError } from './errors.js';
+import { HostChainError, openHostRegular } from '../host-chain.js';
 
 export interface Shebang {
   interpreter: string;
@@ -58,9 +59,12 @@ export const parseShebang = (head: Buffer): Shebang | undefined => {
  */
 export const readShebang = async (path: string): Promise<Shebang | undefined> => {
   try {
-    const fh = await open(path, FS.O_RDONLY | FS.O_NONBLOCK); // a FIFO swapped in must not block us
+    const fh = await openHostRegular(path).catch((e: unknown) => {
+      if (e instanceof HostChainError && e.reason === 'not a regular file') return undefined; // no #! line the kernel reads
+      throw e;
+    }); // no user's swap on the way, no FIFO or device
+    if (!fh) return undefined;
     try {
-      if (!(await fh.stat()).isFile()) return undefined; // only a regular file has a #! line the kernel reads
       const buf = Buffer.alloc(SHEBANG_MAX);
       const { bytesRead } = await fh.read(buf, 0, SHEBANG_MAX, 0);
       return parseShebang(buf.subarray(0, bytesRead));

@@ -73,3 +73,45 @@ describe.skipIf(!isRoot)('world-writable places (needs root: files owned by anot
     expect(e.get(path.join(open, 'data'))?.decision).toBe('skip');
   });
 });
+
+describe.skipIf(!isRoot)('directories a user can write, anywhere (needs root: files owned by another user)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    await ensureUser('jt-shared-tmp');
+    const u = await lookupUser('jt-shared-tmp');
+    dir = await mkdtemp('/srv/jt-userdir-'); // not under /tmp: the world-writable rule would catch it first
+    await mkdir(path.join(dir, 'users/bin'), { recursive: true });
+    await writeFile(path.join(dir, 'users/bin/tool'), '#!/bin/sh\n');
+    await chown(path.join(dir, 'users'), u.uid, u.gid); // the user can swap bin/ for a symlink to /dev
+    await mkdir(path.join(dir, 'group'));
+    await writeFile(path.join(dir, 'group/conf'), 'x');
+    await chmod(path.join(dir, 'group'), 0o775);
+    await chown(path.join(dir, 'group'), 0, u.gid);
+    await mkdir(path.join(dir, 'roots'));
+    await writeFile(path.join(dir, 'roots/conf'), 'x');
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  const expand = async (paths: string[]) => {
+    const ex = new Expander({ platform: linux, excludes: [], allowSecrets: new Set(), fullPasswd: false });
+    await ex.addManifests([readManifest(paths)]);
+    return ex.entries;
+  };
+
+  test("a name in a user's directory: user-controlled, skipped, not read (its #! interpreter does not come in)", async () => {
+    const e = await expand([path.join(dir, 'users/bin/tool')]);
+    expect(e.get(path.join(dir, 'users/bin'))?.role).toBe('user-controlled');
+    expect(e.get(path.join(dir, 'users/bin/tool'))?.decision).toBe('skip');
+    expect(e.get(path.join(dir, 'users/bin/tool'))?.sharedDir).toBe(path.join(dir, 'users'));
+  });
+
+  test('a name in a group-writable directory (group not root): user-controlled', async () => {
+    const e = await expand([path.join(dir, 'group/conf')]);
+    expect(e.get(path.join(dir, 'group/conf'))?.role).toBe('user-controlled');
+  });
+
+  test("root's own directories stay jail content", async () => {
+    const e = await expand([path.join(dir, 'roots/conf')]);
+    expect(e.get(path.join(dir, 'roots/conf'))?.decision).toBe('copy');
+  });
+});

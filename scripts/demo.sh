@@ -14,10 +14,10 @@ id "$DEMO_USER" >/dev/null 2>&1 || { say "creating the demo user $DEMO_USER"; us
 # a fresh private dir: a fixed name in /tmp is anyone's to plant a symlink at, and this runs as root
 traces=$(mktemp -d /tmp/jailtrace-demo-traces.XXXXXX)
 
-# sshd runs every session command through the user's login shell (/bin/sh -c '/usr/lib/openssh/sftp-server') inside the
-# jail: trace that shell too
-say "jailtrace build $JAIL --profile sftp --profile scp --user $DEMO_USER --fix-perms -- /bin/sh -c true"
-jt build "$JAIL" --profile sftp --profile scp --user "$DEMO_USER" --fix-perms --cwd / --output-dir "$traces" -- /bin/sh -c true
+# the profiles run the servers as sshd does, through the user's login shell (/bin/sh -c '/usr/lib/openssh/sftp-server'),
+# so the shell sshd will run inside the jail is traced too
+say "jailtrace build $JAIL --profile sftp --profile scp --user $DEMO_USER --fix-perms"
+jt build "$JAIL" --profile sftp --profile scp --user "$DEMO_USER" --fix-perms --output-dir "$traces"
 
 say "jailtrace verify $JAIL (runs sftp and scp inside the jail under strace)"
 jt verify "$JAIL" --output-dir "$traces"

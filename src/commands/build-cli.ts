@@ -7,6 +7,7 @@ import { refuseJailRoot } from '../jail/system-dirs.js';
 import { LAYOUT_PROFILE } from '../verify/layout.js';
 import type { Output } from '../output.js';
 import { buildCommand, type BuildReport, type Workload } from './build.js';
+import { sharedBuildOptions } from './build-options.js';
 import { traceLimits } from './trace-limits.js';
 import { gatherWorkloads } from './workloads.js';
 import { buildExit, failedSteps, renderFailedSteps, worstExit } from './failed-steps.js';
@@ -27,14 +28,8 @@ export async function runBuild(jail: string | undefined, command: string[], o: B
     jail,
     users: o.user,
     workloads,
-    dryRun: Boolean(o.dryRun),
-    fullPasswd: Boolean(o.fullPasswd),
-    allowSecrets: o.allowSecret,
-    keepSetuid: o.keepSetuid,
-    fixPerms: Boolean(o.fixPerms),
-    withStaticDeps: Boolean(o.withStaticDeps),
+    ...sharedBuildOptions(o),
     onProgress: progress.update,
-    limits: traceLimits(o),
   }).finally(progress.done);
   traceMs = Math.round(performance.now() - tw) - report.timings.parseMs - report.timings.expandMs - report.timings.applyMs;
   if (o.json) out.json(jsonReport(report));
@@ -129,7 +124,7 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
     if (chain?.installed && users.length > 0 && profiles.length > 0) return chain.build(spec.jail, users, o, g, (failedChain) => (chainFailed ||= failedChain));
     const { layoutWorkload } = await import('./sshd-many.js');
     const workloads = profiles.length === 0 ? [layoutWorkload('internal-sftp')] : await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);
-    const r = await buildCommand({ jail: spec.jail, users, workloads, dryRun: Boolean(o.dryRun), fullPasswd: Boolean(o.fullPasswd), allowSecrets: o.allowSecret, keepSetuid: o.keepSetuid, fixPerms: Boolean(o.fixPerms), withStaticDeps: Boolean(o.withStaticDeps), limits: traceLimits(o), ...(chain ? chain.fallback(spec.jail) : {}), ...(profiles.length === 0 ? { recordProfiles: [LAYOUT_PROFILE] } : {}) });
+    const r = await buildCommand({ jail: spec.jail, users, workloads, ...sharedBuildOptions(o), ...(chain ? chain.fallback(spec.jail) : {}), ...(profiles.length === 0 ? { recordProfiles: [LAYOUT_PROFILE] } : {}) });
     if (!o.json) out.result(renderBuild(r, Boolean(g.verbose)));
     const failedText = renderFailedSteps(r);
     if (failedText.length) out.error(failedText.join('\n'));

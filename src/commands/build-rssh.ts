@@ -14,6 +14,7 @@ import type { RsshAccessBits } from '../config/rssh-conf.js';
 import { buildCommand, type BuildOptions, type BuildReport } from './build.js';
 import { renderBuild } from './build-cli.js';
 import type { BuildCliOptions } from './register-build.js';
+import { sharedBuildOptions } from './build-options.js';
 import { traceLimits } from './trace-limits.js';
 import { renderVerify, verifyCommand, type VerifyReport } from './verify.js';
 import { gatherWorkloads } from './workloads.js';
@@ -51,13 +52,7 @@ export async function buildRsshJail(jail: string, users: readonly string[], o: B
     jail: abs,
     users: [...users],
     workloads,
-    dryRun: Boolean(o.dryRun),
-    fullPasswd: Boolean(o.fullPasswd),
-    allowSecrets: o.allowSecret,
-    keepSetuid: o.keepSetuid,
-    fixPerms: Boolean(o.fixPerms),
-    withStaticDeps: Boolean(o.withStaticDeps),
-    limits: traceLimits(o),
+    ...sharedBuildOptions(o),
     recordProfiles: ['rssh'],
     homeInJail: rsshJailHomes(abs),
   });

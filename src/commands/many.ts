@@ -6,29 +6,10 @@
 import { ConfigError } from '../config/diagnostics.js';
 import { parseRsshConf, rsshBitProblems, type RsshAccessBits, type RsshService } from '../config/rssh-conf.js';
 import { hardlinkIdentical, type LinkReport } from '../jail/link.js';
+import { mergeSpec, type JailSpec } from './jail-spec.js';
 
-export interface JailSpec {
-  jail: string;
-  /** Users chrooted there; empty: every user the config covers without naming them (rssh's global chrootpath). */
-  users: string[];
-  /** Profiles to trace: rssh service names (`sftp`, `scp`, `rsync`, `cvs`, `rdist`, `svnserve`). */
-  profiles: string[];
-  /** What the config says that the jail does not need a program for, or that jailtrace could not resolve. */
-  notes?: string[];
-  /** Nothing to trace and nothing needed (internal-sftp): build only the layout and the users' homes. */
-  layoutOnly?: boolean;
-}
+export type { JailSpec } from './jail-spec.js';
 
-function merge(specs: JailSpec[], s: JailSpec): void {
-  const old = specs.find((x) => x.jail === s.jail);
-  if (!old) {
-    specs.push({ ...s, users: [...s.users], profiles: [...s.profiles], ...(s.notes ? { notes: [...s.notes] } : {}) });
-    return;
-  }
-  for (const u of s.users) if (!old.users.includes(u)) old.users.push(u);
-  for (const p of s.profiles) if (!old.profiles.includes(p)) old.profiles.push(p);
-  for (const n of s.notes ?? []) if (!(old.notes ??= []).includes(n)) old.notes.push(n);
-}
 
 const ORDER: readonly string[] = ['sftp', 'scp', 'rsync', 'cvs', 'rdist', 'svnserve'];
 const sorted = (ps: readonly RsshService[] | string[]): string[] => [...ps].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
@@ -43,7 +24,7 @@ export function jailsFromRsshConf(text: string, file = 'rssh.conf', opts: { inst
   const lockedOut = new Map((opts.installedBits ? rsshBitProblems(conf, opts.installedBits) : []).map((d) => [d.line, `${file}:${d.line}: ${d.message}`]));
   const specs: JailSpec[] = [];
   if (conf.chrootpath) {
-    merge(specs, {
+    mergeSpec(specs, {
       jail: conf.chrootpath,
       users: [],
       profiles: sorted(conf.allow),
@@ -52,7 +33,7 @@ export function jailsFromRsshConf(text: string, file = 'rssh.conf', opts: { inst
   }
   for (const u of conf.users) {
     const note = lockedOut.get(u.line);
-    if (u.chrootpath) merge(specs, { jail: u.chrootpath, users: [u.name], profiles: sorted(u.access), ...(note ? { notes: [note] } : {}) });
+    if (u.chrootpath) mergeSpec(specs, { jail: u.chrootpath, users: [u.name], profiles: sorted(u.access), ...(note ? { notes: [note] } : {}) });
   }
   return specs;
 }

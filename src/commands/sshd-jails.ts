@@ -10,7 +10,7 @@ import { ConfigError } from '../config/diagnostics.js';
 import { expandChroot, parseSshdConfig, type MatchCriterion, type SshdBlock, type SshdParseOptions, type SshdSettings } from '../config/sshd-config.js';
 import { candidates, coversUser, type SshdAccounts } from '../config/sshd-match.js';
 import { sessionShell, shCommand, shWord } from '../profiles/login-shell.js';
-import type { JailSpec } from './many.js';
+import { mergeSpec, type JailSpec } from './jail-spec.js';
 
 export interface SshdJailOptions extends SshdParseOptions {
   /** Home directory and uid of a user, for %h / %U (when `accounts` does not know them). */
@@ -50,18 +50,6 @@ export function sshdNeeds(force: string | undefined, sftp: string | undefined, j
   return { profiles: sftp ? ['sftp', 'scp'] : ['scp'], notes: shellNotes };
 }
 
-function merge(specs: JailSpec[], s: JailSpec): void {
-  const old = specs.find((x) => x.jail === s.jail);
-  if (!old) {
-    specs.push({ ...s, users: [...s.users], profiles: [...s.profiles], ...(s.notes ? { notes: [...s.notes] } : {}) });
-    return;
-  }
-  for (const u of s.users) if (!old.users.includes(u)) old.users.push(u);
-  for (const p of s.profiles) if (!old.profiles.includes(p)) old.profiles.push(p);
-  for (const n of s.notes ?? []) if (!(old.notes ??= []).includes(n)) old.notes.push(n);
-  old.layoutOnly = Boolean(old.layoutOnly && s.layoutOnly) || undefined;
-  if (!old.layoutOnly) delete old.layoutOnly;
-}
 
 const ORDER: readonly string[] = ['sftp', 'scp'];
 const spec = (jail: string, users: string[], need: Need, extra: string[] = []): JailSpec => {
@@ -105,7 +93,7 @@ export function jailsFromSshdConfig(text: string, opts: SshdJailOptions = {}): J
     const who = info(u);
     const jail = expandChroot(dir, { name: u, home: who.home, uid: who.uid });
     if (jail === undefined) throw new ConfigError(file, [{ line: config.matches.find((b) => b.chrootDirectory === dir)?.line ?? 0, message: `ChrootDirectory ${dir}: no home/uid known for ${u}` }], 'create the user first');
-    merge(specs, spec(jail, [u], sshdNeeds(eff.forceCommand ?? g.forceCommand, eff.subsystems.sftp ?? g.subsystems.sftp, jail, [u], shellOf), notes));
+    mergeSpec(specs, spec(jail, [u], sshdNeeds(eff.forceCommand ?? g.forceCommand, eff.subsystems.sftp ?? g.subsystems.sftp, jail, [u], shellOf), notes));
   }
 
   // 2. Blocks (and the global setting) whose users sshd learns only when they connect.
@@ -116,7 +104,7 @@ export function jailsFromSshdConfig(text: string, opts: SshdJailOptions = {}): J
     const need = sshdNeeds(b.forceCommand ?? (global ? undefined : g.forceCommand), b.subsystems.sftp ?? g.subsystems.sftp, dir, [], shellOf);
     const who = global ? 'every user' : `Match ${describe(b.criteria)}`;
     const why = [...(global ? [] : [`${who}: users not resolved (name them with --user)`]), ...(/%[hUu]/.test(dir) ? [`ChrootDirectory ${dir}: one jail per user; name the users to build them`] : [])];
-    merge(specs, spec(dir, [], need, why.length ? why : [`${who}: users not resolved (name them with --user)`]));
+    mergeSpec(specs, spec(dir, [], need, why.length ? why : [`${who}: users not resolved (name them with --user)`]));
   }
   return specs;
 }

@@ -15,6 +15,8 @@ export const EXIT = {
   TRACER: 4,
   /** The traced program failed (capture/verify report its status; build: a workload step failed). */
   PROGRAM: 5,
+  /** Another jailtrace holds the jail's lock (build, sync, verify --fix; check and verify wait on a writer). */
+  BUSY: 6,
   /** Interrupted by SIGINT/SIGTERM. */
   INTERRUPTED: 130,
 } as const;
@@ -61,5 +63,12 @@ export class TracerError extends JailtraceError {
 export class ApplyError extends JailtraceError {
   constructor(what: string, why: string, hint?: string, options?: { cause?: unknown }) {
     super(what, why, hint, EXIT.APPLY, options);
+  }
+}
+
+/** The jail is locked by another jailtrace run (src/jail/lock.ts): who holds it, and what to do. */
+export class BusyError extends JailtraceError {
+  constructor(what: string, why: string, hint?: string) {
+    super(what, why, hint, EXIT.BUSY);
   }
 }

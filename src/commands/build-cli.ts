@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { BuildCliOptions } from './register-build.js';
 import { EXIT, UsageError, type ExitCode } from '../errors.js';
 import { describeAction, renderDryRun, renderReport } from '../jail/render.js';
+import { lockJail, withJailLock } from '../jail/lock.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
+import { lockOptions } from './lock-cli.js';
 import { LAYOUT_PROFILE } from '../verify/layout.js';
 import type { Output } from '../output.js';
 import { buildCommand, type BuildReport, type Workload } from './build.js';
@@ -19,6 +21,12 @@ export async function runBuild(jail: string | undefined, command: string[], o: B
     throw new UsageError('nothing to trace', 'give --profile sftp (and/or scp), --trace FILE, or -- COMMAND ARGS');
   }
   await refuseJailRoot(jail); // before anything is traced
+  // one writer per jail (src/jail/lock.ts), from before the trace to the record; a dry run writes nothing
+  if (o.dryRun) return runBuildLocked(jail, command, o, out, g);
+  return withJailLock(jail, lockOptions(o, out, 'exclusive', jail), () => runBuildLocked(jail, command, o, out, g));
+}
+
+async function runBuildLocked(jail: string, command: string[], o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
   if (o.profile.includes('rssh')) return runRsshBuild(jail, o, out, g);
   const progress = out.progress('building');
   const tw = performance.now();
@@ -121,15 +129,25 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
     if (!path.isAbsolute(spec.jail)) return undefined; // `ChrootDirectory %h` with no user named: the note says so
     await refuseJailRoot(spec.jail); // `ChrootDirectory /etc` in a config is refused like a jail argument
     if (profiles.length === 0 && !spec.layoutOnly) return undefined;
-    if (chain?.installed && users.length > 0 && profiles.length > 0) return chain.build(spec.jail, users, o, g, (failedChain) => (chainFailed ||= failedChain));
-    const { layoutWorkload } = await import('./sshd-many.js');
-    const workloads = profiles.length === 0 ? [layoutWorkload('internal-sftp')] : await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);
-    const r = await buildCommand({ jail: spec.jail, users, workloads, ...sharedBuildOptions(o), ...(chain ? chain.fallback(spec.jail) : {}), ...(profiles.length === 0 ? { recordProfiles: [LAYOUT_PROFILE] } : {}) });
-    if (!o.json) out.result(renderBuild(r, Boolean(g.verbose)));
-    const failedText = renderFailedSteps(r);
-    if (failedText.length) out.error(failedText.join('\n'));
-    codes.push(buildExit(r));
-    return r;
+    // jail by jail: two runs over different jails go side by side
+    const lock = o.dryRun ? undefined : await lockJail(spec.jail, lockOptions(o, out, 'exclusive', spec.jail));
+    try {
+      return await buildSpec();
+    } finally {
+      lock?.release();
+    }
+    // (a declaration: hoisted above the try that calls it)
+    async function buildSpec() {
+      if (chain?.installed && users.length > 0 && profiles.length > 0) return chain.build(spec.jail, users, o, g, (failedChain) => (chainFailed ||= failedChain));
+      const { layoutWorkload } = await import('./sshd-many.js');
+      const workloads = profiles.length === 0 ? [layoutWorkload('internal-sftp')] : await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);
+      const r = await buildCommand({ jail: spec.jail, users, workloads, ...sharedBuildOptions(o), ...(chain ? chain.fallback(spec.jail) : {}), ...(profiles.length === 0 ? { recordProfiles: [LAYOUT_PROFILE] } : {}) });
+      if (!o.json) out.result(renderBuild(r, Boolean(g.verbose)));
+      const failedText = renderFailedSteps(r);
+      if (failedText.length) out.error(failedText.join('\n'));
+      codes.push(buildExit(r));
+      return r;
+    }
   });
   for (const r of report.results) if (r.error) {
     codes.push(EXIT.APPLY);

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Output } from '../output.js';
 import { maxPathsOption } from './trace-limits.js';
+import { waitOption } from './lock-cli.js';
 
 export interface BuildCliOptions {
   profile: string[];
@@ -23,6 +24,8 @@ export interface BuildCliOptions {
   fromSshdConfig?: string | boolean;
   link: boolean;
   maxPaths: number;
+  /** --wait SECONDS for the jail's lock (src/commands/lock-cli.ts). */
+  wait?: number;
 }
 
 export function collect(v: string, prev: string[]): string[] {
@@ -60,6 +63,7 @@ export function registerBuild(program: Command, out: Output): void {
     .option('--from-rssh-conf [file]', 'build every jail rssh.conf names (chrootpath=, user= lines), for its users and allowed services')
     .option('--from-sshd-config [file]', 'build every jail sshd_config names (Match User ... ChrootDirectory)')
     .addOption(maxPathsOption())
+    .addOption(waitOption())
     .option('--no-link', 'with several jails: copy identical files instead of hard-linking them across jails')
     .addHelpText('after', `
 Examples:

@@ -1,6 +1,8 @@
 /** `jailtrace check` and `jailtrace sync` on the command line. */
 import type { Command } from 'commander';
+import { withJailLock } from '../jail/lock.js';
 import type { Output } from '../output.js';
+import { lockOptions, waitOption } from './lock-cli.js';
 import { collect } from './register-build.js';
 
 export function registerCheck(program: Command, out: Output): void {
@@ -18,13 +20,15 @@ export function registerCheck(program: Command, out: Output): void {
     .argument('<jail>', 'a jail built by jailtrace build')
     .option('--json', 'print the findings as JSON (schema jailtrace.check/1)')
     .option('--allow-secret <path>', 'a secret the jail holds on purpose (as build --allow-secret copied it): not suspicious (repeatable)', collect, [])
+    .addOption(waitOption())
     .addHelpText('after', `
 Examples:
   jailtrace check /srv/jail                  # in cron after every upgrade
-  jailtrace check /srv/jail || jailtrace sync /srv/jail`)
-    .action(async (jail: string, o: { json?: boolean; allowSecret: string[] }) => {
+  jailtrace check /srv/jail || jailtrace sync /srv/jail
+  jailtrace check /srv/jail --wait 600       # in cron: let a running build or sync finish first`)
+    .action(async (jail: string, o: { json?: boolean; allowSecret: string[]; wait?: number }) => {
       const { runCheck } = await import('./check.js');
-      process.exitCode = await runCheck(jail, o, out);
+      process.exitCode = await withJailLock(jail, lockOptions(o, out, 'shared', jail), () => runCheck(jail, o, out));
     });
 
   program
@@ -42,12 +46,14 @@ Examples:
     .option('-n, --dry-run', 'print the plan and write nothing')
     .option('--allow-secret <path>', 'copy this secret (/etc/shadow, a key...) if the trace needs it (repeatable)', collect, [])
     .option('--json', 'print the report as JSON (schema jailtrace.sync/1)')
+    .addOption(waitOption())
     .addHelpText('after', `
 Examples:
   jailtrace sync /srv/jail --dry-run
-  jailtrace check /srv/jail || jailtrace sync /srv/jail`)
-    .action(async (jail: string, o: { dryRun?: boolean; json?: boolean; allowSecret: string[] }) => {
+  jailtrace check /srv/jail || jailtrace sync /srv/jail
+  jailtrace sync /srv/jail --wait 600 -q     # in cron: one writer at a time, waiting for a running build`)
+    .action(async (jail: string, o: { dryRun?: boolean; json?: boolean; allowSecret: string[]; wait?: number }) => {
       const { runSync } = await import('./check.js');
-      process.exitCode = await runSync(jail, o, out);
+      process.exitCode = await withJailLock(jail, lockOptions(o, out, o.dryRun ? 'shared' : 'exclusive', jail), () => runSync(jail, o, out));
     });
 }

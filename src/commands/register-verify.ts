@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
+import { lockOptions, waitOption } from './lock-cli.js';
 import { collect } from './register-build.js';
 import { maxPathsOption, traceLimits } from './trace-limits.js';
 
@@ -29,16 +30,17 @@ export function registerVerify(program: Command, out: Output): void {
     .option('--scp <path>', 'the scp path inside the jail')
     .option('--output-dir <dir>', 'where the raw traces of the runs are saved', '.')
     .option('--json', 'print the report as JSON')
+    .addOption(waitOption())
     .addOption(maxPathsOption())
     .addHelpText('after', `
 Examples:
   jailtrace verify /srv/jail
   jailtrace verify /srv/jail --profile sftp --user alice --fix
   jailtrace verify /srv/jail --user alice -- /usr/bin/scp -t /home/alice`)
-    .action(async (jail: string, command: string[], o: { profile: string[]; user?: string; fix?: boolean; allowSecret: string[]; rounds: string; timeout: string; sftpServer?: string; scp?: string; outputDir: string; json?: boolean; maxPaths: number }) => {
+    .action(async (jail: string, command: string[], o: { wait?: number; profile: string[]; user?: string; fix?: boolean; allowSecret: string[]; rounds: string; timeout: string; sftpServer?: string; scp?: string; outputDir: string; json?: boolean; maxPaths: number }) => {
       const { verifyCommand, renderVerify, fixRefused } = await import('./verify.js');
       const r = await verifyCommand(
-        { jail, profiles: o.profile, command, user: o.user, fix: Boolean(o.fix), rounds: o.fix ? Number(o.rounds) || 5 : 1, outputDir: o.outputDir, sftpServer: o.sftpServer, scp: o.scp, timeoutMs: Number(o.timeout) * 1000, allowSecrets: o.allowSecret, limits: traceLimits(o) },
+        { jail, profiles: o.profile, command, user: o.user, fix: Boolean(o.fix), rounds: o.fix ? Number(o.rounds) || 5 : 1, outputDir: o.outputDir, sftpServer: o.sftpServer, scp: o.scp, timeoutMs: Number(o.timeout) * 1000, allowSecrets: o.allowSecret, limits: traceLimits(o), lock: lockOptions(o, out, o.fix ? 'exclusive' : 'shared', jail) },
         out,
       );
       if (o.json) out.json(r);

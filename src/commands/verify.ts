@@ -12,6 +12,7 @@ import { judgeRecord } from '../check/judge.js';
 import { makePlan, type JailRecord } from '../build/make-plan.js';
 import { TraceError, UsageError } from '../errors.js';
 import { applyPlan, type ApplyReport } from '../jail/apply.js';
+import { lockJail, type LockOptions } from '../jail/lock.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
 import type { Output } from '../output.js';
 import { removeAsUser } from '../profiles/private-tree.js';
@@ -47,6 +48,11 @@ export interface VerifyOptions {
   allowSecrets?: string[];
   /** Caps on what a trace may make us hold. */
   limits?: TraceLimits;
+  /**
+   * The jail's lock (src/jail/lock.ts): exclusive with --fix, shared without. `false` when the caller already holds
+   * it (the rssh build route verifies the jail it is building).
+   */
+  lock?: LockOptions | false;
 }
 
 export interface VerifyRound {
@@ -108,6 +114,15 @@ async function removeScratch(host: string, uid: number, gid: number): Promise<vo
 export async function verifyCommand(o: VerifyOptions, out: Output): Promise<VerifyReport> {
   const jail = path.resolve(o.jail);
   await refuseJailRoot(jail); // verify makes its scratch dir in the jail root
+  const lock = o.lock === false ? undefined : await lockJail(jail, { mode: o.fix ? 'exclusive' : 'shared', ...(o.lock ?? {}) });
+  try {
+    return await verifyLocked(jail, o, out);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function verifyLocked(jail: string, o: VerifyOptions, out: Output): Promise<VerifyReport> {
   // A jail jailtrace did not build (say, from ldd output): verify works from --user/--profile, and --fix starts a record.
   const record: JailRecord = await readRecord(jail).catch((e: unknown) => {
     if (!(e instanceof TraceError) || !/no jailtrace record/.test(e.message)) throw e;

@@ -12,6 +12,7 @@ export const EXIT_MEANING = {
   APPLY: 'The jail could not be written: a confinement refusal (a path escaping the jail), disk full, read-only file system.',
   TRACER: 'The tracer (strace, truss) could not run (missing, ptrace not permitted) or died.',
   PROGRAM: 'The traced program failed; capture and verify report its exit status. build (also with --from-rssh-conf/--from-sshd-config, for any one jail): a workload step failed; each failed step is named with its last lines of output (in --json: failedSteps), and the jail still holds what was traced and its record, so a rerun or verify --fix can go on; a jail that could not be written exits 3 instead.',
+  BUSY: 'Another jailtrace run holds the jail\'s lock (a build, sync or verify --fix writing it; check and verify wait for writers): the message names the holder (pid, command, since when). Rerun, or give --wait SECONDS to wait for it.',
   INTERRUPTED: 'Interrupted by SIGINT or SIGTERM.',
 } as const satisfies Record<keyof typeof EXIT, string>;
 

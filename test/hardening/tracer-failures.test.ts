@@ -65,7 +65,8 @@ describe.skipIf(!isRoot)('tracer failures (needs root: ptrace, unshare)', () => 
     const arg = tag(5);
     const child = execa('node', [CLI, 'capture', '-o', `${base}/e.strace`, '--', 'sleep', arg], { reject: false });
     let pids: string[] = [];
-    for (let i = 0; i < 200 && pids.length === 0; i++) {
+    // until one strace is there: for a moment after its fork, the tracee-to-be still shows strace's command line
+    for (let i = 0; i < 200 && pids.length !== 1; i++) {
       await sleep(25);
       pids = await livePids(`^strace .*sleep ${arg}`);
     }

@@ -174,7 +174,7 @@ describe.skipIf(!ready)('rssh routes through the real chain (needs root, rssh 2.
 
   test('a 6-bit line locks the user out of upstream rssh, and jailtrace warns with the line', async () => {
     await writeFile(CONF, `allowscp\nallowsftp\n\nuser=${U1}:022:000110:${J1}\n`);
-    const r = await cli(['verify', J1, '--profile', 'rssh', '--user', U1]);
+    const r = await cli(['verify', J1, '--profile', 'rssh', '--user', U1, '--output-dir', path.join(path.dirname(J1), 'verify-traces')]);
     expect(r.all).toContain(`${CONF}:4: user ${U1}: 6 access bits, but the installed rssh takes 5`);
     const { uid, gid } = await ids(U1);
     const real = await execa(RSSH, ['-c', `scp -t /home/${U1}`], { uid, gid, reject: false, stdin: 'ignore', env: { PATH: '/usr/bin:/bin' }, extendEnv: false });

@@ -18,11 +18,12 @@ export function registerCheck(program: Command, out: Output): void {
     .argument('<jail>', 'a jail built by jailtrace build')
     .option('--json', 'print the findings as JSON (schema jailtrace.check/1)')
     .option('--allow-secret <path>', 'a secret the jail holds on purpose (as build --allow-secret copied it): not suspicious (repeatable)', collect, [])
+    .option('--allow-device <path>', 'a device node the jail holds on purpose (as build --allow-device made it): not suspicious (repeatable)', collect, [])
     .addHelpText('after', `
 Examples:
   jailtrace check /srv/jail                  # in cron after every upgrade
   jailtrace check /srv/jail || jailtrace sync /srv/jail`)
-    .action(async (jail: string, o: { json?: boolean; allowSecret: string[] }) => {
+    .action(async (jail: string, o: { json?: boolean; allowSecret: string[]; allowDevice: string[] }) => {
       const { runCheck } = await import('./check.js');
       process.exitCode = await runCheck(jail, o, out);
     });
@@ -41,12 +42,13 @@ Examples:
     .argument('<jail>', 'a jail built by jailtrace build')
     .option('-n, --dry-run', 'print the plan and write nothing')
     .option('--allow-secret <path>', 'copy this secret (/etc/shadow, a key...) if the trace needs it (repeatable)', collect, [])
+    .option('--allow-device <path>', 'make this device node (/dev/kmsg, a disk...) if the record asks for it; /dev/null, zero, full, random, urandom and tty are always made (repeatable)', collect, [])
     .option('--json', 'print the report as JSON (schema jailtrace.sync/1)')
     .addHelpText('after', `
 Examples:
   jailtrace sync /srv/jail --dry-run
   jailtrace check /srv/jail || jailtrace sync /srv/jail`)
-    .action(async (jail: string, o: { dryRun?: boolean; json?: boolean; allowSecret: string[] }) => {
+    .action(async (jail: string, o: { dryRun?: boolean; json?: boolean; allowSecret: string[]; allowDevice: string[] }) => {
       const { runSync } = await import('./check.js');
       process.exitCode = await runSync(jail, o, out);
     });

@@ -66,6 +66,7 @@ describe.skipIf(!isRoot)('parents in a real jail (needs root: strace reads a hos
   let jail: string;
   let key: string;
   let used: string;
+  let trace: string;
 
   beforeAll(async () => {
     const keys = (await readdir('/etc/ssh').catch(() => [] as string[])).filter((n) => /^ssh_host_.*_key$/.test(n));
@@ -76,7 +77,7 @@ describe.skipIf(!isRoot)('parents in a real jail (needs root: strace reads a hos
     used = path.join(base, 'used');
     await mkdir(used);
     jail = path.join(base, 'jail');
-    const trace = path.join(base, 'key.strace');
+    trace = path.join(base, 'key.strace');
     await execa('strace', ['-f', '-o', trace, 'sh', '-c', `cat ${key} >/dev/null && cd ${used}`]);
     const r = await jt(['build', jail, '--trace', trace]);
     expect(r.exitCode, r.all).toBe(0);
@@ -109,5 +110,15 @@ describe.skipIf(!isRoot)('parents in a real jail (needs root: strace reads a hos
     const planted = await jt(['check', jail, '--json']);
     expect(planted.exitCode).toBe(1);
     expect(JSON.parse(planted.stdout).findings).toContainEqual(expect.objectContaining({ kind: 'extra', path: '/etc/ssh/planted' }));
+  });
+
+  test('the sh script (dash) from the same trace makes no /etc/ssh either, and the directory the program used', async () => {
+    const j = path.join(base, 'sh-jail');
+    const script = path.join(base, 'jail.sh');
+    expect((await jt(['script', trace, '--jail', j, '-o', script])).exitCode).toBe(0);
+    const run = await execa('dash', [script], { reject: false, all: true });
+    expect(run.exitCode, run.all).toBe(0);
+    expect(await lstat(path.join(j, '/etc/ssh')).catch(() => undefined)).toBeUndefined();
+    expect((await lstat(path.join(j, used))).isDirectory()).toBe(true);
   });
 });

@@ -39,6 +39,8 @@ export interface Facts {
   type: HostType;
   /** How the path came in: seen in the trace, or added (interp, shebang, symlink on the way, parent). */
   via: 'trace' | 'interp' | 'needed' | 'shebang' | 'symlink' | 'parent' | 'user';
+  /** The path this one was reached from (a device's traced name, before symlinks: --allow-device may name either). */
+  from?: string;
   /** Reached through a symlink whose name is a secret's: the file is one too. */
   secretName?: string;
   /**
@@ -111,8 +113,27 @@ export interface Decided {
   reason: string;
 }
 
+/** Why a device node that is not on the platform's safe list is left out (build output, check, explain, the sh script). */
+export const DEVICE_NOT_MADE = "not made: a device gives the jailed user the host's hardware/kernel interface; name it with --allow-device PATH if the jail needs it";
+
+/**
+ * Is this device node made? The platform's safe list (`PlatformInfo.devices`: /dev/null, /dev/zero...) always; any
+ * other only when --allow-device names it. The name is the node's own path or the traced name that led to it through
+ * symlinks (Solaris' /dev/null → /devices/pseudo/mm@0:null; /dev/disk/by-id/... → /dev/sda).
+ */
+export const deviceAllowed = (path: string, p: PlatformInfo, allowDevices: ReadonlySet<string> | undefined): 'safe' | 'allowed' | undefined =>
+  p.devices.includes(path) ? 'safe' : allowDevices?.has(path) ? 'allowed' : undefined;
+
+/** The exceptions the admin allowed, by name. */
+export interface DecideOptions {
+  allowSecrets: ReadonlySet<string>;
+  /** Device nodes beyond the platform's safe list (--allow-device). */
+  allowDevices?: ReadonlySet<string>;
+  fullPasswd: boolean;
+}
+
 /** What to do with a path of a given role. Options name the exceptions the admin allowed. */
-export function decide(f: Facts, p: PlatformInfo, opts: { allowSecrets: ReadonlySet<string>; fullPasswd: boolean }): Decided {
+export function decide(f: Facts, p: PlatformInfo, opts: DecideOptions): Decided {
   const role = roleOf(f, p);
   const d = (decision: Decision, reason: string): Decided => ({ role, decision, reason });
   const fallback = fallbackOf(f.path);
@@ -131,8 +152,12 @@ export function decide(f: Facts, p: PlatformInfo, opts: { allowSecrets: Readonly
       return opts.fullPasswd ? d('copy', '--full-passwd: the host file as it is') : d('generate', 'generated: root and the jail users only');
     case 'socket':
       return d('report-only', 'a socket is made by its server, not copied');
-    case 'device':
-      return d('create', 'device node made with the host\'s major/minor and mode');
+    case 'device': {
+      const allowed = deviceAllowed(f.path, p, opts.allowDevices) ?? (f.from === undefined ? undefined : deviceAllowed(f.from, p, opts.allowDevices));
+      if (allowed === 'safe') return d('create', 'device node safe for any jail, made with the host\'s major/minor and mode');
+      if (allowed === 'allowed') return d('create', 'device node made because --allow-device names it, with the host\'s major/minor and mode');
+      return d('skip', DEVICE_NOT_MADE);
+    }
     case 'directory':
       return d('create', 'directory with the host\'s mode and owner');
     case 'symlink':

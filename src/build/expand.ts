@@ -1,6 +1,7 @@
 /**
  * Manifest → jail entries: what a trace shows plus what it cannot show (ELF interpreters, `#!` interpreters,
- * every symlink on the way to every path, parent directories with the host's modes, devices, generated accounts).
+ * every symlink on the way to every path, parent directories with the host's modes, devices (the platform's safe
+ * list, others only by --allow-device), generated accounts). Which parents are made is make-plan's call.
  * Reads the host (lstat, readlink, ELF headers); writes nothing.
  */
 import { lstat, readlink, stat } from 'node:fs/promises';
@@ -67,6 +68,8 @@ export interface ExpandOptions {
   /** Host path prefixes that are workload data (scratch dirs): never jail content. */
   excludes: readonly string[];
   allowSecrets: ReadonlySet<string>;
+  /** Device nodes made beyond the platform's safe list (--allow-device); none when absent. */
+  allowDevices?: ReadonlySet<string>;
   fullPasswd: boolean;
   /** Add the static DT_NEEDED closure of every copied ELF (`--with-static-deps`). */
   withStaticDeps?: boolean;
@@ -216,7 +219,8 @@ export class Expander {
         return this.addPath(normalize(rest ? `${target}/${rest}` : target), { ...how, from: how.from ?? p }, depth + 1);
       }
       if (!last) {
-        if (!this.entries.has(next)) this.note(next, { via: 'parent', ops: [], failedOnly: false, from: p }, info);
+        // a parent noted before (or kept out by a record as a parent with nothing below it) is decided again
+        if ((this.entries.get(next)?.via ?? 'parent') === 'parent') this.note(next, { via: 'parent', ops: [], failedOnly: false, from: p }, info);
         cur = next;
         continue;
       }
@@ -235,8 +239,8 @@ export class Expander {
     const secretName = how.secretName ?? old?.secretName;
     const sharedDir = how.sharedDir ?? old?.sharedDir;
     const userDir = how.userDir ?? old?.userDir;
-    const facts: Facts = { path: p, ops: new Set(ops), failedOnly: how.failedOnly && !old, type: info?.type ?? old?.host?.type ?? 'missing', via: old && old.via === 'trace' ? 'trace' : how.via, secretName, sharedDir, userDir };
-    const d = decide(facts, this.opts.platform, { allowSecrets: this.opts.allowSecrets, fullPasswd: this.opts.fullPasswd });
+    const facts: Facts = { path: p, ops: new Set(ops), failedOnly: how.failedOnly && !old, type: info?.type ?? old?.host?.type ?? 'missing', via: old && old.via === 'trace' ? 'trace' : how.via, from: old?.from ?? how.from, secretName, sharedDir, userDir };
+    const d = decide(facts, this.opts.platform, { allowSecrets: this.opts.allowSecrets, allowDevices: this.opts.allowDevices, fullPasswd: this.opts.fullPasswd });
     // A path first seen as a parent or symlink step keeps its first provenance, but takes the strongest facts.
     this.entries.set(p, {
       path: p,

@@ -40,6 +40,11 @@ export interface PlanInput {
    */
   homeInJail?: (u: { name: string; home: string }) => string | undefined;
   record: Omit<JailRecord, 'schema' | 'entries'>;
+  /**
+   * Keep every parent directory the entries create, with nothing below it or not (sync: it restores a subset of
+   * the record and checks each path against the record, not a whole jail).
+   */
+  keepParents?: boolean;
 }
 
 function reasonOf(e: JailEntry): string {
@@ -60,10 +65,33 @@ function reasonOf(e: JailEntry): string {
   }
 }
 
+/** The record's reason for a directory that is planned only as a parent and has nothing made below it. */
+export const PRUNED_REASON = 'not made: only on the way to paths the jail does not get (a directory is made on the way to something that is made)';
+
+/**
+ * "A directory is made only on the way to something that is made." A directory in the entries only as a parent
+ * (`via: 'parent'`) — /etc/ssh for a host key that was not copied — is kept only when some other action (copy,
+ * mknod, symlink, write, a home, a directory the program itself used) lies below it. A directory the trace shows the
+ * program using (chdir, open, list, mkdir, even a stat: it saw the directory there) is made whatever lies below it.
+ */
+function pruneParents(actions: readonly Action[], ownSake: ReadonlySet<string>): { actions: Action[]; pruned: Set<string> } {
+  const parentOnly = new Set(actions.filter((a) => a.kind === 'mkdir' && !ownSake.has(a.path)).map((a) => a.path));
+  const holding = new Set<string>(); // every directory above an action that is made for its own sake
+  for (const a of actions) {
+    if (a.kind === 'mkdir' && parentOnly.has(a.path)) continue;
+    for (let d = a.path.slice(0, a.path.lastIndexOf('/')); d !== ''; d = d.slice(0, d.lastIndexOf('/'))) holding.add(d);
+  }
+  const pruned = new Set(actions.filter((a) => a.kind === 'mkdir' && parentOnly.has(a.path) && !holding.has(a.path)).map((a) => a.path));
+  return { actions: actions.filter((a) => !pruned.has(a.path)), pruned };
+}
+
 export function makePlan(input: PlanInput): Plan {
   const actions: Action[] = [];
   const taken = new Set<string>();
-  const push = (a: Action): void => {
+  /** Paths some action wants for its own sake (not only as a parent of a traced path): never pruned. */
+  const ownSake = new Set<string>();
+  const push = (a: Action, onlyParent = false): void => {
+    if (!onlyParent) ownSake.add(a.path);
     if (taken.has(a.path)) return;
     taken.add(a.path);
     actions.push(a);
@@ -77,7 +105,7 @@ export function makePlan(input: PlanInput): Plan {
     if (e.decision === 'copy' && h.type === 'file') {
       push({ kind: 'copy', path: e.path, source: e.path, mode: h.mode, uid: h.uid, gid: h.gid, mtimeMs: h.mtimeMs, size: h.size, dev: h.dev, ino: h.ino, reason });
     } else if (e.decision === 'create' || (e.decision === 'copy' && h.type !== 'file')) {
-      if (h.type === 'dir') push({ kind: 'mkdir', path: e.path, mode: h.mode, uid: h.uid, gid: h.gid, reason });
+      if (h.type === 'dir') push({ kind: 'mkdir', path: e.path, mode: h.mode, uid: h.uid, gid: h.gid, reason }, e.via === 'parent');
       else if (h.type === 'symlink' && h.target !== undefined) push({ kind: 'symlink', path: e.path, target: h.target, reason });
       else if (h.type === 'char' || h.type === 'block')
         push({ kind: 'mknod', path: e.path, type: h.type === 'char' ? 'c' : 'b', major: devMajor(h.rdev), minor: devMinor(h.rdev), mode: h.mode, uid: h.uid, gid: h.gid, reason });
@@ -105,7 +133,10 @@ export function makePlan(input: PlanInput): Plan {
       }
     }
   }
-  const record: JailRecord = { schema: JAIL_SCHEMA, ...input.record, entries };
+  const kept = input.keepParents ? { actions, pruned: new Set<string>() } : pruneParents(actions, ownSake);
+  const recorded = entries.map((e) => (kept.pruned.has(e.path) ? { ...e, decision: 'report-only' as const, reason: PRUNED_REASON } : e));
+  actions.splice(0, actions.length, ...kept.actions);
+  const record: JailRecord = { schema: JAIL_SCHEMA, ...input.record, entries: recorded };
   push({ kind: 'mkdir', path: RECORD_DIR, mode: 0o700, uid: 0, gid: 0, reason: 'jailtrace\'s record of what this jail should hold' });
   push({ kind: 'write', path: RECORD_FILE, content: JSON.stringify(record, null, 1) + '\n', mode: 0o600, uid: 0, gid: 0, reason: 'manifest and decisions, for verify/check/sync/diff/explain' });
   return sortPlan({ jail: input.jail, actions });

@@ -10,7 +10,8 @@
  *   directories the users write in: sticky world-writable ones, ones a user owns, parents of runtime files);
  * - setid: a setuid/setgid file; writable-dir: a group/other-writable directory (sticky ones, like /tmp, are notes);
  * - root: the jail root or an ancestor breaks OpenSSH's ChrootDirectory rule;
- * - suspicious-record: the record asks for more than the rules give (a secret not named with --allow-secret, a path
+ * - suspicious-record: the record asks for more than the rules give (a secret not named with --allow-secret, a device
+ *   node beyond the platform's safe list not named with --allow-device, a path
  *   that is not absolute and normal, a decision the rules contradict, a uid-0 or system user). Every recorded path is
  *   judged again by the current rules with fresh host facts (judge.ts); such entries are never acted on.
  */
@@ -18,7 +19,7 @@ import { constants as FS } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parsePasswd } from '../build/accounts.js';
-import { isSecret } from '../build/classify.js';
+import { DEVICE_NOT_MADE, isSecret } from '../build/classify.js';
 import type { JailEntry } from '../build/expand.js';
 import { RECORD_DIR, type JailRecord } from '../build/make-plan.js';
 import { chrootDirProblems } from '../commands/build.js';
@@ -68,6 +69,8 @@ export interface CheckReport {
 export interface CheckOptions {
   /** Secrets named with --allow-secret: a record asking for one of these is not suspicious. */
   allowSecrets?: readonly string[];
+  /** Device nodes named with --allow-device: a record asking for one of these is not suspicious. */
+  allowDevices?: readonly string[];
 }
 
 /** Recorded host facts, with the optional sha256 build stores. */
@@ -221,7 +224,10 @@ async function walkFindings(jail: string, root: JailRoot, r: JailRecord, j: Reco
   // A secret's name is known only when the rules put it in the jail (--allow-secret): any other copy is extra,
   // whatever the record says of it.
   const secretOut = (p: string): boolean => isSecret(p) && !(j.now.get(p)?.decision === 'copy' && !j.suspiciousPaths.has(p));
-  const known = new Set(r.entries.map((e) => e.path).filter((p) => !secretOut(p)));
+  // Likewise a device node: one the rules do not make (not on the platform's safe list, not --allow-device) is extra.
+  const recordedDevices = new Set(r.entries.filter((e) => e.role === 'device').map((e) => e.path));
+  const deviceOut = (p: string): boolean => recordedDevices.has(p) && !(IN_JAIL.has(j.now.get(p)?.decision ?? '') && !j.suspiciousPaths.has(p));
+  const known = new Set(r.entries.map((e) => e.path).filter((p) => !secretOut(p) && !deviceOut(p)));
   const users = j.users;
   const { homes, uids } = await userHomes(root, users);
   for (const h of homes) {
@@ -236,7 +242,7 @@ async function walkFindings(jail: string, root: JailRoot, r: JailRecord, j: Reco
   // whatever the record claims was written there.
   const contentDirs = new Set([...j.now.values()].filter((e) => e.decision === 'copy').map((e) => path.posix.dirname(e.path)));
   const runtimeDirs = r.entries
-    .filter((e) => e.decision === 'skip' && e.role !== 'secret' && e.role !== 'kernel' && !isSecret(e.path))
+    .filter((e) => e.decision === 'skip' && e.role !== 'secret' && e.role !== 'kernel' && e.role !== 'device' && !isSecret(e.path))
     .map((e) => path.posix.dirname(e.path))
     .filter((d) => !contentDirs.has(d));
   const recordedSetid = new Map(r.entries.filter((e) => e.host).map((e) => [e.path, e.host!.mode & SETID_BITS]));
@@ -256,7 +262,7 @@ async function walkFindings(jail: string, root: JailRoot, r: JailRecord, j: Reco
       }
       if (!known.has(p)) {
         const temp = name.startsWith(TEMP_PREFIX);
-        out.push({ kind: 'extra', path: p, severity: 'problem', detail: temp ? 'leftover temp file of an interrupted apply' : `${st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'file'} not in the record` });
+        out.push({ kind: 'extra', path: p, severity: 'problem', detail: temp ? 'leftover temp file of an interrupted apply' : `${st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : st.isCharacterDevice() || st.isBlockDevice() ? 'device node' : 'file'} not in the record${deviceOut(p) ? ` (the rules do not make it: ${DEVICE_NOT_MADE})` : ''}` });
       }
       if (st.isDirectory()) {
         const sticky = (st.mode & 0o1000) !== 0;
@@ -286,7 +292,7 @@ async function suspiciousFindings(root: JailRoot, j: RecordJudgement): Promise<F
 export async function checkJail(jailArg: string, opts: CheckOptions = {}): Promise<CheckReport> {
   const jail = path.resolve(jailArg);
   const record = await readJailRecord(jail);
-  const judgement = await judgeRecord(jail, record, { allowSecrets: new Set(opts.allowSecrets ?? []) });
+  const judgement = await judgeRecord(jail, record, { allowSecrets: new Set(opts.allowSecrets ?? []), allowDevices: new Set(opts.allowDevices ?? []) });
   const root = await openRecordedJail(jail, record);
   const findings: Finding[] = [];
   const hashes = new Map<string, string>();

@@ -4,6 +4,8 @@
  * `judgeRecord` walks every recorded path on the host again with the Expander (fresh lstat facts, every symlink on
  * the way, a secret's name carried along a symlink chain), classifies it with the current rules and secret patterns,
  * and names where the record asks for more than the rules give: those entries are suspicious and never acted on.
+ * A device node beyond the platform's safe list that --allow-device does not name is one (like a secret that
+ * --allow-secret does not name): the record may come from elsewhere, and its node is the host's kernel interface.
  * Reads the host; writes nothing.
  */
 import { readFile } from 'node:fs/promises';
@@ -38,6 +40,8 @@ export interface RecordJudgement {
 export interface JudgeOptions {
   /** Secrets named with --allow-secret: the only way a secret is copied. */
   allowSecrets: ReadonlySet<string>;
+  /** Device nodes named with --allow-device: beyond the platform's safe list, the only devices made. */
+  allowDevices?: ReadonlySet<string>;
   /** The host's passwd (default: /etc/passwd). */
   passwd?: string;
 }
@@ -110,7 +114,7 @@ function judgeUsers(users: unknown, passwd: string): { users: string[]; suspicio
 export async function judgeRecord(jail: string, record: JailRecord, opts: JudgeOptions): Promise<RecordJudgement> {
   const entries: JailEntry[] = Array.isArray(record.entries) ? record.entries : [];
   const fullPasswd = entries.some((e) => ACCOUNT_FILES.includes(e?.path) && e.decision === 'copy');
-  const ex = new Expander({ platform: platformInfo('linux'), excludes: [jail], allowSecrets: opts.allowSecrets, fullPasswd });
+  const ex = new Expander({ platform: platformInfo('linux'), excludes: [jail], allowSecrets: opts.allowSecrets, allowDevices: opts.allowDevices, fullPasswd });
   const suspicious: Suspicion[] = [];
   const ends = new Map<string, string | undefined>();
   const wanted = entries.filter((e) => IN_JAIL.has(e?.decision));

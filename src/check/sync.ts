@@ -71,7 +71,7 @@ export async function planSync(check: CheckReport): Promise<SyncPlan> {
   const { schema: _s, entries: _e, ...rest } = r;
   void _s;
   void _e;
-  const made = makePlan({ jail: check.jail, entries: targets.values(), accounts, homes: false, record: { ...rest, users: check.judgement.users } });
+  const made = makePlan({ jail: check.jail, entries: targets.values(), accounts, homes: false, record: { ...rest, users: check.judgement.users }, keepParents: true });
   const keep = (a: Action): boolean => targets.has(a.path) && a.path !== '/' && a.path !== RECORD_DIR && a.path !== RECORD_FILE;
 
 

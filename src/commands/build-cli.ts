@@ -90,6 +90,7 @@ export function renderBuild(r: BuildReport, verbose: boolean): string {
   }
   const skipped = r.entries.filter((e) => e.decision === 'skip' && e.role === 'secret');
   for (const e of skipped) lines.push(`not copied: ${e.path}: ${e.reason}`);
+  for (const e of r.entries.filter((x) => x.decision === 'skip' && x.role === 'device')) lines.push(`device ${e.path}: ${e.reason}`);
   for (const s of r.sockets) {
     lines.push(`socket ${s.path}: not copied (a server makes it)${s.advice.length ? '; to give the jail one:' : ''}`);
     for (const a of s.advice) lines.push(`    ${a}`);

@@ -7,6 +7,7 @@ export function sharedBuildOptions(o: BuildCliOptions) {
     dryRun: Boolean(o.dryRun),
     fullPasswd: Boolean(o.fullPasswd),
     allowSecrets: o.allowSecret,
+    allowDevices: o.allowDevice ?? [],
     keepSetuid: o.keepSetuid,
     fixPerms: Boolean(o.fixPerms),
     withStaticDeps: Boolean(o.withStaticDeps),

@@ -60,7 +60,7 @@ export async function buildRsshJail(jail: string, users: readonly string[], o: B
   if (o.dryRun || !build.apply || build.apply.stopped) return { build, verify, warnings, users: [...users] };
   for (const u of users) {
     out.note(`running the real chain into ${abs}: ${info.rssh} -c … as ${u}`);
-    verify.push(await verifyCommand({ jail: abs, profiles: ['rssh'], command: [], user: u, fix: true, rounds: 5, outputDir: o.outputDir, allowSecrets: o.allowSecret, limits: traceLimits(o), lock: false }, out));
+    verify.push(await verifyCommand({ jail: abs, profiles: ['rssh'], command: [], user: u, fix: true, rounds: 5, outputDir: o.outputDir, allowSecrets: o.allowSecret, allowDevices: o.allowDevice, limits: traceLimits(o), lock: false }, out));
   }
   return { build, verify, warnings, users: [...users] };
 }

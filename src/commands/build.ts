@@ -39,6 +39,8 @@ export interface BuildOptions {
   dryRun: boolean;
   fullPasswd: boolean;
   allowSecrets: string[];
+  /** --allow-device: device nodes made beyond the platform's safe list. */
+  allowDevices?: string[];
   keepSetuid: string[];
   fixPerms: boolean;
   withStaticDeps: boolean;
@@ -90,6 +92,7 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
     platform,
     excludes: o.workloads.flatMap((w) => w.excludes).concat([jail]),
     allowSecrets: new Set(o.allowSecrets),
+    allowDevices: new Set(o.allowDevices ?? []),
     fullPasswd: o.fullPasswd,
     withStaticDeps: o.withStaticDeps,
   });

@@ -22,20 +22,20 @@ export function renderFindings(r: CheckReport): string {
   return lines.join('\n') + '\n';
 }
 
-const SUSPICIOUS_HINT = 'the record asks for what the rules do not give (it may come from a backup or another host): nothing is done with those entries; rebuild the jail, or name a secret it should hold with --allow-secret';
+const SUSPICIOUS_HINT = 'the record asks for what the rules do not give (it may come from a backup or another host): nothing is done with those entries; rebuild the jail, or name a secret it should hold with --allow-secret (a device node with --allow-device)';
 
 const findingJson = (f: Finding): Finding => f;
 const suspiciousIn = (fs: readonly Finding[]): Finding[] => fs.filter((f) => f.kind === 'suspicious-record');
 
-export async function runCheck(jail: string, o: { json?: boolean; allowSecret?: string[] }, out: Output): Promise<number> {
-  const r = await checkJail(jail, { allowSecrets: o.allowSecret });
+export async function runCheck(jail: string, o: { json?: boolean; allowSecret?: string[]; allowDevice?: string[] }, out: Output): Promise<number> {
+  const r = await checkJail(jail, { allowSecrets: o.allowSecret, allowDevices: o.allowDevice });
   if (o.json) out.json({ schema: 'jailtrace.check/1', jail: r.jail, checked: r.checked, clean: !hasProblems(r), suspicious: suspiciousIn(r.findings).length, findings: r.findings.map(findingJson) });
   else out.result(renderFindings(r));
   return hasProblems(r) ? EXIT.FOUND : EXIT.OK;
 }
 
-export async function runSync(jail: string, o: { dryRun?: boolean; json?: boolean; allowSecret?: string[] }, out: Output): Promise<number> {
-  const check = await checkJail(jail, { allowSecrets: o.allowSecret });
+export async function runSync(jail: string, o: { dryRun?: boolean; json?: boolean; allowSecret?: string[]; allowDevice?: string[] }, out: Output): Promise<number> {
+  const check = await checkJail(jail, { allowSecrets: o.allowSecret, allowDevices: o.allowDevice });
   const s = await planSync(check);
   const reports: ApplyReport[] = [];
   if (s.placeholders.length > 0) reports.push(await applyPlan(placeholderPlan(check.jail, s.placeholders), { dryRun: o.dryRun }));

@@ -54,10 +54,12 @@ function advise(e: JailEntry | undefined, p: string, jail?: string): string[] {
     case 'generate':
       return [];
     case 'report-only':
+      if (e.via === 'parent') return [e.reason];
       if (e.role === 'socket') return ['a socket is created by its server: see jailtrace build output for the syslog line to add'];
       return ['every access failed on the host too: the program tried it and went on (e.g. an optional config file)'];
     case 'skip':
       if (e.role === 'secret') return [`copy it only if you must: jailtrace build ... --allow-secret ${p}`];
+      if (e.role === 'device') return [`make it only if the jail needs it: jailtrace build ... --allow-device ${p} (the jailed user gets the host's device)`];
       if (e.role === 'kernel') return ['mount proc in the jail if the program needs it: mount -t proc proc JAIL/proc'];
       return [e.reason];
   }

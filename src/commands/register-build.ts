@@ -14,6 +14,7 @@ export interface BuildCliOptions {
   json?: boolean;
   fullPasswd?: boolean;
   allowSecret: string[];
+  allowDevice: string[];
   keepSetuid: string[];
   fixPerms?: boolean;
   withStaticDeps?: boolean;
@@ -54,6 +55,7 @@ export function registerBuild(program: Command, out: Output): void {
     .option('--json', 'print the report as JSON')
     .option('--full-passwd', 'copy the host\'s /etc/passwd and /etc/group as they are')
     .option('--allow-secret <path>', 'copy this secret (/etc/shadow, a key...) if the trace needs it (repeatable)', collect, [])
+    .option('--allow-device <path>', 'make this device node (/dev/kmsg, a disk...) if the trace needs it; /dev/null, zero, full, random, urandom and tty are always made (repeatable)', collect, [])
     .option('--keep-setuid <path>', 'keep the setuid/setgid bits of this jail file (repeatable)', collect, [])
     .option('--fix-perms', 'make the jail root root-owned and not group/other-writable (OpenSSH\'s rule)')
     .option('--with-static-deps', 'also copy the static DT_NEEDED closure of every copied program')

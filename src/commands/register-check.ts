@@ -20,13 +20,14 @@ export function registerCheck(program: Command, out: Output): void {
     .argument('<jail>', 'a jail built by jailtrace build')
     .option('--json', 'print the findings as JSON (schema jailtrace.check/1)')
     .option('--allow-secret <path>', 'a secret the jail holds on purpose (as build --allow-secret copied it): not suspicious (repeatable)', collect, [])
+    .option('--allow-device <path>', 'a device node the jail holds on purpose (as build --allow-device made it): not suspicious (repeatable)', collect, [])
     .addOption(waitOption())
     .addHelpText('after', `
 Examples:
   jailtrace check /srv/jail                  # in cron after every upgrade
   jailtrace check /srv/jail || jailtrace sync /srv/jail
   jailtrace check /srv/jail --wait 600       # in cron: let a running build or sync finish first`)
-    .action(async (jail: string, o: { json?: boolean; allowSecret: string[]; wait?: number }) => {
+    .action(async (jail: string, o: { json?: boolean; allowSecret: string[]; allowDevice: string[]; wait?: number }) => {
       const { runCheck } = await import('./check.js');
       process.exitCode = await withJailLock(jail, lockOptions(o, out, 'shared', jail), () => runCheck(jail, o, out));
     });
@@ -45,6 +46,7 @@ Examples:
     .argument('<jail>', 'a jail built by jailtrace build')
     .option('-n, --dry-run', 'print the plan and write nothing')
     .option('--allow-secret <path>', 'copy this secret (/etc/shadow, a key...) if the trace needs it (repeatable)', collect, [])
+    .option('--allow-device <path>', 'make this device node (/dev/kmsg, a disk...) if the record asks for it; /dev/null, zero, full, random, urandom and tty are always made (repeatable)', collect, [])
     .option('--json', 'print the report as JSON (schema jailtrace.sync/1)')
     .addOption(waitOption())
     .addHelpText('after', `
@@ -52,7 +54,7 @@ Examples:
   jailtrace sync /srv/jail --dry-run
   jailtrace check /srv/jail || jailtrace sync /srv/jail
   jailtrace sync /srv/jail --wait 600 -q     # in cron: one writer at a time, waiting for a running build`)
-    .action(async (jail: string, o: { dryRun?: boolean; json?: boolean; allowSecret: string[]; wait?: number }) => {
+    .action(async (jail: string, o: { dryRun?: boolean; json?: boolean; allowSecret: string[]; allowDevice: string[]; wait?: number }) => {
       const { runSync } = await import('./check.js');
       process.exitCode = await withJailLock(jail, lockOptions(o, out, o.dryRun ? 'shared' : 'exclusive', jail), () => runSync(jail, o, out));
     });

@@ -15,6 +15,7 @@ export interface ScriptCliOptions {
   cwd: string;
   exclude: string[];
   keepSetuid: string[];
+  allowDevice: string[];
   maxPaths: number;
 }
 
@@ -36,6 +37,7 @@ export function registerScript(program: Command, out: Output): void {
     .addOption(new Option('--format <name>', 'trace dialect').choices(FORMATS).default('auto'))
     .option('--cwd <dir>', 'the traced program\'s starting directory on the host (for relative paths)', '/')
     .option('--exclude <dir>', 'workload data under this host directory is never jail content (repeatable)', collect, [])
+    .option('--allow-device <path>', 'make this device node (/dev/kmsg, a disk...) on the host; the platform\'s safe ones (/dev/null, /dev/zero...) are always made (repeatable)', collect, [])
     .option('--keep-setuid <path>', 'keep the setuid/setgid bits of this file (repeatable)', collect, [])
     .addOption(maxPathsOption())
     .addHelpText('after', `
@@ -53,6 +55,7 @@ Examples:
         cwd: o.cwd,
         excludes: o.exclude,
         keepSetuid: o.keepSetuid,
+        allowDevices: o.allowDevice,
         version: VERSION,
         limits: traceLimits(o),
       });

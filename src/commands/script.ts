@@ -23,6 +23,8 @@ export interface ScriptCommandOptions {
   cwd: string;
   excludes: string[];
   keepSetuid: string[];
+  /** --allow-device: device nodes the script makes beyond the platform's safe list. */
+  allowDevices?: string[];
   /** jailtrace's version, for the script header. */
   version?: string;
   limits?: TraceLimits;
@@ -50,7 +52,7 @@ export async function scriptCommand(traces: string[], o: ScriptCommandOptions): 
     throw new UsageError(`the traces come from different platforms (${platforms.join(', ')})`, 'one script is for one host: give that host\'s traces, or name it with --platform');
   }
   const platform = forced ?? platforms[0];
-  const input = { manifests, platform: platformInfo(platform), jail: path.posix.normalize(o.jail).replace(/\/$/, ''), users: o.users, excludes: o.excludes, keepSetuid: o.keepSetuid, version: o.version };
+  const input = { manifests, platform: platformInfo(platform), jail: path.posix.normalize(o.jail).replace(/\/$/, ''), users: o.users, excludes: o.excludes, keepSetuid: o.keepSetuid, allowDevices: o.allowDevices ?? [], version: o.version };
   return { script: renderHostScript(input), platform, manifests, needs: planHostNeeds(input) };
 }
 

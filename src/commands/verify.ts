@@ -46,6 +46,8 @@ export interface VerifyOptions {
   timeoutMs?: number;
   /** --allow-secret: the only secrets --fix may copy. */
   allowSecrets?: string[];
+  /** --allow-device: the only devices beyond the platform's safe list --fix may make. */
+  allowDevices?: string[];
   /** Caps on what a trace may make us hold. */
   limits?: TraceLimits;
   /**
@@ -175,7 +177,7 @@ async function verifyLocked(jail: string, o: VerifyOptions, out: Output): Promis
     const traced: MissingFile[] = [];
     for (const m of manifests) for (const x of await findMissing(m, jail, [scratch.inJail, ...workloads.flatMap((w) => w.excludes)])) if (!traced.some((y) => y.path === x.path)) traced.push(x);
     // the whole story at once: what the record says should be there and is not, beside what the run tripped over
-    traced.push(...(await recordMissing(jail, { ...record, entries }, traced, { allowSecrets: new Set(o.allowSecrets ?? []) })));
+    traced.push(...(await recordMissing(jail, { ...record, entries }, traced, { allowSecrets: new Set(o.allowSecrets ?? []), allowDevices: new Set(o.allowDevices ?? []) })));
     const { needed: missing, notNeeded } = splitFallbacks(traced);
     const steps = workloads.flatMap((w) => w.steps);
     const symptoms = symptomsIn(steps.filter((s) => !s.ok).map((s) => s.stderr ?? '').join('\n'));
@@ -191,7 +193,7 @@ async function verifyLocked(jail: string, o: VerifyOptions, out: Output): Promis
       break;
     }
     // --fix: the same expansion and confined apply as build, then run again
-    const fixed = await fixMissing(jail, record, entries, missing, o.allowSecrets ?? []);
+    const fixed = await fixMissing(jail, record, entries, missing, o.allowSecrets ?? [], o.allowDevices ?? []);
     entries = fixed.entries;
     const refused = [...fixed.suspicious, ...fixed.apply.results.flatMap((x) => (x.result === 'refused' || x.result === 'failed' ? [{ path: x.action.path, result: x.result, detail: x.detail }] : []))];
     r.fixed = { copied: fixed.copied, apply: { counts: fixed.apply.counts, stopped: fixed.apply.stopped }, refused };
@@ -206,10 +208,10 @@ async function verifyLocked(jail: string, o: VerifyOptions, out: Output): Promis
   return { jail, ok: last.missing.length === 0 && last.steps.every((s) => s.ok), rounds };
 }
 
-async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[], missing: MissingFile[], allowSecrets: readonly string[]): Promise<{ entries: JailEntry[]; copied: string[]; apply: ApplyReport; suspicious: Array<{ path: string; result: 'refused'; detail: string }> }> {
+async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[], missing: MissingFile[], allowSecrets: readonly string[], allowDevices: readonly string[]): Promise<{ entries: JailEntry[]; copied: string[]; apply: ApplyReport; suspicious: Array<{ path: string; result: 'refused'; detail: string }> }> {
   // The recorded entries judged again by the current rules, with fresh host facts (src/check/judge.ts): never the
   // record's own decisions, so a record cannot ask for a secret; its suspicious entries and users are left out.
-  const judged = await judgeRecord(jail, { ...record, entries }, { allowSecrets: new Set(allowSecrets) });
+  const judged = await judgeRecord(jail, { ...record, entries }, { allowSecrets: new Set(allowSecrets), allowDevices: new Set(allowDevices) });
   const ex = judged.expander;
   for (const m of missing) {
     if (m.kind === 'record') continue; // the judged record holds it already

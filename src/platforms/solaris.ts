@@ -30,7 +30,9 @@ export const solaris: PlatformInfo = {
   // rssh's wordexp() runs a shell (libc's port/regex/wordexp.c): /bin/ksh on Solaris 10 and older (/usr/bin/ksh via
   // the /bin -> usr/bin link), /usr/bin/ksh93 on Solaris 11 and illumos, /usr/xpg4/bin/sh for XPG4 programs.
   wordexpShells: ['/bin/ksh', '/usr/bin/ksh', '/usr/bin/ksh93', '/usr/xpg4/bin/sh', '/bin/sh'],
-  // /dev entries are symlinks into /devices: the jail needs real nodes. tcp/udp/ticotsord are libnsl's TLI devices.
+  // /dev entries are symlinks into /devices: the jail needs real nodes. tcp/udp/ticotsord are libnsl's TLI devices
+  // (what sockets are made of: no more than any process may do); log/conslog are the STREAMS log driver syslog(3C)
+  // writes through (see syslog below).
   devices: ['/dev/null', '/dev/zero', '/dev/tty', '/dev/random', '/dev/urandom', '/dev/tcp', '/dev/udp', '/dev/ticotsord', '/dev/log', '/dev/conslog'],
   mknod: 'mknod {path} {type} {major} {minor}',
   syslog: [

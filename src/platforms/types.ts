@@ -13,7 +13,11 @@ export interface PlatformInfo {
   nss: { config: readonly string[]; modules: readonly string[] };
   /** The shell `wordexp()` execs (rssh's hardest case); its exec is flagged in the manifest. */
   wordexpShells: readonly string[];
-  /** Device nodes programs commonly open, and how the generated sh script makes one. */
+  /**
+   * Device nodes safe for any jail (data sinks and sources, the caller's own terminal): made whenever a trace opens
+   * one. Any other device node (/dev/kmsg, a disk, /dev/mem) gives the jailed user the host's hardware or kernel
+   * interface: it is reported, and made only when `--allow-device PATH` names it.
+   */
   devices: readonly string[];
   /** `mknod` command template for the sh script: {path} {type} {major} {minor}. */
   mknod: string;

@@ -23,6 +23,8 @@ export interface HostScriptInput {
   users: readonly string[];
   /** Host directories whose content is workload data (never copied). */
   excludes?: readonly string[];
+  /** Device nodes made beyond the platform's safe list (PlatformInfo.devices). */
+  allowDevices?: readonly string[];
   /** Jail paths that keep their setuid/setgid bits (stripped otherwise, as `build` does). */
   keepSetuid?: readonly string[];
   /** jailtrace's version, for the header. */
@@ -114,6 +116,8 @@ const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 function guessType(path: string, ops: ReadonlySet<Op>, p: PlatformInfo): HostType {
   if (ops.has('connect')) return 'socket';
   if (ops.has('chdir') || ops.has('chroot') || ops.has('list')) return 'dir';
+  // Only the safe list is known to be devices here; the script looks at the host's type and makes no other device
+  // node unless --allow-device names it (dev_ok in host-script.ts).
   if (p.devices.includes(path)) return 'char';
   return 'file';
 }
@@ -173,7 +177,7 @@ export function planHostNeeds(input: HostScriptInput): HostNeeds {
   let accounts = input.users.length > 0;
   let nameService = false;
   const generatedDbs = GENERATED_ACCOUNT_DBS[p.name];
-  const opts = { allowSecrets: new Set<string>(), fullPasswd: false };
+  const opts = { allowSecrets: new Set<string>(), allowDevices: new Set(input.allowDevices ?? []), fullPasswd: false };
 
   for (const [path, g] of [...gathered].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (path === '/') continue; // the jail root itself

@@ -11,7 +11,8 @@
  *     `ls -ld`, readlink is not POSIX) and the walk goes on at its target; a directory is made with the host's mode
  *     (from `ls -ldn`), owned by root (a jail user's home: by the user); the last component is copied by type: `cp -p` for a file (skipped when `cmp` says
  *     it is the same, with the same mode, owner and one link), the platform's `mknod` for a device node (major/minor
- *     from `ls -ln`; FreeBSD: a devfs note instead), nothing for a socket, FIFO or door;
+ *     from `ls -ln`; FreeBSD: a devfs note instead) only when it is on the platform's safe list (PlatformInfo.devices)
+ *     or named with --allow-device (any other is reported, not made), nothing for a socket, FIFO or door;
  *   - for every executed program: its `#!` interpreter, and what the host's `ldd` lists (AIX: `dump -H` when ldd is
  *     missing; `lib.a(member)` → the archive): on AIX the trace cannot show library loads, elsewhere it is a safety net
  *     for code paths the trace did not take;
@@ -19,6 +20,7 @@
  *     FreeBSD also rebuilds pwd.db with pwd_mkdb, and makes the users' homes.
  * Run as root on the host: `sh SCRIPT [-n] [JAIL]`.
  */
+import { DEVICE_NOT_MADE } from '../build/classify.js';
 import { shQuote } from '../jail/script.js';
 import { displayPath } from '../jail/render.js';
 import { SH_BOOKKEEPING, SH_CONFINE_FUNCTIONS, SH_JAIL_ARG, SH_SYMLINK_BODY } from '../jail/sh-confine.js';
@@ -113,6 +115,12 @@ ${arms.join('')}  if seen "nolister"; then return 0; fi
   printf 'jailtrace: warning: %s\\n' ${shQuote(`${tools} did not list libraries (missing, or not a dynamic executable): copy what the program loads by hand if the jail fails`)} >&2
 }
 `;
+}
+
+/** dev_ok PATH: the device nodes the script makes: the platform's safe list (PlatformInfo.devices) and --allow-device. */
+function renderDevOk(p: PlatformInfo, allowed: readonly string[]): string {
+  const paths = [...new Set([...p.devices, ...allowed])];
+  return `# dev_ok PATH: a device node made in the jail (safe for any jail, or named with --allow-device); any other is not.\ndev_ok() {\n  case $1 in\n${paths.map((d) => `    ${shQuote(d)}) return 0 ;;\n`).join('')}  esac\n  return 1\n}\n`;
 }
 
 function renderKeepSetid(paths: readonly string[]): string {
@@ -260,7 +268,7 @@ LC_ALL=C
 export LC_ALL
 JAIL=${shQuote(input.jail)}
 ${LIB}
-${renderKeepSetid(input.keepSetuid ?? [])}${renderDevices(p)}${renderLister(sh)}${sh.closure ? 'LIBS_CLOSURE=1\n' : 'LIBS_CLOSURE=0\n'}
+${renderKeepSetid(input.keepSetuid ?? [])}${renderDevOk(p, input.allowDevices ?? [])}${renderDevices(p)}${renderLister(sh)}${sh.closure ? 'LIBS_CLOSURE=1\n' : 'LIBS_CLOSURE=0\n'}
 if [ -h "$JAIL" ]; then die "refusing: the jail root $JAIL is a symlink"; fi
 if [ -d "$JAIL" ] && [ "$(cd "$JAIL" && pwd -P)" = / ]; then die "refusing: the jail root $JAIL is the host's /"; fi
 if [ ! -d "$JAIL" ]; then
@@ -627,6 +635,8 @@ walk() {
     if seen "obj:$_wp"; then return 0; fi
     if [ -f "$_wp" ]; then
       copy_file "$_wp"
+    elif { [ -c "$_wp" ] || [ -b "$_wp" ]; } && ! dev_ok "$1" && ! dev_ok "$_wp"; then
+      skipped "device not made: $1 ($_wp): ${DEVICE_NOT_MADE.replace(/^not made: /, '')}"
     elif [ -c "$_wp" ]; then
       copy_dev "$_wp" c
     elif [ -b "$_wp" ]; then

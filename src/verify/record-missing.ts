@@ -22,10 +22,10 @@ const expected = (e: JailEntry): boolean => IN_JAIL.has(e.decision) && e.path !=
  * Recorded paths not in the jail, as `record` missing files, except those the trace already named (the same path, or
  * the same host file by another spelling: /lib64/ld-linux-x86-64.so.2 and /usr/lib/x86_64-linux-gnu/...).
  */
-export async function recordMissing(jail: string, record: JailRecord, traced: readonly MissingFile[], opts: { allowSecrets: ReadonlySet<string> }): Promise<MissingFile[]> {
+export async function recordMissing(jail: string, record: JailRecord, traced: readonly MissingFile[], opts: { allowSecrets: ReadonlySet<string>; allowDevices?: ReadonlySet<string> }): Promise<MissingFile[]> {
   const wanted = record.entries.filter(expected);
   if (wanted.length === 0) return [];
-  const judged = await judgeRecord(jail, record, { allowSecrets: opts.allowSecrets });
+  const judged = await judgeRecord(jail, record, { allowSecrets: opts.allowSecrets, allowDevices: opts.allowDevices });
   const root = await openRecordedJail(jail, record);
   const absent: JailEntry[] = [];
   try {

@@ -4,7 +4,7 @@
  * the host. `--fix` copies what is missing through the same plan/apply path as build and runs again.
  */
 import { constants as FS } from 'node:fs';
-import { lstat, mkdtemp, open, readdir, rm, rmdir, unlink } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, open, readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { filterAccounts } from '../build/accounts.js';
 import type { JailEntry } from '../build/expand.js';
@@ -14,6 +14,7 @@ import { TraceError, UsageError } from '../errors.js';
 import { applyPlan, type ApplyReport } from '../jail/apply.js';
 import { lockJail, type LockOptions } from '../jail/lock.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
+import { jailTraceDir } from '../jail/trace-dir.js';
 import type { Output } from '../output.js';
 import { removeAsUser } from '../profiles/private-tree.js';
 import { lookupUser } from '../profiles/workspace.js';
@@ -40,7 +41,8 @@ export interface VerifyOptions {
   user?: string;
   fix: boolean;
   rounds: number;
-  outputDir: string;
+  /** Where the runs' traces go; default a folder of this run's in JAIL/.jailtrace/traces/, one `round-N/` per round. */
+  outputDir?: string;
   sftpServer?: string;
   scp?: string;
   timeoutMs?: number;
@@ -146,15 +148,19 @@ async function verifyLocked(jail: string, o: VerifyOptions, out: Output): Promis
   const user = userName ? await lookupUser(userName) : undefined;
   const rounds: VerifyRound[] = [];
   let entries: JailEntry[] = record.entries;
+  // never the build's traces, nor another verify's: a folder of this run's in the record dir (src/jail/trace-dir.ts)
+  const runDir = o.outputDir === undefined ? await jailTraceDir(jail, 'verify', { makeJail: false }) : undefined;
 
   for (let round = 1; round <= Math.max(1, o.rounds); round++) {
+    const outputDir = runDir ? path.join(runDir, `round-${round}`) : path.resolve(o.outputDir!);
+    if (runDir) await mkdir(outputDir, { mode: 0o700 });
     const scratch = await makeScratch(jail, user?.uid ?? 0);
     let workloads: Workload[];
     try {
       const chroot = await chrootPrefix(jail, user);
       workloads =
         o.command.length > 0
-          ? [await captureCommand([...chroot, ...o.command], { cwd: '/', output: path.join(path.resolve(o.outputDir), `verify-${round}.strace`), timeoutMs: o.timeoutMs, limits: o.limits })]
+          ? [await captureCommand([...chroot, ...o.command], { cwd: '/', output: path.join(outputDir, `verify-${round}.strace`), timeoutMs: o.timeoutMs, limits: o.limits })]
           : await runWorkloads(
               {
                 profiles,
@@ -162,7 +168,7 @@ async function verifyLocked(jail: string, o: VerifyOptions, out: Output): Promis
                 command: [],
                 users: userName ? [userName] : [],
                 cwd: '/',
-                outputDir: o.outputDir,
+                outputDir,
                 sftpServer: o.sftpServer,
                 scp: o.scp,
                 limits: o.limits,

@@ -46,14 +46,16 @@ describe.skipIf(!isRoot)('traces live with their jail (needs root: jails under /
     base = await mkdtemp('/srv/jt-trace-folders-');
     await chmod(base, 0o755);
   });
+  const made: string[] = [];
   afterAll(async () => {
-    if (base) await rm(base, { recursive: true, force: true });
+    for (const d of [base, ...made]) if (d) await rm(d, { recursive: true, force: true });
   });
 
   /** A cwd and a TMPDIR of the run's own (0755: a --user server must reach its scratch tree in it). */
   const places = async (name: string) => {
     const cwd = await mkdtemp(path.join(os.tmpdir(), `jt-cwd-${name}-`));
     const tmp = await mkdtemp(path.join(os.tmpdir(), `jt-tmp-${name}-`));
+    made.push(cwd, tmp);
     await chmod(tmp, 0o755);
     return { cwd, tmp, env: { TMPDIR: tmp } };
   };

@@ -221,7 +221,7 @@ async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[]
   const ex = judged.expander;
   for (const m of missing) {
     if (m.kind === 'record') continue; // the judged record holds it already
-    await ex.addPath(m.path, { via: 'trace', ops: m.kind === 'interpreter' ? ['exec'] : ['read'], first: { op: 'read', ok: false, errno: m.errno, pid: m.pid, line: m.line, syscall: `${m.syscall} (verify)` } });
+    await ex.addPath(m.path, { via: 'trace', ops: m.kind === 'interpreter' ? ['exec'] : ['read'], first: { op: 'read', ok: false, errno: m.errno, pid: m.pid, line: m.line, syscall: `${m.syscall} (verify)`, ...(m.file ? { file: m.file } : {}) } });
   }
   await ex.addInterpreters();
   const all = [...ex.entries.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
@@ -233,7 +233,8 @@ async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[]
     accounts,
     homes: judged.users.length > 0,
     homeInJail: record.profiles.includes('rssh') ? rsshJailHomes(jail) : undefined,
-    record: { version: VERSION, jail, users: record.users, profiles: record.profiles, commands: record.commands, traces: record.traces, warnings: record.warnings },
+    // the traces the new entries cite (this verify's, kept in its own folder) join the record's
+    record: { version: VERSION, jail, users: record.users, profiles: record.profiles, commands: record.commands, traces: [...new Set([...record.traces, ...missing.flatMap((m) => (m.kind !== 'record' && m.file ? [m.file] : []))])], warnings: record.warnings },
   });
   plan.actions = plan.actions.filter((a) => a.path !== '/'); // never touch the jail root's mode here
   const apply = await applyPlan(plan, {});

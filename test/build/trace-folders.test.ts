@@ -142,6 +142,23 @@ describe.skipIf(!isRoot)('traces live with their jail (needs root: jails under /
     expect(await readdir(p.cwd)).toEqual([]);
   });
 
+  test('verify --fix: what it adds is explained by a line of its own kept trace, which the record names', async () => {
+    const p = await places('fix');
+    const jail = path.join(base, 'fix');
+    const b = await jt(['build', jail, '--', '/bin/cat', '/etc/hostname'], { cwd: p.cwd, env: p.env });
+    expect(b.code, b.stderr).toBe(0);
+    const v = await jt(['verify', jail, '--fix', '--', '/bin/cat', '/etc/hostname', '/etc/debian_version'], { cwd: p.cwd, env: p.env });
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    const x = JSON.parse((await jt(['explain', '/etc/debian_version', '--jail', jail, '--json'])).stdout) as { inJail: boolean; chain: Array<{ first?: { file?: string; line: number } }> };
+    expect(x.inJail).toBe(true);
+    const first = x.chain[0].first!;
+    expect(first.file).toMatch(/\/\.jailtrace\/traces\/[\dT-]+-verify\/round-1\/verify-1\.strace$/);
+    expect((await readFile(first.file!, 'utf8')).split('\n')[first.line - 1]).toContain('/etc/debian_version');
+    const rec = JSON.parse(await readFile(path.join(jail, '.jailtrace/manifest.json'), 'utf8')) as { traces: string[] };
+    expect(rec.traces).toContain(first.file);
+    expect(await readdir(p.cwd)).toEqual([]);
+  });
+
   test('--output-dir still overrides', async () => {
     const p = await places('override');
     const jail = path.join(base, 'override');

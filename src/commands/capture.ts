@@ -47,10 +47,10 @@ export async function runCapture(command: string[], o: CaptureCliOptions, out: O
   const timeoutMs = o.timeout ? Number(o.timeout) * 1000 : undefined;
   if (o.timeout && !(timeoutMs! > 0)) throw new UsageError(`--timeout ${o.timeout}: not a number of seconds`);
   if (command.length > 0 && o.json && !o.report) {
-    throw new UsageError("--json with a command: stdout is the program's", `give the JSON report a file: jailtrace capture --json --report report.json -- ${command.join(' ')}`);
+    throw new UsageError("--json with a command: stdout is the program's", `give the JSON report a file: jailtrace capture --json --report report.json -- ${command.map(shellWord).join(' ')}`);
   }
   if (command.length === 0 && o.output) {
-    throw new UsageError(`--output ${o.output}: a profile writes one trace per server run (${o.profile.join(', ')}), not one file`, `give a directory for them: --output-dir ${path.dirname(o.output)}`);
+    throw new UsageError(`--output ${o.output}: a profile writes one trace per server run (${o.profile.join(', ')}), not one file`, `give a directory for them: --output-dir ${shellWord(path.dirname(o.output))}`);
   }
   const limits = traceLimits(o);
   const stamp = stampNow();

@@ -3,7 +3,7 @@
  * rssh_chroot_helper does) under the tracer, and report every access that failed in the jail but would succeed on
  * the host. `--fix` copies what is missing through the same plan/apply path as build and runs again.
  */
-import { constants as FS } from 'node:fs';
+import { constants as FS, rmdirSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, open, readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { filterAccounts } from '../build/accounts.js';
@@ -14,6 +14,7 @@ import { TraceError, UsageError } from '../errors.js';
 import { applyPlan, type ApplyReport } from '../jail/apply.js';
 import { lockJail, type LockOptions } from '../jail/lock.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
+import { onInterrupt } from '../interrupt.js';
 import { jailTraceDir } from '../jail/trace-dir.js';
 import type { Output } from '../output.js';
 import { removeAsUser } from '../profiles/private-tree.js';
@@ -89,6 +90,15 @@ async function makeScratch(jail: string, uid: number): Promise<{ host: string; i
     throw new UsageError(`${jail} is not root-owned, or others can write to it: verify will not make files for the workload there`, `chown root ${jail} && chmod go-w ${jail} (OpenSSH requires it too), or jailtrace build ... --fix-perms`);
   }
   const host = await mkdtemp(path.join(jail, '.jailtrace-verify-'));
+  // an interrupted run: the profiles' trees in it go first (registered later, removed first), then this, if empty
+  const forget = onInterrupt(() => {
+    try {
+      rmdirSync(host);
+    } catch {
+      // not empty: a user's leftovers stay for the next verify's removeScratch
+    }
+  });
+  scratchForgets.set(host, forget);
   const fh = await open(host, FS.O_RDONLY | FS.O_DIRECTORY | FS.O_NOFOLLOW);
   try {
     await fh.chmod(0o755); // the user must pass through it, not write in it
@@ -113,7 +123,12 @@ async function removeScratch(host: string, uid: number, gid: number): Promise<vo
     else if (!st.isDirectory()) await unlink(child).catch(() => undefined); // unlink never follows a symlink
   }
   await rmdir(host).catch(() => undefined);
+  scratchForgets.get(host)?.();
+  scratchForgets.delete(host);
 }
+
+/** Unregisters each live scratch dir's interrupt cleanup (src/interrupt.ts) once removeScratch has run. */
+const scratchForgets = new Map<string, () => void>();
 
 export async function verifyCommand(o: VerifyOptions, out: Output): Promise<VerifyReport> {
   const jail = path.resolve(o.jail);

@@ -5,6 +5,7 @@ import { EXIT, UsageError, type ExitCode } from '../errors.js';
 import { describeAction, renderDryRun, renderReport } from '../jail/render.js';
 import { lockJail, withJailLock } from '../jail/lock.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
+import { requireJailArg, requireRoot } from './jail-arg.js';
 import { lockOptions } from './lock-cli.js';
 import { LAYOUT_PROFILE } from '../verify/layout.js';
 import type { Output } from '../output.js';
@@ -15,11 +16,17 @@ import { gatherWorkloads } from './workloads.js';
 import { buildExit, failedSteps, renderFailedSteps, worstExit } from './failed-steps.js';
 
 export async function runBuild(jail: string | undefined, command: string[], o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
-  if (o.fromRsshConf !== undefined || o.fromSshdConfig !== undefined) return runMany(jail, o, out, g);
-  if (!jail) throw new UsageError('no jail directory given', 'jailtrace build JAIL --profile sftp ...');
+  if (o.fromRsshConf !== undefined || o.fromSshdConfig !== undefined) {
+    requireRoot('build', 'it runs the profiles as the jails\' users and writes the jails as root');
+    return runMany(jail, o, out, g);
+  }
+  if (!jail) throw new UsageError('no jail directory given', 'name it: jailtrace build /srv/jail/NAME --profile sftp --user USER');
   if (o.profile.length === 0 && o.trace.length === 0 && command.length === 0) {
     throw new UsageError('nothing to trace', 'give --profile sftp (and/or scp), --trace FILE, or -- COMMAND ARGS');
   }
+  // the profiles run as the jail's users, and a real build writes as root; a dry run of traces or a command does not
+  if (!o.dryRun || o.profile.length > 0) requireRoot('build', o.dryRun ? 'the profiles run as the jail\'s users' : 'it writes the jail as root: owners, modes, device nodes');
+  await requireJailArg(jail, 'new', 'build'); // a symlinked jail root: refused once, here, dry run or not
   await refuseJailRoot(jail); // before anything is traced
   // one writer per jail (src/jail/lock.ts), from before the trace to the record; a dry run writes nothing
   if (o.dryRun) return runBuildLocked(jail, command, o, out, g);
@@ -128,6 +135,7 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
     for (const p of spec.profiles.filter((p) => !TRACEABLE.has(p))) out.note(`${spec.jail}: ${p}: no built-in profile; trace it with jailtrace build ${spec.jail} -- COMMAND`);
     for (const n of spec.notes ?? []) out.note(`${spec.jail}: ${n}`);
     if (!path.isAbsolute(spec.jail)) return undefined; // `ChrootDirectory %h` with no user named: the note says so
+    await requireJailArg(spec.jail, 'new', 'build');
     await refuseJailRoot(spec.jail); // `ChrootDirectory /etc` in a config is refused like a jail argument
     if (profiles.length === 0 && !spec.layoutOnly) return undefined;
     // jail by jail: two runs over different jails go side by side

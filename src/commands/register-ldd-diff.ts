@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import type { Output } from '../output.js';
+import { profileOption } from './profile-option.js';
 import { collect } from './register-build.js';
 import { maxPathsOption, traceLimits } from './trace-limits.js';
 
@@ -11,7 +12,7 @@ export function registerLddDiff(program: Command, out: Output): void {
     .summary('what ldd misses: run-time needs beside the static library list')
     .description('For the traced executables, what ldd (a static DT_NEEDED walk with RUNPATH/$ORIGIN) lists beside what the trace needed: NSS modules, dlopened libraries, locale/gconv files, config, devices, shells and interpreters that ldd never shows, and libraries ldd lists that were never loaded.')
     .argument('[trace...]', 'traces or manifests (jailtrace parse --json)')
-    .option('--profile <name>', 'trace a built-in workload (sftp, scp) instead', collect, [])
+    .addOption(profileOption('trace a built-in workload instead (repeatable)'))
     .option('--user <name>', 'run the profile as this user', collect, [])
     .option('--cwd <dir>', 'starting directory of the traced program', process.cwd())
     .option('--exclude <dir>', 'workload data under this directory is left out (repeatable)', collect, [])

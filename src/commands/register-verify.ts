@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
+import { profileOption } from './profile-option.js';
 import { requireJailArg, requireRoot } from './jail-arg.js';
 import { lockOptions, waitOption } from './lock-cli.js';
 import { collect } from './register-build.js';
@@ -21,7 +22,7 @@ export function registerVerify(program: Command, out: Output): void {
     )
     .argument('<jail>', 'a jail (built by jailtrace build, which recorded its users and profiles)')
     .argument('[command...]', 'after --: a command to run in the jail instead of the profiles')
-    .option('--profile <name>', 'workload: sftp, scp (default: the profiles the jail was built with)', collect, [])
+    .addOption(profileOption('workload (repeatable; default: the profiles the jail was built with)'))
     .option('--user <name>', 'run as this user (default: the jail\'s first user)')
     .option('--fix', 'copy what is missing (same confined, atomic apply as build) and run again')
     .option('--allow-secret <path>', 'copy this secret (/etc/shadow, a key...) if the trace needs it (repeatable)', collect, [])

@@ -1,6 +1,7 @@
 /** `jailtrace diff` and `jailtrace baseline save` on the command line. */
 import { Option, type Command } from 'commander';
 import type { Output } from '../output.js';
+import { requireRoot } from './jail-arg.js';
 import { profileOption } from './profile-option.js';
 import { FORMATS } from './register-parse.js';
 import { maxPathsOption } from './trace-limits.js';
@@ -32,6 +33,7 @@ Examples:
   jailtrace diff --baseline sftp-debian12 --profile sftp --user alice   # in cron after every upgrade`)
     .action(async (sides: string[], o: { baseline?: string; baselines: string; format: string; cwd: string; json?: boolean; profile: string[]; user: string[]; maxPaths: number }) => {
       const { runDiff } = await import('./diff.js');
+      if (o.profile.length > 0) requireRoot('diff', 'the profiles run the servers as the workload\'s user');
       process.exitCode = await runDiff(sides, o, out);
     });
 

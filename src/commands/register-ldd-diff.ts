@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import type { Output } from '../output.js';
+import { requireRoot } from './jail-arg.js';
 import { profileOption } from './profile-option.js';
 import { collect } from './register-build.js';
 import { maxPathsOption, traceLimits } from './trace-limits.js';
@@ -25,6 +26,7 @@ Examples:
   jailtrace ldd-diff --json manifest.json`)
     .action(async (traces: string[], o: { profile: string[]; user: string[]; cwd: string; exclude: string[]; json?: boolean; maxPaths: number }) => {
       const { lddDiff, renderLddDiff } = await import('./ldd-diff.js');
+      if (o.profile.length > 0) requireRoot('ldd-diff', 'the profiles run the servers as the workload\'s user');
       const { loadManifests } = await import('./load.js');
       const { gatherWorkloads } = await import('./workloads.js');
       const workloads = await gatherWorkloads({ profiles: o.profile, traces, command: [], users: o.user, cwd: o.cwd, outputDir: '.', limits: traceLimits(o) }, out);

@@ -94,6 +94,15 @@ describe.skipIf(!isRoot)(`a JAIL argument in every command (${ROOT_SKIP})`, () =
     expect(r.stderr).toMatch(new RegExp(`^jailtrace: ${name}: needs root \\(.+\\) \\(run it as root: sudo jailtrace ${name} `));
   }, 60_000);
 
+  test.each([
+    ['diff', ['diff', '--profile', 'sftp']],
+    ['ldd-diff', ['ldd-diff', '--profile', 'sftp']],
+  ])('%s --profile run by a normal user: "needs root" up front, not strace\'s complaint (exit 2)', async (name, args) => {
+    const r = await asNobody(args);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^jailtrace: ${name}: needs root \\(the profiles run the servers`));
+  }, 60_000);
+
   test.each(['explain', 'export'])('%s --jail run by a normal user: the record is root\'s alone, not "no record"', async (name) => {
     const r = await asNobody(commands(jail, f.trace, '/nonexistent')[name]!);
     expect(r.exitCode).toBe(2);

@@ -10,7 +10,8 @@ jt() { node dist/src/cli.js "$@"; }
 say() { printf '\n== %s\n' "$*"; }
 
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (it creates a user, mknod and chroot)" >&2; exit 2; }
-id "$DEMO_USER" >/dev/null 2>&1 || { say "creating the demo user $DEMO_USER"; useradd -m -s /bin/sh "$DEMO_USER"; }
+made_user=false
+id "$DEMO_USER" >/dev/null 2>&1 || { say "creating the demo user $DEMO_USER"; useradd -m -s /bin/sh "$DEMO_USER"; made_user=true; }
 # a fresh private dir: a fixed name in /tmp is anyone's to plant a symlink at, and this runs as root
 traces=$(mktemp -d /tmp/jailtrace-demo-traces.XXXXXX)
 
@@ -28,4 +29,8 @@ jt explain /lib64/ld-linux-x86-64.so.2 --jail "$JAIL"
 
 say "a real sftp session as $DEMO_USER through a real sshd on 127.0.0.1 (ChrootDirectory $JAIL)"
 sh scripts/demo-sshd.sh "$JAIL" "$DEMO_USER"
-say "done: $JAIL works for sftp and scp through sshd (remove it with: rm -rf $JAIL; the traces are in $traces)"
+say "done: $JAIL works for sftp and scp through sshd"
+# everything the demo made, as one command to paste: the jail, the traces, and the user if the demo created it
+undo="rm -rf '$JAIL' '$traces'"
+if $made_user; then undo="$undo && userdel -r '$DEMO_USER'"; fi
+echo "to remove everything the demo made: $undo"

@@ -141,7 +141,7 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
   for (const [index, input] of inputs.entries()) {
     builder.fileIndex = index;
     const fileName = inputs.length > 1 ? input.file : undefined;
-    const warn = (line: number, message: string): void => builder.warn(fileName ?? input.file, line, message);
+    const warn = (line: number, message: string, severity?: 'note'): void => builder.warn(fileName ?? input.file, line, message, severity);
     if (input.pid !== undefined && !model.procs.has(input.pid)) {
       try {
         model.seed(input.pid, undefined, 1);
@@ -210,7 +210,7 @@ export class LiveTrace {
     this.parser = dialect.create({ want: this.model.wants });
     const onEvent = (ev: TraceEvent): void => {
       if (ev.kind === 'warning') this.builder.warn(this.file, ev.line, ev.message);
-      else this.model.onEvent(ev, (a) => this.builder.add(a), (line, message) => this.builder.warn(this.file, line, message));
+      else this.model.onEvent(ev, (a) => this.builder.add(a), (line, message, severity) => this.builder.warn(this.file, line, message, severity));
     };
     this.splitter = new LineSplitter((line, no) => this.parser.push(line, no, onEvent), this.parser.accept?.bind(this.parser));
     this.onEvent = onEvent;

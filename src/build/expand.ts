@@ -146,7 +146,7 @@ export class Expander {
           this.warnings.push(`${escapeControls(e.path)}: not valid UTF-8, left out of the jail`);
           continue;
         }
-        if (!p.startsWith('/')) continue; // unresolved relative path: warned about by parse
+        if (!p.startsWith('/')) continue; // unresolved relative path: parse notes it
         const ok = e.accesses.filter((a) => a.ok);
         const ops = [...new Set(ok.map((a) => a.op))];
         const firstAcc = ok[0] ?? e.accesses[0];

@@ -62,7 +62,10 @@ export async function readJailPath(root: JailRoot, jailPath: string, opts: { has
 /** A jail's record (`JAIL/.jailtrace/manifest.json`), checked to be one. */
 export async function readJailRecord(jail: string): Promise<JailRecord> {
   const file = path.join(jail, RECORD_FILE);
-  const st = await fs.lstat(file).catch(() => undefined);
+  const st = await fs.lstat(file).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'EACCES' || e.code === 'EPERM') throw new UsageError(`${file}: cannot read the jail's record (${e.code}): it is root's alone`, 'run the command as root');
+    return undefined;
+  });
   if (!st || !st.isFile()) throw new UsageError(`${jail} has no jailtrace record (${RECORD_FILE})`, 'give a jail built by jailtrace build');
   const r = parseRecord(await fs.readFile(file, 'utf8'), file);
   return r;

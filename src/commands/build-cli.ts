@@ -5,11 +5,13 @@ import { EXIT, UsageError, type ExitCode } from '../errors.js';
 import { describeAction, renderDryRun, renderReport } from '../jail/render.js';
 import { lockJail, withJailLock } from '../jail/lock.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
+import { requireJailArg, requireRoot } from './jail-arg.js';
 import { lockOptions } from './lock-cli.js';
 import { LAYOUT_PROFILE } from '../verify/layout.js';
 import type { Output } from '../output.js';
 import { buildCommand, type BuildReport, type Workload } from './build.js';
 import { sharedBuildOptions } from './build-options.js';
+import { plural } from './parse.js';
 import { traceLimits } from './trace-limits.js';
 import { gatherWorkloads } from './workloads.js';
 import { isDirectory } from './trace-output.js';
@@ -17,11 +19,17 @@ import { runTraceDir } from '../jail/trace-dir.js';
 import { buildExit, failedSteps, renderFailedSteps, worstExit } from './failed-steps.js';
 
 export async function runBuild(jail: string | undefined, command: string[], o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
-  if (o.fromRsshConf !== undefined || o.fromSshdConfig !== undefined) return runMany(jail, o, out, g);
-  if (!jail) throw new UsageError('no jail directory given', 'jailtrace build JAIL --profile sftp ...');
+  if (o.fromRsshConf !== undefined || o.fromSshdConfig !== undefined) {
+    requireRoot('build', 'it runs the profiles as the jails\' users and writes the jails as root');
+    return runMany(jail, o, out, g);
+  }
+  if (!jail) throw new UsageError('no jail directory given', 'name it: jailtrace build /srv/jail/NAME --profile sftp --user USER');
   if (o.profile.length === 0 && o.trace.length === 0 && command.length === 0) {
     throw new UsageError('nothing to trace', 'give --profile sftp (and/or scp), --trace FILE, or -- COMMAND ARGS');
   }
+  // the profiles run as the jail's users, and a real build writes as root; a dry run of traces or a command does not
+  if (!o.dryRun || o.profile.length > 0) requireRoot('build', o.dryRun ? 'the profiles run as the jail\'s users' : 'it writes the jail as root: owners, modes, device nodes');
+  await requireJailArg(jail, 'new', 'build'); // a symlinked jail root: refused once, here, dry run or not
   await refuseJailRoot(jail); // before anything is traced
   // one writer per jail (src/jail/lock.ts), from before the trace to the record; a dry run writes nothing
   if (o.dryRun) return runBuildLocked(jail, command, o, out, g);
@@ -82,31 +90,36 @@ export function renderBuild(r: BuildReport, verbose: boolean): string {
   const lines: string[] = [];
   const count = (k: string) => r.plan.actions.filter((a) => a.kind === k).length;
   if (r.dryRun) {
-    lines.push(`dry run: nothing written. Plan for ${r.jail}:`, renderDryRun(r.plan).trimEnd());
+    // the same measure as the real run's "N changed" and -v's "N done": actions that would change the jail
+    const c = r.preview?.counts;
+    lines.push(`dry run: nothing written. Plan for ${r.jail}${c ? `: ${c.done} to do, ${c['up-to-date']} up to date` : ''}:`, renderDryRun(r.plan).trimEnd());
   } else if (r.apply) {
     const c = r.apply.counts;
-    const recordOnly = r.apply.results.filter((x) => x.result === 'done' && x.action.path.startsWith('/.jailtrace'));
-    const changed = c.done - recordOnly.length;
+    // every action done is a change, the record's own included (-v's "N done" counts the same); it is named when it was
+    const recordUpdated = r.apply.results.some((x) => x.result === 'done' && x.action.path.startsWith('/.jailtrace'));
     lines.push(
-      `${r.jail}: ${count('copy')} files (${(r.bytes / 1048576).toFixed(1)} MiB), ${count('mkdir')} directories, ${count('symlink')} symlinks, ` +
-        `${count('mknod')} devices, ${count('write')} generated — ${changed} changed, ${c['up-to-date']} up to date` +
-        (recordOnly.length ? ' (record updated)' : '') +
+      `${r.jail}: ${plural(count('copy'), 'file')} (${(r.bytes / 1048576).toFixed(1)} MiB), ${plural(count('mkdir'), 'directory', 'directories')}, ${plural(count('symlink'), 'symlink')}, ` +
+        `${plural(count('mknod'), 'device')}, ${count('write')} generated — ${c.done} changed, ${c['up-to-date']} up to date` +
+        (recordUpdated ? ' (record updated)' : '') +
         (c.refused ? `, ${c.refused} REFUSED` : '') +
         (c.failed ? `, ${c.failed} FAILED` : ''),
     );
     if (verbose) lines.push(renderReport(r.apply).trimEnd());
     else for (const x of r.apply.results.filter((x) => x.result === 'refused' || x.result === 'failed')) lines.push(`  ${x.result}: ${describeAction(x.action)}${x.detail ? ` — ${x.detail}` : ''}`);
     if (r.apply.stopped) lines.push(`stopped: ${r.apply.stopped.path}: ${r.apply.stopped.message}`);
-    if (r.apply.removedTemps?.length) lines.push(`removed ${r.apply.removedTemps.length} temp file(s) an interrupted run left: ${r.apply.removedTemps.join(', ')}`);
+    if (r.apply.removedTemps?.length) lines.push(`removed ${plural(r.apply.removedTemps.length, 'temp file')} an interrupted run left: ${r.apply.removedTemps.join(', ')}`);
   }
   const skipped = r.entries.filter((e) => e.decision === 'skip' && e.role === 'secret');
   for (const e of skipped) lines.push(`not copied: ${e.path}: ${e.reason}`);
   for (const e of r.entries.filter((x) => x.decision === 'skip' && x.role === 'device')) lines.push(`device ${e.path}: ${e.reason}`);
   for (const s of r.sockets) {
-    lines.push(`socket ${s.path}: not copied (a server makes it)${s.advice.length ? '; to give the jail one:' : ''}`);
+    // said once, and only when it matters: a socket the jail does not need is shown with -v
+    if (s.note && !verbose) continue;
+    lines.push(`socket ${s.path}: not copied (a server makes it)${s.note ? `; ${s.note}` : s.advice.length ? '; to give the jail one:' : ''}`);
     for (const a of s.advice) lines.push(`    ${a}`);
   }
-  for (const p of r.rootProblems) lines.push(`warning: ${p}${p.startsWith(`${r.jail} `) ? ' (or build with --fix-perms)' : ''}`);
+  // --fix-perms changes the jail root's owner and modes, nothing above it: offered for the jail root's own problems
+  for (const p of r.rootProblems) lines.push(`warning: ${p}${p.startsWith(`${r.jail} (the jail root) is `) && /chown|chmod/.test(p) ? ' (or build with --fix-perms)' : ''}`);
   for (const w of r.warnings.slice(0, verbose ? undefined : 10)) lines.push(`warning: ${w}`);
   return lines.join('\n') + '\n';
 }
@@ -139,6 +152,7 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
     for (const p of spec.profiles.filter((p) => !TRACEABLE.has(p))) out.note(`${spec.jail}: ${p}: no built-in profile; trace it with jailtrace build ${spec.jail} -- COMMAND`);
     for (const n of spec.notes ?? []) out.note(`${spec.jail}: ${n}`);
     if (!path.isAbsolute(spec.jail)) return undefined; // `ChrootDirectory %h` with no user named: the note says so
+    await requireJailArg(spec.jail, 'new', 'build');
     await refuseJailRoot(spec.jail); // `ChrootDirectory /etc` in a config is refused like a jail argument
     if (profiles.length === 0 && !spec.layoutOnly) return undefined;
     // jail by jail: two runs over different jails go side by side

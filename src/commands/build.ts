@@ -8,7 +8,7 @@ import { filterAccounts, type Accounts } from '../build/accounts.js';
 import { Expander, type JailEntry } from '../build/expand.js';
 import { makePlan } from '../build/make-plan.js';
 import { ApplyError, UsageError } from '../errors.js';
-import { applyPlan, type ApplyReport } from '../jail/apply.js';
+import { applyPlan, countResults, type ApplyReport } from '../jail/apply.js';
 import type { Plan } from '../jail/plan.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
 import type { Manifest } from '../manifest/manifest.js';
@@ -70,11 +70,14 @@ export interface BuildReport {
   entries: JailEntry[];
   plan: Plan;
   apply?: ApplyReport;
+  /** Dry run: the plan compared with the jail as it is (applyPlan's dry run: nothing written), for "N to do". */
+  preview?: ApplyReport;
   warnings: string[];
   /** Problems with the jail root and its ancestors under OpenSSH's ChrootDirectory rule. */
   rootProblems: string[];
   /** Sockets the programs used: they need a server-side setup, not a copy. */
-  sockets: Array<{ path: string; advice: string[] }>;
+  /** Sockets the traces used: `advice` to give the jail one when it matters; `note` when the jail does not need one. */
+  sockets: Array<{ path: string; advice: string[]; note?: string }>;
   bytes: number;
   /** Wall time of each phase (ms): parsing traces, expansion and planning, apply. */
   timings: { parseMs: number; expandMs: number; applyMs: number };
@@ -148,7 +151,7 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
 
   const sockets = entries
     .filter((e) => e.role === 'socket')
-    .map((e) => ({ path: e.path, advice: e.path === '/dev/log' ? platform.syslog.map((s) => s.replaceAll('{jail}', jail)) : e.path.includes('nscd') ? ['nscd socket: not needed; glibc falls back to the files in the jail'] : [] }));
+    .map((e) => ({ path: e.path, advice: e.path === '/dev/log' ? platform.syslog.map((s) => s.replaceAll('{jail}', jail)) : [], ...(e.path.includes('nscd') ? { note: 'not needed: glibc falls back to the files in the jail' } : {}) }));
 
   const t2 = performance.now();
   const report: BuildReport = {
@@ -164,7 +167,10 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
     sockets,
     bytes: plan.actions.reduce((n, a) => n + (a.kind === 'copy' ? a.size : 0), 0),
   };
-  if (o.dryRun) return report;
+  if (o.dryRun) {
+    report.preview = await applyPlan(plan, { dryRun: true, keepSetuid: new Set(o.keepSetuid) });
+    return report;
+  }
 
   if (!existed) {
     await mkdir(jail, { recursive: true, mode: 0o755 }).catch((e: NodeJS.ErrnoException) => {
@@ -180,6 +186,11 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
     onProgress: (done, total, a) => o.onProgress?.(done, total, a.path),
   });
   report.timings.applyMs = Math.round(performance.now() - t3);
+  // build made the jail root itself (above, before applying): that is a change, as the dry run's "to do" counted it
+  if (!existed) {
+    report.apply.results = report.apply.results.map((x) => (x.action.path === '/' && x.result === 'up-to-date' ? { ...x, result: 'done' as const, detail: `created the jail root ${jail}` } : x));
+    report.apply.counts = countResults(report.apply.results);
+  }
   if (o.fixPerms || !existed) report.rootProblems = await chrootDirProblems(jail);
   return report;
 }

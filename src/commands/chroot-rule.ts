@@ -37,7 +37,8 @@ export function chrootRuleProblems(components: readonly ChrootComponent[], jail:
     if (c.mode & 0o022) {
       const who = [c.mode & 0o020 ? 'group' : '', c.mode & 0o002 ? 'others' : ''].filter(Boolean).join(' and ');
       wrong.push(`writable by ${who} (mode ${(c.mode & 0o7777).toString(8).padStart(4, '0')})`);
-      fixes.push(`chmod go-w ${q}`);
+      // a sticky parent (/tmp, /var/tmp) is shared on purpose: chmod would break it; the jail moves instead
+      fixes.push(c.path !== jail && c.mode & 0o1000 ? `move the jail under directories only root can write, e.g. /srv/jail/${shWord(path.basename(jail))} (${c.path} is shared on purpose: do not chmod it)` : `chmod go-w ${q}`);
     }
     if (wrong.length === 0) continue;
     const says = `bad ownership or modes for chroot directory ${c.path === jail ? '' : 'component '}"${c.path}${c.path === jail || c.path === '/' ? '' : '/'}"`;

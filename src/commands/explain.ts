@@ -12,6 +12,8 @@ import type { Manifest } from '../manifest/manifest.js';
 import { normalize } from '../model/path.js';
 import type { TraceLimits } from '../limits.js';
 import { parseTraces } from '../trace.js';
+import { shWord } from '../profiles/login-shell.js';
+import { requireJailArg } from './jail-arg.js';
 
 export interface Explanation {
   path: string;
@@ -29,7 +31,8 @@ export interface Explanation {
 export async function readRecord(jail: string): Promise<JailRecord> {
   const file = path.join(jail, RECORD_FILE);
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new TraceError(file, undefined, e.code === 'ENOENT' ? 'no jailtrace record: this jail was not built by jailtrace build' : `cannot read: ${e.code}`, `build it with jailtrace build ${jail} ...`);
+    if (e.code === 'EACCES' || e.code === 'EPERM') throw new TraceError(file, undefined, `cannot read the jail's record (${e.code}): it is root's alone`, 'run the command as root');
+    throw new TraceError(file, undefined, e.code === 'ENOENT' ? 'no jailtrace record: this jail was not built by jailtrace build' : `cannot read: ${e.code}`, 'build it with jailtrace build: see jailtrace build --help');
   });
   let rec: JailRecord;
   try {
@@ -45,7 +48,7 @@ function advise(e: JailEntry | undefined, p: string, jail?: string): string[] {
   if (!e) {
     return [
       `no traced process touched ${p}, and nothing it touched needs it`,
-      jail ? `if the program fails without it: jailtrace verify ${jail} --profile ... --fix` : 'trace the workload that needs it',
+      jail ? `if the program fails without it: jailtrace verify ${shWord(jail)} --fix` : 'trace the workload that needs it',
     ];
   }
   switch (e.decision) {
@@ -58,14 +61,14 @@ function advise(e: JailEntry | undefined, p: string, jail?: string): string[] {
       if (e.role === 'socket') return ['a socket is created by its server: see jailtrace build output for the syslog line to add'];
       return ['every access failed on the host too: the program tried it and went on (e.g. an optional config file)'];
     case 'skip':
-      if (e.role === 'secret') return [`copy it only if you must: jailtrace build ... --allow-secret ${p}`];
-      if (e.role === 'device') return [`make it only if the jail needs it: jailtrace build ... --allow-device ${p} (the jailed user gets the host's device)`];
+      if (e.role === 'secret') return [`copy it only if you must: ${jail ? `jailtrace verify ${shWord(jail)} --fix` : 'jailtrace build JAIL'} --allow-secret ${shWord(p)}`];
+      if (e.role === 'device') return [`make it only if the jail needs it: ${jail ? `jailtrace verify ${shWord(jail)} --fix` : 'jailtrace build JAIL'} --allow-device ${shWord(p)} (the jailed user gets the host's device)`];
       if (e.role === 'kernel') return ['mount proc in the jail if the program needs it: mount -t proc proc JAIL/proc'];
       return [e.reason];
   }
 }
 
-export function explainInRecord(rec: JailRecord, target: string): Explanation {
+export function explainInRecord(rec: JailRecord, target: string, jail: string = rec.jail): Explanation {
   const p = normalize(target);
   const byPath = new Map(rec.entries.map((e) => [e.path, e]));
   const symlinks: string[] = [];
@@ -79,7 +82,7 @@ export function explainInRecord(rec: JailRecord, target: string): Explanation {
     if (!byPath.has(e.from)) chain.push({ path: e.from, via: 'trace' });
   }
   const inJail = entry !== undefined && ['copy', 'create', 'generate'].includes(entry.decision);
-  return { path: p, inJail, entry, chain, symlinks, advice: advise(entry, p, rec.jail) };
+  return { path: p, inJail, entry, chain, symlinks, advice: advise(entry, p, jail) };
 }
 
 /** Follow the jail's symlinks (as recorded) component by component until a path with an entry of its own. */
@@ -102,8 +105,16 @@ function resolveInRecord(byPath: Map<string, JailEntry>, p: string, symlinks: st
   return direct;
 }
 
+/** PATH as seen inside the jail: `etc/passwd` is `/etc/passwd` there (the jail's root is its `/`). */
+export function inJailPath(target: string): string {
+  return path.posix.isAbsolute(target) ? target : `/${target}`;
+}
+
 export async function explainCommand(target: string, o: { jail?: string; manifest?: string; cwd?: string; limits?: TraceLimits }): Promise<Explanation> {
-  if (o.jail) return explainInRecord(await readRecord(o.jail), target);
+  if (o.jail) {
+    await requireJailArg(o.jail, 'existing', 'explain');
+    return explainInRecord(await readRecord(o.jail), inJailPath(target), path.resolve(o.jail));
+  }
   if (o.manifest) {
     const m = await loadManifest(o.manifest, o.cwd, o.limits);
     const p = normalize(target);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { DialectName } from '../../parsers/types.js';
 import { Expander, type JailEntry } from '../build/expand.js';
 import { readJailRecord } from '../check/jail-read.js';
+import { requireJailArg } from './jail-arg.js';
 import { EXIT, UsageError } from '../errors.js';
 import { filesFrom } from '../interop/files-from.js';
 import { jkIni } from '../interop/jk-ini.js';
@@ -23,7 +24,10 @@ export interface ExportCliOptions {
 
 /** Entries as build would expand them (interpreters included), or a jail's recorded ones. */
 async function entriesOf(traces: string[], o: ExportCliOptions): Promise<JailEntry[]> {
-  if (o.jail !== undefined) return (await readJailRecord(path.resolve(o.jail))).entries;
+  if (o.jail !== undefined) {
+    await requireJailArg(o.jail, 'existing', 'export');
+    return (await readJailRecord(path.resolve(o.jail))).entries;
+  }
   const ex = new Expander({ platform: platformInfo('linux'), excludes: o.exclude.map((d) => path.resolve(d)), allowSecrets: new Set(), fullPasswd: false });
   for (const t of traces) await ex.addManifests([await parseTraces([t], { cwd: o.cwd, format: o.format as DialectName | 'auto', limits: traceLimits(o) })]);
   await ex.addInterpreters();

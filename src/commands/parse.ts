@@ -1,7 +1,7 @@
 /** `jailtrace parse`: traces → manifest, shown as a grouped summary or as JSON. */
 import type { DialectName } from '../../parsers/types.js';
 import type { TraceLimits } from '../limits.js';
-import type { Manifest, ManifestEntry } from '../manifest/manifest.js';
+import type { Manifest, ManifestEntry, WarningRecord } from '../manifest/manifest.js';
 import type { Platform } from '../syscalls.js';
 import { parseTraces } from '../trace.js';
 
@@ -33,7 +33,8 @@ export function renderParseSummary(m: Manifest, opts: { verbose?: boolean } = {}
   const s = m.source;
   out.push(
     `${s.files.length === 1 ? s.files[0] : `${s.files.length} trace files`}: ${s.format}${s.detected ? ' (detected)' : ''}, ` +
-      `${s.lines} lines, ${m.processes.length} processes, ${m.entries.length} paths, ${m.warningCount} warnings`,
+      `${plural(s.lines, 'line')}, ${plural(m.processes.length, 'process', 'processes')}, ${plural(m.entries.length, 'path')}, ` +
+      `${plural(m.noteCount ?? 0, 'note')}, ${plural(m.warningCount, 'warning')}`,
   );
   const groups = new Map<string, ManifestEntry[]>();
   for (const e of m.entries) {
@@ -54,11 +55,25 @@ export function renderParseSummary(m: Manifest, opts: { verbose?: boolean } = {}
       out.push(`  ${e.path}${note ? `  (${note})` : ''}`);
     }
   }
-  if (m.warningCount > 0) {
-    const shown = opts.verbose ? m.warnings : m.warnings.slice(0, 10);
-    out.push('', `warnings (${m.warningCount}):`);
+  for (const k of KINDS) {
+    const count = k.count(m);
+    if (count === 0) continue;
+    const list = k.list(m);
+    const shown = opts.verbose ? list : list.slice(0, 10);
+    out.push('', `${k.title} (${count}): ${k.means}`);
     for (const w of shown) out.push(`  ${w.file ?? s.files[0]}:${w.line}: ${w.message}`);
-    if (m.warningCount > shown.length) out.push(`  … ${m.warningCount - shown.length} more (-v shows up to ${m.warnings.length})`);
+    if (count > shown.length) out.push(`  … ${count - shown.length} more (-v shows up to ${list.length})`);
   }
   return out.join('\n') + '\n';
+}
+
+/** Notes and warnings, apart: what each means for the trace and for the exit code. */
+const KINDS: Array<{ title: string; means: string; count: (m: Manifest) => number; list: (m: Manifest) => WarningRecord[] }> = [
+  { title: 'notes', means: 'about a trace that was read: paths it could not place (exit code unchanged)', count: (m) => m.noteCount ?? 0, list: (m) => m.notes ?? [] },
+  { title: 'warnings', means: 'lines that could not be read; everything else was parsed (exit 2)', count: (m) => m.warningCount, list: (m) => m.warnings },
+];
+
+/** `1 process`, `2 processes`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

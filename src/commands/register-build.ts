@@ -1,6 +1,7 @@
 /** `jailtrace build` on the command line. */
 import type { Command } from 'commander';
 import type { Output } from '../output.js';
+import { profileOption } from './profile-option.js';
 import { maxPathsOption } from './trace-limits.js';
 import { waitOption } from './lock-cli.js';
 
@@ -47,7 +48,7 @@ export function registerBuild(program: Command, out: Output): void {
     )
     .argument('[jail]', 'the jail directory (created when missing); not with --from-rssh-conf/--from-sshd-config')
     .argument('[command...]', 'after --: a command to trace instead of a profile')
-    .option('--profile <name>', 'built-in workload: sftp, scp, rssh (repeatable)', collect, [])
+    .addOption(profileOption('built-in workload (repeatable)'))
     .option('--user <name>', 'jail user: the workload runs as them, their passwd/group lines and home go in (repeatable)', collect, [])
     .option('--trace <file>', 'use a recorded trace instead of running anything (repeatable)', collect, [])
     .option('--cwd <dir>', 'starting directory of the traced program, for --trace', process.cwd())

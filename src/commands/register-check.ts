@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { withJailLock } from '../jail/lock.js';
 import type { Output } from '../output.js';
+import { requireJailArg, requireRoot } from './jail-arg.js';
 import { lockOptions, waitOption } from './lock-cli.js';
 import { collect } from './register-build.js';
 
@@ -29,6 +30,8 @@ Examples:
   jailtrace check /srv/jail --wait 600       # in cron: let a running build or sync finish first`)
     .action(async (jail: string, o: { json?: boolean; allowSecret: string[]; allowDevice: string[]; wait?: number }) => {
       const { runCheck } = await import('./check.js');
+      requireRoot('check', 'it reads the root-only record and every file of the jail');
+      await requireJailArg(jail, 'existing', 'check');
       process.exitCode = await withJailLock(jail, lockOptions(o, out, 'shared', jail), () => runCheck(jail, o, out));
     });
 
@@ -56,6 +59,8 @@ Examples:
   jailtrace sync /srv/jail --wait 600 -q     # in cron: one writer at a time, waiting for a running build`)
     .action(async (jail: string, o: { dryRun?: boolean; json?: boolean; allowSecret: string[]; allowDevice: string[]; wait?: number }) => {
       const { runSync } = await import('./check.js');
+      requireRoot('sync', 'it reads the root-only record and writes the jail as root');
+      await requireJailArg(jail, 'existing', 'sync');
       process.exitCode = await withJailLock(jail, lockOptions(o, out, o.dryRun ? 'shared' : 'exclusive', jail), () => runSync(jail, o, out));
     });
 }

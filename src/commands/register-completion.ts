@@ -2,7 +2,14 @@
 import { Argument, type Command } from 'commander';
 import type { Output } from '../output.js';
 
-export const SHELLS = ['bash'];
+/** Each shell's script generator, all from the same commander definitions (src/docs/commands.ts). */
+const GENERATORS = {
+  bash: async () => (await import('../docs/completion-bash.js')).bashCompletion,
+  zsh: async () => (await import('../docs/completion-zsh.js')).zshCompletion,
+  fish: async () => (await import('../docs/completion-fish.js')).fishCompletion,
+} as const;
+
+export const SHELLS = Object.keys(GENERATORS);
 
 export function registerCompletion(program: Command, out: Output): void {
   program
@@ -16,10 +23,11 @@ export function registerCompletion(program: Command, out: Output): void {
     .addHelpText('after', `
 Examples:
   jailtrace completion bash > /etc/bash_completion.d/jailtrace
-  source <(jailtrace completion bash)            # this shell only`)
-    .action(async () => {
+  source <(jailtrace completion bash)            # this shell only
+  jailtrace completion zsh > /usr/local/share/zsh/site-functions/_jailtrace
+  jailtrace completion fish > ~/.config/fish/completions/jailtrace.fish`)
+    .action(async (shell: keyof typeof GENERATORS) => {
       // Generated here, not at registration: commands registered after this one must be in the script too.
-      const { bashCompletion } = await import('../docs/completion-bash.js');
-      out.result(bashCompletion(program));
+      out.result((await GENERATORS[shell]())(program));
     });
 }

@@ -1,6 +1,8 @@
 /** `jailtrace diff` and `jailtrace baseline save` on the command line. */
 import { Option, type Command } from 'commander';
 import type { Output } from '../output.js';
+import { requireRoot } from './jail-arg.js';
+import { profileOption } from './profile-option.js';
 import { FORMATS } from './register-parse.js';
 import { maxPathsOption } from './trace-limits.js';
 
@@ -15,7 +17,7 @@ export function registerDiff(program: Command, out: Output): void {
         'Exit 0: no difference; 1: differences; 2: error.',
     )
     .argument('[side...]', 'OLD NEW; with --baseline NAME just NEW; with --profile just OLD (or nothing, with --baseline)')
-    .option('--profile <name>', 'trace this built-in workload now (sftp, scp) as the NEW side (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
+    .addOption(profileOption('trace this built-in workload now as the NEW side (repeatable)'))
     .option('--user <name>', 'run the --profile workload as this user (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--baseline <name>', 'compare with the stored baseline NAME (see jailtrace baseline save)')
     .option('--baselines <dir>', 'where baselines are stored', 'traces/baselines')
@@ -31,6 +33,7 @@ Examples:
   jailtrace diff --baseline sftp-debian12 --profile sftp --user alice   # in cron after every upgrade`)
     .action(async (sides: string[], o: { baseline?: string; baselines: string; format: string; cwd: string; json?: boolean; profile: string[]; user: string[]; maxPaths: number }) => {
       const { runDiff } = await import('./diff.js');
+      if (o.profile.length > 0) requireRoot('diff', 'the profiles run the servers as the workload\'s user');
       process.exitCode = await runDiff(sides, o, out);
     });
 

@@ -1,6 +1,6 @@
 /** `jailtrace explain` on the command line. */
 import type { Command } from 'commander';
-import { EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import type { Output } from '../output.js';
 import { maxPathsOption, traceLimits } from './trace-limits.js';
 
@@ -14,16 +14,20 @@ export function registerExplain(program: Command, out: Output): void {
     .option('--manifest <file>', 'a manifest (jailtrace parse --json) or a trace')
     .option('--cwd <dir>', 'starting directory, when --manifest is a trace')
     .option('--json', 'print the explanation as JSON')
+    .option('--dot', 'print the chain of rules for PATH as a Graphviz picture (render: | dot -Tsvg > explain.svg)')
     .addOption(maxPathsOption())
     .addHelpText('after', `
 Examples:
   jailtrace explain /lib64/ld-linux-x86-64.so.2 --jail /srv/jail
   jailtrace explain /usr/lib/x86_64-linux-gnu/libnss_files.so.2 --jail /srv/jail
-  jailtrace explain /etc/nsswitch.conf --manifest sftp.strace`)
-    .action(async (p: string, o: { jail?: string; manifest?: string; cwd?: string; json?: boolean; maxPaths: number }) => {
+  jailtrace explain /etc/nsswitch.conf --manifest sftp.strace
+  jailtrace explain /lib64/ld-linux-x86-64.so.2 --jail /srv/jail --dot | dot -Tsvg > explain.svg`)
+    .action(async (p: string, o: { jail?: string; manifest?: string; cwd?: string; json?: boolean; dot?: boolean; maxPaths: number }) => {
+      if (o.json && o.dot) throw new UsageError('--json and --dot: choose one');
       const { explainCommand, renderExplanation } = await import('./explain.js');
       const x = await explainCommand(p, { ...o, limits: traceLimits(o) });
       if (o.json) out.json(x);
+      else if (o.dot) out.result((await import('./explain-dot.js')).renderExplanationDot(x));
       else out.result(renderExplanation(x));
       process.exitCode = x.inJail || x.accesses ? EXIT.OK : EXIT.FOUND;
     });

@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import type { Output } from '../output.js';
+import { requireRoot } from './jail-arg.js';
+import { profileOption } from './profile-option.js';
 import { collect } from './register-build.js';
 import { maxPathsOption, traceLimits } from './trace-limits.js';
 
@@ -11,7 +13,7 @@ export function registerLddDiff(program: Command, out: Output): void {
     .summary('what ldd misses: run-time needs beside the static library list')
     .description('For the traced executables, what ldd (a static DT_NEEDED walk with RUNPATH/$ORIGIN) lists beside what the trace needed: NSS modules, dlopened libraries, locale/gconv files, config, devices, shells and interpreters that ldd never shows, and libraries ldd lists that were never loaded.')
     .argument('[trace...]', 'traces or manifests (jailtrace parse --json)')
-    .option('--profile <name>', 'trace a built-in workload (sftp, scp) instead', collect, [])
+    .addOption(profileOption('trace a built-in workload instead (repeatable)'))
     .option('--user <name>', 'run the profile as this user', collect, [])
     .option('--cwd <dir>', 'starting directory of the traced program', process.cwd())
     .option('--exclude <dir>', 'workload data under this directory is left out (repeatable)', collect, [])
@@ -24,6 +26,7 @@ Examples:
   jailtrace ldd-diff --json manifest.json`)
     .action(async (traces: string[], o: { profile: string[]; user: string[]; cwd: string; exclude: string[]; json?: boolean; maxPaths: number }) => {
       const { lddDiff, renderLddDiff } = await import('./ldd-diff.js');
+      if (o.profile.length > 0) requireRoot('ldd-diff', 'the profiles run the servers as the workload\'s user');
       const { loadManifests } = await import('./load.js');
       const { gatherWorkloads } = await import('./workloads.js');
       // a profile's traces are read here and not kept: a private temp dir, removed (src/jail/trace-dir.ts)

@@ -27,7 +27,8 @@ Examples:
       const m = await parseCommand(traces, { format: o.format as never, cwd: o.cwd, onProgress: progress.update, limits: traceLimits(o) }).finally(progress.done);
       if (o.json) out.json(m);
       else out.result(renderParseSummary(m, { verbose: program.opts().verbose }));
-      // ripgrep's rule: a bad line is reported and the rest is read, but the exit code says the input was not clean
+      // ripgrep's rule: a bad line is reported and the rest is read, but the exit code says the input was not clean.
+      // Notes (a path under a directory fd the trace never saw opened) are about a trace that was read: exit 0.
       if (m.warningCount > 0) {
         out.note(`${m.warningCount} warning${m.warningCount === 1 ? '' : 's'}: some lines could not be read; everything else was parsed (exit 2)`);
         process.exitCode = EXIT.USAGE;

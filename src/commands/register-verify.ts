@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
+import { profileOption } from './profile-option.js';
+import { requireJailArg, requireRoot } from './jail-arg.js';
 import { lockOptions, waitOption } from './lock-cli.js';
 import { collect } from './register-build.js';
 import { maxPathsOption, traceLimits } from './trace-limits.js';
@@ -20,7 +22,7 @@ export function registerVerify(program: Command, out: Output): void {
     )
     .argument('<jail>', 'a jail (built by jailtrace build, which recorded its users and profiles)')
     .argument('[command...]', 'after --: a command to run in the jail instead of the profiles')
-    .option('--profile <name>', 'workload: sftp, scp (default: the profiles the jail was built with)', collect, [])
+    .addOption(profileOption('workload (repeatable; default: the profiles the jail was built with)'))
     .option('--user <name>', 'run as this user (default: the jail\'s first user)')
     .option('--fix', 'copy what is missing (same confined, atomic apply as build) and run again')
     .option('--allow-secret <path>', 'copy this secret (/etc/shadow, a key...) if the trace needs it (repeatable)', collect, [])
@@ -40,6 +42,8 @@ Examples:
   jailtrace verify /srv/jail --user alice -- /usr/bin/scp -t /home/alice`)
     .action(async (jail: string, command: string[], o: { wait?: number; profile: string[]; user?: string; fix?: boolean; allowSecret: string[]; allowDevice: string[]; rounds: string; timeout: string; sftpServer?: string; scp?: string; outputDir?: string; json?: boolean; maxPaths: number }) => {
       const { verifyCommand, renderVerify, fixRefused } = await import('./verify.js');
+      requireRoot('verify', 'it chroots into the jail and runs the workload as the jail\'s user');
+      await requireJailArg(jail, 'existing', 'verify');
       const r = await verifyCommand(
         { jail, profiles: o.profile, command, user: o.user, fix: Boolean(o.fix), rounds: o.fix ? Number(o.rounds) || 5 : 1, outputDir: o.outputDir, sftpServer: o.sftpServer, scp: o.scp, timeoutMs: Number(o.timeout) * 1000, allowSecrets: o.allowSecret, allowDevices: o.allowDevice, limits: traceLimits(o), lock: lockOptions(o, out, o.fix ? 'exclusive' : 'shared', jail) },
         out,

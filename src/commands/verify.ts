@@ -25,6 +25,7 @@ import { recordMissing } from '../verify/record-missing.js';
 import { chrootPrefix } from '../verify/chroot-command.js';
 import { layoutSteps, LAYOUT_PROFILE } from '../verify/layout.js';
 import { chrootDirProblems } from './chroot-rule.js';
+import { shWord } from '../profiles/login-shell.js';
 import { sameAsBefore, splitFallbacks, stoppedNoProgress, stoppedSameAsBefore, type NotNeeded, type Stopped } from '../verify/rounds.js';
 import { readFile } from 'node:fs/promises';
 import { VERSION } from '../version.js';
@@ -87,7 +88,7 @@ async function makeScratch(jail: string, uid: number): Promise<{ host: string; i
   const st = await lstat(jail).catch(() => undefined);
   if (!st?.isDirectory()) throw new UsageError(`${jail} is not a directory`, 'name the jail directory');
   if (uid !== 0 && (st.uid !== 0 || st.mode & 0o022)) {
-    throw new UsageError(`${jail} is not root-owned, or others can write to it: verify will not make files for the workload there`, `chown root ${jail} && chmod go-w ${jail} (OpenSSH requires it too), or jailtrace build ... --fix-perms`);
+    throw new UsageError(`${jail} is not root-owned, or others can write to it: verify will not make files for the workload there`, `chown root ${shWord(jail)} && chmod go-w ${shWord(jail)} (OpenSSH requires it too)`);
   }
   const host = await mkdtemp(path.join(jail, '.jailtrace-verify-'));
   // an interrupted run: the profiles' trees in it go first (registered later, removed first), then this, if empty

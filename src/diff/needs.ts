@@ -35,7 +35,7 @@ const typeHint = (path: string, ops: ReadonlySet<Op>): HostType => TYPE_HINTS.fi
 export function needsFromManifest(m: Manifest, platform: PlatformInfo): Need[] {
   const out: Need[] = [];
   for (const e of m.entries) {
-    if (!e.path.startsWith('/')) continue; // unresolved relative path: parse warned about it
+    if (!e.path.startsWith('/')) continue; // unresolved relative path: parse notes it
     const ops = new Set(e.accesses.filter((a) => a.ok).map((a) => a.op));
     if (ops.size === 0) continue;
     const type = typeHint(e.path, ops);

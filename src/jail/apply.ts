@@ -515,7 +515,7 @@ async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
   }
 }
 
-function countResults(results: readonly ActionResult[]): Record<ActionOutcome, number> {
+export function countResults(results: readonly ActionResult[]): Record<ActionOutcome, number> {
   const counts: Record<ActionOutcome, number> = { done: 0, 'up-to-date': 0, refused: 0, failed: 0 };
   for (const r of results) counts[r.result]++;
   return counts;

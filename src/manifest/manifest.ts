@@ -48,6 +48,9 @@ export interface SourceInfo {
   bytes: number;
 }
 
+/** A warning is a line that could not be read (parse exits 2); a note is about a trace that was read (exit 0). */
+export type Severity = 'warning' | 'note';
+
 export interface WarningRecord {
   file?: string;
   line: number;
@@ -74,6 +77,12 @@ export interface Manifest {
   warnings: WarningRecord[];
   /** Warnings beyond MAX_WARNINGS are counted, not kept. */
   warningCount: number;
+  /**
+   * Notes about the trace that are not reading errors (a relative path under a directory fd opened before tracing
+   * began, normal in `strace -p` and `-Z` traces): the path is left out, the trace is fine. Kept like warnings.
+   */
+  notes?: WarningRecord[];
+  noteCount?: number;
 }
 
 /** A path's accesses: one record alone (most paths, failed lookups above all), or the list. */
@@ -104,6 +113,8 @@ export class ManifestBuilder {
   private chars = 0;
   readonly warnings: WarningRecord[] = [];
   warningCount = 0;
+  readonly notes: WarningRecord[] = [];
+  noteCount = 0;
   /** Index of the trace file currently being read. */
   fileIndex = 0;
 
@@ -158,7 +169,12 @@ export class ManifestBuilder {
     return s;
   }
 
-  warn(file: string | undefined, line: number, message: string): void {
+  warn(file: string | undefined, line: number, message: string, severity: Severity = 'warning'): void {
+    if (severity === 'note') {
+      this.noteCount++;
+      if (this.notes.length < MAX_WARNINGS) this.notes.push(file === undefined ? { line, message } : { file, line, message });
+      return;
+    }
     this.warningCount++;
     if (this.warnings.length < MAX_WARNINGS) this.warnings.push(file === undefined ? { line, message } : { file, line, message });
   }
@@ -186,7 +202,7 @@ export class ManifestBuilder {
       if (p.file) r.file = p.file;
       return r;
     });
-    return { schema: MANIFEST_SCHEMA, source, entries, processes, warnings: this.warnings, warningCount: this.warningCount };
+    return { schema: MANIFEST_SCHEMA, source, entries, processes, warnings: this.warnings, warningCount: this.warningCount, notes: this.notes, noteCount: this.noteCount };
   }
 }
 

@@ -9,7 +9,7 @@ export function mergeManifests(ms: readonly Manifest[]): Manifest {
   if (ms.length === 0) throw new Error('mergeManifests: nothing to merge');
   const byPath = new Map<string, ManifestEntry>();
   const files: string[] = [];
-  const out: Manifest = { ...ms[0], entries: [], processes: [], warnings: [], warningCount: 0, source: { ...ms[0].source, files, lines: 0, bytes: 0 } };
+  const out: Manifest = { ...ms[0], entries: [], processes: [], warnings: [], warningCount: 0, notes: [], noteCount: 0, source: { ...ms[0].source, files, lines: 0, bytes: 0 } };
   for (const m of ms) {
     const shift = files.length;
     files.push(...m.source.files);
@@ -27,6 +27,8 @@ export function mergeManifests(ms: readonly Manifest[]): Manifest {
     out.processes.push(...m.processes.map((p) => (shift + (p.file ?? 0) > 0 ? { ...p, file: shift + (p.file ?? 0) } : p)));
     out.warnings.push(...m.warnings);
     out.warningCount += m.warningCount;
+    if (m.notes?.length) (out.notes ??= []).push(...m.notes);
+    if (m.noteCount) out.noteCount = (out.noteCount ?? 0) + m.noteCount;
   }
   out.entries = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;

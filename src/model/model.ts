@@ -56,7 +56,8 @@ export interface ModelOptions {
 }
 
 export type AccessSink = (a: Access) => void;
-export type WarnSink = (line: number, message: string) => void;
+/** `severity` 'note': about the trace, not a line that could not be read (see Manifest.notes). */
+export type WarnSink = (line: number, message: string, severity?: 'note') => void;
 
 const AT_FDCWD = -100;
 /** A cwd the trace lost track of (fchdir to an fd it never saw opened). */
@@ -171,7 +172,7 @@ export class ProcessModel {
       if (path === undefined) return;
       const r = this.resolve(p, ev, row.dirfd, path);
       out(access(r, op, ev, target));
-      if (r.unresolved) warn(ev.line, `${ev.name}: relative path ${JSON.stringify(path)} with an unknown directory fd`);
+      if (r.unresolved) warn(ev.line, `${ev.name}: relative path ${JSON.stringify(path)} under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails`, 'note');
     };
     switch (row.family) {
       case 'open': {
@@ -180,7 +181,7 @@ export class ProcessModel {
         const flags = row.impliedFlags ?? this.flagsText(ev, row.flags);
         const r = this.resolve(p, ev, row.dirfd, path);
         out(access(r, opFromFlags(flags), ev));
-        if (r.unresolved) warn(ev.line, `${ev.name}: relative path with an unknown directory fd`);
+        if (r.unresolved) warn(ev.line, `${ev.name}: relative path under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails`, 'note');
         if (ev.ok && ev.retval >= 0) p.fds.set(ev.retval, { path: r.path, cloexec: flags.includes('O_CLOEXEC') });
         return;
       }
@@ -246,7 +247,7 @@ export class ProcessModel {
         const { fd, path } = parseFdArg(ev.args[row.fd ?? 0] ?? '');
         const target = path ? fromBytes(path) : p.fds.get(fd)?.path;
         if (target === undefined) {
-          warn(ev.line, `fchdir(${fd}): unknown fd, cwd of pid ${ev.pid} is now unknown`);
+          warn(ev.line, `fchdir(${fd}): a directory fd opened before the trace began: the cwd of pid ${ev.pid} is unknown from here`, 'note');
           if (ev.ok) p.fs.cwd = UNKNOWN_CWD; // later relative paths are reported unresolved, not resolved wrongly
           return;
         }

@@ -146,7 +146,7 @@ export function planHostNeeds(input: HostScriptInput): HostNeeds {
           continue;
         }
         const path = archiveOf(raw);
-        if (!path.startsWith('/')) continue; // unresolved relative path: parse warned about it
+        if (!path.startsWith('/')) continue; // unresolved relative path: parse notes it
         let g = gathered.get(path);
         if (!g) {
           g = { ops: new Set(), tried: new Set(), ok: false, failedExecPids: new Set(), targets: new Set(), syscall: a.syscall, line: a.line, file: m.source.files[a.file ?? 0] };

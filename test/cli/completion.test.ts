@@ -45,7 +45,7 @@ test.each([
   ['jailtrace tree --format truss-', ['truss-solaris', 'truss-aix', 'truss-freebsd']],
   ['jailtrace tree --a', ['--all']],
   ['jailtrace build /srv/jail --dr', ['--dry-run']],
-  ['jailtrace completion ', ['bash']],
+  ['jailtrace completion ', ['bash', 'zsh', 'fish']],
   ['jailtrace help tr', ['tree']],
   ['jailtrace build /srv/jail -- /usr/bin/rsync --ver', []],
 ])('%j completes to %j', async (line, expected) => {

@@ -92,7 +92,7 @@ describe.skipIf(!isRoot)('SIGKILL at random moments, then rerun (needs root)', (
     await fs.writeFile(stale, 'half a libc');
     const r = await jt(buildArgs(jail));
     expect(r.code, r.all).toBe(0);
-    expect(r.stdout).toContain('removed 1 temp file(s) an interrupted run left: /usr/lib/x86_64-linux-gnu/.jailtrace-tmp-0123456789ab');
+    expect(r.stdout).toContain('removed 1 temp file an interrupted run left: /usr/lib/x86_64-linux-gnu/.jailtrace-tmp-0123456789ab');
     expect(await findTemps(jail)).toEqual([]);
   });
 });

@@ -53,7 +53,7 @@ describe('the distinct-path cap, through the CLI', () => {
   test('the same trace under the default cap parses whole', async () => {
     const r = await jt(['parse', paths5k]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('5010 lines, 1 processes, 5001 paths, 0 warnings');
+    expect(r.stdout).toContain('5010 lines, 1 process, 5001 paths, 0 notes, 0 warnings');
   });
 
   test.each([

@@ -1,6 +1,7 @@
 /** `jailtrace capture` on the command line. */
 import type { Command } from 'commander';
 import type { Output } from '../output.js';
+import { profileOption } from './profile-option.js';
 import { collect } from './register-build.js';
 import { maxPathsOption } from './trace-limits.js';
 
@@ -38,7 +39,7 @@ export function registerCapture(program: Command, out: Output): void {
     .option('--report <file>', "write jailtrace's report (the summary, or JSON with --json) to FILE instead of stderr (a command) or stdout (a profile)")
     .option('--cwd <dir>', 'run the command in this directory', process.cwd())
     .option('--user <name>', 'run the command as this user, with a clean environment')
-    .option('--profile <name>', 'trace a built-in workload (sftp, scp) instead of a command', collect, [])
+    .addOption(profileOption('trace a built-in workload instead of a command (repeatable)'))
     .option('--timeout <seconds>', 'kill the command and its children after this long')
     .option('--platform <os>', 'with --print-command: linux, solaris, aix, freebsd, macos')
     .option('--print-command', 'print the tracer command line for --platform instead of running anything')

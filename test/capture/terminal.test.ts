@@ -76,7 +76,7 @@ describe.skipIf(skip !== undefined)(`capture -- COMMAND owns the terminal (${ski
     const err = Buffer.from(traced.stderr).toString();
     expect(err).toContain('to-stderr\n');
     expect(err).toContain(`jailtrace: trace saved: ${t}`);
-    expect(err).toMatch(/bytes\.strace: strace, \d+ lines, 1 processes/);
+    expect(err).toMatch(/bytes\.strace: strace, \d+ lines, 1 process,/);
     expect(traced.exitCode).toBe(0);
   });
 

@@ -79,6 +79,21 @@ async function readAccounts(users: string[]): Promise<Accounts> {
   return filterAccounts(pw, gr, users);
 }
 
+/**
+ * A build whose traces name no file would make an empty jail and exit 0: an empty trace (strace never ran, the output
+ * was truncated) or a workload that did nothing. That is an input error, said with the trace's name.
+ */
+function refuseEmptyInput(workloads: readonly Workload[], manifests: readonly Manifest[]): void {
+  if (manifests.length === 0) return; // a layout with no program to trace (internal-sftp): nothing was traced
+  if (manifests.some((m) => m.entries.some((e) => e.path.startsWith('/') && e.accesses.some((a) => a.ok)))) return;
+  const empty = manifests.flatMap((m) => (m.source.bytes === 0 ? m.source.files : []));
+  const names = workloads.flatMap((w) => w.traces);
+  throw new UsageError(
+    empty.length > 0 ? `empty trace: ${empty.join(', ')}: nothing to build a jail from` : `the trace${names.length === 1 ? '' : 's'} ${names.join(', ') || '(live run)'} name no file the program opened: nothing to build a jail from`,
+    'check that the trace is the one strace wrote (strace -f -o FILE), that the program ran, and that --format matches it',
+  );
+}
+
 export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   if (o.workloads.length === 0) throw new UsageError('nothing to trace', 'give --profile sftp / --profile scp, --trace FILE, or -- COMMAND ARGS');
   const jail = path.resolve(o.jail);
@@ -87,6 +102,7 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
 
   const t0 = performance.now();
   const manifests: Manifest[] = await loadManifests(o.workloads, o.limits);
+  refuseEmptyInput(o.workloads, manifests);
   const t1 = performance.now();
   const ex = new Expander({
     platform,

@@ -49,6 +49,7 @@ export async function diffCommand(args: string[], o: DiffCliOptions): Promise<Di
     oldSide = await loadSide(args[0], load);
     newSide = await loadSide(args[1], load);
   }
+  for (const s of [oldSide, newSide]) if (s.note) o.out?.note(s.note);
   const diff = diffNeeds(oldSide.needs, newSide.needs);
   const side = (s: Side) => ({ label: s.label, kind: s.kind, needs: s.needs.length });
   return { old: side(oldSide), new: side(newSide), diff, equal: isEmptyDiff(diff) };

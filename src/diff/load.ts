@@ -12,7 +12,7 @@ import { TraceError, UsageError } from '../errors.js';
 import { MANIFEST_SCHEMA, type Manifest } from '../manifest/manifest.js';
 import { platformInfo } from '../platforms/index.js';
 import { parseTraces } from '../trace.js';
-import { loadBaseline } from './baseline.js';
+import { defaultBaselinesDir, loadBaseline } from './baseline.js';
 import { needsFromManifest, needsFromRecord, type Need } from './needs.js';
 
 export type SideKind = 'manifest' | 'trace' | 'record' | 'jail' | 'baseline';
@@ -21,6 +21,8 @@ export interface Side {
   label: string;
   kind: SideKind;
   needs: Need[];
+  /** Something the admin should know about where this side came from (stderr, not part of the report). */
+  note?: string;
 }
 
 export interface LoadOptions {
@@ -86,7 +88,9 @@ export async function loadSide(arg: string, opts: LoadOptions = {}): Promise<Sid
   return fromManifest(arg, 'trace', await parseTraces([arg], opts));
 }
 
-export async function loadBaselineSide(name: string, dir?: string): Promise<Side> {
-  const { file, manifest } = await loadBaseline(name, dir);
-  return fromManifest(`baseline ${name} (${file})`, 'baseline', manifest);
+export async function loadBaselineSide(name: string, dir?: string, cwd?: string): Promise<Side> {
+  const { file, manifest, legacy } = await loadBaseline(name, dir, cwd);
+  const side = fromManifest(`baseline ${name} (${file})`, 'baseline', manifest);
+  if (legacy) side.note = `baseline ${name} was read from the old place ${file}: move it to ${defaultBaselinesDir()}/ (or give --baselines ${path.dirname(file)})`;
+  return side;
 }

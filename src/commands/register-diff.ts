@@ -33,7 +33,7 @@ Examples:
   jailtrace diff /srv/jail-before /srv/jail          # two jails
   jailtrace diff --baseline sftp-debian12 sftp.strace   # compare a new trace with a stored run
   jailtrace diff --baseline sftp-debian12 --profile sftp --user alice   # in cron after every upgrade
-  jailtrace diff --all old.strace new.strace           # runtime data (/tmp, /proc, homes) too`)
+  jailtrace diff --all old.strace new.strace           # runtime data (/tmp, /proc, terminals) too`)
     .action(async (sides: string[], o: { baseline?: string; baselines?: string; format: string; cwd: string; json?: boolean; all?: boolean; profile: string[]; user: string[]; maxPaths: number }) => {
       const { runDiff } = await import('./diff.js');
       process.exitCode = await runDiff(sides, o, out);

@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import { filterAccounts } from '../build/accounts.js';
 import type { JailEntry } from '../build/expand.js';
 import { generatedFiles, makePlan, RECORD_DIR, RECORD_FILE, type JailRecord } from '../build/make-plan.js';
+import type { SourceFacts } from '../jail/apply.js';
 import { sortPlan, type Action, type Plan } from '../jail/plan.js';
 import { acceptedGenerated, type CheckReport, type Finding } from './check.js';
 import { hashSameFile } from './hash.js';
@@ -98,9 +99,16 @@ export async function planSync(check: CheckReport): Promise<SyncPlan> {
  * The record after a sync: the entries whose actions succeeded take their fresh host facts (with sha256), the
  * entries check found matching take the jail copy's sha256, the rest stay as they were.
  */
-export function syncedRecord(check: CheckReport, s: SyncPlan, synced: ReadonlySet<string>): JailRecord {
+export function syncedRecord(check: CheckReport, s: SyncPlan, synced: ReadonlySet<string>, replanned: ReadonlyMap<string, SourceFacts> = new Map()): JailRecord {
   const entries = check.record.entries.map((e) => {
     const t = s.targets.get(e.path);
+    const fresh = replanned.get(e.path);
+    if (t?.host && fresh && synced.has(e.path)) {
+      // the host replaced the file while syncing (an upgrade, see apply.ts): what was copied is the new file
+      const { why: _why, ...facts } = fresh;
+      void _why;
+      return { ...t, host: { ...t.host, ...facts } };
+    }
     if (t && synced.has(e.path) && t.decision !== 'generate') return t;
     const sha = check.hashes.get(e.path);
     return sha && e.host ? { ...e, host: { ...e.host, sha256: sha } } : e;

@@ -80,7 +80,7 @@ async function profileSide(profiles: string[], users: string[], out: Output | un
     const quiet: Output = out ?? ({ note: () => {} } as unknown as Output);
     const workloads = await runWorkloads({ profiles, traces: [], command: [], users, cwd: '/', outputDir: dir, limits }, quiet);
     const m = withoutScratch(mergeManifests(await loadManifests(workloads, limits)), workloads.flatMap((w) => w.excludes));
-    return { label: `fresh run of --profile ${profiles.join(', ')}`, kind: 'trace', needs: needsFromManifest(m, platformInfo('linux'), { written: all }) };
+    return { label: `fresh run of --profile ${profiles.join(', ')}`, kind: 'trace', needs: needsFromManifest(m, platformInfo('linux'), { all }) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -35,7 +35,7 @@ export interface LoadOptions {
   all?: boolean;
 }
 
-const fromManifest = (label: string, kind: SideKind, m: Manifest, all = false): Side => ({ label, kind, needs: needsFromManifest(m, platformInfo(m.source.platform as never), { written: all }) });
+const fromManifest = (label: string, kind: SideKind, m: Manifest, all = false): Side => ({ label, kind, needs: needsFromManifest(m, platformInfo(m.source.platform as never), { all }) });
 
 /** A trace side: parsed, without the scratch data its workload recorded (TRACE.meta.json). */
 async function fromTraces(arg: string, opts: LoadOptions): Promise<Side> {

@@ -49,19 +49,30 @@ const under = (p: string, places: readonly string[]): boolean => places.some((x)
 /** What a jail would hold of what a program touched: needs outside the runtime places and roles. Pure. */
 export const jailContent = (needs: readonly Need[]): Need[] => needs.filter((n) => !RUNTIME_ROLES.has(n.role) && !under(n.path, RUNTIME_PLACES));
 
+/** Ops that only look a path up (realpath, a search along a library path): on the way to something, not a need. */
+const LOOKUP_OPS: ReadonlySet<Op> = new Set<Op>(['stat', 'access']);
+
 export interface NeedsOptions {
-  /** Keep paths the program only created or changed (runtime output). Default true. */
-  written?: boolean;
+  /**
+   * Every path with a successful access (default). `false`: what a jail needs of them: not the files the program
+   * only created or changed (its output), nor directories it only looked up on the way to another need (the jail
+   * makes those as parents).
+   */
+  all?: boolean;
 }
 
 /** Paths with at least one successful access, classified as build would classify a traced path. */
 export function needsFromManifest(m: Manifest, platform: PlatformInfo, opts: NeedsOptions = {}): Need[] {
   const out: Need[] = [];
+  const all = opts.all ?? true;
+  const used = all ? [] : m.entries.filter((e) => e.accesses.some((a) => a.ok && !LOOKUP_OPS.has(a.op))).map((e) => e.path);
+  const onTheWay = (p: string): boolean => used.some((u) => u.startsWith(p === '/' ? '/' : p + '/'));
   for (const e of m.entries) {
     if (!e.path.startsWith('/')) continue; // unresolved relative path: parse warned about it
     const ops = new Set(e.accesses.filter((a) => a.ok).map((a) => a.op));
     if (ops.size === 0) continue;
-    if (opts.written === false && [...ops].every((o) => WRITE_OPS.has(o))) continue;
+    if (!all && [...ops].every((o) => WRITE_OPS.has(o))) continue;
+    if (!all && e.path !== '/' && [...ops].every((o) => LOOKUP_OPS.has(o)) && onTheWay(e.path)) continue;
     const type = typeHint(e.path, ops);
     out.push({ path: e.path, role: roleOf({ path: e.path, ops, failedOnly: false, type, via: 'trace' }, platform) });
   }

@@ -46,7 +46,7 @@ describe('what a jail would hold (pure)', () => {
       await writeFile(path.join(dir, 't.strace'), trace('/srv/x', 10, 1));
       const m = await parseTraces([path.join(dir, 't.strace')], { cwd: '/' });
       const p = platformInfo('linux');
-      expect(needsFromManifest(m, p, { written: false }).map((x) => x.path)).not.toContain('/var/log/out-10.log');
+      expect(needsFromManifest(m, p, { all: false }).map((x) => x.path)).not.toContain('/var/log/out-10.log');
       expect(needsFromManifest(m, p).map((x) => x.path)).toContain('/var/log/out-10.log');
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -8,8 +8,8 @@ import { EXIT } from '../errors.js';
 export const EXIT_MEANING = {
   OK: 'Success. For the checking commands (verify, diff, check): nothing missing, no difference.',
   FOUND: 'The command ran and found something: files missing from the jail (verify), differences or a suspicious record (diff, check); sync: done, but suspicious record entries were refused.',
-  USAGE: 'Usage or input error: a bad option, a missing or unreadable trace, a file in the wrong format, a trace over the --max-paths cap (named with its file and line); parse also exits 2, after printing everything it read, when some lines of a trace could not be read.',
-  APPLY: 'The jail could not be written: a confinement refusal (a path escaping the jail), disk full, read-only file system.',
+  USAGE: 'Usage or input error: a bad option, a missing or unreadable trace, a file in the wrong format, a trace over the --max-paths cap (named with its file and line), a build whose traces name no file (an empty trace); parse also exits 2, after printing everything it read, when some lines of a trace could not be read.',
+  APPLY: 'The jail could not be written: a confinement refusal (a path escaping the jail, a source a user could have swapped since planning), disk full, read-only file system.',
   TRACER: 'The tracer (strace, truss) could not run (missing, ptrace not permitted) or died.',
   PROGRAM: 'The traced program failed; capture and verify report its exit status. build (also with --from-rssh-conf/--from-sshd-config, for any one jail): a workload step failed; each failed step is named with its last lines of output (in --json: failedSteps), and the jail still holds what was traced and its record, so a rerun or verify --fix can go on; a jail that could not be written exits 3 instead.',
   BUSY: 'Another jailtrace run holds the jail\'s lock (a build, sync or verify --fix writing it; check and verify wait for writers): the message names the holder (pid, command, since when). Rerun, or give --wait SECONDS to wait for it.',

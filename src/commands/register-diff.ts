@@ -71,6 +71,10 @@ Examples:
     .description(`Each stored baseline: its name, how many paths, when it was saved, from which traces. In DIR (default ${BASELINES_HELP}).`)
     .option('--baselines <dir>', 'where baselines are stored')
     .option('--json', 'print the list as JSON')
+    .addHelpText('after', `
+Examples:
+  jailtrace baseline list
+  jailtrace baseline list --baselines /srv/baselines --json`)
     .action(async (o: { baselines?: string; json?: boolean }) => {
       const { runBaselineList } = await import('./baseline.js');
       process.exitCode = await runBaselineList(o, out);
@@ -81,6 +85,10 @@ Examples:
     .argument('<name>', 'baseline name')
     .option('--baselines <dir>', 'where baselines are stored')
     .option('--json', 'print the stored manifest')
+    .addHelpText('after', `
+Examples:
+  jailtrace baseline show sftp-debian12
+  jailtrace baseline show --json sftp-debian12 > sftp-debian12.json`)
     .action(async (name: string, o: { baselines?: string; json?: boolean }) => {
       const { runBaselineShow } = await import('./baseline.js');
       process.exitCode = await runBaselineShow(name, o, out);
@@ -90,6 +98,10 @@ Examples:
     .summary('remove baseline NAME')
     .argument('<name>', 'baseline name')
     .option('--baselines <dir>', 'where baselines are stored')
+    .addHelpText('after', `
+Examples:
+  jailtrace baseline rm sftp-debian12
+  jailtrace baseline rm --baselines /srv/baselines scp-v1`)
     .action(async (name: string, o: { baselines?: string }) => {
       const { runBaselineRm } = await import('./baseline.js');
       process.exitCode = await runBaselineRm(name, o, out);

@@ -88,8 +88,10 @@ function refuseEmptyInput(workloads: readonly Workload[], manifests: readonly Ma
   if (manifests.some((m) => m.entries.some((e) => e.path.startsWith('/') && e.accesses.some((a) => a.ok)))) return;
   const empty = manifests.flatMap((m) => (m.source.bytes === 0 ? m.source.files : []));
   const names = workloads.flatMap((w) => w.traces);
+  const failed = workloads.flatMap((w) => w.steps.filter((s) => !s.ok)).map((s) => `${s.description} (${s.signal ? `killed by ${s.signal}` : `exit ${s.exitCode}`})`);
+  const why = empty.length > 0 ? `empty trace: ${empty.join(', ')}` : `the trace${names.length === 1 ? '' : 's'} ${names.join(', ') || '(live run)'} name no file the program opened`;
   throw new UsageError(
-    empty.length > 0 ? `empty trace: ${empty.join(', ')}: nothing to build a jail from` : `the trace${names.length === 1 ? '' : 's'} ${names.join(', ') || '(live run)'} name no file the program opened: nothing to build a jail from`,
+    `${why}${failed.length ? `; the workload failed: ${failed.join('; ')}` : ''}: nothing to build a jail from`,
     'check that the trace is the one strace wrote (strace -f -o FILE), that the program ran, and that --format matches it',
   );
 }

@@ -7,8 +7,9 @@
  *   record has none), or its type, mode, owner, symlink target or device number changed; a file jailtrace generated
  *   (passwd, group: the record's `generated`, with their sha256) differs from what was written by a single byte;
  * - missing: a recorded path is not in the jail;
- * - extra: a path in the jail the record does not name (not looked for under /.jailtrace, the users' homes, and
- *   directories the users write in: sticky world-writable ones, ones a user owns, parents of runtime files);
+ * - extra: a path in the jail the record does not put there (not looked for under /.jailtrace, the users' homes, and
+ *   directories the users write in: sticky world-writable ones, ones a user owns, parents of runtime files); a file
+ *   at a path the record lists only as tried (a failed lookup of /etc/ld.so.preload) is extra too;
  * - setid: a setuid/setgid file; writable-dir: a group/other-writable directory (sticky ones, like /tmp, are notes);
  * - root: the jail root or an ancestor breaks OpenSSH's ChrootDirectory rule;
  * - suspicious-record: the record asks for more than the rules give (a secret not named with --allow-secret, a device
@@ -287,7 +288,13 @@ async function walkFindings(jail: string, root: JailRoot, r: JailRecord, j: Reco
   // Likewise a device node: one the rules do not make (not on the platform's safe list, not --allow-device) is extra.
   const recordedDevices = new Set(r.entries.filter((e) => e.role === 'device').map((e) => e.path));
   const deviceOut = (p: string): boolean => recordedDevices.has(p) && !(IN_JAIL.has(j.now.get(p)?.decision ?? '') && !j.suspiciousPaths.has(p));
-  const known = new Set(r.entries.map((e) => e.path).filter((p) => !secretOut(p) && !deviceOut(p)));
+  // Known: what the record puts in the jail, what a server or the program makes there (a socket such as /dev/log
+  // bound by syslog, a FIFO), and directories older builds made only as parents (an empty /etc/ssh: walked, not
+  // extra). A file at a path the record lists only as tried (a failed lookup of /etc/ld.so.preload), skipped or gone
+  // from the host is not jailtrace's: it is extra.
+  const madeThere = (e: JailEntry): boolean => IN_JAIL.has(e.decision) || (e.decision === 'report-only' && (e.role === 'socket' || e.host?.type === 'socket' || e.host?.type === 'fifo' || e.host?.type === 'dir'));
+  const known = new Set(r.entries.filter(madeThere).map((e) => e.path).filter((p) => !secretOut(p) && !deviceOut(p)));
+  for (const g of acceptedGenerated(r)) known.add(g.path);
   const users = j.users;
   const { homes, uids } = await userHomes(root, users);
   for (const h of homes) {

@@ -6,7 +6,7 @@
  */
 import { CommanderError } from 'commander';
 import { EXIT, JailtraceError } from './errors.js';
-import { exitWithin, runInterruptCleanups } from './interrupt.js';
+import { exitWithin, runInterruptCleanups, sigintIsTheProgramsNow } from './interrupt.js';
 import { makeOutput, type Output } from './output.js';
 import { makeProgram, VersionRequested, versionText } from './program.js';
 
@@ -58,6 +58,8 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 // rerun of the same command finishes the job (apply is idempotent and sweeps temp files a SIGKILL left).
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
+    // a program that owns the terminal got the same Ctrl-C and decides (src/interrupt.ts); SIGTERM still ends us
+    if (sig === 'SIGINT' && sigintIsTheProgramsNow()) return;
     runInterruptCleanups();
     process.stderr.write('jailtrace: interrupted (rerun the same command to finish; nothing half-written is left in place)\n');
     exitWithin(sig, EXIT.INTERRUPTED);

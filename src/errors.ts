@@ -13,7 +13,7 @@ export const EXIT = {
   APPLY: 3,
   /** The tracer could not run (missing, ptrace not permitted) or died. */
   TRACER: 4,
-  /** The traced program failed (capture/verify report its status; build: a workload step failed). */
+  /** The traced program failed (verify, capture --profile report its status; build: a workload step failed). `capture -- COMMAND` exits with the program's own status instead. */
   PROGRAM: 5,
   /** Another jailtrace holds the jail's lock (build, sync, verify --fix; check and verify wait on a writer). */
   BUSY: 6,

@@ -5,14 +5,24 @@
  */
 import { spawn } from 'node:child_process';
 
-const cleanups = new Set<() => void>();
+/**
+ * Two phases: `kill` cleanups (tracer process groups) run first, so nothing is still writing when the `clean` ones
+ * (temp files, scratch trees) run, newest first: a tree registered inside another is removed before its parent.
+ */
+export type InterruptPhase = 'kill' | 'clean';
+const cleanups: Record<InterruptPhase, Array<() => void>> = { kill: [], clean: [] };
 
-export function onInterrupt(fn: () => void): void {
-  cleanups.add(fn);
+/** Register a synchronous cleanup; returns the function that unregisters it (call it once the thing is gone). */
+export function onInterrupt(fn: () => void, phase: InterruptPhase = 'clean'): () => void {
+  cleanups[phase].push(fn);
+  return () => {
+    const i = cleanups[phase].lastIndexOf(fn);
+    if (i >= 0) cleanups[phase].splice(i, 1);
+  };
 }
 
 export function runInterruptCleanups(): void {
-  for (const fn of cleanups) {
+  for (const fn of [...cleanups.kill, ...[...cleanups.clean].reverse()]) {
     try {
       fn();
     } catch {
@@ -20,6 +30,22 @@ export function runInterruptCleanups(): void {
     }
   }
 }
+
+/**
+ * While a program owns the terminal (`capture -- COMMAND`), SIGINT (Ctrl-C) is the program's, as under
+ * `strace -o FILE COMMAND`: the terminal sends it to the program too, which decides; jailtrace reports when it ends.
+ * src/cli.ts asks here before treating SIGINT as an interrupt. Returns the function that ends it.
+ */
+let programOwnsSigint = 0;
+export function giveSigintToProgram(): () => void {
+  programOwnsSigint++;
+  let done = false;
+  return () => {
+    if (!done) programOwnsSigint--;
+    done = true;
+  };
+}
+export const sigintIsTheProgramsNow = (): boolean => programOwnsSigint > 0;
 
 /**
  * Exit with `code` now, even with a file-system call stuck in the kernel. process.exit waits for libuv's thread pool,

@@ -8,12 +8,13 @@
  * (O_WRONLY|O_NONBLOCK succeeds because the blocked reader already counts as a reader) and closing it at once: the
  * reader sees EOF, and `done` rejects with "no tracer opened the FIFO".
  */
-import { constants, createReadStream } from 'node:fs';
+import { constants, createReadStream, rmSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { TracerError, UsageError } from '../errors.js';
+import { onInterrupt } from '../interrupt.js';
 import { openOutputFile, OutputFileError } from '../output-file.js';
 
 export interface TraceFifoOptions {
@@ -41,12 +42,15 @@ export async function openTraceFifo(opts: TraceFifoOptions): Promise<TraceFifo> 
     throw e;
   });
   const dir = await mkdtemp(path.join(opts.tmpDir ?? os.tmpdir(), 'jailtrace-fifo-'));
+  // root's own private dir: an interrupted run removes it too
+  const forget = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
   const fifo = path.join(dir, 'trace.fifo');
   try {
     await execa('mkfifo', ['-m', '0600', fifo]);
   } catch (e) {
     await outFile.close();
     await rm(dir, { recursive: true, force: true });
+    forget();
     throw new TracerError(`cannot create a FIFO in ${dir}`, 'is mkfifo (coreutils) installed and the temp dir writable?', { cause: e });
   }
 
@@ -138,6 +142,7 @@ export async function openTraceFifo(opts: TraceFifoOptions): Promise<TraceFifo> 
       await unblock();
       await done.catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
+      forget();
     })();
     return closing;
   };

@@ -7,15 +7,17 @@ import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
 import { TracerError } from '../errors.js';
-import { onInterrupt } from '../interrupt.js';
+import { giveSigintToProgram } from '../interrupt.js';
 import { straceArgs } from './args.js';
 import { openTraceFifo } from './fifo.js';
 import { findStrace } from './find.js';
+import { groupKiller, track, traceeKiller } from './live-tracers.js';
 import { argvPrograms, helpersOf, privilegedPrograms, type PrivilegedProgram } from './privileged.js';
 
 export { findStrace, whichExecutable, type StraceInfo } from './find.js';
 export { straceArgs, tracedCommandLine, TRACE_SET, type StraceArgsOptions } from './args.js';
 export { openTraceFifo, type TraceFifo, type TraceFifoOptions } from './fifo.js';
+export { killLiveTracers } from './live-tracers.js';
 export { argvPrograms, privilegedNote, privilegedPrograms, type PrivilegedProgram } from './privileged.js';
 
 export interface CaptureOptions {
@@ -33,6 +35,13 @@ export interface CaptureOptions {
    * Excludes `input`; the result's `stdout` is then empty (the callback consumed it).
    */
   interact?: (io: { stdin: Writable; stdout: Readable }) => Promise<void>;
+  /**
+   * The program owns our terminal, as under `strace -o FILE COMMAND`: stdin, stdout and stderr are inherited (the
+   * program's output is never read by us), it stays in the terminal's foreground group (its /dev/tty works, Ctrl-C
+   * reaches it) and SIGINT is its to handle (src/interrupt.ts). Excludes `input` and `interact`; the result's stdout
+   * and stderr are empty, and strace's own messages went to the terminal with the program's.
+   */
+  terminal?: boolean;
   /** Kill strace and every process of its group (SIGTERM, then SIGKILL after `killGraceMs`). */
   timeoutMs?: number;
   killGraceMs?: number;
@@ -108,76 +117,62 @@ export function splitStraceStderr(all: string): { program: string; strace: strin
   return { program: program.join(''), strace: strace.join('') };
 }
 
-/** Process groups of tracers running now (strace and everything it traces): `killLiveTracers` ends them on SIGINT. */
-const liveGroups = new Set<number>();
-onInterrupt(() => killLiveTracers('SIGKILL'));
-
-/** Synchronous: for the CLI's SIGINT/SIGTERM handler, before exit. Our tracers run in their own process group. */
-export function killLiveTracers(signal: NodeJS.Signals = 'SIGKILL'): number {
-  const n = liveGroups.size;
-  for (const pid of liveGroups) killGroup(pid, signal);
-  liveGroups.clear();
-  return n;
-}
-
 /**
  * For programs that start a tracer themselves (`sftp -D strace …`): run them `detached` (own process group), register
  * the group here so an interrupt kills it, and call the returned function when done. `kill` ends the whole group.
  */
 export function trackGroup(pid: number | undefined): { kill: (signal?: NodeJS.Signals) => void; release: () => void } {
-  if (pid !== undefined) liveGroups.add(pid);
-  return {
-    kill: (signal = 'SIGKILL') => killGroup(pid, signal),
-    release: () => {
-      if (pid !== undefined) liveGroups.delete(pid);
-    },
-  };
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the group is already gone
-  }
+  const t = track(pid);
+  return { kill: (signal = 'SIGKILL') => t.kill(signal), release: t.release };
 }
 
 export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> {
   if (opts.argv.length === 0) throw new TracerError('no command to trace', 'give the program and its arguments');
   if (opts.interact && opts.input !== undefined) throw new TracerError('captureLive: input and interact are exclusive');
+  if (opts.terminal && (opts.interact || opts.input !== undefined)) throw new TracerError('captureLive: terminal excludes input and interact');
   const st = await findStrace();
   const started = performance.now();
   const privileged = await privilegedPrograms([...argvPrograms(opts.argv), ...(opts.alsoRuns ?? []), ...(await helpersOf(opts.argv))]);
   const fifo = await openTraceFifo({ output: opts.output, onData: opts.onData });
   const args = [...straceArgs({ output: fifo.fifo, user: opts.user, seccomp: st.seccompBpf && privileged.length === 0 }), '--', ...opts.argv];
   let timedOut = false;
-  let pid: number | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let tracked: ReturnType<typeof track> | undefined;
+  const releaseSigint = opts.terminal ? giveSigintToProgram() : undefined;
   try {
+    const stdio = opts.terminal
+      ? { stdio: 'inherit' as const }
+      : opts.interact
+        ? { stdin: 'pipe' as const, buffer: { stdout: false } }
+        : typeof opts.input === 'object' && !Buffer.isBuffer(opts.input)
+          ? { stdin: opts.input }
+          : opts.input !== undefined
+            ? { input: opts.input }
+            : { stdin: 'ignore' as const };
     const child = execa(st.path, args, {
       argv0: 'strace',
       cwd: opts.cwd,
       env: opts.env,
       extendEnv: opts.env === undefined,
-      // own process group: a timeout kills strace and every traced process at once
-      detached: true,
+      // piped: own process group, so a timeout kills strace and every traced process at once; terminal: the
+      // terminal's foreground group, where the program's /dev/tty and Ctrl-C work (./live-tracers.ts)
+      detached: !opts.terminal,
       reject: false,
       stripFinalNewline: false,
-      ...(opts.interact ? { stdin: 'pipe' as const, buffer: { stdout: false } } : typeof opts.input === 'object' && !Buffer.isBuffer(opts.input) ? { stdin: opts.input } : opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
+      ...stdio,
     });
-    pid = child.pid;
-    if (pid !== undefined) liveGroups.add(pid);
+    tracked = track(child.pid, opts.terminal ? traceeKiller : groupKiller);
+    const kill = tracked.kill;
     // strace ended by a signal (killed, crashed, or re-raising the program's): its untraced leftovers in the group
     // would keep our pipes open and run on; they go now
     child.once('exit', (_code, signal) => {
-      if (signal) killGroup(pid, 'SIGKILL');
+      if (signal) kill('SIGKILL');
     });
     if (opts.timeoutMs !== undefined) {
       timer = setTimeout(() => {
         timedOut = true;
-        killGroup(pid, 'SIGTERM');
-        setTimeout(() => killGroup(pid, 'SIGKILL'), opts.killGraceMs ?? 2000).unref();
+        kill('SIGTERM');
+        setTimeout(() => kill('SIGKILL'), opts.killGraceMs ?? 2000).unref();
       }, opts.timeoutMs);
     }
     let interactError: unknown;
@@ -193,7 +188,7 @@ export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> 
     const r = await child;
     clearTimeout(timer);
     // strace detaches on SIGTERM and exits; whatever it left behind in its group dies now
-    if (timedOut) killGroup(pid, 'SIGKILL');
+    if (timedOut) kill('SIGKILL');
     // strace has exited: if it never opened the FIFO it never will; close() unblocks the reader and waits for EOF
     await fifo.close();
     const traceBytes = await fifo.done.catch((e: unknown) => {
@@ -203,7 +198,7 @@ export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> 
     const stderrAll = typeof r.stderr === 'string' ? r.stderr : '';
     const split = splitStraceStderr(stderrAll);
     if (!timedOut) {
-      const failure = straceFailure(split.strace || stderrAll, r.exitCode, traceBytes, opts.argv);
+      const failure = opts.terminal ? terminalFailure(r.exitCode, traceBytes, opts.argv) : straceFailure(split.strace || stderrAll, r.exitCode, traceBytes, opts.argv);
       if (failure) throw failure;
     }
     return {
@@ -221,9 +216,19 @@ export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> 
       ...(interactError !== undefined ? { interactError } : {}),
     };
   } finally {
+    releaseSigint?.();
     clearTimeout(timer);
-    if (timedOut) killGroup(pid, 'SIGKILL');
-    if (pid !== undefined) liveGroups.delete(pid);
+    if (timedOut) tracked?.kill('SIGKILL');
+    tracked?.release();
     await fifo.close();
   }
+}
+
+/**
+ * A terminal run: strace's own message went to the terminal, with the program's output, and is not ours to read. A
+ * run that wrote no trace and failed is strace failing to start the program.
+ */
+function terminalFailure(exitCode: number | undefined, traceBytes: number, argv: string[]): TracerError | undefined {
+  if (traceBytes > 0 || exitCode === 0 || exitCode === undefined) return undefined;
+  return new TracerError(`strace could not run ${argv.join(' ')} (it exited ${exitCode} and wrote no trace; its message is above)`, 'check the program path and --user; jailtrace capture --print-command -- COMMAND prints the strace command to run by hand');
 }

@@ -12,6 +12,8 @@ import { buildCommand, type BuildReport, type Workload } from './build.js';
 import { sharedBuildOptions } from './build-options.js';
 import { traceLimits } from './trace-limits.js';
 import { gatherWorkloads } from './workloads.js';
+import { isDirectory } from './trace-output.js';
+import { runTraceDir } from '../jail/trace-dir.js';
 import { buildExit, failedSteps, renderFailedSteps, worstExit } from './failed-steps.js';
 
 export async function runBuild(jail: string | undefined, command: string[], o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
@@ -30,15 +32,24 @@ async function runBuildLocked(jail: string, command: string[], o: BuildCliOption
   if (o.profile.includes('rssh')) return runRsshBuild(jail, o, out, g);
   const progress = out.progress('building');
   const tw = performance.now();
-  const workloads: Workload[] = await gatherWorkloads({ profiles: o.profile, traces: o.trace, command, users: o.user, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);
-  for (const w of workloads) w.excludes.push(...o.exclude.map((d) => path.resolve(d)));
-  const report = await buildCommand({
-    jail,
-    users: o.user,
-    workloads,
-    ...sharedBuildOptions(o),
-    onProgress: progress.update,
-  }).finally(progress.done);
+  const jailExisted = await isDirectory(jail);
+  // live traces: a folder of this run's in the jail's record dir, --output-dir, or (dry run) a temp dir removed after
+  const traces = o.profile.length > 0 || command.length > 0 ? await runTraceDir(o, jail, 'build') : undefined;
+  const report = await (async () => {
+    const workloads: Workload[] = await gatherWorkloads({ profiles: o.profile, traces: o.trace, command, users: o.user, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: traces?.dir ?? '.', limits: traceLimits(o) }, out);
+    for (const w of workloads) w.excludes.push(...o.exclude.map((d) => path.resolve(d)));
+    return buildCommand({
+      jail,
+      users: o.user,
+      workloads,
+      ...sharedBuildOptions(o),
+      jailExisted,
+      onProgress: progress.update,
+    });
+  })().finally(async () => {
+    progress.done();
+    await traces?.done();
+  });
   traceMs = Math.round(performance.now() - tw) - report.timings.parseMs - report.timings.expandMs - report.timings.applyMs;
   if (o.json) out.json(jsonReport(report));
   else if (!out.quiet || report.dryRun) out.result(renderBuild(report, Boolean(g.verbose)));
@@ -142,8 +153,12 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
     async function buildSpec() {
       if (chain?.installed && users.length > 0 && profiles.length > 0) return chain.build(spec.jail, users, o, g, (failedChain) => (chainFailed ||= failedChain));
       const { layoutWorkload } = await import('./sshd-many.js');
-      const workloads = profiles.length === 0 ? [layoutWorkload('internal-sftp')] : await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: o.outputDir, limits: traceLimits(o) }, out);
-      const r = await buildCommand({ jail: spec.jail, users, workloads, ...sharedBuildOptions(o), ...(chain ? chain.fallback(spec.jail) : {}), ...(profiles.length === 0 ? { recordProfiles: [LAYOUT_PROFILE] } : {}) });
+      const jailExisted = await isDirectory(spec.jail);
+      const traces = profiles.length === 0 ? undefined : await runTraceDir(o, spec.jail, 'build');
+      const r = await (async () => {
+        const workloads = !traces ? [layoutWorkload('internal-sftp')] : await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: traces.dir, limits: traceLimits(o) }, out);
+        return buildCommand({ jail: spec.jail, users, workloads, ...sharedBuildOptions(o), jailExisted, ...(chain ? chain.fallback(spec.jail) : {}), ...(profiles.length === 0 ? { recordProfiles: [LAYOUT_PROFILE] } : {}) });
+      })().finally(() => traces?.done());
       if (!o.json) out.result(renderBuild(r, Boolean(g.verbose)));
       const failedText = renderFailedSteps(r);
       if (failedText.length) out.error(failedText.join('\n'));

@@ -18,6 +18,8 @@ import { sharedBuildOptions } from './build-options.js';
 import { traceLimits } from './trace-limits.js';
 import { renderVerify, verifyCommand, type VerifyReport } from './verify.js';
 import { gatherWorkloads } from './workloads.js';
+import { isDirectory } from './trace-output.js';
+import { runTraceDir } from '../jail/trace-dir.js';
 
 export interface RsshBuild {
   build: BuildReport;
@@ -43,19 +45,25 @@ export async function buildRsshJail(jail: string, users: readonly string[], o: B
   const services = [...new Set(setups.flatMap((s) => chainServices(s.view)))];
   if (services.length === 0) throw new UsageError(`${info.configFile}: ${users.join(', ')} may use neither sftp nor scp`, `allow them: the access bits (${info.accessBits} digits: rsync rdist cvs sftp scp${info.accessBits === 6 ? ' svnserve' : ''}) or allowsftp/allowscp`);
   out.note(`rssh ${info.version ?? ''} chroots ${users.join(', ')} into ${abs}: tracing ${services.join(' and ')} on the host first, then the real chain into the jail`);
-  const workloads = await gatherWorkloads(
-    { profiles: services, traces: [], command: [], users: [...users], cwd: o.cwd, sftpServer: info.sftpServer, scp: info.scp, outputDir: o.outputDir, limits: traceLimits(o) },
-    out,
-  );
-  for (const w of workloads) w.excludes.push(...o.exclude.map((d) => path.resolve(d)));
-  const build = await buildCommand({
-    jail: abs,
-    users: [...users],
-    workloads,
-    ...sharedBuildOptions(o),
-    recordProfiles: ['rssh'],
-    homeInJail: rsshJailHomes(abs),
-  });
+  const jailExisted = await isDirectory(abs);
+  // the host traces: a folder of this run's in the jail's record dir, --output-dir, or (dry run) a temp dir
+  const traces = await runTraceDir(o, abs, 'build');
+  const build = await (async () => {
+    const workloads = await gatherWorkloads(
+      { profiles: services, traces: [], command: [], users: [...users], cwd: o.cwd, sftpServer: info.sftpServer, scp: info.scp, outputDir: traces.dir, limits: traceLimits(o) },
+      out,
+    );
+    for (const w of workloads) w.excludes.push(...o.exclude.map((d) => path.resolve(d)));
+    return buildCommand({
+      jail: abs,
+      users: [...users],
+      workloads,
+      ...sharedBuildOptions(o),
+      jailExisted,
+      recordProfiles: ['rssh'],
+      homeInJail: rsshJailHomes(abs),
+    });
+  })().finally(() => traces.done());
   const verify: VerifyReport[] = [];
   if (o.dryRun || !build.apply || build.apply.stopped) return { build, verify, warnings, users: [...users] };
   for (const u of users) {

@@ -26,7 +26,11 @@ export interface Workload {
   traces: string[];
   cwd: string;
   excludes: string[];
-  steps: Array<{ description: string; ok: boolean; exitCode?: number; signal?: string; stderr?: string; stdout?: string }>;
+  /**
+   * What ran, and the checks of what it did: a process step has its exit status or signal; a `check` step (a transfer
+   * arrived whole) has neither, only ok and, when it failed, why in `stderr`.
+   */
+  steps: Array<{ description: string; ok: boolean; exitCode?: number; signal?: string; timedOut?: boolean; check?: boolean; stderr?: string; stdout?: string }>;
   argv?: string[];
   /** Manifests already parsed (live capture); otherwise `traces` are parsed. */
   manifests?: Manifest[];
@@ -51,6 +55,11 @@ export interface BuildOptions {
   recordProfiles?: string[];
   /** Where each user's home goes in the jail (see makePlan); default the passwd home. */
   homeInJail?: (u: { name: string; home: string }) => string | undefined;
+  /**
+   * Was the jail a directory before this run? Its traces may have made it (src/jail/trace-dir.ts); a jail new to
+   * this run still gets the root's owner and mode from the plan. Default: whether it is one now.
+   */
+  jailExisted?: boolean;
 }
 
 export interface BuildReport {
@@ -163,17 +172,20 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
       users: o.users,
       profiles: o.recordProfiles ?? o.workloads.filter((w) => w.kind === 'profile').map((w) => w.name),
       commands: o.workloads.filter((w) => w.kind === 'command').map((w) => w.argv ?? []),
-      traces: o.workloads.filter((w) => w.kind === 'trace').flatMap((w) => w.traces),
+      // every trace the entries cite ("seen at FILE:LINE"): recorded ones, and this run's live ones where they are kept
+      traces: o.workloads.flatMap((w) => w.traces),
       warnings: ex.warnings,
     },
   });
 
   // The jail root: OpenSSH's rule. Existing and wrong: warn (or fix with --fix-perms); the plan's root mkdir only
   // sets the root's mode when the jail is new or --fix-perms asks.
-  const existed = await stat(jail).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
+  const existed =
+    o.jailExisted ??
+    (await stat(jail).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ));
   let rootProblems = existed ? await chrootDirProblems(jail) : [];
   if (existed && !o.fixPerms) plan.actions = plan.actions.filter((a) => a.path !== '/');
 
@@ -199,6 +211,7 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
 
   if (!existed) {
     await mkdir(jail, { recursive: true, mode: 0o755 }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'EEXIST') return; // this run's traces made it
       throw new ApplyError(jail, `cannot create the jail directory: ${e.code ?? e.message}`, 'check the parent directory and the disk');
     });
     rootProblems = await chrootDirProblems(jail);

@@ -1,26 +1,63 @@
-/** `jailtrace capture`: trace a command (or a profile) and report what it touched and how it ended. */
+/**
+ * `jailtrace capture`: trace a command (or a profile) and report what it touched and how it ended.
+ *
+ * `capture -- COMMAND` behaves like `strace -f -o FILE COMMAND`: the program owns the terminal (stdin, stdout and
+ * stderr are its own, Ctrl-C is its to handle) and jailtrace exits with the program's status. jailtrace's report comes
+ * after the program has ended, on stderr, or in `--report FILE` (text, or JSON with `--json`): stdout stays byte for
+ * byte the program's. The profiles (`--profile`) drive their servers themselves: their report is on stdout.
+ */
+import { constants as OS } from 'node:os';
 import path from 'node:path';
+import { once } from 'node:events';
 import { EXIT, UsageError } from '../errors.js';
+import { jsonPieces } from '../json-stream.js';
+import type { Manifest } from '../manifest/manifest.js';
+import { openOutputFile, OutputFileError } from '../output-file.js';
 import type { Output } from '../output.js';
 import type { Platform } from '../syscalls.js';
 import { PLATFORMS } from '../syscalls.js';
+import type { Workload } from './build.js';
 import { loadManifests } from './load.js';
 import { renderParseSummary } from './parse.js';
 import type { CaptureCliOptions } from './register-capture.js';
 import { captureCommand, runWorkloads } from './run-workloads.js';
 import { traceLimits } from './trace-limits.js';
 
+/** A shell's view of how the program ended; `timeout(1)`'s 124 for a run we ended at --timeout. */
+export function programStatus(s: { exitCode?: number; signal?: string; timedOut?: boolean }): number {
+  if (s.timedOut) return 124;
+  if (s.signal) return 128 + (OS.signals[s.signal as NodeJS.Signals] ?? 0);
+  return s.exitCode ?? EXIT.PROGRAM;
+}
+
+/** How a step ended, in words: a process's exit status or signal, a check's "ok" or "failed: why". */
+export function stepOutcome(s: Workload['steps'][number]): string {
+  const why = (s.stderr ?? '').trim().split('\n').filter(Boolean).slice(-3).join(' / ');
+  if (s.check) return s.ok ? 'ok' : `failed: ${why || 'the check did not hold'}`;
+  const how = s.signal ? `killed by ${s.signal}` : `exit status ${s.exitCode}`;
+  return !s.ok && why ? `${how}: ${why}` : how;
+}
+
+const stampNow = (): string => new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');
+
 export async function runCapture(command: string[], o: CaptureCliOptions, out: Output): Promise<number> {
   if (o.printCommand) return printCommand(command, o, out);
   if (command.length === 0 && o.profile.length === 0) throw new UsageError('no command to trace', 'jailtrace capture -- COMMAND ARGS, or --profile sftp');
+  if (command.length > 0 && o.profile.length > 0) throw new UsageError('a command and --profile: choose one', 'jailtrace capture -- COMMAND ARGS, or jailtrace capture --profile sftp');
   const timeoutMs = o.timeout ? Number(o.timeout) * 1000 : undefined;
   if (o.timeout && !(timeoutMs! > 0)) throw new UsageError(`--timeout ${o.timeout}: not a number of seconds`);
+  if (command.length > 0 && o.json && !o.report) {
+    throw new UsageError("--json with a command: stdout is the program's", `give the JSON report a file: jailtrace capture --json --report report.json -- ${command.map(shellWord).join(' ')}`);
+  }
+  if (command.length === 0 && o.output) {
+    throw new UsageError(`--output ${o.output}: a profile writes one trace per server run (${o.profile.join(', ')}), not one file`, `give a directory for them: --output-dir ${shellWord(path.dirname(o.output))}`);
+  }
   const limits = traceLimits(o);
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');
+  const stamp = stampNow();
   const workloads =
     command.length > 0
-      ? [await captureCommand(command, { cwd: path.resolve(o.cwd), user: o.user, output: path.resolve(o.output ?? `${path.basename(command[0])}-${stamp}.strace`), timeoutMs, limits })]
-      : await runWorkloads({ profiles: o.profile, traces: [], command: [], users: o.user ? [o.user] : [], cwd: o.cwd, outputDir: o.output ? path.dirname(o.output) : '.', limits }, out);
+      ? [await captureCommand(command, { cwd: path.resolve(o.cwd), user: o.user, output: path.resolve(o.output ?? path.join(o.outputDir ?? '.', `${path.basename(command[0])}-${stamp}.strace`)), timeoutMs, limits, terminal: true })]
+      : await runWorkloads({ profiles: o.profile, traces: [], command: [], users: o.user ? [o.user] : [], cwd: o.cwd, outputDir: o.outputDir ?? `${o.profile.join('+')}-${stamp}`, limits }, out);
   const manifests = await loadManifests(workloads, limits);
   if (o.baseline) {
     // one baseline for the whole workload, without its scratch data (two runs of it must compare equal)
@@ -29,16 +66,42 @@ export async function runCapture(command: string[], o: CaptureCliOptions, out: O
     const file = await saveBaseline(o.baseline, withoutScratch(mergeManifests(manifests), workloads.flatMap((w) => w.excludes)), o.baselines);
     out.note(`baseline ${o.baseline} saved to ${file}`);
   }
-  if (o.json) out.json(manifests.length === 1 ? manifests[0] : manifests);
-  else for (const m of manifests) out.result(renderParseSummary(m));
+  await report(manifests, command.length > 0, o, out);
   const steps = workloads.flatMap((w) => w.steps);
   for (const w of workloads) out.note(`trace saved: ${w.traces.join(', ')}`);
-  for (const s of steps) {
-    const how = s.signal ? `killed by ${s.signal}` : `exit status ${s.exitCode}`;
-    if (!s.ok) out.note(`${s.description}: ${how}${s.stderr ? `: ${s.stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}`);
-    else out.note(`${s.description}: ${how}`);
-  }
+  for (const s of steps) out.note(`${s.description}: ${stepOutcome(s)}`);
+  if (command.length > 0) return programStatus(steps[0]);
   return steps.every((s) => s.ok) ? EXIT.OK : EXIT.PROGRAM;
+}
+
+/** The manifest summary (or JSON): to --report FILE; else stdout for a profile, stderr for a command (-q drops it). */
+async function report(manifests: Manifest[], command: boolean, o: CaptureCliOptions, out: Output): Promise<void> {
+  const value = manifests.length === 1 ? manifests[0] : manifests;
+  if (o.report) {
+    const fh = await openOutputFile(path.resolve(o.report), 0o644).catch((e: unknown) => {
+      if (e instanceof OutputFileError) throw new UsageError(`--report: ${e.message}`, 'give --report a file in a directory only you can write, or remove the file');
+      throw e;
+    });
+    const ws = fh.createWriteStream();
+    const pieces = o.json ? jsonLines(value) : manifests.map((m) => renderParseSummary(m));
+    for (const p of pieces) if (!ws.write(p)) await once(ws, 'drain');
+    ws.end();
+    await once(ws, 'close');
+    out.note(`report saved: ${o.report}`);
+    return;
+  }
+  if (!command) {
+    if (o.json) out.json(value);
+    else for (const m of manifests) out.result(renderParseSummary(m));
+    return;
+  }
+  if (out.quiet) return;
+  for (const m of manifests) process.stderr.write(renderParseSummary(m));
+}
+
+function* jsonLines(value: unknown): Generator<string> {
+  yield* jsonPieces(value);
+  yield '\n';
 }
 
 async function printCommand(command: string[], o: CaptureCliOptions, out: Output): Promise<number> {

@@ -72,17 +72,16 @@ async function profileSide(profiles: string[], users: string[], out: Output | un
   const { mergeManifests, withoutScratch } = await import('../manifest/merge.js');
   const { needsFromManifest } = await import('../diff/needs.js');
   const { platformInfo } = await import('../platforms/index.js');
-  const { mkdtemp, rm } = await import('node:fs/promises');
-  const os = await import('node:os');
-  const path = await import('node:path');
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'jailtrace-diff-'));
+  // the fresh run's traces are read here and not kept: a private temp dir, removed even on an interrupt
+  const { privateTraceDir } = await import('../jail/trace-dir.js');
+  const scratch = await privateTraceDir('diff');
   try {
     const quiet: Output = out ?? ({ note: () => {} } as unknown as Output);
-    const workloads = await runWorkloads({ profiles, traces: [], command: [], users, cwd: '/', outputDir: dir, limits }, quiet);
+    const workloads = await runWorkloads({ profiles, traces: [], command: [], users, cwd: '/', outputDir: scratch.dir, limits }, quiet);
     const m = withoutScratch(mergeManifests(await loadManifests(workloads, limits)), workloads.flatMap((w) => w.excludes));
     return { label: `fresh run of --profile ${profiles.join(', ')}`, kind: 'trace', needs: needsFromManifest(m, platformInfo('linux'), { all }) };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await scratch.done();
   }
 }
 

@@ -20,7 +20,8 @@ export interface BuildCliOptions {
   withStaticDeps?: boolean;
   sftpServer?: string;
   scp?: string;
-  outputDir: string;
+  /** Where live traces go; default a folder of this run's in JAIL/.jailtrace/traces/ (src/jail/trace-dir.ts). */
+  outputDir?: string;
   fromRsshConf?: string | boolean;
   fromSshdConfig?: string | boolean;
   link: boolean;
@@ -61,7 +62,7 @@ export function registerBuild(program: Command, out: Output): void {
     .option('--with-static-deps', 'also copy the static DT_NEEDED closure of every copied program')
     .option('--sftp-server <path>', 'the sftp-server to trace (default: sshd_config Subsystem, then the usual places)')
     .option('--scp <path>', 'the scp to trace (default: from PATH)')
-    .option('--output-dir <dir>', 'where raw traces are saved', '.')
+    .option('--output-dir <dir>', "where raw traces are saved (default: a new folder JAIL/.jailtrace/traces/TIME-build/, root-only, kept with the jail's record; a dry run keeps none)")
     .option('--from-rssh-conf [file]', 'build every jail rssh.conf names (chrootpath=, user= lines), for its users and allowed services')
     .option('--from-sshd-config [file]', 'build every jail sshd_config names (Match User ... ChrootDirectory)')
     .addOption(maxPathsOption())

@@ -26,8 +26,13 @@ Examples:
       const { lddDiff, renderLddDiff } = await import('./ldd-diff.js');
       const { loadManifests } = await import('./load.js');
       const { gatherWorkloads } = await import('./workloads.js');
-      const workloads = await gatherWorkloads({ profiles: o.profile, traces, command: [], users: o.user, cwd: o.cwd, outputDir: '.', limits: traceLimits(o) }, out);
-      const manifests = await loadManifests(workloads, traceLimits(o));
+      // a profile's traces are read here and not kept: a private temp dir, removed (src/jail/trace-dir.ts)
+      const { privateTraceDir } = await import('../jail/trace-dir.js');
+      const scratch = o.profile.length > 0 ? await privateTraceDir('ldd-diff') : undefined;
+      const { workloads, manifests } = await (async () => {
+        const workloads = await gatherWorkloads({ profiles: o.profile, traces, command: [], users: o.user, cwd: o.cwd, outputDir: scratch?.dir ?? '.', limits: traceLimits(o) }, out);
+        return { workloads, manifests: await loadManifests(workloads, traceLimits(o)) };
+      })().finally(() => scratch?.done());
       const d = await lddDiff(manifests, [...o.exclude.map((x) => path.resolve(x)), ...workloads.flatMap((w) => w.excludes)]);
       if (o.json) out.json(d);
       else out.result(renderLddDiff(d));

@@ -29,7 +29,7 @@ export function registerVerify(program: Command, out: Output): void {
     .option('--timeout <seconds>', 'kill a workload run after this long', '300')
     .option('--sftp-server <path>', 'the sftp-server path inside the jail')
     .option('--scp <path>', 'the scp path inside the jail')
-    .option('--output-dir <dir>', 'where the raw traces of the runs are saved', '.')
+    .option('--output-dir <dir>', 'where the raw traces of the runs are saved (default: a new folder JAIL/.jailtrace/traces/TIME-verify/, one round-N/ per round)')
     .option('--json', 'print the report as JSON')
     .addOption(waitOption())
     .addOption(maxPathsOption())
@@ -38,7 +38,7 @@ Examples:
   jailtrace verify /srv/jail
   jailtrace verify /srv/jail --profile sftp --user alice --fix
   jailtrace verify /srv/jail --user alice -- /usr/bin/scp -t /home/alice`)
-    .action(async (jail: string, command: string[], o: { wait?: number; profile: string[]; user?: string; fix?: boolean; allowSecret: string[]; allowDevice: string[]; rounds: string; timeout: string; sftpServer?: string; scp?: string; outputDir: string; json?: boolean; maxPaths: number }) => {
+    .action(async (jail: string, command: string[], o: { wait?: number; profile: string[]; user?: string; fix?: boolean; allowSecret: string[]; allowDevice: string[]; rounds: string; timeout: string; sftpServer?: string; scp?: string; outputDir?: string; json?: boolean; maxPaths: number }) => {
       const { verifyCommand, renderVerify, fixRefused } = await import('./verify.js');
       const r = await verifyCommand(
         { jail, profiles: o.profile, command, user: o.user, fix: Boolean(o.fix), rounds: o.fix ? Number(o.rounds) || 5 : 1, outputDir: o.outputDir, sftpServer: o.sftpServer, scp: o.scp, timeoutMs: Number(o.timeout) * 1000, allowSecrets: o.allowSecret, allowDevices: o.allowDevice, limits: traceLimits(o), lock: lockOptions(o, out, o.fix ? 'exclusive' : 'shared', jail) },

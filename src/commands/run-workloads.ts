@@ -42,6 +42,11 @@ export interface CommandCapture {
   output: string;
   timeoutMs?: number;
   limits?: TraceLimits;
+  /**
+   * The program owns the terminal (`capture -- COMMAND`): its stdio is ours, nothing of its output is kept. build and
+   * verify run unattended and keep piping: a failed step is shown with its last output lines.
+   */
+  terminal?: boolean;
 }
 
 /** Trace one command, parsing the trace while it runs. */
@@ -51,7 +56,7 @@ export async function captureCommand(argv: string[], c: CommandCapture): Promise
   if (swappable) throw new UsageError(`--cwd ${c.cwd}: ${swappable}`, 'run the command from a directory only root can change (the program still runs as --user)');
   const live = new LiveTrace(c.output, c.cwd, 'linux', c.limits);
   const env = c.user ? cleanEnv(await runAs(c.user)) : undefined;
-  const r = await captureLive({ argv, cwd: c.cwd, user: c.user, env, output: c.output, timeoutMs: c.timeoutMs, onData: live.push });
+  const r = await captureLive({ argv, cwd: c.cwd, user: c.user, env, output: c.output, timeoutMs: c.timeoutMs, onData: live.push, terminal: c.terminal });
   const manifest = live.finish();
   // strace re-raises the program's deadly signal on itself, so a signal alone does not say who died: the trace does.
   // The program's death is its last line (`+++ killed by SIGSEGV +++`); a trace that stops before it means strace
@@ -73,6 +78,6 @@ export async function captureCommand(argv: string[], c: CommandCapture): Promise
     manifests: [manifest],
     cwd: c.cwd,
     excludes: [],
-    steps: [{ description: `${argv.join(' ')}${timeout}`, ok, exitCode: r.exitCode, signal: r.signal, stderr: r.stderr, ...(ok ? {} : { stdout: r.stdout.slice(-4096) }) }],
+    steps: [{ description: `${argv.join(' ')}${timeout}`, ok, exitCode: r.exitCode, signal: r.signal, ...(r.timedOut ? { timedOut: true } : {}), stderr: r.stderr, ...(ok ? {} : { stdout: r.stdout.slice(-4096) }) }],
   };
 }

@@ -3,8 +3,8 @@
  * rssh_chroot_helper does) under the tracer, and report every access that failed in the jail but would succeed on
  * the host. `--fix` copies what is missing through the same plan/apply path as build and runs again.
  */
-import { constants as FS } from 'node:fs';
-import { lstat, mkdtemp, open, readdir, rm, rmdir, unlink } from 'node:fs/promises';
+import { constants as FS, rmdirSync } from 'node:fs';
+import { lstat, mkdir, mkdtemp, open, readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { filterAccounts } from '../build/accounts.js';
 import type { JailEntry } from '../build/expand.js';
@@ -14,6 +14,8 @@ import { TraceError, UsageError } from '../errors.js';
 import { applyPlan, type ApplyReport } from '../jail/apply.js';
 import { lockJail, type LockOptions } from '../jail/lock.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
+import { onInterrupt } from '../interrupt.js';
+import { jailTraceDir } from '../jail/trace-dir.js';
 import type { Output } from '../output.js';
 import { removeAsUser } from '../profiles/private-tree.js';
 import { lookupUser } from '../profiles/workspace.js';
@@ -40,7 +42,8 @@ export interface VerifyOptions {
   user?: string;
   fix: boolean;
   rounds: number;
-  outputDir: string;
+  /** Where the runs' traces go; default a folder of this run's in JAIL/.jailtrace/traces/, one `round-N/` per round. */
+  outputDir?: string;
   sftpServer?: string;
   scp?: string;
   timeoutMs?: number;
@@ -87,6 +90,15 @@ async function makeScratch(jail: string, uid: number): Promise<{ host: string; i
     throw new UsageError(`${jail} is not root-owned, or others can write to it: verify will not make files for the workload there`, `chown root ${jail} && chmod go-w ${jail} (OpenSSH requires it too), or jailtrace build ... --fix-perms`);
   }
   const host = await mkdtemp(path.join(jail, '.jailtrace-verify-'));
+  // an interrupted run: the profiles' trees in it go first (registered later, removed first), then this, if empty
+  const forget = onInterrupt(() => {
+    try {
+      rmdirSync(host);
+    } catch {
+      // not empty: a user's leftovers stay for the next verify's removeScratch
+    }
+  });
+  scratchForgets.set(host, forget);
   const fh = await open(host, FS.O_RDONLY | FS.O_DIRECTORY | FS.O_NOFOLLOW);
   try {
     await fh.chmod(0o755); // the user must pass through it, not write in it
@@ -111,7 +123,12 @@ async function removeScratch(host: string, uid: number, gid: number): Promise<vo
     else if (!st.isDirectory()) await unlink(child).catch(() => undefined); // unlink never follows a symlink
   }
   await rmdir(host).catch(() => undefined);
+  scratchForgets.get(host)?.();
+  scratchForgets.delete(host);
 }
+
+/** Unregisters each live scratch dir's interrupt cleanup (src/interrupt.ts) once removeScratch has run. */
+const scratchForgets = new Map<string, () => void>();
 
 export async function verifyCommand(o: VerifyOptions, out: Output): Promise<VerifyReport> {
   const jail = path.resolve(o.jail);
@@ -146,15 +163,19 @@ async function verifyLocked(jail: string, o: VerifyOptions, out: Output): Promis
   const user = userName ? await lookupUser(userName) : undefined;
   const rounds: VerifyRound[] = [];
   let entries: JailEntry[] = record.entries;
+  // never the build's traces, nor another verify's: a folder of this run's in the record dir (src/jail/trace-dir.ts)
+  const runDir = o.outputDir === undefined ? await jailTraceDir(jail, 'verify', { makeJail: false }) : undefined;
 
   for (let round = 1; round <= Math.max(1, o.rounds); round++) {
+    const outputDir = runDir ? path.join(runDir, `round-${round}`) : path.resolve(o.outputDir!);
+    if (runDir) await mkdir(outputDir, { mode: 0o700 });
     const scratch = await makeScratch(jail, user?.uid ?? 0);
     let workloads: Workload[];
     try {
       const chroot = await chrootPrefix(jail, user);
       workloads =
         o.command.length > 0
-          ? [await captureCommand([...chroot, ...o.command], { cwd: '/', output: path.join(path.resolve(o.outputDir), `verify-${round}.strace`), timeoutMs: o.timeoutMs, limits: o.limits })]
+          ? [await captureCommand([...chroot, ...o.command], { cwd: '/', output: path.join(outputDir, `verify-${round}.strace`), timeoutMs: o.timeoutMs, limits: o.limits })]
           : await runWorkloads(
               {
                 profiles,
@@ -162,7 +183,7 @@ async function verifyLocked(jail: string, o: VerifyOptions, out: Output): Promis
                 command: [],
                 users: userName ? [userName] : [],
                 cwd: '/',
-                outputDir: o.outputDir,
+                outputDir,
                 sftpServer: o.sftpServer,
                 scp: o.scp,
                 limits: o.limits,
@@ -215,7 +236,7 @@ async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[]
   const ex = judged.expander;
   for (const m of missing) {
     if (m.kind === 'record') continue; // the judged record holds it already
-    await ex.addPath(m.path, { via: 'trace', ops: m.kind === 'interpreter' ? ['exec'] : ['read'], first: { op: 'read', ok: false, errno: m.errno, pid: m.pid, line: m.line, syscall: `${m.syscall} (verify)` } });
+    await ex.addPath(m.path, { via: 'trace', ops: m.kind === 'interpreter' ? ['exec'] : ['read'], first: { op: 'read', ok: false, errno: m.errno, pid: m.pid, line: m.line, syscall: `${m.syscall} (verify)`, ...(m.file ? { file: m.file } : {}) } });
   }
   await ex.addInterpreters();
   const all = [...ex.entries.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
@@ -227,7 +248,8 @@ async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[]
     accounts,
     homes: judged.users.length > 0,
     homeInJail: record.profiles.includes('rssh') ? rsshJailHomes(jail) : undefined,
-    record: { version: VERSION, jail, users: record.users, profiles: record.profiles, commands: record.commands, traces: record.traces, warnings: record.warnings },
+    // the traces the new entries cite (this verify's, kept in its own folder) join the record's
+    record: { version: VERSION, jail, users: record.users, profiles: record.profiles, commands: record.commands, traces: [...new Set([...record.traces, ...missing.flatMap((m) => (m.kind !== 'record' && m.file ? [m.file] : []))])], warnings: record.warnings },
   });
   plan.actions = plan.actions.filter((a) => a.path !== '/'); // never touch the jail root's mode here
   const apply = await applyPlan(plan, {});

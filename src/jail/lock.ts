@@ -77,7 +77,7 @@ export async function readHolder(file: string): Promise<Holder | undefined> {
   }
 }
 
-export const describeHolder = (h: Holder | undefined): string => (h ? `pid ${h.pid} (${h.command}), since ${h.since}` : 'another jailtrace run');
+export const describeHolder = (h: Holder | undefined): string => (h ? `pid ${h.pid} (${h.command}${h.mode === 'shared' ? ', reading it' : ''}), since ${h.since}` : 'another jailtrace run');
 
 const LOCKER = 'exec 9>>"$1" || exit 71; flock "$2" -w "$3" 9 || exit 75; echo locked; exec cat >/dev/null';
 
@@ -121,11 +121,9 @@ export async function lockJail(jail: string, o: LockOptions = {}): Promise<JailL
     child.stdout.destroy();
   };
   onInterrupt(release);
-  // An exclusive holder names itself; a shared one leaves the file alone (the writer it may wait for wrote there).
-  if (mode === 'exclusive') {
-    const holder: Holder = { pid: process.pid, command: process.argv.slice(2).join(' ').slice(0, 200) || 'jailtrace', since: new Date().toISOString(), mode };
-    await writeFile(file, JSON.stringify(holder) + '\n', { mode: 0o644 }).catch(() => undefined);
-  }
+  // The holder names itself for the message a loser prints (of several readers sharing it, the last one in).
+  const holder: Holder = { pid: process.pid, command: process.argv.slice(2).join(' ').slice(0, 200) || 'jailtrace', since: new Date().toISOString(), mode };
+  await writeFile(file, JSON.stringify(holder) + '\n', { mode: 0o644 }).catch(() => undefined);
   return { file, release };
 }
 

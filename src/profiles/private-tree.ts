@@ -5,12 +5,16 @@
  * - it is handed to the user last: every entry is opened O_NOFOLLOW, checked to be the very inode made here (fstat),
  *   and fchown'ed — deepest first, the top directory last;
  * - from then on root touches it only through ./read-user.ts (O_NOFOLLOW walks, regular files only, a size cap), and
- *   removes it with the user's own rights (setpriv), then rmdir's the emptied top (rmdir never follows a symlink).
+ *   removes it with the user's own rights (setpriv), then rmdir's the emptied top (rmdir never follows a symlink);
+ * - an interrupted run (SIGINT/SIGTERM) removes it the same way, synchronously (src/interrupt.ts), so no
+ *   `jailtrace-sftp-*` or `jailtrace-scp-*` directory is left in /tmp.
  */
-import { constants as FS } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { constants as FS, rmdirSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { onInterrupt } from '../interrupt.js';
 import type { PasswdEntry } from './workspace.js';
 
 interface Made {
@@ -24,6 +28,8 @@ export class PrivateTree {
   private readonly made: Made[] = [];
   /** Set once handed over: from then on the tree is the user's. */
   owner?: PasswdEntry;
+  /** Unregisters the interrupt cleanup once the tree is removed. */
+  private readonly forget: () => void;
 
   private constructor(
     /** The tree's top directory (host path). */
@@ -31,7 +37,9 @@ export class PrivateTree {
     /** Its identity, to notice a top directory swapped for another. */
     readonly dev: number,
     readonly ino: number,
-  ) {}
+  ) {
+    this.forget = onInterrupt(() => this.removeNow());
+  }
 
   /** A fresh private directory `parent/prefixXXXXXX` (mkdtemp: O_EXCL semantics, mode 0700). */
   static async temp(parent: string, prefix: string): Promise<PrivateTree> {
@@ -108,11 +116,16 @@ export class PrivateTree {
    * directory with rmdir, which never follows a symlink. A tree never handed over is root's alone: plain rm.
    */
   async remove(): Promise<void> {
-    if (!this.owner) {
-      await rm(this.top, { recursive: true, force: true });
-      return;
-    }
-    await removeAsUser(this.top, this.owner);
+    if (!this.owner) await rm(this.top, { recursive: true, force: true });
+    else await removeAsUser(this.top, this.owner);
+    this.forget();
+  }
+
+  /** remove(), synchronously: for the interrupt handler, which runs right before the process exits. */
+  removeNow(): void {
+    this.forget();
+    if (!this.owner) rmSync(this.top, { recursive: true, force: true });
+    else removeAsUserSync(this.top, this.owner);
   }
 }
 
@@ -132,13 +145,30 @@ async function fchownChecked(p: string, m: Made, owner: PasswdEntry): Promise<vo
  * read-only directories are made writable first, by the user, so nothing the user can delete is left behind.
  */
 export async function removeAsUser(dir: string, user: { uid: number; gid: number }): Promise<void> {
-  const as = ['--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups', '--'];
   // Run from the parent (a directory root controls: /tmp, verify's scratch dir), by a relative name: the user may
   // have no way through the jail's ancestors. find -P (the default) never follows a symlink, the starting point
   // included.
   const run = { reject: false, stdin: 'ignore', cwd: path.dirname(dir) } as const;
-  const name = `./${path.basename(dir)}`;
-  await execa('setpriv', [...as, 'find', name, '-mindepth', '1', '-type', 'd', '-exec', 'chmod', 'u+rwx', '{}', '+'], run);
-  await execa('setpriv', [...as, 'find', name, '-mindepth', '1', '-delete'], run);
+  for (const argv of asUserRemoval(dir, user)) await execa('setpriv', argv, run);
   await rmdir(dir).catch(() => undefined);
+}
+
+/** removeAsUser, synchronously (an interrupt handler cannot wait). */
+export function removeAsUserSync(dir: string, user: { uid: number; gid: number }): void {
+  for (const argv of asUserRemoval(dir, user)) spawnSync('setpriv', argv, { stdio: 'ignore', cwd: path.dirname(dir), timeout: 10_000 });
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty (the user keeps something there) or gone already
+  }
+}
+
+/** The setpriv argvs that empty `dir` as `user`, run from its parent: make the user's directories writable, delete. */
+function asUserRemoval(dir: string, user: { uid: number; gid: number }): string[][] {
+  const as = ['--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups', '--'];
+  const name = `./${path.basename(dir)}`;
+  return [
+    [...as, 'find', name, '-mindepth', '1', '-type', 'd', '-exec', 'chmod', 'u+rwx', '{}', '+'],
+    [...as, 'find', name, '-mindepth', '1', '-delete'],
+  ];
 }

@@ -153,12 +153,13 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
       if (r.interactError !== undefined) problem = (r.interactError as Error).message;
       steps.push({ description: run.description, argv, exitCode: r.exitCode, signal: r.signal, stderr: r.stderr + (problem ? `${problem}\n` : ''), ok: r.exitCode === 0 && !problem });
     }
-    const check = async (description: string, argv: string[], ok: boolean): Promise<void> => {
-      steps.push({ description, argv, stderr: '', ok });
+    // checks, not processes: "ok", or why not in `stderr`
+    const check = (description: string, argv: string[], ok: boolean, why: string): void => {
+      steps.push({ description, argv, stderr: ok ? '' : why, ok, check: true });
     };
     const upload = await readUserFile(work, 'up/upload.bin', up.length);
-    await check('upload arrived byte for byte', runs[0].args, upload.ok && upload.data.equals(up));
-    await check('directory tree arrived whole', runs[2].args, await sameTree(work, 'up-r', dirTree));
+    check('upload arrived byte for byte', runs[0].args, upload.ok && upload.data.equals(up), upload.ok ? 'up/upload.bin differs from what was sent' : `up/upload.bin: ${upload.why}`);
+    check('directory tree arrived whole', runs[2].args, await sameTree(work, 'up-r', dirTree), 'up-r/tree is missing something or differs from what was sent');
   } finally {
     await work.remove();
   }

@@ -119,12 +119,13 @@ export async function runSftp(opts: ProfileOptions, via?: 'rssh'): Promise<Profi
       const got = await readUserFile(local!, rel, want.length);
       return got.ok && got.data.equals(want);
     };
-    const check = (description: string, cmd: string[], ok: boolean, stderr = ''): void => {
-      steps.push({ description, argv: cmd, stderr, ok });
+    // checks, not processes: "ok", or why not in `stderr`
+    const check = (description: string, cmd: string[], ok: boolean, why = ''): void => {
+      steps.push({ description, argv: cmd, stderr: ok ? '' : why, ok, check: true });
     };
-    check('put + rename: the renamed upload downloads back byte for byte', ['put', 'upload.bin'], await same('renamed-back.bin', up));
-    check('get: the download equals the server file', ['get', 'existing.bin'], await same('existing.bin', down));
-    check('ls of a missing file fails (and the batch went on)', ['-ls', '-l', 'missing-file.bin'], /not found/.test(String(r.stderr)), String(r.stderr));
+    check('put + rename: the renamed upload downloads back byte for byte', ['put', 'upload.bin'], await same('renamed-back.bin', up), 'renamed-back.bin is missing or differs from upload.bin');
+    check('get: the download equals the server file', ['get', 'existing.bin'], await same('existing.bin', down), 'existing.bin is missing or differs from the server file');
+    check('ls of a missing file fails (and the batch went on)', ['-ls', '-l', 'missing-file.bin'], /not found/.test(String(r.stderr)), `sftp did not say "not found": ${String(r.stderr).trim().split('\n').slice(-1)[0] ?? ''}`);
     const left = await listUserDir(tree, remoteRel);
     check('rm, rmdir: only the server file is left', ['rmdir', 'newdir'], left.ok && left.names.join(',') === 'existing.bin', left.ok ? `left: ${left.names.join(' ')}` : left.why);
   } finally {

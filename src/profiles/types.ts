@@ -9,6 +9,8 @@ export interface ProfileStep {
   signal?: string;
   stderr: string;
   ok: boolean;
+  /** A check of what the run did (not a process): no exit status; `stderr` says why when it failed. */
+  check?: boolean;
 }
 
 export interface ProfileRun {

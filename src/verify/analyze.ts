@@ -20,6 +20,8 @@ export interface MissingFile {
   syscall: string;
   pid: number;
   line: number;
+  /** The trace file `line` is in (kept in the jail's record dir by default: explain cites it). */
+  file?: string;
   /** For an interpreter: the program whose exec failed because of it. */
   for?: string;
   /** For a `record` file: what the record says of it. */
@@ -71,6 +73,7 @@ export async function findMissing(m: Manifest, jail: string, excludes: readonly 
   const excluded = (p: string): boolean => excludes.some((x) => p === x || p.startsWith(x.endsWith('/') ? x : x + '/'));
   const fallbacks = fallbackPids(m);
   const afterFailedExec = failedExecIndex(m);
+  const fileOf = (a: { file?: number }): string | undefined => m.source.files[a.file ?? 0];
   // a failure-path sighting never hides a sighting on the way to success
   const note = (f: MissingFile): void => {
     const old = found.get(f.path);
@@ -89,7 +92,7 @@ export async function findMissing(m: Manifest, jail: string, excludes: readonly 
           // The program is there: its interpreter is not.
           for (const interp of await interpretersOf(await regularFileInJail(jail, jp))) {
             if (!(await existsInJail(jail, interp)) && (await existsFollow(interp))) {
-              found.set(interp, { path: interp, kind: 'interpreter', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line, for: jp });
+              found.set(interp, { path: interp, kind: 'interpreter', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line, file: fileOf(a), for: jp });
             }
           }
           continue;
@@ -98,9 +101,9 @@ export async function findMissing(m: Manifest, jail: string, excludes: readonly 
         // A directory only looked at (O_PATH walks, stat): a program that needs what is inside fails on the file
         // inside, which is reported; the walk itself is often a probe of a path missing on the host too.
         if ((a.op === 'stat' || a.op === 'access') && (await isDir(jp))) continue;
-        if (await existsFollow(jp)) note({ path: jp, kind: 'missing', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line, ...withAfter(afterFailedExec(a)) });
+        if (await existsFollow(jp)) note({ path: jp, kind: 'missing', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line, file: fileOf(a), ...withAfter(afterFailedExec(a)) });
       } else if (a.errno === 'EACCES' && (await existsFollow(jp))) {
-        if (!found.has(jp) || found.get(jp)?.after) note({ path: jp, kind: 'permission', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line, ...withAfter(afterFailedExec(a)) });
+        if (!found.has(jp) || found.get(jp)?.after) note({ path: jp, kind: 'permission', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line, file: fileOf(a), ...withAfter(afterFailedExec(a)) });
       }
     }
   }

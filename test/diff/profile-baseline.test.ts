@@ -18,7 +18,7 @@ describe.skipIf(!isRoot)('diff --baseline --profile (needs root: strace -u, user
   beforeAll(async () => {
     await ensureUser(USER);
     dir = await mkdtemp(path.join(os.tmpdir(), 'jt-baseline-'));
-    await execa('node', [CLI, 'capture', '--profile', 'sftp', '--user', USER, '--baseline', 'sftp', '--baselines', dir, '-o', path.join(dir, 'sftp.strace'), '-q']);
+    await execa('node', [CLI, 'capture', '--profile', 'sftp', '--user', USER, '--baseline', 'sftp', '--baselines', dir, '--output-dir', path.join(dir, 'traces'), '-q']);
   });
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });

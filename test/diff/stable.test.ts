@@ -134,7 +134,7 @@ describe.skipIf(!isRoot)('two captures of each profile, one after the other (nee
   test.each(['sftp', 'scp'])('%s: diff equal (exit 0), with and without --all', async (profile) => {
     const out = (i: number) => path.join(dir, `${profile}-${i}`);
     for (const i of [1, 2]) {
-      const c = await jt('capture', '--profile', profile, '--user', USER, '-o', path.join(out(i), 'x.strace'), '-q');
+      const c = await jt('capture', '--profile', profile, '--user', USER, '--output-dir', out(i), '-q');
       expect(c.exitCode, c.stderr).toBe(0);
     }
     for (const flags of [[], ['--all']]) {

@@ -1,6 +1,6 @@
 /**
  * Issue 7, part 5: tracer failures, each with a clear message and a documented exit code (src/errors.ts EXIT:
- * TRACER 4, PROGRAM 5):
+ * TRACER 4; the program's own status, as strace gives it, since issue 15):
  * - strace missing: hidden by a bind mount of /dev/null over it, in a private mount namespace (find.ts looks on PATH
  *   and then at /usr/bin/strace, so a PATH override alone would not hide it);
  * - ptrace not permitted: a seccomp filter (test/hardening/noptrace.c, as a default container profile does) makes
@@ -45,19 +45,21 @@ describe.skipIf(!isRoot)('tracer failures (needs root: ptrace, unshare)', () => 
     expect(r.stderr).toMatch(/--cap-add=SYS_PTRACE --security-opt seccomp=unconfined/);
   });
 
-  test('the program hangs: --timeout 1 ends it with exit 5 and the reason; nothing is left running', { timeout: 20_000 }, async () => {
+  // capture -- COMMAND exits with the program's status, as strace does (issue 15): 124 when --timeout ended it, as
+  // timeout(1); 128+N for signal N, as a shell shows it
+  test('the program hangs: --timeout 1 ends it with exit 124 and the reason; nothing is left running', { timeout: 20_000 }, async () => {
     const arg = tag(30);
     const t0 = Date.now();
     const r = await jt(['capture', '-o', `${base}/c.strace`, '--timeout', '1', '--', 'sleep', arg]);
     expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(r.code).toBe(5);
+    expect(r.code).toBe(124);
     expect(r.stderr).toContain(`jailtrace: sleep ${arg} (timed out after 1 s): killed by SIGTERM`);
     expect(await livePids(`sleep ${arg}`)).toEqual([]);
   });
 
-  test('the program dies on a signal: exit 5, the signal named', async () => {
+  test('the program dies on a signal: exit 128+11, the signal named', async () => {
     const r = await jt(['capture', '-o', `${base}/d.strace`, '--', 'sh', '-c', 'kill -SEGV $$']);
-    expect(r.code).toBe(5);
+    expect(r.code).toBe(139);
     expect(r.stderr).toContain('jailtrace: sh -c kill -SEGV $$: killed by SIGSEGV');
   });
 

@@ -33,7 +33,7 @@ describe.skipIf(skip !== undefined)(`capture --profile: --output-dir, not --outp
     const out = path.join(dir, 'sftp');
     const r = await execa('node', [CLI, 'capture', '--profile', 'sftp', '--output-dir', out], { reject: false, cwd: dir });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(await readdir(out)).toEqual(['sftp-server.strace', 'sftp-server.strace.meta.json']) // the trace and its scratch roots (issue 18);
+    expect(await readdir(out)).toEqual(['sftp-server.strace', 'sftp-server.strace.meta.json']); // the trace and its scratch roots (issue 18)
     expect(r.stderr).not.toMatch(/undefined/);
     expect(r.stderr).toContain('jailtrace: get: the download equals the server file: ok');
     expect(r.stderr).toMatch(/jailtrace: sftp batch session against the traced sftp-server .*: exit status 0/);

@@ -2,6 +2,7 @@
  * Jail entries → Plan (pure): mkdir / copy / symlink / mknod / write actions with their reasons, plus the generated
  * account files, the users' homes and the jail's own record (`/.jailtrace/manifest.json`, see docs/jail-record.md).
  */
+import { createHash } from 'node:crypto';
 import type { Action, Plan } from '../jail/plan.js';
 import { sortPlan } from '../jail/plan.js';
 import type { Accounts } from './accounts.js';
@@ -26,6 +27,29 @@ export interface JailRecord {
   traces: string[];
   entries: JailEntry[];
   warnings: string[];
+  /**
+   * Every file jailtrace wrote rather than copied (the generated passwd and group), with its content hash, mode and
+   * owner: `check` reports any other byte as tampered, `sync` writes it again. Absent in records before issue 18.
+   */
+  generated?: GeneratedFile[];
+}
+
+export interface GeneratedFile {
+  path: string;
+  sha256: string;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+export const sha256Of = (content: string): string => createHash('sha256').update(content, 'utf8').digest('hex');
+
+/** The generated files of a plan's write actions (the record itself excluded: it cannot hold its own hash). */
+export function generatedFiles(actions: readonly Action[]): GeneratedFile[] {
+  return actions
+    .filter((a): a is Extract<Action, { kind: 'write' }> => a.kind === 'write' && a.path !== RECORD_FILE && !a.path.startsWith(RECORD_DIR + '/'))
+    .map((a) => ({ path: a.path, sha256: sha256Of(a.content), mode: a.mode, uid: a.uid, gid: a.gid }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 export interface PlanInput {
@@ -136,7 +160,8 @@ export function makePlan(input: PlanInput): Plan {
   const kept = input.keepParents ? { actions, pruned: new Set<string>() } : pruneParents(actions, ownSake);
   const recorded = entries.map((e) => (kept.pruned.has(e.path) ? { ...e, decision: 'report-only' as const, reason: PRUNED_REASON } : e));
   actions.splice(0, actions.length, ...kept.actions);
-  const record: JailRecord = { schema: JAIL_SCHEMA, ...input.record, entries: recorded };
+  const generated = generatedFiles(actions);
+  const record: JailRecord = { schema: JAIL_SCHEMA, ...input.record, entries: recorded, ...(generated.length ? { generated } : {}) };
   push({ kind: 'mkdir', path: RECORD_DIR, mode: 0o700, uid: 0, gid: 0, reason: 'jailtrace\'s record of what this jail should hold' });
   push({ kind: 'write', path: RECORD_FILE, content: JSON.stringify(record, null, 1) + '\n', mode: 0o600, uid: 0, gid: 0, reason: 'manifest and decisions, for verify/check/sync/diff/explain' });
   return sortPlan({ jail: input.jail, actions });

@@ -4,10 +4,12 @@
  * - stale: the host file changed since the build (recorded sha256 when the record has one, else size + mtime);
  * - host-missing: the host file is gone (sync cannot refresh it; rebuild);
  * - tampered: the jail copy differs from the record (sha256, or the host's sha256 when the host is unchanged and the
- *   record has none), or its type, mode, owner, symlink target or device number changed;
+ *   record has none), or its type, mode, owner, symlink target or device number changed; a file jailtrace generated
+ *   (passwd, group: the record's `generated`, with their sha256) differs from what was written by a single byte;
  * - missing: a recorded path is not in the jail;
- * - extra: a path in the jail the record does not name (not looked for under /.jailtrace, the users' homes, and
- *   directories the users write in: sticky world-writable ones, ones a user owns, parents of runtime files);
+ * - extra: a path in the jail the record does not put there (not looked for under /.jailtrace, the users' homes, and
+ *   directories the users write in: sticky world-writable ones, ones a user owns, parents of runtime files); a file
+ *   at a path the record lists only as tried (a failed lookup of /etc/ld.so.preload) is extra too;
  * - setid: a setuid/setgid file; writable-dir: a group/other-writable directory (sticky ones, like /tmp, are notes);
  * - root: the jail root or an ancestor breaks OpenSSH's ChrootDirectory rule;
  * - suspicious-record: the record asks for more than the rules give (a secret not named with --allow-secret, a device
@@ -18,10 +20,10 @@
 import { constants as FS } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parsePasswd } from '../build/accounts.js';
+import { filterAccounts, parsePasswd } from '../build/accounts.js';
 import { DEVICE_NOT_MADE, isSecret } from '../build/classify.js';
 import type { JailEntry } from '../build/expand.js';
-import { RECORD_DIR, type JailRecord } from '../build/make-plan.js';
+import { RECORD_DIR, sha256Of, type GeneratedFile, type JailRecord } from '../build/make-plan.js';
 import { chrootDirProblems } from '../commands/build.js';
 import { ConfineError, resolveParent, type JailRoot } from '../jail/confine.js';
 import { TEMP_PREFIX, makedev } from '../jail/apply.js';
@@ -178,6 +180,65 @@ async function checkCopy(e: JailEntry, f: JailFile, h: RecordedHost, hashes: Map
   return out;
 }
 
+/** The only files jailtrace writes rather than copies: a record naming another as generated is suspicious. */
+export const GENERATED_PATHS: readonly string[] = ['/etc/passwd', '/etc/group'];
+
+/** The record's generated files the rules accept (a list from an older record is absent: nothing to compare). */
+export const acceptedGenerated = (r: JailRecord): GeneratedFile[] =>
+  (Array.isArray(r.generated) ? r.generated : []).filter((g) => typeof g?.path === 'string' && GENERATED_PATHS.includes(g.path) && typeof g.sha256 === 'string');
+
+/** What build would write now for the accepted users, from the host's passwd and group: to tell stale from tampered. */
+async function generatedNow(users: readonly string[]): Promise<Map<string, string>> {
+  const [pw, gr] = await Promise.all([fs.readFile('/etc/passwd', 'utf8').catch(() => ''), fs.readFile('/etc/group', 'utf8').catch(() => '')]);
+  const a = filterAccounts(pw, gr, users);
+  return new Map([
+    ['/etc/passwd', sha256Of(a.passwd)],
+    ['/etc/group', sha256Of(a.group)],
+  ]);
+}
+
+/**
+ * Every byte of the files jailtrace wrote (the record's `generated`, with their sha256): a jail copy that differs is
+ * tampered (an appended `evil:x:0:0::/:/bin/sh` included); one that matches the record while the host's accounts now
+ * give other content is stale. A record that names another path as generated is suspicious and not acted on.
+ */
+async function generatedFindings(root: JailRoot, r: JailRecord, users: readonly string[]): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const listed = Array.isArray(r.generated) ? r.generated : [];
+  const ok = new Set(acceptedGenerated(r));
+  for (const g of listed) {
+    if (!ok.has(g)) out.push({ kind: 'suspicious-record', path: String(g?.path), severity: 'problem', detail: `the record says jailtrace generated it, but only ${GENERATED_PATHS.join(' and ')} are generated; not acted on` });
+  }
+  if (ok.size === 0) return out;
+  const now = await generatedNow(users);
+  for (const g of ok) {
+    const record: FileState = { sha256: g.sha256, mode: g.mode, uid: g.uid, gid: g.gid };
+    let f: JailFile | undefined;
+    try {
+      f = await readJailPath(root, g.path, { hash: true });
+    } catch (err) {
+      if (err instanceof ConfineError) {
+        out.push({ kind: 'tampered', path: g.path, severity: 'problem', detail: `cannot be reached inside the jail: ${err.message}` });
+        continue;
+      }
+      throw err;
+    }
+    if (!f) {
+      out.push({ kind: 'missing', path: g.path, severity: 'problem', detail: 'generated by jailtrace, not in the jail', record });
+      continue;
+    }
+    if (!f.st.isFile()) {
+      out.push({ kind: 'tampered', path: g.path, severity: 'problem', detail: `is a ${typeOf(f)}, jailtrace wrote a file`, record });
+      continue;
+    }
+    const diffs = modeOwnerDiff(f, { mode: g.mode, uid: g.uid, gid: g.gid } as RecordedHost);
+    if (f.sha256 !== g.sha256) diffs.unshift(`content differs from what jailtrace generated: jail sha256 ${short(f.sha256)}, recorded ${short(g.sha256)}`);
+    if (diffs.length) out.push({ kind: 'tampered', path: g.path, severity: 'problem', detail: diffs.join('; '), record, jail: jailState(f) });
+    else if (now.get(g.path) !== g.sha256) out.push({ kind: 'stale', path: g.path, severity: 'problem', detail: "the host's accounts for the jail's users changed since the build: sync writes it again", record, jail: jailState(f) });
+  }
+  return out;
+}
+
 /** Generated account files: only root and the record's users the rules accept (judge.ts) may be listed. */
 async function accountFindings(root: JailRoot, r: JailRecord, names: readonly string[]): Promise<Finding[]> {
   const gen = r.entries.find((e) => e.path === '/etc/passwd' && e.decision === 'generate');
@@ -227,7 +288,13 @@ async function walkFindings(jail: string, root: JailRoot, r: JailRecord, j: Reco
   // Likewise a device node: one the rules do not make (not on the platform's safe list, not --allow-device) is extra.
   const recordedDevices = new Set(r.entries.filter((e) => e.role === 'device').map((e) => e.path));
   const deviceOut = (p: string): boolean => recordedDevices.has(p) && !(IN_JAIL.has(j.now.get(p)?.decision ?? '') && !j.suspiciousPaths.has(p));
-  const known = new Set(r.entries.map((e) => e.path).filter((p) => !secretOut(p) && !deviceOut(p)));
+  // Known: what the record puts in the jail, what a server or the program makes there (a socket such as /dev/log
+  // bound by syslog, a FIFO), and directories older builds made only as parents (an empty /etc/ssh: walked, not
+  // extra). A file at a path the record lists only as tried (a failed lookup of /etc/ld.so.preload), skipped or gone
+  // from the host is not jailtrace's: it is extra.
+  const madeThere = (e: JailEntry): boolean => IN_JAIL.has(e.decision) || (e.decision === 'report-only' && (e.role === 'socket' || e.host?.type === 'socket' || e.host?.type === 'fifo' || e.host?.type === 'dir'));
+  const known = new Set(r.entries.filter(madeThere).map((e) => e.path).filter((p) => !secretOut(p) && !deviceOut(p)));
+  for (const g of acceptedGenerated(r)) known.add(g.path);
   const users = j.users;
   const { homes, uids } = await userHomes(root, users);
   for (const h of homes) {
@@ -305,7 +372,10 @@ export async function checkJail(jailArg: string, opts: CheckOptions = {}): Promi
       if (judgement.suspiciousPaths.has(e.path)) continue;
       findings.push(...(await checkEntry(root, e, hashes, judgement.now.get(e.path))));
     }
-    findings.push(...(await accountFindings(root, record, judgement.users)));
+    const generated = await generatedFindings(root, record, judgement.users);
+    findings.push(...generated);
+    // the older check of the accounts' names, for records without hashes (and to name the intruder)
+    for (const f of await accountFindings(root, record, judgement.users)) if (!generated.some((g) => g.path === f.path && g.kind === 'tampered')) findings.push(f);
     findings.push(...(await walkFindings(jail, root, record, judgement)));
   } finally {
     await root.close();

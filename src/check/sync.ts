@@ -7,9 +7,10 @@
 import fs from 'node:fs/promises';
 import { filterAccounts } from '../build/accounts.js';
 import type { JailEntry } from '../build/expand.js';
-import { makePlan, RECORD_DIR, RECORD_FILE, type JailRecord } from '../build/make-plan.js';
+import { generatedFiles, makePlan, RECORD_DIR, RECORD_FILE, type JailRecord } from '../build/make-plan.js';
+import type { SourceFacts } from '../jail/apply.js';
 import { sortPlan, type Action, type Plan } from '../jail/plan.js';
-import type { CheckReport, Finding } from './check.js';
+import { acceptedGenerated, type CheckReport, type Finding } from './check.js';
 import { hashSameFile } from './hash.js';
 import { IN_JAIL } from './judge.js';
 
@@ -49,7 +50,15 @@ export async function planSync(check: CheckReport): Promise<SyncPlan> {
   const left: Finding[] = [];
   const targets = new Map<string, JailEntry>();
   const hostGone = new Set(check.findings.filter((f) => f.kind === 'host-missing').map((f) => f.path));
+  // Files jailtrace generated (passwd, group) are written again from the host's accounts for the accepted users.
+  const generated = new Set(acceptedGenerated(r).map((g) => g.path));
+  const regenerate = new Set<string>();
   for (const f of check.findings) {
+    if (generated.has(f.path) && FIXABLE.has(f.kind)) {
+      regenerate.add(f.path);
+      fixes.push(f);
+      continue;
+    }
     const e = byPath.get(f.path);
     if (!FIXABLE.has(f.kind) || !e?.host || f.path === '/' || hostGone.has(f.path)) {
       left.push(f);
@@ -66,13 +75,13 @@ export async function planSync(check: CheckReport): Promise<SyncPlan> {
     fixes.push(f);
   }
 
-  const needAccounts = [...targets.values()].some((e) => e.decision === 'generate');
+  const needAccounts = regenerate.size > 0 || [...targets.values()].some((e) => e.decision === 'generate');
   const accounts = needAccounts ? filterAccounts(await fs.readFile('/etc/passwd', 'utf8'), await fs.readFile('/etc/group', 'utf8'), check.judgement.users) : undefined;
   const { schema: _s, entries: _e, ...rest } = r;
   void _s;
   void _e;
   const made = makePlan({ jail: check.jail, entries: targets.values(), accounts, homes: false, record: { ...rest, users: check.judgement.users }, keepParents: true });
-  const keep = (a: Action): boolean => targets.has(a.path) && a.path !== '/' && a.path !== RECORD_DIR && a.path !== RECORD_FILE;
+  const keep = (a: Action): boolean => (targets.has(a.path) || (regenerate.has(a.path) && a.kind === 'write')) && a.path !== '/' && a.path !== RECORD_DIR && a.path !== RECORD_FILE;
 
 
   const actions = made.actions.filter(keep);
@@ -90,14 +99,24 @@ export async function planSync(check: CheckReport): Promise<SyncPlan> {
  * The record after a sync: the entries whose actions succeeded take their fresh host facts (with sha256), the
  * entries check found matching take the jail copy's sha256, the rest stay as they were.
  */
-export function syncedRecord(check: CheckReport, s: SyncPlan, synced: ReadonlySet<string>): JailRecord {
+export function syncedRecord(check: CheckReport, s: SyncPlan, synced: ReadonlySet<string>, replanned: ReadonlyMap<string, SourceFacts> = new Map()): JailRecord {
   const entries = check.record.entries.map((e) => {
     const t = s.targets.get(e.path);
+    const fresh = replanned.get(e.path);
+    if (t?.host && fresh && synced.has(e.path)) {
+      // the host replaced the file while syncing (an upgrade, see apply.ts): what was copied is the new file
+      const { why: _why, ...facts } = fresh;
+      void _why;
+      return { ...t, host: { ...t.host, ...facts } };
+    }
     if (t && synced.has(e.path) && t.decision !== 'generate') return t;
     const sha = check.hashes.get(e.path);
     return sha && e.host ? { ...e, host: { ...e.host, sha256: sha } } : e;
   });
-  return { ...check.record, entries };
+  // generated files written again take their new hashes
+  const written = new Map(generatedFiles(s.plan.actions).map((g) => [g.path, g]));
+  const generated = check.record.generated?.map((g) => (synced.has(g?.path) && written.has(g.path) ? written.get(g.path)! : g));
+  return { ...check.record, entries, ...(generated ? { generated } : {}) };
 }
 
 /** Rewrites the record (apply's write: compared first, replaced by rename). */

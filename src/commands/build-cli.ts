@@ -78,7 +78,7 @@ function jsonReport(r: BuildReport): unknown {
     workloads: r.workloads,
     entries: r.entries,
     plan: r.plan.actions.map((a) => (a.kind === 'write' ? { ...a, content: `${a.content.length} bytes` } : a)),
-    apply: r.apply && { counts: r.apply.counts, stopped: r.apply.stopped, removedTemps: r.apply.removedTemps, results: r.apply.results.filter((x) => x.result !== 'up-to-date').map((x) => ({ path: x.action.path, kind: x.action.kind, result: x.result, detail: x.detail })) },
+    apply: r.apply && { counts: r.apply.counts, stopped: r.apply.stopped, removedTemps: r.apply.removedTemps, results: r.apply.results.filter((x) => x.result !== 'up-to-date' || x.replanned).map((x) => ({ path: x.action.path, kind: x.action.kind, result: x.result, detail: x.detail, ...(x.replanned ? { replanned: x.replanned } : {}) })) },
     warnings: r.warnings,
     rootProblems: r.rootProblems,
     sockets: r.sockets,
@@ -106,6 +106,7 @@ export function renderBuild(r: BuildReport, verbose: boolean): string {
     );
     if (verbose) lines.push(renderReport(r.apply).trimEnd());
     else for (const x of r.apply.results.filter((x) => x.result === 'refused' || x.result === 'failed')) lines.push(`  ${x.result}: ${describeAction(x.action)}${x.detail ? ` — ${x.detail}` : ''}`);
+    for (const x of r.apply.results.filter((x) => x.replanned)) lines.push(`  re-planned: ${x.action.path}: ${x.replanned!.why}`);
     if (r.apply.stopped) lines.push(`stopped: ${r.apply.stopped.path}: ${r.apply.stopped.message}`);
     if (r.apply.removedTemps?.length) lines.push(`removed ${plural(r.apply.removedTemps.length, 'temp file')} an interrupted run left: ${r.apply.removedTemps.join(', ')}`);
   }

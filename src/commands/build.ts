@@ -6,10 +6,10 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { filterAccounts, type Accounts } from '../build/accounts.js';
 import { Expander, type JailEntry } from '../build/expand.js';
-import { makePlan } from '../build/make-plan.js';
+import { makePlan, RECORD_FILE, type JailRecord } from '../build/make-plan.js';
 import { ApplyError, UsageError } from '../errors.js';
 import { applyPlan, countResults, type ApplyReport } from '../jail/apply.js';
-import type { Plan } from '../jail/plan.js';
+import type { Action, Plan } from '../jail/plan.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
 import type { Manifest } from '../manifest/manifest.js';
 import { platformInfo } from '../platforms/index.js';
@@ -91,6 +91,48 @@ async function readAccounts(users: string[]): Promise<Accounts> {
   return filterAccounts(pw, gr, users);
 }
 
+/**
+ * A build whose traces name no file would make an empty jail and exit 0: an empty trace (strace never ran, the output
+ * was truncated) or a workload that did nothing. That is an input error, said with the trace's name.
+ */
+function refuseEmptyInput(workloads: readonly Workload[], manifests: readonly Manifest[]): void {
+  if (manifests.length === 0) return; // a layout with no program to trace (internal-sftp): nothing was traced
+  if (manifests.some((m) => m.entries.some((e) => e.path.startsWith('/') && e.accesses.some((a) => a.ok)))) return;
+  const empty = manifests.flatMap((m) => (m.source.bytes === 0 ? m.source.files : []));
+  const names = workloads.flatMap((w) => w.traces);
+  const failed = workloads.flatMap((w) => w.steps.filter((s) => !s.ok)).map((s) => `${s.description} (${s.signal ? `killed by ${s.signal}` : `exit ${s.exitCode}`})`);
+  const why = empty.length > 0 ? `empty trace: ${empty.join(', ')}` : `the trace${names.length === 1 ? '' : 's'} ${names.join(', ') || '(live run)'} name no file the program opened`;
+  throw new UsageError(
+    `${why}${failed.length ? `; the workload failed: ${failed.join('; ')}` : ''}: nothing to build a jail from`,
+    'check that the trace is the one strace wrote (strace -f -o FILE), that the program ran, and that --format matches it',
+  );
+}
+
+/**
+ * Copies apply re-planned because the host replaced their source since planning (an upgrade: see apply.ts
+ * `upgradedSource`) carry the new file's facts: the entries and the record take them, so `check` compares with what
+ * the jail really got. The record is written again (apply's write: compared, replaced by rename).
+ */
+async function recordReplanned(report: BuildReport): Promise<void> {
+  const fresh = new Map((report.apply?.results ?? []).flatMap((x) => (x.replanned && x.action.kind === 'copy' && (x.result === 'done' || x.result === 'up-to-date') ? [[x.action.path, x.replanned] as const] : [])));
+  if (fresh.size === 0) return;
+  const update = (e: JailEntry): JailEntry => {
+    const f = fresh.get(e.path);
+    if (!f || !e.host) return e;
+    const { why: _why, ...facts } = f;
+    void _why;
+    return { ...e, host: { ...e.host, ...facts } };
+  };
+  report.entries = report.entries.map(update);
+  const write = report.plan.actions.find((a): a is Extract<Action, { kind: 'write' }> => a.kind === 'write' && a.path === RECORD_FILE);
+  if (!write) return;
+  const record = JSON.parse(write.content) as JailRecord;
+  const content = JSON.stringify({ ...record, entries: record.entries.map(update) }, null, 1) + '\n';
+  const again = await applyPlan({ jail: report.jail, actions: [{ ...write, content, reason: 'record updated: files the host replaced during the build (an upgrade) were copied with their new facts' }] });
+  report.apply!.results.push(...again.results.filter((x) => x.result !== 'up-to-date'));
+  for (const x of again.results) report.apply!.counts[x.result]++;
+}
+
 export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   if (o.workloads.length === 0) throw new UsageError('nothing to trace', 'give --profile sftp / --profile scp, --trace FILE, or -- COMMAND ARGS');
   const jail = path.resolve(o.jail);
@@ -99,6 +141,7 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
 
   const t0 = performance.now();
   const manifests: Manifest[] = await loadManifests(o.workloads, o.limits);
+  refuseEmptyInput(o.workloads, manifests);
   const t1 = performance.now();
   const ex = new Expander({
     platform,
@@ -185,6 +228,7 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
     keepSetuid: new Set(o.keepSetuid),
     onProgress: (done, total, a) => o.onProgress?.(done, total, a.path),
   });
+  await recordReplanned(report);
   report.timings.applyMs = Math.round(performance.now() - t3);
   // build made the jail root itself (above, before applying): that is a change, as the dry run's "to do" counted it
   if (!existed) {

@@ -63,7 +63,7 @@ export async function runCapture(command: string[], o: CaptureCliOptions, out: O
     // one baseline for the whole workload, without its scratch data (two runs of it must compare equal)
     const { saveBaseline } = await import('../diff/baseline.js');
     const { mergeManifests, withoutScratch } = await import('../manifest/merge.js');
-    const file = await saveBaseline(o.baseline, withoutScratch(mergeManifests(manifests), workloads.flatMap((w) => w.excludes)), o.baselines ?? 'traces/baselines');
+    const file = await saveBaseline(o.baseline, withoutScratch(mergeManifests(manifests), workloads.flatMap((w) => w.excludes)), o.baselines);
     out.note(`baseline ${o.baseline} saved to ${file}`);
   }
   await report(manifests, command.length > 0, o, out);

@@ -43,7 +43,8 @@ export async function runSync(jail: string, o: { dryRun?: boolean; json?: boolea
   if (main) reports.push(main);
   // The record last, from what was really done: a failed copy keeps its old facts, so check still reports it.
   const synced = new Set((main?.results ?? []).filter((x) => x.result === 'done' || x.result === 'up-to-date').map((x) => x.action.path));
-  if (!o.dryRun) reports.push(await applyPlan(recordPlan(check.jail, syncedRecord(check, s, synced))));
+  const replanned = new Map((main?.results ?? []).flatMap((x) => (x.replanned ? [[x.action.path, x.replanned] as const] : [])));
+  if (!o.dryRun) reports.push(await applyPlan(recordPlan(check.jail, syncedRecord(check, s, synced, replanned))));
   const results = reports.flatMap((r) => r.results);
   const bad = results.filter((x) => x.result === 'failed' || x.result === 'refused');
   const suspicious = suspiciousIn(s.left);

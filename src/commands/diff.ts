@@ -3,7 +3,7 @@ import type { DialectName } from '../../parsers/types.js';
 import { saveBaseline } from '../diff/baseline.js';
 import { diffNeeds, isEmptyDiff, type NeedsDiff } from '../diff/diff.js';
 import { loadBaselineSide, loadSide, type Side } from '../diff/load.js';
-import type { Need } from '../diff/needs.js';
+import { jailContent, type Need } from '../diff/needs.js';
 import { EXIT, UsageError } from '../errors.js';
 import { octal } from '../jail/plan.js';
 import type { Output } from '../output.js';
@@ -15,6 +15,8 @@ export interface DiffCliOptions {
   cwd?: string;
   format?: string;
   json?: boolean;
+  /** Compare every path, runtime data included (default: what a jail would hold). */
+  all?: boolean;
   baseline?: string;
   baselines?: string;
   /** Trace built-in workloads now and use them as the NEW side. */
@@ -29,33 +31,42 @@ export interface DiffReport {
   new: { label: string; kind: Side['kind']; needs: number };
   diff: NeedsDiff;
   equal: boolean;
+  /** What was compared: what a jail would hold (`jail`, the default) or every path (`all`, --all). */
+  scope: 'jail' | 'all';
 }
+
+/** Sides that are what a build made, not what a program touched. */
+const FROM_BUILD: ReadonlySet<Side['kind']> = new Set<Side['kind']>(['jail', 'record']);
 
 export async function diffCommand(args: string[], o: DiffCliOptions): Promise<DiffReport> {
   const limits = traceLimits(o);
-  const load = { cwd: o.cwd, format: o.format as DialectName | 'auto' | undefined, limits };
+  const load = { cwd: o.cwd, format: o.format as DialectName | 'auto' | undefined, limits, all: o.all };
   let oldSide: Side;
   let newSide: Side;
   if (o.profile?.length) {
     if (o.baseline === undefined ? args.length !== 1 : args.length !== 0) throw new UsageError('with --profile, give --baseline NAME or one OLD side to compare the fresh run with');
-    oldSide = o.baseline !== undefined ? await loadBaselineSide(o.baseline, o.baselines) : await loadSide(args[0], load);
-    newSide = await profileSide(o.profile, o.user ?? [], o.out, limits);
+    oldSide = o.baseline !== undefined ? await loadBaselineSide(o.baseline, o.baselines, undefined, o.all) : await loadSide(args[0], load);
+    newSide = await profileSide(o.profile, o.user ?? [], o.out, limits, o.all);
   } else if (o.baseline !== undefined) {
     if (args.length !== 1) throw new UsageError('with --baseline NAME, give exactly one TRACE or MANIFEST to compare with it');
-    oldSide = await loadBaselineSide(o.baseline, o.baselines);
+    oldSide = await loadBaselineSide(o.baseline, o.baselines, undefined, o.all);
     newSide = await loadSide(args[0], load);
   } else {
     if (args.length !== 2) throw new UsageError('give OLD and NEW (or --baseline NAME and one TRACE)');
     oldSide = await loadSide(args[0], load);
     newSide = await loadSide(args[1], load);
   }
+  for (const s of [oldSide, newSide]) if (s.note) o.out?.note(s.note);
+  // By default a side read from traces (a trace, a manifest, a baseline) is cut to what a jail would hold: runtime data
+  // (temp dirs, terminals, /proc) is left out. A jail or its record holds only that already: build decided.
+  if (!o.all) for (const s of [oldSide, newSide]) if (!FROM_BUILD.has(s.kind)) s.needs = jailContent(s.needs);
   const diff = diffNeeds(oldSide.needs, newSide.needs);
   const side = (s: Side) => ({ label: s.label, kind: s.kind, needs: s.needs.length });
-  return { old: side(oldSide), new: side(newSide), diff, equal: isEmptyDiff(diff) };
+  return { old: side(oldSide), new: side(newSide), diff, equal: isEmptyDiff(diff), scope: o.all ? 'all' : 'jail' };
 }
 
 /** A fresh run of built-in workloads as a diff side: traces merged, scratch data dropped. */
-async function profileSide(profiles: string[], users: string[], out: Output | undefined, limits: TraceLimits): Promise<Side> {
+async function profileSide(profiles: string[], users: string[], out: Output | undefined, limits: TraceLimits, all = false): Promise<Side> {
   const { runWorkloads } = await import('./run-workloads.js');
   const { loadManifests } = await import('./load.js');
   const { mergeManifests, withoutScratch } = await import('../manifest/merge.js');
@@ -68,7 +79,7 @@ async function profileSide(profiles: string[], users: string[], out: Output | un
     const quiet: Output = out ?? ({ note: () => {} } as unknown as Output);
     const workloads = await runWorkloads({ profiles, traces: [], command: [], users, cwd: '/', outputDir: scratch.dir, limits }, quiet);
     const m = withoutScratch(mergeManifests(await loadManifests(workloads, limits)), workloads.flatMap((w) => w.excludes));
-    return { label: `fresh run of --profile ${profiles.join(', ')}`, kind: 'trace', needs: needsFromManifest(m, platformInfo('linux')) };
+    return { label: `fresh run of --profile ${profiles.join(', ')}`, kind: 'trace', needs: needsFromManifest(m, platformInfo('linux'), { all }) };
   } finally {
     await scratch.done();
   }
@@ -112,7 +123,9 @@ export async function runDiff(args: string[], o: DiffCliOptions, out: Output): P
 }
 
 export async function runBaselineSave(name: string, traces: string[], o: { cwd?: string; format?: string; baselines?: string; maxPaths?: number }, out: Output): Promise<number> {
-  const m = await parseTraces(traces, { cwd: o.cwd, format: o.format as DialectName | 'auto' | undefined, limits: traceLimits(o) });
+  const { withoutScratch } = await import('../manifest/merge.js');
+  const { scratchOf } = await import('../manifest/trace-meta.js');
+  const m = withoutScratch(await parseTraces(traces, { cwd: o.cwd, format: o.format as DialectName | 'auto' | undefined, limits: traceLimits(o) }), await scratchOf(traces));
   const file = await saveBaseline(name, m, o.baselines);
   out.note(`baseline ${name}: ${m.entries.length} paths from ${m.source.files.length} trace file(s) saved to ${file}`);
   return EXIT.OK;

@@ -44,7 +44,7 @@ export function registerCapture(program: Command, out: Output): void {
     .option('--platform <os>', 'with --print-command: linux, solaris, aix, freebsd, macos')
     .option('--print-command', 'print the tracer command line for --platform instead of running anything')
     .option('--baseline <name>', 'also store the manifest as baseline NAME (for jailtrace diff --baseline)')
-    .option('--baselines <dir>', 'where baselines live', 'traces/baselines')
+    .option('--baselines <dir>', 'where baselines live (default /var/lib/jailtrace/baselines for root, $XDG_DATA_HOME/jailtrace/baselines otherwise)')
     .option('--json', 'the report as JSON (with a command: needs --report FILE, stdout is the program\'s)')
     .addOption(maxPathsOption())
     .addHelpText('after', `

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { TraceLimits } from '../limits.js';
 import type { Output } from '../output.js';
+import { scratchOf } from '../manifest/trace-meta.js';
 import type { Workload } from './build.js';
 
 export interface WorkloadOptions {
@@ -22,7 +23,11 @@ export interface WorkloadOptions {
 
 export async function gatherWorkloads(o: WorkloadOptions, out: Output): Promise<Workload[]> {
   const workloads: Workload[] = [];
-  if (o.traces.length > 0) workloads.push({ kind: 'trace', name: 'trace', traces: o.traces.map((t) => path.resolve(t)), cwd: path.resolve(o.cwd), excludes: [], steps: [] });
+  if (o.traces.length > 0) {
+    const traces = o.traces.map((t) => path.resolve(t));
+    // a profile's recorded scratch roots (TRACE.meta.json) are workload data here too
+    workloads.push({ kind: 'trace', name: 'trace', traces, cwd: path.resolve(o.cwd), excludes: await scratchOf(traces), steps: [] });
+  }
   if (o.command.length > 0 || o.profiles.length > 0) {
     const { runWorkloads } = await import('./run-workloads.js');
     workloads.push(...(await runWorkloads(o, out)));

@@ -11,8 +11,10 @@ import { readJailPath, openRecordedJail, parseRecord, readJailRecord } from '../
 import { TraceError, UsageError } from '../errors.js';
 import { MANIFEST_SCHEMA, type Manifest } from '../manifest/manifest.js';
 import { platformInfo } from '../platforms/index.js';
+import { withoutScratch } from '../manifest/merge.js';
+import { scratchOf } from '../manifest/trace-meta.js';
 import { parseTraces } from '../trace.js';
-import { loadBaseline } from './baseline.js';
+import { defaultBaselinesDir, loadBaseline } from './baseline.js';
 import { needsFromManifest, needsFromRecord, type Need } from './needs.js';
 
 export type SideKind = 'manifest' | 'trace' | 'record' | 'jail' | 'baseline';
@@ -21,15 +23,25 @@ export interface Side {
   label: string;
   kind: SideKind;
   needs: Need[];
+  /** Something the admin should know about where this side came from (stderr, not part of the report). */
+  note?: string;
 }
 
 export interface LoadOptions {
   cwd?: string;
   format?: DialectName | 'auto';
   limits?: TraceLimits;
+  /** Keep what a jail would not hold (runtime data): `diff --all`. A workload's recorded scratch data is dropped anyway. */
+  all?: boolean;
 }
 
-const fromManifest = (label: string, kind: SideKind, m: Manifest): Side => ({ label, kind, needs: needsFromManifest(m, platformInfo(m.source.platform as never)) });
+const fromManifest = (label: string, kind: SideKind, m: Manifest, all = false): Side => ({ label, kind, needs: needsFromManifest(m, platformInfo(m.source.platform as never), { all }) });
+
+/** A trace side: parsed, without the scratch data its workload recorded (TRACE.meta.json). */
+async function fromTraces(arg: string, opts: LoadOptions): Promise<Side> {
+  const m = withoutScratch(await parseTraces([arg], opts), await scratchOf([arg]));
+  return fromManifest(arg, 'trace', m, opts.all);
+}
 
 /** The jail's files, hashed through confined reads. */
 async function jailFiles(jail: string, r: JailRecord): Promise<Map<string, { size: number; mode: number; sha256?: string }>> {
@@ -76,17 +88,19 @@ export async function loadSide(arg: string, opts: LoadOptions = {}): Promise<Sid
       const r = await readJailRecord(arg);
       return { label: arg, kind: 'jail', needs: needsFromRecord(r, await jailFiles(arg, r)) };
     }
-    return fromManifest(arg, 'trace', await parseTraces([arg], opts));
+    return fromTraces(arg, opts);
   }
   const json = await sniffJson(arg);
   const schema = (json as { schema?: unknown } | undefined)?.schema;
-  if (schema === MANIFEST_SCHEMA) return fromManifest(arg, 'manifest', json as Manifest);
+  if (schema === MANIFEST_SCHEMA) return fromManifest(arg, 'manifest', json as Manifest, opts.all);
   if (schema === JAIL_SCHEMA) return { label: arg, kind: 'record', needs: needsFromRecord(parseRecord(JSON.stringify(json), arg)) };
   if (json !== undefined) throw new UsageError(`${arg}: JSON with schema ${JSON.stringify(schema)}`, `give a ${MANIFEST_SCHEMA} manifest, a ${JAIL_SCHEMA} record, a jail or a trace`);
-  return fromManifest(arg, 'trace', await parseTraces([arg], opts));
+  return fromTraces(arg, opts);
 }
 
-export async function loadBaselineSide(name: string, dir?: string): Promise<Side> {
-  const { file, manifest } = await loadBaseline(name, dir);
-  return fromManifest(`baseline ${name} (${file})`, 'baseline', manifest);
+export async function loadBaselineSide(name: string, dir?: string, cwd?: string, all = false): Promise<Side> {
+  const { file, manifest, legacy } = await loadBaseline(name, dir, cwd);
+  const side = fromManifest(`baseline ${name} (${file})`, 'baseline', manifest, all);
+  if (legacy) side.note = `baseline ${name} was read from the old place ${file}: move it to ${defaultBaselinesDir()}/ (or give --baselines ${path.dirname(file)})`;
+  return side;
 }

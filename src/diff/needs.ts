@@ -31,13 +31,48 @@ const TYPE_HINTS: ReadonlyArray<{ type: HostType; test: (path: string, ops: Read
 
 const typeHint = (path: string, ops: ReadonlySet<Op>): HostType => TYPE_HINTS.find((h) => h.test(path, ops))?.type ?? 'file';
 
+/**
+ * Places whose contents are runtime data, never what a jail holds: shared temp dirs, the caller's terminals, kernel
+ * filesystems, per-user runtime dirs. The place itself (`/tmp`) is a directory a jail may have; what is under it is
+ * left out of a default diff (`diff --all` shows it).
+ */
+export const RUNTIME_PLACES: readonly string[] = ['/tmp', '/var/tmp', '/dev/shm', '/dev/pts', '/dev/fd', '/run/user', '/proc', '/sys'];
+
+/** Roles that are never jail content (build skips them whatever they are). */
+const RUNTIME_ROLES: ReadonlySet<Role> = new Set<Role>(['kernel', 'shared-tmp', 'user-controlled']);
+
+/** Ops that only make or change a file: a path the program only created is its output, not a need. */
+const WRITE_OPS: ReadonlySet<Op> = new Set<Op>(['create', 'other']);
+
+const under = (p: string, places: readonly string[]): boolean => places.some((x) => p.startsWith(x.endsWith('/') ? x : x + '/'));
+
+/** What a jail would hold of what a program touched: needs outside the runtime places and roles. Pure. */
+export const jailContent = (needs: readonly Need[]): Need[] => needs.filter((n) => !RUNTIME_ROLES.has(n.role) && !under(n.path, RUNTIME_PLACES));
+
+/** Ops that only look a path up (realpath, a search along a library path): on the way to something, not a need. */
+const LOOKUP_OPS: ReadonlySet<Op> = new Set<Op>(['stat', 'access']);
+
+export interface NeedsOptions {
+  /**
+   * Every path with a successful access (default). `false`: what a jail needs of them: not the files the program
+   * only created or changed (its output), nor directories it only looked up on the way to another need (the jail
+   * makes those as parents).
+   */
+  all?: boolean;
+}
+
 /** Paths with at least one successful access, classified as build would classify a traced path. */
-export function needsFromManifest(m: Manifest, platform: PlatformInfo): Need[] {
+export function needsFromManifest(m: Manifest, platform: PlatformInfo, opts: NeedsOptions = {}): Need[] {
   const out: Need[] = [];
+  const all = opts.all ?? true;
+  const used = all ? [] : m.entries.filter((e) => e.accesses.some((a) => a.ok && !LOOKUP_OPS.has(a.op))).map((e) => e.path);
+  const onTheWay = (p: string): boolean => used.some((u) => u.startsWith(p === '/' ? '/' : p + '/'));
   for (const e of m.entries) {
     if (!e.path.startsWith('/')) continue; // unresolved relative path: parse notes it
     const ops = new Set(e.accesses.filter((a) => a.ok).map((a) => a.op));
     if (ops.size === 0) continue;
+    if (!all && [...ops].every((o) => WRITE_OPS.has(o))) continue;
+    if (!all && e.path !== '/' && [...ops].every((o) => LOOKUP_OPS.has(o)) && onTheWay(e.path)) continue;
     const type = typeHint(e.path, ops);
     out.push({ path: e.path, role: roleOf({ path: e.path, ops, failedOnly: false, type, via: 'trace' }, platform) });
   }

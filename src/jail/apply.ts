@@ -17,11 +17,13 @@
  * Failures: ENOSPC, EDQUOT and EROFS stop the run (every later write would fail the same way; the remaining actions
  * are reported `failed` with "not attempted"); any other error, and every refusal, is reported and the run goes on.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants as FS, unlinkSync, type Stats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { hashHandle } from '../check/hash.js';
+import { swappableBy } from '../host-chain.js';
 import { onInterrupt } from '../interrupt.js';
 import { ConfineError, isCode, openJail, resolveParent, type ConfineMode, type JailRoot, type Resolved } from './confine.js';
 import { effectiveMode, octal, planSymlinks, validatePlan, type Action, type Plan } from './plan.js';
@@ -35,6 +37,26 @@ export interface ActionResult {
   detail?: string;
   /** errno code (`ENOSPC`) or ConfineError reason (`symlink-absolute`) when there is one. */
   code?: string;
+  /**
+   * A copy whose source was replaced on the host since planning (a package upgrade: ldconfig renaming a new
+   * /etc/ld.so.cache into place) by a root-owned regular file that no user could have swapped in: copied with these
+   * fresh facts instead of the plan's. The caller records them (the plan's are stale).
+   */
+  replanned?: SourceFacts;
+}
+
+/** What a copy's source was when it was copied. */
+export interface SourceFacts {
+  size: number;
+  mtimeMs: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  dev: number;
+  ino: number;
+  sha256: string;
+  /** Why the plan's facts were not used (for the report). */
+  why: string;
 }
 
 export interface ApplyReport {
@@ -267,32 +289,54 @@ async function copy(ctx: Ctx, a: Copy, r: Resolved, cur: Stats | undefined): Pro
   try {
     const sst = await src.stat();
     if (!sst.isFile()) throw new ActionRefused('source-not-file', `source ${a.source} is not a regular file`);
-    if ((a.dev !== undefined && sst.dev !== a.dev) || (a.ino !== undefined && sst.ino !== a.ino)) {
-      throw new ActionRefused('source-changed', `source ${a.source} is another file than the one planned (device/inode changed: a directory on the way was swapped?); re-plan`);
-    }
-    if (sst.size !== a.size || !sameMtime(sst.mtimeMs, a.mtimeMs)) {
-      throw new ActionRefused('source-changed', `source ${a.source} changed since the plan was made (size ${a.size} → ${sst.size}, mtime ${a.mtimeMs} → ${sst.mtimeMs}); re-plan`);
-    }
-    if (cur && cur.isFile() && cur.nlink === 1 && cur.size === a.size && sameMtime(cur.mtimeMs, a.mtimeMs) && diffModeOwner(cur, want, a.uid, a.gid).length === 0) {
-      return { result: 'up-to-date' };
+    const other = (a.dev !== undefined && sst.dev !== a.dev) || (a.ino !== undefined && sst.ino !== a.ino);
+    const changed = sst.size !== a.size || !sameMtime(sst.mtimeMs, a.mtimeMs);
+    // The plan's file, or a file root put there since (an upgrade): then the plan's facts give way to the new file's.
+    const upgrade = other || changed ? await upgradedSource(a, sst, other) : undefined;
+    const plan = upgrade ? { ...a, size: sst.size, mtimeMs: sst.mtimeMs, mode: sst.mode & 0o7777, uid: sst.uid, gid: sst.gid } : a;
+    const wantNow = upgrade ? effectiveMode(plan, ctx.keepSetuid.has(a.path)) : want;
+    if (cur && cur.isFile() && cur.nlink === 1 && cur.size === plan.size && sameMtime(cur.mtimeMs, plan.mtimeMs) && diffModeOwner(cur, wantNow, plan.uid, plan.gid).length === 0) {
+      return upgrade ? { result: 'up-to-date', detail: upgrade, replanned: { ...factsOf(sst), sha256: await hashHandle(src), why: upgrade } } : { result: 'up-to-date' };
     }
     const replaced = await replacing(r, cur);
-    if (ctx.dryRun) return { result: 'done', detail: `would copy ${a.source} to ${r.hostPath}${replaced}` };
-    await replaceFile(r, want, a.uid, a.gid, a.mtimeMs, async (out) => {
+    if (ctx.dryRun) return { result: 'done', detail: `would copy ${a.source} to ${r.hostPath}${replaced}${upgrade ? ` (${upgrade})` : ''}` };
+    const hash = createHash('sha256');
+    await replaceFile(r, wantNow, plan.uid, plan.gid, plan.mtimeMs, async (out) => {
       const buf = Buffer.allocUnsafe(1 << 20);
       let pos = 0;
       for (;;) {
         const { bytesRead } = await src.read(buf, 0, buf.length, pos);
         if (bytesRead === 0) break;
+        hash.update(buf.subarray(0, bytesRead));
         await writeAll(out, buf.subarray(0, bytesRead));
         pos += bytesRead;
       }
-      if (pos !== a.size) throw new ActionRefused('source-changed', `source ${a.source} changed while copying (${pos} bytes read, ${a.size} planned)`);
+      if (pos !== plan.size) throw new ActionRefused('source-changed', `source ${a.source} changed while copying (${pos} bytes read, ${plan.size} expected); re-plan`);
     });
-    return { result: 'done', detail: `copied ${a.source} to ${r.hostPath}${replaced}` };
+    if (!upgrade) return { result: 'done', detail: `copied ${a.source} to ${r.hostPath}${replaced}` };
+    return { result: 'done', detail: `copied ${a.source} to ${r.hostPath}${replaced}: ${upgrade}`, replanned: { ...factsOf(sst), sha256: hash.digest('hex'), why: upgrade } };
   } finally {
     await src.close();
   }
+}
+
+const factsOf = (st: Stats): Omit<SourceFacts, 'sha256' | 'why'> => ({ size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, dev: st.dev, ino: st.ino });
+
+/**
+ * The source is not the file the plan saw (another inode, or other size/mtime). docs/security.md's rule decides
+ * whether that is an upgrade or an attack: when the file now open (O_NOFOLLOW, a regular file) is root's, and no user
+ * could change where `a.source` leads (src/host-chain.ts swappableBy: every directory on the way, and every symlink
+ * followed, is root's alone), only root can have put it there: a package upgrade (ldconfig renaming a new
+ * /etc/ld.so.cache into place). It is copied with its own facts, and the reason is returned. Anything else is refused
+ * as before: a directory on the way a user could swap, a file of a user's.
+ */
+async function upgradedSource(a: Copy, sst: Stats, other: boolean): Promise<string> {
+  const was = other ? 'another file than the one planned (device/inode changed' : `changed since the plan was made (size ${a.size} → ${sst.size}, mtime ${a.mtimeMs} → ${sst.mtimeMs}`;
+  const swappable = await swappableBy(a.source).catch((e: unknown) => `cannot check the way to it: ${(e as Error).message}`);
+  if (swappable) throw new ActionRefused('source-changed', `source ${a.source} is ${was}) and ${swappable}: a directory on the way may have been swapped; not copied, re-plan`);
+  if (sst.uid !== 0) throw new ActionRefused('source-changed', `source ${a.source} is ${was}) and now belongs to uid ${sst.uid}, not root: not copied, re-plan`);
+  // the way is root's now, so nobody but root changed it since: the open file is the one at that name
+  return `${a.source} was replaced on the host since planning (${other ? 'a new inode' : 'new size/mtime'}: an upgrade, a root-owned file reached only through root's directories): copied the new file`;
 }
 
 async function write(ctx: Ctx, a: Write, r: Resolved, cur: Stats | undefined): Promise<Outcome> {

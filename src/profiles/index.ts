@@ -1,4 +1,5 @@
 /** Built-in workloads that drive the real file-transfer servers as a client does, under strace. */
+import { writeTraceMeta } from '../manifest/trace-meta.js';
 import { runScp } from './scp.js';
 import { runSftp } from './sftp.js';
 import type { ProfileName, ProfileOptions, ProfileRun } from './types.js';
@@ -7,7 +8,14 @@ export type { ProfileName, ProfileOptions, ProfileRun, ProfileStep } from './typ
 export { PROFILE_NAMES } from './types.js';
 export { findScp, findSftpServer, sshdSftpSubsystem } from './find.js';
 
-export function runProfile(name: ProfileName, opts: ProfileOptions): Promise<ProfileRun> {
+/** Run a built-in workload; each of its traces gets TRACE.meta.json with the run's scratch roots (../manifest/trace-meta.ts). */
+export async function runProfile(name: ProfileName, opts: ProfileOptions): Promise<ProfileRun> {
+  const run = await runNamed(name, opts);
+  for (const t of run.traces) await writeTraceMeta(t, { profile: run.name, scratch: run.excludes });
+  return run;
+}
+
+function runNamed(name: ProfileName, opts: ProfileOptions): Promise<ProfileRun> {
   switch (name) {
     case 'sftp':
       return runSftp(opts);

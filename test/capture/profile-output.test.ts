@@ -33,7 +33,7 @@ describe.skipIf(skip !== undefined)(`capture --profile: --output-dir, not --outp
     const out = path.join(dir, 'sftp');
     const r = await execa('node', [CLI, 'capture', '--profile', 'sftp', '--output-dir', out], { reject: false, cwd: dir });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(await readdir(out)).toEqual(['sftp-server.strace']);
+    expect(await readdir(out)).toEqual(['sftp-server.strace', 'sftp-server.strace.meta.json']); // the trace and its scratch roots (issue 18)
     expect(r.stderr).not.toMatch(/undefined/);
     expect(r.stderr).toContain('jailtrace: get: the download equals the server file: ok');
     expect(r.stderr).toMatch(/jailtrace: sftp batch session against the traced sftp-server .*: exit status 0/);
@@ -46,6 +46,6 @@ describe.skipIf(skip !== undefined)(`capture --profile: --output-dir, not --outp
     expect(r.exitCode, r.stderr).toBe(0);
     const made = await readdir(cwd);
     expect(made).toEqual([expect.stringMatching(/^sftp-\d{4}-\d\d-\d\dT[\d-]+$/)]);
-    expect(await readdir(path.join(cwd, made[0]))).toEqual(['sftp-server.strace']);
+    expect(await readdir(path.join(cwd, made[0]))).toEqual(['sftp-server.strace', 'sftp-server.strace.meta.json']);
   });
 });

@@ -129,17 +129,54 @@ describe.skipIf(!isRoot)('setuid and setgid bits', () => {
     expect((await applyPlan(plan, { keepSetuid: new Set(['/kept']) })).counts['up-to-date']).toBe(3);
   });
 
-  test('a source changed since planning is reported, not copied', async () => {
+  test('a source changed since planning in a directory a user can write is reported, not copied', async () => {
     const jail = path.join(base, 'changed-src');
-    const src = path.join(base, 'changed-src-file');
+    const theirs = path.join(base, 'theirs');
+    await fs.mkdir(theirs);
+    const src = path.join(theirs, 'changed-src-file');
     await fs.writeFile(src, 'v1\n');
     const st = await fs.stat(src);
+    await fs.chown(theirs, 65534, 65534); // a user's directory on the way now: they could have swapped the file
     await fs.writeFile(src, 'version 2\n');
-    const plan: Plan = { jail, actions: [{ kind: 'copy', path: '/f', source: src, mode: 0o644, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, reason: 'test' }] };
+    const plan: Plan = { jail, actions: [{ kind: 'copy', path: '/f', source: src, mode: 0o644, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, dev: st.dev, ino: st.ino, reason: 'test' }] };
     const report = await applyPlan(plan);
     expect(report.results[0]).toMatchObject({ result: 'refused', code: 'source-changed' });
-    expect(report.results[0].detail).toContain('re-plan');
+    expect(report.results[0].detail).toMatch(/uid 65534.*re-plan/);
     await expect(fs.lstat(path.join(jail, 'f'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  test('a root-owned source replaced by rename in root\'s directories (an upgrade) is copied with its new facts', async () => {
+    const jail = path.join(base, 'upgraded-src');
+    const dir = path.join(base, 'roots');
+    await fs.mkdir(dir);
+    const src = path.join(dir, 'ld.so.cache');
+    await fs.writeFile(src, 'old cache\n');
+    const st = await fs.stat(src);
+    await fs.writeFile(path.join(dir, 'ld.so.cache~'), 'the new, longer cache\n', { mode: 0o640 });
+    await fs.rename(path.join(dir, 'ld.so.cache~'), src); // what ldconfig does
+    const plan: Plan = { jail, actions: [{ kind: 'copy', path: '/etc/ld.so.cache', source: src, mode: 0o644, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, dev: st.dev, ino: st.ino, reason: 'test' }] };
+    const report = await applyPlan({ jail, actions: [{ kind: 'mkdir', path: '/', mode: 0o755, uid: 0, gid: 0, reason: 'root' }, { kind: 'mkdir', path: '/etc', mode: 0o755, uid: 0, gid: 0, reason: 'etc' }, ...plan.actions] });
+    const r = report.results.find((x) => x.action.path === '/etc/ld.so.cache')!;
+    expect(r.result).toBe('done');
+    expect(r.detail).toMatch(/replaced on the host since planning/);
+    const now = await fs.stat(src);
+    expect(r.replanned).toMatchObject({ ino: now.ino, size: now.size, mode: 0o640 });
+    expect(await fs.readFile(path.join(jail, 'etc/ld.so.cache'), 'utf8')).toBe('the new, longer cache\n');
+    expect((await fs.stat(path.join(jail, 'etc/ld.so.cache'))).mode & 0o7777).toBe(0o640);
+  });
+
+  test('a replaced source that a user owns is refused, even in root\'s directories', async () => {
+    const jail = path.join(base, 'user-src');
+    const dir = path.join(base, 'roots2');
+    await fs.mkdir(dir);
+    const src = path.join(dir, 'f');
+    await fs.writeFile(src, 'old\n');
+    const st = await fs.stat(src);
+    await fs.writeFile(path.join(dir, 'f.new'), 'new\n');
+    await fs.chown(path.join(dir, 'f.new'), 65534, 65534);
+    await fs.rename(path.join(dir, 'f.new'), src);
+    const report = await applyPlan({ jail, actions: [{ kind: 'copy', path: '/f', source: src, mode: 0o644, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, dev: st.dev, ino: st.ino, reason: 'test' }] });
+    expect(report.results[0]).toMatchObject({ result: 'refused', code: 'source-changed' });
   });
 });
 

@@ -37,19 +37,70 @@ interface HostSh {
   listers: ReadonlyArray<'ldd' | 'dump -H' | 'otool -L'>;
   /** Words such tools print that are not files to copy (AIX: the kernel, /unix). */
   ignore: readonly string[];
-  /** `dump -H` lists direct imports only: follow each library's own. */
-  closure: boolean;
   /** getpwnam reads db files rebuilt from master.passwd (FreeBSD pwd_mkdb). */
   pwdMkdb: boolean;
+  /**
+   * Root's loader environment, unset before the script asks ldd or dump: a LIBPATH=/usr/lib in root's shell makes AIX's
+   * ldd answer /usr/lib/libiconv.a where the jailed program loads /opt/freeware's (ld.so.1(1), ld-elf.so.1(1),
+   * AIX "Shared library search paths"; OBJECT_MODE picks the object size dump and ldd read).
+   */
+  loaderEnv: readonly string[];
+  /**
+   * How `ls -l` prints a device number that is one value, not `major, minor` (FreeBSD since 5, macOS since
+   * file_cmds-352: `printf("%#jx", st_rdev)`): the kernel's major()/minor() of that dev_t.
+   */
+  devWord?: 'freebsd' | 'macos';
 }
 
 const HOST_SH: Record<Platform, HostSh> = {
-  linux: { path: '/usr/sbin:/usr/bin:/sbin:/bin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: false },
-  solaris: { path: '/usr/xpg4/bin:/usr/bin:/usr/sbin:/sbin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: false },
-  aix: { path: '/usr/bin:/usr/sbin:/sbin:/bin', listers: ['ldd', 'dump -H'], ignore: ['/unix'], closure: true, pwdMkdb: false },
-  freebsd: { path: '/bin:/usr/bin:/sbin:/usr/sbin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: true },
-  macos: { path: '/bin:/usr/bin:/sbin:/usr/sbin', listers: ['otool -L'], ignore: [], closure: false, pwdMkdb: false },
+  linux: { path: '/usr/sbin:/usr/bin:/sbin:/bin', listers: ['ldd'], ignore: [], pwdMkdb: false, loaderEnv: ['LD_LIBRARY_PATH', 'LD_PRELOAD', 'LD_AUDIT'] },
+  solaris: {
+    path: '/usr/xpg4/bin:/usr/bin:/usr/sbin:/sbin',
+    listers: ['ldd'],
+    ignore: [],
+    pwdMkdb: false,
+    loaderEnv: ['LD_LIBRARY_PATH', 'LD_LIBRARY_PATH_32', 'LD_LIBRARY_PATH_64', 'LD_PRELOAD', 'LD_PRELOAD_32', 'LD_PRELOAD_64', 'LD_CONFIG', 'LD_CONFIG_32', 'LD_CONFIG_64'],
+  },
+  aix: { path: '/usr/bin:/usr/sbin:/sbin:/bin', listers: ['ldd', 'dump -H'], ignore: ['/unix'], pwdMkdb: false, loaderEnv: ['LIBPATH', 'LDR_PRELOAD', 'LDR_PRELOAD64', 'LD_LIBRARY_PATH', 'OBJECT_MODE'] },
+  freebsd: {
+    path: '/bin:/usr/bin:/sbin:/usr/sbin',
+    listers: ['ldd'],
+    ignore: [],
+    pwdMkdb: true,
+    loaderEnv: ['LD_LIBRARY_PATH', 'LD_PRELOAD', 'LD_LIBMAP', 'LD_LIBRARY_PATH_FDS', 'LD_32_LIBRARY_PATH', 'LD_32_PRELOAD', 'LD_32_LIBMAP'],
+    devWord: 'freebsd',
+  },
+  macos: {
+    path: '/bin:/usr/bin:/sbin:/usr/sbin',
+    listers: ['otool -L'],
+    ignore: [],
+    pwdMkdb: false,
+    loaderEnv: ['DYLD_LIBRARY_PATH', 'DYLD_FALLBACK_LIBRARY_PATH', 'DYLD_INSERT_LIBRARIES', 'DYLD_FRAMEWORK_PATH', 'DYLD_FALLBACK_FRAMEWORK_PATH'],
+    devWord: 'macos',
+  },
 };
+
+/**
+ * dev_word N: _maj and _min from a device number printed as one value, decoded as the kernel packs it.
+ * FreeBSD sys/sys/types.h (64-bit dev_t since 12; the same bits as the 32-bit one below 2^32):
+ *   major(d) = ((d >> 32) & 0xffffff00) | ((d >> 8) & 0xff); minor(d) = ((d >> 24) & 0xff00) | (d & 0xffff00ff).
+ * macOS xnu bsd/sys/types.h: major(x) = (x >> 24) & 0xff; minor(x) = x & 0xffffff.
+ * N has been checked to be a number (devnum), so the arithmetic sees digits only.
+ */
+const DEV_WORD: Record<NonNullable<HostSh['devWord']>, string> = {
+  freebsd: '_maj=$(( (($1 >> 32) & 0xffffff00) | (($1 >> 8) & 0xff) ))\n  _min=$(( (($1 >> 24) & 0xff00) | ($1 & 0xffff00ff) ))',
+  macos: '_maj=$(( ($1 >> 24) & 0xff ))\n  _min=$(( $1 & 0xffffff ))',
+};
+
+function renderDevWord(sh: HostSh): string {
+  const body = sh.devWord ? `${DEV_WORD[sh.devWord]}
+  return 0` : 'return 1';
+  return `# dev_word N: _maj/_min from one device number as this platform's ls prints it (see DEV_WORD in host-script.ts)
+dev_word() {
+  ${body}
+}
+`;
+}
 
 /** A name usable in awk -v and sh words without quoting trouble (POSIX portable user names, plus `$` for Samba). */
 export const USER_NAME = /^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/;
@@ -71,35 +122,61 @@ function renderDevices(p: PlatformInfo): string {
   return `devfs_note() { return 1; }\n# mk_node PATH TYPE MAJOR MINOR MODE (PlatformInfo.mknod: ${displayPath(t)})\nmk_node() {\n  ${cmd}\n}\n`;
 }
 
+/**
+ * The `dump -H` arm (AIX). `-X32_64`: dump's default is 32-bit objects (or OBJECT_MODE's), so a 64-bit program got
+ * no listing. dump exits 1 when an archive holds a member that is not an object (an import file), after printing the
+ * others: its output is read whenever it holds the import table, whatever the status. Of an archive, only the
+ * member asked for is read (`lib.a[member]:` headings): the whole archive's imports are not the program's.
+ * Import File Strings: index 0 is the search path; others are [PATH] BASE [MEMBER]; BASE ".." or "." is the
+ * program itself. A relative search-path entry (".", from -L.) names no fixed place: skipped with a warning.
+ */
+const DUMP_ARM = `  if command -v dump >/dev/null 2>&1; then
+    _lo=$(dump -X32_64 -H "$1" 2>/dev/null)
+    case $_lo in
+      *'Import File Strings'*)
+        printf '@dump\\n'
+        _dl=$(printf '%s\\n' "$_lo" | awk -v want="\${2:-}" '
+          /^[^ \\t].*:$/ && !/^INDEX/ { cur = ""; if ($0 ~ /\\]:$/) { cur = $0; sub(/^.*\\[/, "", cur); sub(/\\]:$/, "", cur) }; on = 0; next }
+          /Import File Strings/ { on = (want == "" || cur == want); n = 0; next }
+          !on || $1 !~ /^[0-9]+$/ { next }
+          $1 == 0 { k = split($2, d, ":"); for (i = 1; i <= k; i++) if (d[i] ~ /^\\//) dirs[++n] = d[i]; else print "? " (d[i] == "" ? "(empty)" : d[i]); next }
+          { if ($2 ~ /^\\//) { p = $2; b = $3; m = $4 } else if ($2 ~ /\\//) { print "? " $2; next } else { p = ""; b = $2; m = $3 }
+            if (b == "" || b == "." || b == "..") next
+            l = (m == "" ? "-" : m)
+            if (p != "") l = l " " p "/" b
+            else for (i = 1; i <= n; i++) l = l " " dirs[i] "/" b
+            print l }')
+        _dlifs=$IFS
+        IFS='
+'
+        for _dline in $_dl; do
+          IFS=' '
+          case $_dline in
+            '? '*)
+              warn "$1: dump -H lists the relative library directory \${_dline#? }: skipped (it names no fixed place; copy by hand what the program loads from there)"
+              continue
+              ;;
+          esac
+          _dm=\${_dline%% *}
+          for _dc in \${_dline#* }; do
+            if host_has "$_dc"; then
+              if [ "$_dm" = - ]; then printf '%s\\n' "$_dc"; else printf '%s(%s)\\n' "$_dc" "$_dm"; fi
+              break
+            fi
+          done
+        done
+        IFS=$_dlifs
+        return 0
+        ;;
+    esac
+  fi
+`;
+
 function renderLister(sh: HostSh): string {
   const ignore = sh.ignore.map((w) => ` && w != ${JSON.stringify(w)}`).join('');
   const words = `awk -v self="$1" '{ for (i = 1; i <= NF; i++) { w = $i; if (w !~ /^\\//) continue; if (w ~ /:$/) continue; sub(/\\(.*$/, "", w); if (w != self${ignore}) print w } }'`;
   const arms = sh.listers.map((l) => {
-    if (l === 'dump -H') {
-      return `  if command -v dump >/dev/null 2>&1 && _lo=$(dump -H "$1" 2>/dev/null); then
-    # Import File Strings: index 0 is the search path; others are PATH BASE MEMBER (PATH may be empty).
-    _dl=$(printf '%s\\n' "$_lo" | awk '/Import File Strings/ { on = 1; next }
-      !on || $1 !~ /^[0-9]+$/ { next }
-      $1 == 0 { n = split($2, dirs, ":"); next }
-      $2 ~ /^\\// { print $2 "/" $3; next }
-      { l = ""; for (i = 1; i <= n; i++) l = l (i > 1 ? " " : "") dirs[i] "/" $2; print l }')
-    _dlifs=$IFS
-    IFS='
-'
-    for _dline in $_dl; do
-      IFS=' '
-      for _dc in $_dline; do
-        if [ -f "$_dc" ]; then
-          printf '%s\\n' "$_dc"
-          break
-        fi
-      done
-    done
-    IFS=$_dlifs
-    return 0
-  fi
-`;
-    }
+    if (l === 'dump -H') return DUMP_ARM;
     const cmd = l === 'ldd' ? 'ldd' : 'otool';
     const run = l === 'ldd' ? 'ldd "$1"' : 'otool -L "$1"';
     return `  if command -v ${cmd} >/dev/null 2>&1 && _lo=$(${run} 2>/dev/null); then
@@ -109,7 +186,9 @@ function renderLister(sh: HostSh): string {
 `;
   });
   const tools = sh.listers.join(' or ');
-  return `# list_libs FILE: the libraries the host's ${tools} lists for FILE, one path per line (archive members → archive).
+  return `# list_libs FILE [MEMBER]: the libraries the host's ${tools} lists for FILE (of an archive: its MEMBER), one path
+# per line. ldd's answer is complete (archive members -> the archive); dump -H lists direct imports only: its answer
+# starts with a line "@dump" and names archive members as lib.a(member), to be followed (libs_of).
 list_libs() {
 ${arms.join('')}  if seen "nolister"; then return 0; fi
   printf 'jailtrace: warning: %s\\n' ${shQuote(`${tools} did not list libraries (missing, or not a dynamic executable): copy what the program loads by hand if the jail fails`)} >&2
@@ -266,9 +345,11 @@ PATH=${sh.path}
 export PATH
 LC_ALL=C
 export LC_ALL
-JAIL=${shQuote(input.jail)}
+${sh.loaderEnv.length ? `# root's loader environment would change what ldd/dump answer (and what the copies are): cleared
+unset ${sh.loaderEnv.join(' ')}
+` : ''}JAIL=${shQuote(input.jail)}
 ${LIB}
-${renderKeepSetid(input.keepSetuid ?? [])}${renderDevOk(p, input.allowDevices ?? [])}${renderDevices(p)}${renderLister(sh)}${sh.closure ? 'LIBS_CLOSURE=1\n' : 'LIBS_CLOSURE=0\n'}
+${renderKeepSetid(input.keepSetuid ?? [])}${renderDevOk(p, input.allowDevices ?? [])}${renderDevices(p)}${renderDevWord(sh)}${renderLister(sh)}
 if [ -h "$JAIL" ]; then die "refusing: the jail root $JAIL is a symlink"; fi
 if [ -d "$JAIL" ] && [ "$(cd "$JAIL" && pwd -P)" = / ]; then die "refusing: the jail root $JAIL is the host's /"; fi
 if [ ! -d "$JAIL" ]; then
@@ -390,17 +471,45 @@ statof() {
   _min=
   case $_ty in
     c | b)
+      # "major, minor" (Linux, Solaris, AIX, macOS before file_cmds-352, whose minor may be 0x%08x), or one value
+      # (FreeBSD, macOS since file_cmds-352): dev_word decodes it as the kernel packs it.
       case $5 in
         *,?*)
           _maj=\${5%%,*}
           _min=\${5#*,}
           ;;
-        *)
+        *,)
           _maj=\${5%,}
           _min=$6
           ;;
+        *)
+          _maj=
+          _min=$5
+          ;;
       esac
+      devnum "$_min" || die "cannot read the device number of $1 from: $_ls"
+      _min=$_dn
+      if [ -n "$_maj" ]; then
+        devnum "$_maj" || die "cannot read the device number of $1 from: $_ls"
+        _maj=$_dn
+      else
+        dev_word "$_min" || die "cannot read the device number of $1 from: $_ls (one value where this platform's ls prints major, minor)"
+      fi
       ;;
+  esac
+  return 0
+}
+
+# devnum N: _dn from a decimal or 0x hex number as ls prints it; 1 when N is not one (nothing else reaches $(( ))).
+devnum() {
+  case $1 in
+    '' | 0[xX]) return 1 ;;
+    0[xX]*)
+      case \${1#0[xX]} in *[!0-9a-fA-F]*) return 1 ;; esac
+      _dn=$(($1))
+      ;;
+    *[!0-9]*) return 1 ;;
+    *) _dn=$1 ;;
   esac
   return 0
 }
@@ -662,21 +771,42 @@ need_exec() {
   libs_of "$1"
 }
 
-# libs_of HOSTFILE: copies what list_libs prints (one path per line); with LIBS_CLOSURE=1 (dump -H lists direct
-# imports only) the libraries' own imports too.
+# libs_of HOSTFILE [MEMBER]: copies what list_libs prints (one path per line). ldd's answer is complete; what
+# dump -H lists (direct imports, "@dump" first) is followed: each library's own imports, of an archive its member's.
 libs_of() {
-  if seen "libs:$1"; then return 0; fi
-  _lb=$(list_libs "$1")
+  if seen "libs:$1(\${2:-})"; then return 0; fi
+  _lb=$(list_libs "$1" "\${2:-}")
+  _lbf=0
+  case $_lb in
+    @dump*)
+      _lbf=1
+      _lb=\${_lb#@dump}
+      ;;
+  esac
   _lbifs=$IFS
   IFS='
 '
   for _lbp in $_lb; do
     IFS=$_lbifs
+    _lbm=
+    case $_lbp in
+      *?\\(*\\))
+        _lbm=\${_lbp##*\\(}
+        _lbm=\${_lbm%\\)}
+        _lbp=\${_lbp%\\(*}
+        ;;
+    esac
     walk "$_lbp" need
-    if [ "$LIBS_CLOSURE" = 1 ]; then libs_of "$_lbp"; fi
+    if [ "$_lbf" = 1 ]; then
+      libs_of "$_lbp" "$_lbm"
+      _lbf=1
+    fi
   done
   IFS=$_lbifs
 }
+
+# host_has PATH: a library candidate exists on this host (a file; dump -H gives names to look up in its search path).
+host_has() { [ -f "$1" ]; }
 
 # mkdir_p_as JAILPATH UID GID: the missing directories of JAILPATH (root 0755; the last one UID:GID 0755).
 mkdir_p_as() {

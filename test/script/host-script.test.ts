@@ -79,7 +79,8 @@ describe('what the script fetches, per platform', () => {
     expect(n.leftOut).toContainEqual({ path: '/etc/rssh.conf', why: 'used outside the chroot (by the process that chroots): not jail content' });
     const s = await scriptFor(['traces/aix/rssh-chroot-fl.truss'], '/var/jail');
     expect(s).toContain('# WARNING: aix: the kernel loads shared libraries');
-    expect(s).toContain('dump -H "$1"');
+    expect(s).toContain('dump -X32_64 -H "$1"'); // 32- and 64-bit objects (issue 19)
+    expect(s).toContain('unset LIBPATH LDR_PRELOAD LDR_PRELOAD64 LD_LIBRARY_PATH OBJECT_MODE');
     expect(s).toContain('w != "/unix"');
     expect(s).toContain("need_exec '/usr/bin/ksh93'");
   });

@@ -153,7 +153,7 @@ const DUMP_ARM = `  if command -v dump >/dev/null 2>&1; then
           IFS=' '
           case $_dline in
             '? '*)
-              warn "$1: dump -H lists the relative library directory \${_dline#? }: skipped (it names no fixed place; copy by hand what the program loads from there)"
+              printf '%s\\n' "$_dline"
               continue
               ;;
           esac
@@ -188,7 +188,8 @@ function renderLister(sh: HostSh): string {
   const tools = sh.listers.join(' or ');
   return `# list_libs FILE [MEMBER]: the libraries the host's ${tools} lists for FILE (of an archive: its MEMBER), one path
 # per line. ldd's answer is complete (archive members -> the archive); dump -H lists direct imports only: its answer
-# starts with a line "@dump" and names archive members as lib.a(member), to be followed (libs_of).
+# starts with a line "@dump", names archive members as lib.a(member), to be followed (libs_of), and a relative
+# search-path entry DIR as a line "? DIR" (libs_of warns: list_libs runs in a subshell).
 list_libs() {
 ${arms.join('')}  if seen "nolister"; then return 0; fi
   printf 'jailtrace: warning: %s\\n' ${shQuote(`${tools} did not list libraries (missing, or not a dynamic executable): copy what the program loads by hand if the jail fails`)} >&2
@@ -790,6 +791,10 @@ libs_of() {
     IFS=$_lbifs
     _lbm=
     case $_lbp in
+      '? '*)
+        warn "$1: dump -H lists the relative library directory \${_lbp#? }: skipped (it names no fixed place; copy by hand what the program loads from there)"
+        continue
+        ;;
       *?\\(*\\))
         _lbm=\${_lbp##*\\(}
         _lbm=\${_lbm%\\)}

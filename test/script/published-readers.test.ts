@@ -57,8 +57,19 @@ exit "\${FAKE_RC:-0}"
   ldd: `#!/bin/sh
 printf 'ldd %s|%s\\n' "$*" "$(env | grep -E '^(LIBPATH|LDR_PRELOAD|LDR_PRELOAD64|LD_LIBRARY_PATH[A-Z0-9_]*|LD_PRELOAD[A-Z0-9_]*|OBJECT_MODE)=' | sort | tr '\\n' ' ')" >>"$FAKE_LOG"
 for a in "$@"; do last=$a; done
-if [ -n "\${FAKE_LDD:-}" ] && [ "$last" = "\${FAKE_FILE:-}" ]; then cat "$FAKE_OUT"; exit 0; fi
+if [ -n "\${FAKE_LDD:-}" ] && [ "$last" = "\${FAKE_FILE:-}" ]; then
+  # model: a preloaded library's dependencies join ldd's answer (Hoard issue 20)
+  if [ -n "\${LD_PRELOAD:-}" ] && [ -n "\${FAKE_OUT_PRELOAD:-}" ]; then cat "$FAKE_OUT_PRELOAD"; else cat "$FAKE_OUT"; fi
+  exit 0
+fi
 echo "ldd: $last: not a dynamic executable (fake)" >&2
+exit 1
+`,
+  otool: `#!/bin/sh
+printf 'otool %s|\\n' "$*" >>"$FAKE_LOG"
+for a in "$@"; do last=$a; done
+if [ "$last" = "\${FAKE_FILE:-}" ]; then cat "$FAKE_OUT"; exit 0; fi
+echo "otool: $last: not an object file (fake)" >&2
 exit 1
 `,
   ls: `#!/bin/sh
@@ -106,6 +117,10 @@ libs_of '${file}'${member ? ` '${member}'` : ''}
 
 interface LibCase {
   name: string;
+  /** aix unless said */
+  platform?: Platform;
+  /** ldd's answer when LD_PRELOAD is set (the fake's model) */
+  preload?: string;
   fixture: string;
   file: string;
   member?: string;
@@ -182,6 +197,55 @@ const AIX_LIBS: LibCase[] = [
   },
 ];
 
+/** The other platforms' listers, same harness. */
+const OTHER_LIBS: LibCase[] = [
+  {
+    name: 'FreeBSD ldd with LD_PRELOAD in root\'s shell (Hoard): the preload\'s libraries are not the program\'s',
+    platform: 'freebsd',
+    fixture: 'dev/freebsd-hoard.ldd.out',
+    preload: 'dev/freebsd-hoard-preload.ldd.out',
+    file: '/bin/ls',
+    ldd: true,
+    env: { LD_PRELOAD: '/usr/local/lib/libhoard.so.1' },
+    has: [],
+    walked: ['/lib/libutil.so.9', '/lib/libncurses.so.8', '/lib/libc.so.7'],
+    askedOnly: '/bin/ls',
+  },
+  {
+    name: 'macOS otool -L of a library (libsrcml): its own install name is not copied twice',
+    platform: 'macos',
+    fixture: 'dev/macos-libsrcml.otool-L.out',
+    file: '/usr/local/lib/libsrcml.dylib',
+    ldd: true,
+    has: [],
+    walked: ['/usr/lib/libxml2.2.dylib', '/usr/lib/libiconv.2.dylib', '/usr/lib/libSystem.B.dylib', '/usr/lib/libc++.1.dylib'],
+    askedOnly: '/usr/local/lib/libsrcml.dylib',
+  },
+];
+
+const OTHER_HELD_OUT: LibCase[] = [
+  {
+    name: 'held-out: FreeBSD 11 i386 ldd /bin/ls (pwntools)',
+    platform: 'freebsd',
+    fixture: 'held-out/freebsd-pwntools.ldd.out',
+    file: '/bin/ls',
+    ldd: true,
+    has: [],
+    walked: ['/lib/libutil.so.9', '/lib/libncurses.so.8', '/lib/libc.so.7'],
+    askedOnly: '/bin/ls',
+  },
+  {
+    name: 'held-out: macOS otool -L of a program (srcml)',
+    platform: 'macos',
+    fixture: 'held-out/macos-srcml.otool-L.out',
+    file: '/usr/local/bin/srcml',
+    ldd: true,
+    has: [],
+    walked: ['/usr/lib/libxml2.2.dylib', '/usr/lib/libarchive.2.dylib', '/usr/lib/libSystem.B.dylib', '/usr/lib/libc++.1.dylib'],
+    askedOnly: '/usr/local/bin/srcml',
+  },
+];
+
 const AIX_HELD_OUT: LibCase[] = [
   {
     name: 'held-out: 32-bit program with archive members (sp_ocap), first directory that has each',
@@ -226,6 +290,8 @@ const DEVICES: DevCase[] = [
   { platform: 'freebsd', fixture: 'dev/freebsd-null-book.ls-l.out', name: '/dev/null', type: 'c', majMin: '0 20', why: 'sys/sys/types.h' },
   { platform: 'macos', fixture: 'dev/macos-usbserial.ls-l.out', name: '/dev/cu.usbserial-DK0D18XC', type: 'c', majMin: '9 5', why: 'bsd/sys/types.h: 8-bit major, 24-bit minor' },
   { platform: 'macos', fixture: 'dev/macos-usbserial.ls-l.out', name: '/dev/tty.usbserial-DK0D18XC', type: 'c', majMin: '9 4', why: 'bsd/sys/types.h' },
+  { platform: 'aix', fixture: 'dev/aix-oracle.ls-l.out', name: '/dev/null', type: 'c', majMin: '2 2', why: 'major, minor (held before)' },
+  { platform: 'aix', fixture: 'dev/aix-oracle.ls-l.out', name: '/dev/zero', type: 'c', majMin: '2 3', why: 'major, minor, a date with the year (held before)' },
 ];
 
 const DEVICES_HELD_OUT: DevCase[] = [
@@ -236,8 +302,9 @@ const DEVICES_HELD_OUT: DevCase[] = [
 ];
 
 async function checkLibs(shell: string, c: LibCase): Promise<void> {
-  const r = await run(shell, 'aix', libsDriver(c.has, c.file, c.member), {
+  const r = await run(shell, c.platform ?? 'aix', libsDriver(c.has, c.file, c.member), {
     FAKE_FILE: c.file,
+    ...(c.preload ? { FAKE_OUT_PRELOAD: path.join(FIX, c.preload) } : {}),
     FAKE_OUT: path.join(FIX, c.fixture),
     FAKE_BITS: String(c.bits ?? 32),
     FAKE_RC: String(c.rc ?? 0),
@@ -246,7 +313,7 @@ async function checkLibs(shell: string, c: LibCase): Promise<void> {
     ...(c.env ?? {}),
   });
   expect({ walked: r.out.map((l) => l.replace(/^walk /, '')), code: r.code }).toEqual({ walked: c.walked, code: 0 });
-  if (c.askedOnly) expect(r.log.map((l) => l.replace(/\|.*$/, '').replace(/^(\S+) .* (\S+)$/, '$1 $2'))).toEqual([`ldd ${c.askedOnly}`]);
+  if (c.askedOnly) expect(r.log.map((l) => l.replace(/\|.*$/, '').replace(/^(\S+) .* (\S+)$/, '$1 $2'))).toEqual([`${c.platform === 'macos' ? 'otool' : 'ldd'} ${c.askedOnly}`]);
   if (c.warn) expect(r.err).toMatch(c.warn);
 }
 
@@ -272,6 +339,23 @@ describe.each(SHELLS)('%s', (shell) => {
     });
   });
 
+  describe('FreeBSD ldd and macOS otool -L from published output', () => {
+    test.each(OTHER_LIBS.map((c) => [c.name, c] as const))('%s', async (_n, c) => {
+      if (skip()) return;
+      await checkLibs(shell, c);
+    });
+  });
+
+  test('FreeBSD symlink target from published ls -l (devfs.conf link, relative target)', async () => {
+    if (skip()) return;
+    const r = await run(shell, 'freebsd', `linkof /dev/mymmc && printf '%s\\n' "$_l"`, {
+      FAKE_LS: '/dev/mymmc',
+      FAKE_LS_NAME: '/dev/mymmc -> mmcsd0s1',
+      FAKE_OUT: path.join(FIX, 'dev/freebsd-devicefiles-link.ls-l.out'),
+    });
+    expect({ out: r.out, code: r.code }).toEqual({ out: ['mmcsd0s1'], code: 0 });
+  });
+
   describe('root\'s loader environment is cleared before the host is asked', () => {
     const ROWS: Array<[Platform, string[]]> = [
       ['aix', ['LIBPATH', 'LDR_PRELOAD', 'LDR_PRELOAD64', 'LD_LIBRARY_PATH', 'OBJECT_MODE']],
@@ -291,6 +375,10 @@ describe.each(SHELLS)('%s', (shell) => {
 
 describe.each(SHELLS)('held-out published outputs (not used while fixing), %s', (shell) => {
   test.each(AIX_HELD_OUT.map((c) => [c.name, c] as const))('AIX: %s', async (_n, c) => {
+    if (!available.get(shell)) return;
+    await checkLibs(shell, c);
+  });
+  test.each(OTHER_HELD_OUT.map((c) => [c.name, c] as const))('%s', async (_n, c) => {
     if (!available.get(shell)) return;
     await checkLibs(shell, c);
   });

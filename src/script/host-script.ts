@@ -139,8 +139,8 @@ const DUMP_ARM = `  if command -v dump >/dev/null 2>&1; then
           /^[^ \\t].*:$/ && !/^INDEX/ { cur = ""; if ($0 ~ /\\]:$/) { cur = $0; sub(/^.*\\[/, "", cur); sub(/\\]:$/, "", cur) }; on = 0; next }
           /Import File Strings/ { on = (want == "" || cur == want); n = 0; next }
           !on || $1 !~ /^[0-9]+$/ { next }
-          $1 == 0 { k = split($2, d, ":"); for (i = 1; i <= k; i++) if (d[i] ~ /^\\//) dirs[++n] = d[i]; else print "? " (d[i] == "" ? "(empty)" : d[i]); next }
-          { if ($2 ~ /^\\//) { p = $2; b = $3; m = $4 } else if ($2 ~ /\\//) { print "? " $2; next } else { p = ""; b = $2; m = $3 }
+          $1 == 0 { k = split($2, d, ":"); for (i = 1; i <= k; i++) if (d[i] ~ /^\\//) dirs[++n] = d[i]; else print "? dump -H lists the relative library directory " (d[i] == "" ? "(empty)" : d[i]) ": skipped (it names no fixed place; copy by hand what the program loads from there)"; next }
+          { if ($2 ~ /^\\//) { p = $2; b = $3; m = $4 } else if ($2 ~ /\\//) { print "? dump -H lists the relative library path " $2 ": skipped"; next } else { p = ""; b = $2; m = $3 }
             if (b == "" || b == "." || b == "..") next
             l = (m == "" ? "-" : m)
             if (p != "") l = l " " p "/" b
@@ -174,13 +174,13 @@ const DUMP_ARM = `  if command -v dump >/dev/null 2>&1; then
 
 function renderLister(sh: HostSh): string {
   const ignore = sh.ignore.map((w) => ` && w != ${JSON.stringify(w)}`).join('');
-  const words = `awk -v self="$1" '{ for (i = 1; i <= NF; i++) { w = $i; if (w !~ /^\\//) continue; if (w ~ /:$/) continue; sub(/\\(.*$/, "", w); if (w != self${ignore}) print w } }'`;
+  const words = (tool: string): string => `awk -v self="$1" '/=>[ \\t]*(\\(file not found\\)|not found)/ { print "? ${tool} finds no " $1 " on this host: the program cannot start without it, here or in the jail"; next } { for (i = 1; i <= NF; i++) { w = $i; if (w !~ /^\\//) continue; if (w ~ /:$/) continue; sub(/\\(.*$/, "", w); if (w != self${ignore}) print w } }'`;
   const arms = sh.listers.map((l) => {
     if (l === 'dump -H') return DUMP_ARM;
     const cmd = l === 'ldd' ? 'ldd' : 'otool';
     const run = l === 'ldd' ? 'ldd "$1"' : 'otool -L "$1"';
     return `  if command -v ${cmd} >/dev/null 2>&1 && _lo=$(${run} 2>/dev/null); then
-    printf '%s\\n' "$_lo" | ${words}
+    printf '%s\\n' "$_lo" | ${words(l)}
     return 0
   fi
 `;
@@ -189,7 +189,8 @@ function renderLister(sh: HostSh): string {
   return `# list_libs FILE [MEMBER]: the libraries the host's ${tools} lists for FILE (of an archive: its MEMBER), one path
 # per line. ldd's answer is complete (archive members -> the archive); dump -H lists direct imports only: its answer
 # starts with a line "@dump", names archive members as lib.a(member), to be followed (libs_of), and a relative
-# search-path entry DIR as a line "? DIR" (libs_of warns: list_libs runs in a subshell).
+# search-path entry, or a library ldd finds nowhere, as a line "? MESSAGE" (libs_of warns: list_libs runs in a
+# subshell, where a warning would not be counted).
 list_libs() {
 ${arms.join('')}  if seen "nolister"; then return 0; fi
   printf 'jailtrace: warning: %s\\n' ${shQuote(`${tools} did not list libraries (missing, or not a dynamic executable): copy what the program loads by hand if the jail fails`)} >&2
@@ -792,7 +793,7 @@ libs_of() {
     _lbm=
     case $_lbp in
       '? '*)
-        warn "$1: dump -H lists the relative library directory \${_lbp#? }: skipped (it names no fixed place; copy by hand what the program loads from there)"
+        warn "$1: \${_lbp#? }"
         continue
         ;;
       *?\\(*\\))

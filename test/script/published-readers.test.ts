@@ -9,6 +9,7 @@
  * Set `held-out/` was not looked at while the readers were fixed; its rows run in their own describe.
  */
 import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -223,7 +224,35 @@ const OTHER_LIBS: LibCase[] = [
   },
 ];
 
+OTHER_LIBS.push({
+  name: 'Solaris 10 ldd with four "(file not found)" (nagios): the rest copied, each missing one warned about',
+  platform: 'solaris',
+  fixture: 'dev/solaris-nagios.ldd.out',
+  file: '/opt/nagios/sbin/statusmap.cgi',
+  ldd: true,
+  has: [],
+  walked: ['/usr/lib/libz.so', '/lib/libm.so.2', '/lib/librt.so.1', '/lib/libc.so.1', '/lib/libaio.so.1', '/lib/libmd.so.1'],
+  askedOnly: '/opt/nagios/sbin/statusmap.cgi',
+  warn: /statusmap\.cgi: ldd finds no libgd\.so\.2 on this host[^]*libiconv\.so\.2[^]*libpng12\.so\.0[^]*libjpeg\.so\.62/,
+});
+
 const OTHER_HELD_OUT: LibCase[] = [
+  {
+    name: 'held-out: Solaris 10 ldd after the rebuild (nagios), a "(version not found)" line',
+    platform: 'solaris',
+    fixture: 'held-out/solaris-nagios-after.ldd.out',
+    file: '/opt/nagios/sbin/statusmap.cgi',
+    ldd: true,
+    has: [],
+    walked: [
+      '/opt/csw/lib/libgd.so.2', '/opt/csw/lib/libiconv.so.2', '/opt/csw/lib/libpng12.so.0', '/opt/csw/lib/libjpeg.so.62', '/opt/csw/lib/libz.so',
+      '/usr/lib/libm.so.2', '/usr/lib/librt.so.1', '/usr/lib/libc.so.1', '/opt/csw/lib/libXpm.so.4.11', '/usr/lib/libX11.so.4',
+      '/opt/csw/lib/libfontconfig.so.1', '/opt/csw/lib/libfreetype.so.6', '/usr/lib/libm.so.1', '/usr/lib/libaio.so.1', '/usr/lib/libmd.so.1',
+      '/usr/lib/libsocket.so.1', '/usr/lib/libnsl.so.1', '/usr/lib/libXext.so.0', '/usr/lib/libdl.so.1', '/opt/csw/lib/libexpat.so.0',
+      '/usr/lib/libmp.so.2', '/usr/lib/libscf.so.1', '/usr/lib/libdoor.so.1', '/usr/lib/libuutil.so.1', '/usr/lib/libgen.so.1',
+    ],
+    askedOnly: '/opt/nagios/sbin/statusmap.cgi',
+  },
   {
     name: 'held-out: FreeBSD 11 i386 ldd /bin/ls (pwntools)',
     platform: 'freebsd',
@@ -282,8 +311,16 @@ interface DevCase {
   why: string;
 }
 
+/** "Major: 0, Minor: 49" (stat -f "Major: %Hr, Minor: %Lr") -> "0 49". */
+function statPair(fixture: string): string {
+  const m = /^Major: (\d+), Minor: (\d+)\n$/.exec(readFileSync(path.join(FIX, fixture), 'utf8'));
+  if (!m) throw new Error(`${fixture}: not stat -f output`);
+  return `${m[1]} ${m[2]}`;
+}
+
 const DEVICES: DevCase[] = [
-  { platform: 'freebsd', fixture: 'dev/freebsd-devicefiles.ls-la.out', name: '/dev/cuau0', type: 'c', majMin: '0 49', why: 'stat -f %Hr %Lr on the same host: 0, 49' },
+  // The expected pair is read from the published `stat -f "Major: %Hr, Minor: %Lr" /dev/cuau0` of the same host.
+  { platform: 'freebsd', fixture: 'dev/freebsd-devicefiles.ls-la.out', name: '/dev/cuau0', type: 'c', majMin: statPair('dev/freebsd-devicefiles.stat-f.out'), why: 'stat -f %Hr %Lr on the same host' },
   { platform: 'freebsd', fixture: 'dev/freebsd-devicefiles.ls-la.out', name: '/dev/gpioc0', type: 'c', majMin: '0 45', why: 'sys/sys/types.h minor()' },
   { platform: 'freebsd', fixture: 'dev/freebsd-devicefiles.ls-la.out', name: '/dev/gpioc1', type: 'c', majMin: '0 52', why: 'sys/sys/types.h minor()' },
   { platform: 'freebsd', fixture: 'dev/freebsd-devicefiles-mmc.ls-l.out', name: '/dev/mmcsd0s1', type: 'c', majMin: '0 89', why: 'the author\'s mknod mymmc c 0 89 gave the same 0x59' },

@@ -11,11 +11,12 @@
  *     `ls -ld`, readlink is not POSIX) and the walk goes on at its target; a directory is made with the host's mode
  *     (from `ls -ldn`), owned by root (a jail user's home: by the user); the last component is copied by type: `cp -p` for a file (skipped when `cmp` says
  *     it is the same, with the same mode, owner and one link), the platform's `mknod` for a device node (major/minor
- *     from `ls -ln`; FreeBSD: a devfs note instead) only when it is on the platform's safe list (PlatformInfo.devices)
+ *     from `ls -ln`, one hex value on FreeBSD and macOS decoded as their kernels pack it; FreeBSD: a devfs note instead) only when it is on the platform's safe list (PlatformInfo.devices)
  *     or named with --allow-device (any other is reported, not made), nothing for a socket, FIFO or door;
- *   - for every executed program: its `#!` interpreter, and what the host's `ldd` lists (AIX: `dump -H` when ldd is
- *     missing; `lib.a(member)` → the archive): on AIX the trace cannot show library loads, elsewhere it is a safety net
- *     for code paths the trace did not take;
+ *   - for every executed program: its `#!` interpreter, and what the host's `ldd` lists (AIX: `dump -X32_64 -H` when
+ *     ldd is missing, followed import by import; `lib.a(member)` → the archive; macOS: `otool -L`), asked with root's
+ *     loader environment unset (HostSh.loaderEnv); a library ldd finds nowhere is warned about: on AIX the trace
+ *     cannot show library loads, elsewhere it is a safety net for code paths the trace did not take;
  *   - writes /etc/passwd and /etc/group filtered on the host with awk (root + the jail users, password field `x`),
  *     FreeBSD also rebuilds pwd.db with pwd_mkdb, and makes the users' homes.
  * Run as root on the host: `sh SCRIPT [-n] [JAIL]`.

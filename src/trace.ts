@@ -16,6 +16,8 @@ import { fromBytes } from './model/path.js';
 import { syscallTable } from './platforms/index.js';
 import { LineSplitter, looksBinary, readFileLines, type LineStats } from './source/lines.js';
 import type { Platform } from './syscalls.js';
+import { UntraceableError } from './untraceable/error.js';
+import { TracingWatch } from './untraceable/watch.js';
 
 export interface TraceInput {
   file: string;
@@ -48,6 +50,8 @@ export const DIALECT_PLATFORM: Record<DialectName, Platform> = {
   'truss-freebsd': 'freebsd',
   dtruss: 'macos',
   kdump: 'freebsd',
+  'dtrace-freebsd': 'freebsd',
+  'dtrace-macos': 'macos',
 };
 
 const PID_SUFFIX = /^(.*)\.(\d+)$/;
@@ -131,6 +135,7 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const model = new ProcessModel({ table: syscallTable(platform), platform, cwd: fromBytes(Buffer.from(cwd)), limits });
   const builder = new ManifestBuilder(limits);
+  const watch = new TracingWatch(platform, syscallTable(platform));
   const files = inputs.map((i) => i.file);
   let total = 0;
   for (const i of inputs) total += (await stat(i.file)).size;
@@ -150,11 +155,13 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
       }
     }
     if (input.pid !== undefined) procFile.set(input.pid, index);
+    watch.file = input.file;
     const onEvent = (ev: TraceEvent): void => {
+      watch.onEvent(ev);
       if (ev.kind === 'warning') warn(ev.line, ev.message);
       else model.onEvent(ev, (a) => builder.add(a), warn);
     };
-    const parser = dialect.create({ want: model.wants, defaultPid: input.pid ?? 0 });
+    const parser = dialect.create({ want: (name) => model.wants(name) || watch.wants(name), defaultPid: input.pid ?? 0 });
     const stats = await readFileLines(
       input.file,
       (line, no) => parser.push(line, no, onEvent),
@@ -178,11 +185,16 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
     for (const l of stats.overlong) warn(l, 'line longer than 16 MiB: cut');
     for (const l of stats.nul) warn(l, 'NUL byte in line');
   }
+  const health = watch.finish();
+  if (health.refused) throw new UntraceableError(health.refused);
+  for (const l of health.lost) builder.warn(l.file ?? files[0], l.line, l.message);
   const procs = model.all.map((p) => Object.assign(p, { file: procFile.get(p.pid) }));
-  return builder.finish(
+  const manifest = builder.finish(
     { files, format: dialect.name, detected, platform, cwd, lines, bytes: done },
     procs,
   );
+  if (health.lost.length > 0) manifest.tracerLost = health.lost.map(({ file, line, pid, message }) => ({ ...(inputs.length > 1 && file ? { file } : {}), line, pid, message }));
+  return manifest;
 }
 
 /**

@@ -37,8 +37,12 @@ export interface TracingHealth {
   lost: Lost[];
 }
 
-/** Calls that carry a log line: syslog(3) sends it (sendto/send), `-e` writes it to stderr. */
-const LOG_CALLS = new Set(['sendto', 'send', 'write']);
+/**
+ * Calls that carry sftp-server's log line: syslog(3) sends it (sendto/send; rare in a trace, so cheap to parse).
+ * Not write(2) (the `-e` case): every data write of a session would be parsed for it, and the failed call alone
+ * already decides; the text only adds to the error.
+ */
+const LOG_CALLS = new Set(['sendto', 'send']);
 const ADDRESS = /^0x[0-9a-fA-F]+$/;
 export const LOST = 'the tracer lost the process here; later needs are missing';
 

@@ -157,7 +157,7 @@ export const DTRACE_RUN_SH = [
   '# dtrace follows this shell\'s pid, which becomes PROGRAM at exec: nothing attaches to it (no truss, ktrace, -c, -p).',
   'out=$1; shift',
   'd=$(dirname "$0")/jailtrace.d',
-  '{ dtrace -s "$d" -o "$out.unsorted" $$; sort -n -s -k1,1 "$out.unsorted" >"$out" && rm -f "$out.unsorted"; } </dev/null >/dev/null 2>"$out.dtrace-errors" &',
+  '{ dtrace -Z -q -s "$d" -o "$out.unsorted" $$; sort -n -s -k1,1 "$out.unsorted" >"$out" && rm -f "$out.unsorted"; } </dev/null >/dev/null 2>"$out.dtrace-errors" &',
   '# the BEGIN line reaches the file once every probe is enabled (dtrace flushes its output after each pass)',
   'until [ -s "$out.unsorted" ]; do',
   '  kill -0 $! 2>/dev/null || { echo "jailtrace-run.sh: dtrace did not start; see $out.dtrace-errors" >&2; exit 1; }',

@@ -18,8 +18,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('the sftp route per platform', () => {
   test.each([
-    ['freebsd', 'dtrace', /dtrace -s "\$d" -o/, /^(truss|ktrace) /m],
-    ['macos', 'dtrace', /dtrace -s "\$d" -o/, /dtruss -f/],
+    ['freebsd', 'dtrace', /dtrace -Z -q -s "\$d" -o/, /^(truss|ktrace) /m],
+    ['macos', 'dtrace', /dtrace -Z -q -s "\$d" -o/, /dtruss -f/],
     ['linux', 'tracer', /^strace /, /dtrace/],
     ['solaris', 'tracer', /^truss -f -a /, /dtrace/],
     ['aix', 'tracer', /^truss -f -a /, /dtrace/],
@@ -60,12 +60,13 @@ describe('the DTrace route runs (a stub dtrace on PATH)', () => {
     const bin = path.join(dir, 'bin');
     const stub = [
       '#!/bin/sh',
-      '# stub: dtrace -s SCRIPT -o OUT PID',
-      'cp "$2" "$(dirname "$4")/script-seen.d"',
-      'echo "$5" > "$(dirname "$4")/dtrace-pid"',
-      'printf "0 jailtrace-dtrace 1 freebsd\\n" > "$4"',
-      'while kill -0 "$5" 2>/dev/null; do sleep 0.1; done',
-      'printf "9000 %s/1: exit(0) ...\\n8000 %s/1: close(3) = 0 0\\n\\n" "$5" "$5" >> "$4"',
+      '# stub: dtrace [-Z] [-q] -s SCRIPT -o OUT PID',
+      'while [ $# -gt 1 ]; do case $1 in -s) s=$2; shift 2 ;; -o) o=$2; shift 2 ;; *) shift ;; esac; done',
+      'cp "$s" "$(dirname "$o")/script-seen.d"',
+      'echo "$1" > "$(dirname "$o")/dtrace-pid"',
+      'printf "0 jailtrace-dtrace 1 freebsd\\n" > "$o"',
+      'while kill -0 "$1" 2>/dev/null; do sleep 0.1; done',
+      'printf "9000 %s/1: exit(0) ...\\n8000 %s/1: close(3) = 0 0\\n\\n" "$1" "$1" >> "$o"',
     ].join('\n');
     await execa('mkdir', [bin]);
     writeFileSync(path.join(bin, 'dtrace'), stub);

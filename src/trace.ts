@@ -206,6 +206,7 @@ export class LiveTrace {
   private readonly builder: ManifestBuilder;
   private readonly splitter: LineSplitter;
   private readonly parser: LineParser;
+  private readonly watch: TracingWatch;
   private bytes = 0;
   /** A cap crossed while the tracer still runs: the rest is not parsed, finish() throws it. */
   private failed: unknown;
@@ -219,8 +220,11 @@ export class LiveTrace {
     this.builder = new ManifestBuilder(limits);
     this.model = new ProcessModel({ table: syscallTable(platform), platform, cwd: fromBytes(Buffer.from(cwd)), limits });
     const dialect = dialectByName('strace')!;
-    this.parser = dialect.create({ want: this.model.wants });
+    this.watch = new TracingWatch(platform, syscallTable(platform));
+    this.watch.file = file;
+    this.parser = dialect.create({ want: (name) => this.model.wants(name) || this.watch.wants(name) });
     const onEvent = (ev: TraceEvent): void => {
+      this.watch.onEvent(ev);
       if (ev.kind === 'warning') this.builder.warn(this.file, ev.line, ev.message);
       else this.model.onEvent(ev, (a) => this.builder.add(a), (line, message, severity) => this.builder.warn(this.file, line, message, severity));
     };
@@ -251,9 +255,14 @@ export class LiveTrace {
       throw capError(this.file, e);
     }
     if (stats.unterminated) this.builder.warn(this.file, stats.lines, 'last line has no newline: the trace may be truncated');
-    return this.builder.finish(
+    const health = this.watch.finish();
+    if (health.refused) throw new UntraceableError(health.refused);
+    for (const l of health.lost) this.builder.warn(this.file, l.line, l.message);
+    const manifest = this.builder.finish(
       { files: [this.file], format: 'strace', detected: false, platform: 'linux', cwd: this.cwd, lines: stats.lines, bytes: this.bytes },
       this.model.all,
     );
+    if (health.lost.length > 0) manifest.tracerLost = health.lost.map(({ line, pid, message }) => ({ line, pid, message }));
+    return manifest;
   }
 }

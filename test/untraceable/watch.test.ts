@@ -3,13 +3,14 @@
  * and the route that works, exit 4) or lost (a warning at the line where the tracer lost it; parse exits 2), and a
  * trace where the tracer kept the process says nothing.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseText } from '../../parsers/feed.js';
 import { strace } from '../../parsers/strace.js';
 import { EXIT } from '../../src/errors.js';
 import { syscallTable } from '../../src/platforms/index.js';
-import { parseTraces } from '../../src/trace.js';
+import { LiveTrace, parseTraces } from '../../src/trace.js';
 import { UntraceableError } from '../../src/untraceable/error.js';
 import { LOST, TracingWatch } from '../../src/untraceable/watch.js';
 
@@ -90,5 +91,16 @@ describe('kept: the tracer followed the process after the call', () => {
     const m = await parseTraces([at(f)], { cwd: '/' });
     expect(m.tracerLost).toBeUndefined();
     expect(m.warnings.filter((w) => w.message.startsWith(LOST))).toEqual([]);
+  });
+});
+
+describe('a live capture (jailtrace capture) watches the same way', () => {
+  test('strace output streamed in chunks: the cut is flagged at the same line', () => {
+    const bytes = readFileSync(at('untraceable/linux-nonroot-sftp.strace'));
+    const live = new LiveTrace('live.strace', '/');
+    for (let i = 0; i < bytes.length; i += 777) live.push(bytes.subarray(i, i + 777));
+    const m = live.finish();
+    expect(m.tracerLost).toEqual([expect.objectContaining({ line: 80, pid: 25251 })]);
+    expect(m.warnings).toContainEqual(expect.objectContaining({ file: 'live.strace', line: 80 }));
   });
 });

@@ -4,7 +4,7 @@
  * (nothing attaches to it), and the output ends up sorted with the header first. A stub stands in for dtrace (Linux).
  */
 import { execa } from 'execa';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -36,6 +36,16 @@ describe('the sftp route per platform', () => {
       expect(captureRoute(p, undefined).route).toBe('tracer');
     }
     for (const r of CAPTURE_ROUTES) expect(r.why.length).toBeGreaterThan(40);
+  });
+
+  test("the wrapper refuses to write through anything already at the trace's name (a planted symlink)", async () => {
+    const dir = mkdtempSync(path.join(tmp, 'planted-'));
+    writeFileSync(path.join(dir, 'run.sh'), DTRACE_RUN_SH);
+    symlinkSync(path.join(dir, 'victim'), path.join(dir, 't.trace'));
+    const r = await execa('sh', ['run.sh', 't.trace', '/bin/true'], { cwd: dir, reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('t.trace (or .unsorted, .dtrace-errors) exists');
+    expect(existsSync(path.join(dir, 'victim'))).toBe(false);
   });
 
   test('the printed text is valid sh, and the wrapper passes shellcheck', async () => {
@@ -74,7 +84,7 @@ describe('the DTrace route runs (a stub dtrace on PATH)', () => {
     const text = printedCapture('freebsd', { output: 'out.trace', argv: ['/bin/sh', '-c', 'echo $$ > program-pid'], profile: 'sftp', follow: true });
     const r = await execa('sh', ['-e'], { input: text, cwd: dir, env: { PATH: `${bin}:${process.env.PATH}` }, reject: false });
     expect(r.exitCode).toBe(0);
-    for (let i = 0; i < 200 && !existsSync(path.join(dir, 'out.trace')); i++) await new Promise((res) => setTimeout(res, 50));
+    for (let i = 0; i < 200 && existsSync(path.join(dir, 'out.trace.unsorted')); i++) await new Promise((res) => setTimeout(res, 50));
     const pid = readFileSync(path.join(dir, 'program-pid'), 'utf8').trim();
     expect(readFileSync(path.join(dir, 'dtrace-pid'), 'utf8').trim()).toBe(pid);
     expect(readFileSync(path.join(dir, 'script-seen.d'), 'utf8')).toBe(dtraceScript('freebsd'));

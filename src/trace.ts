@@ -16,8 +16,7 @@ import { fromBytes } from './model/path.js';
 import { syscallTable } from './platforms/index.js';
 import { LineSplitter, looksBinary, readFileLines, type LineStats } from './source/lines.js';
 import type { Platform } from './syscalls.js';
-import { UntraceableError } from './untraceable/error.js';
-import { TracingWatch } from './untraceable/watch.js';
+import { settle, TracingWatch } from './untraceable/watch.js';
 
 export interface TraceInput {
   file: string;
@@ -185,15 +184,13 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
     for (const l of stats.overlong) warn(l, 'line longer than 16 MiB: cut');
     for (const l of stats.nul) warn(l, 'NUL byte in line');
   }
-  const health = watch.finish();
-  if (health.refused) throw new UntraceableError(health.refused);
-  for (const l of health.lost) builder.warn(l.file ?? files[0], l.line, l.message);
+  const lost = settle(watch, (file, line, message) => builder.warn(file ?? files[0], line, message), inputs.length > 1);
   const procs = model.all.map((p) => Object.assign(p, { file: procFile.get(p.pid) }));
   const manifest = builder.finish(
     { files, format: dialect.name, detected, platform, cwd, lines, bytes: done },
     procs,
   );
-  if (health.lost.length > 0) manifest.tracerLost = health.lost.map(({ file, line, pid, message }) => ({ ...(inputs.length > 1 && file ? { file } : {}), line, pid, message }));
+  if (lost) manifest.tracerLost = lost;
   return manifest;
 }
 
@@ -255,14 +252,12 @@ export class LiveTrace {
       throw capError(this.file, e);
     }
     if (stats.unterminated) this.builder.warn(this.file, stats.lines, 'last line has no newline: the trace may be truncated');
-    const health = this.watch.finish();
-    if (health.refused) throw new UntraceableError(health.refused);
-    for (const l of health.lost) this.builder.warn(this.file, l.line, l.message);
+    const lost = settle(this.watch, (_file, line, message) => this.builder.warn(this.file, line, message), false);
     const manifest = this.builder.finish(
       { files: [this.file], format: 'strace', detected: false, platform: 'linux', cwd: this.cwd, lines: stats.lines, bytes: this.bytes },
       this.model.all,
     );
-    if (health.lost.length > 0) manifest.tracerLost = health.lost.map(({ line, pid, message }) => ({ line, pid, message }));
+    if (lost) manifest.tracerLost = lost;
     return manifest;
   }
 }

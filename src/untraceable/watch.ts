@@ -9,7 +9,9 @@
  */
 import { decodeStringLatin1 } from '../../parsers/strings.js';
 import type { TraceEvent } from '../../parsers/types.js';
+import type { Manifest } from '../manifest/manifest.js';
 import type { Platform, SyscallTable } from '../syscalls.js';
+import { UntraceableError } from './error.js';
 import { REFUSAL_MESSAGES, UNTRACEABLE, type UntraceableRow } from './rows.js';
 
 export interface Refusal {
@@ -149,4 +151,16 @@ export class TracingWatch {
     }
     return { lost: this.lost.sort((a, b) => a.line - b.line) };
   }
+}
+
+/**
+ * End of a trace: a refusal is thrown (UntraceableError, exit 4); each cut becomes a warning through `warn`, and the
+ * list the manifest keeps as `tracerLost` is returned (undefined when nothing was lost). `withFile`: name the file.
+ */
+export function settle(watch: TracingWatch, warn: (file: string | undefined, line: number, message: string) => void, withFile: boolean): Manifest['tracerLost'] {
+  const health = watch.finish();
+  if (health.refused) throw new UntraceableError(health.refused);
+  for (const l of health.lost) warn(l.file, l.line, l.message);
+  if (health.lost.length === 0) return undefined;
+  return health.lost.map(({ file, line, pid, message }) => ({ ...(withFile && file ? { file } : {}), line, pid, message }));
 }

@@ -12,7 +12,7 @@ export type StringEncoding =
   | 'vis' // FreeBSD truss: vis(3) \M-x \^x \ooo
   | 'dtruss'; // macOS dtruss: C escapes and an explicit trailing \0
 
-export type DialectName = 'strace' | 'truss-solaris' | 'truss-aix' | 'truss-freebsd' | 'dtruss' | 'kdump';
+export type DialectName = 'strace' | 'truss-solaris' | 'truss-aix' | 'truss-freebsd' | 'dtruss' | 'kdump' | 'dtrace-freebsd' | 'dtrace-macos';
 
 /** A completed system call (an unfinished/resumed pair is joined before it is emitted). */
 export interface SyscallEvent {

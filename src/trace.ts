@@ -16,6 +16,7 @@ import { fromBytes } from './model/path.js';
 import { syscallTable } from './platforms/index.js';
 import { LineSplitter, looksBinary, readFileLines, type LineStats } from './source/lines.js';
 import type { Platform } from './syscalls.js';
+import { settle, TracingWatch } from './untraceable/watch.js';
 
 export interface TraceInput {
   file: string;
@@ -48,6 +49,8 @@ export const DIALECT_PLATFORM: Record<DialectName, Platform> = {
   'truss-freebsd': 'freebsd',
   dtruss: 'macos',
   kdump: 'freebsd',
+  'dtrace-freebsd': 'freebsd',
+  'dtrace-macos': 'macos',
 };
 
 const PID_SUFFIX = /^(.*)\.(\d+)$/;
@@ -131,6 +134,7 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const model = new ProcessModel({ table: syscallTable(platform), platform, cwd: fromBytes(Buffer.from(cwd)), limits });
   const builder = new ManifestBuilder(limits);
+  const watch = new TracingWatch(platform, syscallTable(platform));
   const files = inputs.map((i) => i.file);
   let total = 0;
   for (const i of inputs) total += (await stat(i.file)).size;
@@ -150,11 +154,13 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
       }
     }
     if (input.pid !== undefined) procFile.set(input.pid, index);
+    watch.file = input.file;
     const onEvent = (ev: TraceEvent): void => {
+      watch.onEvent(ev);
       if (ev.kind === 'warning') warn(ev.line, ev.message);
       else model.onEvent(ev, (a) => builder.add(a), warn);
     };
-    const parser = dialect.create({ want: model.wants, defaultPid: input.pid ?? 0 });
+    const parser = dialect.create({ want: (name) => model.wants(name) || watch.wants(name), defaultPid: input.pid ?? 0 });
     const stats = await readFileLines(
       input.file,
       (line, no) => parser.push(line, no, onEvent),
@@ -178,11 +184,14 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
     for (const l of stats.overlong) warn(l, 'line longer than 16 MiB: cut');
     for (const l of stats.nul) warn(l, 'NUL byte in line');
   }
+  const lost = settle(watch, (file, line, message) => builder.warn(file ?? files[0], line, message), inputs.length > 1);
   const procs = model.all.map((p) => Object.assign(p, { file: procFile.get(p.pid) }));
-  return builder.finish(
+  const manifest = builder.finish(
     { files, format: dialect.name, detected, platform, cwd, lines, bytes: done },
     procs,
   );
+  if (lost) manifest.tracerLost = lost;
+  return manifest;
 }
 
 /**
@@ -194,6 +203,7 @@ export class LiveTrace {
   private readonly builder: ManifestBuilder;
   private readonly splitter: LineSplitter;
   private readonly parser: LineParser;
+  private readonly watch: TracingWatch;
   private bytes = 0;
   /** A cap crossed while the tracer still runs: the rest is not parsed, finish() throws it. */
   private failed: unknown;
@@ -207,8 +217,11 @@ export class LiveTrace {
     this.builder = new ManifestBuilder(limits);
     this.model = new ProcessModel({ table: syscallTable(platform), platform, cwd: fromBytes(Buffer.from(cwd)), limits });
     const dialect = dialectByName('strace')!;
-    this.parser = dialect.create({ want: this.model.wants });
+    this.watch = new TracingWatch(platform, syscallTable(platform));
+    this.watch.file = file;
+    this.parser = dialect.create({ want: (name) => this.model.wants(name) || this.watch.wants(name) });
     const onEvent = (ev: TraceEvent): void => {
+      this.watch.onEvent(ev);
       if (ev.kind === 'warning') this.builder.warn(this.file, ev.line, ev.message);
       else this.model.onEvent(ev, (a) => this.builder.add(a), (line, message, severity) => this.builder.warn(this.file, line, message, severity));
     };
@@ -239,9 +252,12 @@ export class LiveTrace {
       throw capError(this.file, e);
     }
     if (stats.unterminated) this.builder.warn(this.file, stats.lines, 'last line has no newline: the trace may be truncated');
-    return this.builder.finish(
+    const lost = settle(this.watch, (_file, line, message) => this.builder.warn(this.file, line, message), false);
+    const manifest = this.builder.finish(
       { files: [this.file], format: 'strace', detected: false, platform: 'linux', cwd: this.cwd, lines: stats.lines, bytes: this.bytes },
       this.model.all,
     );
+    if (lost) manifest.tracerLost = lost;
+    return manifest;
   }
 }

@@ -107,9 +107,8 @@ function* jsonLines(value: unknown): Generator<string> {
 async function printCommand(command: string[], o: CaptureCliOptions, out: Output): Promise<number> {
   const platform = (o.platform ?? 'linux') as Platform;
   if (!PLATFORMS.includes(platform)) throw new UsageError(`unknown platform ${JSON.stringify(o.platform)}`, `one of ${PLATFORMS.join(', ')}`);
-  const { tracerCommandLine } = await import('../capture/print-command.js');
-  const argv = tracerCommandLine(platform, { output: o.output ?? 'jailtrace.trace', argv: command.length ? command : undefined, profile: o.profile[0] as 'sftp' | 'scp' | undefined, follow: true });
-  out.result(argv.map(shellWord).join(' ') + '\n');
+  const { printedCapture } = await import('../capture/route.js');
+  out.result(printedCapture(platform, { output: o.output ?? 'jailtrace.trace', argv: command.length ? command : undefined, profile: o.profile[0] as 'sftp' | 'scp' | undefined, follow: true }));
   return EXIT.OK;
 }
 

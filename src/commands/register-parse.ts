@@ -4,7 +4,7 @@ import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
 import { maxPathsOption, traceLimits } from './trace-limits.js';
 
-export const FORMATS = ['auto', 'strace', 'truss-solaris', 'truss-aix', 'truss-freebsd', 'dtruss', 'kdump'];
+export const FORMATS = ['auto', 'strace', 'truss-solaris', 'truss-aix', 'truss-freebsd', 'dtruss', 'kdump', 'dtrace-freebsd', 'dtrace-macos'];
 
 export function registerParse(program: Command, out: Output): void {
   program

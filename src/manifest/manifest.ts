@@ -83,6 +83,11 @@ export interface Manifest {
    */
   notes?: WarningRecord[];
   noteCount?: number;
+  /**
+   * Where the tracer lost a process that made itself untraceable (src/untraceable): the needs after that line are
+   * missing from this manifest. Each is also a warning.
+   */
+  tracerLost?: Array<{ file?: string; line: number; pid: number; message: string }>;
 }
 
 /** A path's accesses: one record alone (most paths, failed lookups above all), or the list. */

@@ -232,6 +232,8 @@ export function planHostNeeds(input: HostScriptInput): HostNeeds {
         `libraries of ${execs.length} executed program${execs.length === 1 ? '' : 's'}: the script resolves them on the host with ldd (or dump -H) and copies them`,
     );
   }
+  // made from a trace the tracer lost (src/untraceable): what the program needed after that line is not in this script
+  for (const m of input.manifests) for (const l of m.tracerLost ?? []) warnings.push(`made from a trace the tracer lost: ${l.file ?? m.source.files[0]}:${l.line}: ${l.message}`);
   for (const m of input.manifests) if (m.warningCount > 0) warnings.push(`${m.source.files.join(', ')}: ${m.warningCount} parse warning${m.warningCount === 1 ? '' : 's'} (jailtrace parse shows them)`);
 
   const seenLeft = new Set<string>();

@@ -36,6 +36,8 @@ const CORPUS: Record<DialectName, string[]> = {
   'truss-freebsd': ['traces/freebsd/rssh-chroot-fd.truss'],
   dtruss: ['traces/macos/rssh-chroot-f.dtruss'],
   kdump: ['traces/kdump/rssh-chroot.kdump'],
+  'dtrace-freebsd': ['traces/dtrace-freebsd/sftp-session.dtrace'],
+  'dtrace-macos': ['traces/dtrace-macos/sftp-deny.dtrace'],
 };
 
 /** Real lines of one dialect (latin1: one char per byte), without blank ones. */

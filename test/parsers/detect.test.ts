@@ -13,8 +13,10 @@ const FOLDERS: Record<string, string> = {
   macos: 'dtruss',
   kdump: 'kdump',
   linux: 'strace',
+  'dtrace-freebsd': 'dtrace-freebsd',
+  'dtrace-macos': 'dtrace-macos',
 };
-const EXT = /\.(truss|dtruss|kdump|strace)$/;
+const EXT = /\.(truss|dtruss|kdump|strace|dtrace)$/;
 
 function fixtures(): { name: string; file: string; want: string }[] {
   const out: { name: string; file: string; want: string }[] = [];
@@ -57,7 +59,7 @@ describe('short excerpts', () => {
 
 describe('the dialect list', () => {
   test('has every dialect once', () => {
-    expect(DIALECTS.map((d) => d.name).sort()).toEqual(['dtruss', 'kdump', 'strace', 'truss-aix', 'truss-freebsd', 'truss-solaris']);
+    expect(DIALECTS.map((d) => d.name).sort()).toEqual(['dtrace-freebsd', 'dtrace-macos', 'dtruss', 'kdump', 'strace', 'truss-aix', 'truss-freebsd', 'truss-solaris']);
   });
   test.each(DIALECTS.map((d) => d.name))('dialectByName(%s)', (name) => {
     expect(dialectByName(name)?.name).toBe(name);

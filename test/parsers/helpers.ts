@@ -19,6 +19,8 @@ const LAYERS: Record<DialectName, readonly SyscallRow[]> = {
   'truss-freebsd': freebsd.syscalls,
   dtruss: macos.syscalls,
   kdump: freebsd.syscalls,
+  'dtrace-freebsd': freebsd.syscalls,
+  'dtrace-macos': macos.syscalls,
 };
 
 export const tableFor = (d: DialectName): SyscallTable => buildTable(COMMON, LAYERS[d]);

@@ -10,7 +10,7 @@ short_description: One row per host from the drift role's jailtrace diff results
 description:
   - Takes the play's host names and C(hostvars); returns, per host, what C(jailtrace diff --baseline) found (added,
     removed, changed, moved) and, with a reference host, what differs from it.
-version_added: 0.1.0
+version_added: 1.0.0
 author: jailtrace developers
 options:
   _input:

@@ -10,7 +10,7 @@ short_description: Store a trace's manifest as a jailtrace baseline, once
 description:
   - Runs C(jailtrace baseline save NAME TRACE...) when no baseline NAME is stored (C(jailtrace baseline list --json)),
     or always with I(force). C(changed) when it saved one. Check mode reports what it would do and writes nothing.
-version_added: 0.1.0
+version_added: 1.0.0
 author: jailtrace developers
 options:
   name:

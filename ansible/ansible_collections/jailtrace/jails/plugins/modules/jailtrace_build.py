@@ -16,7 +16,7 @@ description:
   - Check mode runs C(--dry-run) (nothing written, no lock) and reports the actions it would do.
   - The task fails with jailtrace's own findings when it exits non-zero (a failed workload step, refused or failed
     actions, a lock held by another run).
-version_added: 0.1.0
+version_added: 1.0.0
 author: jailtrace developers
 options:
   jail:

@@ -15,7 +15,7 @@ description:
     C(jailtrace capture --platform P --print-command -- COMMAND) gives, for hosts where jailtrace does not run
     (truss on Solaris, AIX and FreeBSD; strace on a Linux without Node).
   - In check mode, a capture is not run (it would write the trace); I(print_command) runs (it writes nothing).
-version_added: 0.1.0
+version_added: 1.0.0
 author: jailtrace developers
 options:
   command:

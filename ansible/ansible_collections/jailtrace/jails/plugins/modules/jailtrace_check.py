@@ -10,7 +10,7 @@ short_description: Compare a jail with its record and the host with jailtrace ch
 description:
   - Runs C(jailtrace check JAIL --json) (read-only; also in check mode). A clean jail passes; findings (stale,
     tampered, missing, extra, unsafe) fail the task with jailtrace's own findings.
-version_added: 0.1.0
+version_added: 1.0.0
 author: jailtrace developers
 options:
   jail:

@@ -12,7 +12,7 @@ description:
     would hold. Read-only (C(changed=false)); runs in check mode too.
   - A difference is a result, not a failure; with I(warn) it is also shown as a warning. The drift role decides,
     by a variable, whether a drifted host fails the play.
-version_added: 0.1.0
+version_added: 1.0.0
 author: jailtrace developers
 options:
   sides:

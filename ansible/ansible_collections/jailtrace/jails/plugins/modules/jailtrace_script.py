@@ -11,7 +11,7 @@ description:
   - Runs C(jailtrace script TRACE... --jail JAIL) (on the controller, from the host's fetched traces) and writes the
     script to I(output) when its content differs (C(changed)). Check mode renders it and writes nothing.
   - The jail role copies the script to the host and runs it there (C(sh SCRIPT), or C(sh SCRIPT -n) in check mode).
-version_added: 0.1.0
+version_added: 1.0.0
 author: jailtrace developers
 options:
   traces:

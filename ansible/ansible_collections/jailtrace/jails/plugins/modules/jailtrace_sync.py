@@ -12,7 +12,7 @@ description:
   - Check mode runs C(--dry-run) and reports what it would do.
   - The task fails with jailtrace's own findings when it exits non-zero (suspicious record entries refused, a jail
     that could not be written, a lock held by another run).
-version_added: 0.1.0
+version_added: 1.0.0
 author: jailtrace developers
 options:
   jail:

@@ -13,7 +13,7 @@ description:
   - Without I(fix) it changes nothing in the jail (C(changed=false)); its traces go to I(output_dir), or to a new
     folder of the jail's root-only record dir. With I(fix), C(changed) is whether anything was put back.
   - In check mode nothing is run (the workload writes traces and a scratch dir in the jail).
-version_added: 0.1.0
+version_added: 1.0.0
 author: jailtrace developers
 options:
   jail:

@@ -8,9 +8,10 @@ DOCUMENTATION = r'''
 module: jailtrace_capture
 short_description: Run a workload under the tracer with jailtrace capture and leave the raw trace on the host
 description:
-  - Runs C(jailtrace capture --output OUTPUT --json --report OUTPUT.report.json -- COMMAND) and returns where the
+  - Runs C(jailtrace capture --output OUTPUT -- COMMAND) and returns where the
     trace is, for the capture role to fetch. The trace is an observation, not a change to the host, so the task
-    reports C(changed=false).
+    reports C(changed=false). The output file is written by jailtrace itself, never through a name someone else
+    planted (see docs/security.md).
   - With I(print_command), runs nothing on the traced host's behalf and returns the tracer command line that
     C(jailtrace capture --platform P --print-command -- COMMAND) gives, for hosts where jailtrace does not run
     (truss on Solaris, AIX and FreeBSD; strace on a Linux without Node).
@@ -69,18 +70,16 @@ trace:
   description: The raw trace on the host.
   returned: when a capture ran
   type: str
-report:
-  description: jailtrace's report (schema jailtrace.manifest/1), its source counts only.
+summary:
+  description: jailtrace's summary of the capture (its stderr lines), for the task's output.
   returned: when a capture ran
-  type: dict
+  type: list
+  elements: str
 tracer_command:
   description: The tracer command line (a shell line) that writes C(jailtrace.trace) in the current directory.
   returned: with print_command
   type: str
 '''
-
-import json
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.jailtrace.jails.plugins.module_utils.jailtrace import JAILTRACE_ARGS, fail, run_jailtrace
@@ -109,8 +108,7 @@ def main():
         module.exit_json(changed=False, tracer_command=out.strip())
     if module.check_mode:
         module.exit_json(changed=False, msg='check mode: the workload was not traced (a capture writes its trace)')
-    report = p['output'] + '.report.json'
-    args = ['capture', '--output', p['output'], '--json', '--report', report, '--cwd', p['cwd']]
+    args = ['capture', '--output', p['output'], '--cwd', p['cwd']]
     if p['user']:
         args += ['--user', p['user']]
     if p['timeout']:
@@ -118,10 +116,8 @@ def main():
     rc, _data, _out, err, argv = run_jailtrace(module, args + ['--'] + p['command'])
     if rc != 0:
         fail(module, 'capture', rc, err, argv, trace=p['output'])
-    with open(report) as f:
-        source = json.load(f).get('source', {})
-    os.unlink(report)
-    module.exit_json(changed=False, trace=p['output'], report={'source': source})
+    # the trace is read by the controller's jailtrace after the fetch; here only jailtrace's own summary is kept
+    module.exit_json(changed=False, trace=p['output'], summary=err.strip().splitlines()[:20])
 
 
 if __name__ == '__main__':

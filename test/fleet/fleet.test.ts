@@ -40,6 +40,7 @@ interface Recap {
   failed: number;
 }
 interface Play {
+  check: boolean;
   exitCode: number;
   out: string;
   recap: Record<string, Recap>;
@@ -55,6 +56,17 @@ function parseRecap(out: string): { recap: Record<string, Recap>; lines: string[
     lines.push(m[0].replace(/\s+$/, ''));
   }
   return { recap, lines };
+}
+
+/** `TASK [NAME]` → the hosts it reported `changed` for, as "NAME: host, host". */
+function changedTasks(out: string): string[] {
+  const rows: string[] = [];
+  for (const block of out.split(/^TASK /m).slice(1)) {
+    const name = /^\[([^\]]*)\]/.exec(block)?.[1] ?? '?';
+    const hosts = [...block.matchAll(/^changed: \[([^\]]+)\]/gm)].map((m) => m[1]);
+    if (hosts.length) rows.push(`${name}: ${[...new Set(hosts)].join(', ')}`);
+  }
+  return rows;
 }
 
 /** Every file, dir and symlink under `dir`: type, mode, owner, size, mtime, and a file's sha256 or a link's target. */
@@ -98,7 +110,7 @@ describe.skipIf(!isRoot || missing.length > 0)(`a fleet of three over loopback s
     });
     const out = r.all ?? '';
     const { recap, lines } = parseRecap(out);
-    const play = { exitCode: r.exitCode ?? -1, out, recap, recapLines: lines };
+    const play = { check: extra.includes('--check'), exitCode: r.exitCode ?? -1, out, recap, recapLines: lines };
     plays.push(play);
     return play;
   }
@@ -153,7 +165,7 @@ describe.skipIf(!isRoot || missing.length > 0)(`a fleet of three over loopback s
     await sshd?.stop();
     if (base) await rm(base, { recursive: true, force: true });
     if (localTmp) await rm(localTmp, { recursive: true, force: true });
-    for (const [i, p] of plays.entries()) console.log(`run ${i + 1} recap:\n  ${p.recapLines.join('\n  ')}`);
+    for (const [i, p] of plays.entries()) console.log(`run ${i + 1}${p.check ? ' (--check)' : ''} recap:\n  ${p.recapLines.join('\n  ')}\n  changed: ${changedTasks(p.out).join('; ') || 'none'}`);
   });
 
   test('run 1: captures on every host, stores baselines, builds the jails (beta through the sh script) and verifies them', async () => {

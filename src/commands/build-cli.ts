@@ -78,6 +78,8 @@ function jsonReport(r: BuildReport): unknown {
     workloads: r.workloads,
     entries: r.entries,
     plan: r.plan.actions.map((a) => (a.kind === 'write' ? { ...a, content: `${a.content.length} bytes` } : a)),
+    // a dry run's "would be done" counts (the same measure as apply.counts.done): what Ansible's check mode reports
+    preview: r.preview && { counts: r.preview.counts },
     apply: r.apply && { counts: r.apply.counts, stopped: r.apply.stopped, removedTemps: r.apply.removedTemps, results: r.apply.results.filter((x) => x.result !== 'up-to-date' || x.replanned).map((x) => ({ path: x.action.path, kind: x.action.kind, result: x.result, detail: x.detail, ...(x.replanned ? { replanned: x.replanned } : {}) })) },
     warnings: r.warnings,
     rootProblems: r.rootProblems,

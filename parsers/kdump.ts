@@ -3,7 +3,8 @@
  *
  *   record = PID [TID] COMM [TIMESTAMP] OP DATA
  *   OP     = CALL name(args) | NAMI "path" | RET name VALUE[/0xHEX] | RET name -1 errno N Text
- *          | GIO fd N wrote|read M bytes (+ indented data lines) | PSIG SIG... | CSW, STRU, SCTL, USER...: ignored
+ *          | GIO fd N wrote|read M bytes (+ indented data lines) | PSIG SIG... | PLDG (OpenBSD pledge violation: the
+ *          call never returns) | CSW, STRU, SCTL, USER...: ignored
  *
  * A call is completed by the next RET of the same thread. Each NAMI between them is a path the call looked up:
  * they go to the event's `nami`, in order (the pipeline gives each its argument slot from the syscall table: the
@@ -17,7 +18,7 @@ import { freebsdErrno } from './errno.js';
 import { decodeString } from './strings.js';
 import type { Dialect, Emit, LineParser, ParserOptions, SyscallEvent } from './types.js';
 
-const OPS = 'CALL|NAMI|RET|GIO|PSIG|CSW|STRU|SCTL|USER|EMUL|CAP|SIGNAL|FLT|PFLT|PRET|ARGS|ENV';
+const OPS = 'CALL|NAMI|RET|GIO|PSIG|CSW|STRU|SCTL|USER|EMUL|CAP|SIGNAL|FLT|PFLT|PRET|ARGS|ENV|PLDG';
 // PID, then the thread id as a column (-H) or DragonFly's `pid:lwp`, COMM, an optional timestamp, the record type
 const RECORD = new RegExp(`^\\s*(\\d+)(?::(\\d+)|\\s+(\\d+))?\\s+(.*?)\\s+(?:\\d+\\.\\d+\\s+)?(${OPS})(?:\\s+(.*))?$`);
 /** A call printed without an argument list (FreeBSD: `CALL  issetugid`). */
@@ -78,6 +79,10 @@ class KdumpParser implements LineParser {
       }
       case 'RET':
         return this.ret(r.pid, r.key, r.data, lineNo, emit);
+      case 'PLDG':
+        // OpenBSD: the call broke the process's pledge(2); it never returns (the kernel kills the process)
+        this.pending.delete(r.key);
+        return;
       case 'PSIG': {
         const sig = /^(SIG[A-Z0-9]+)/.exec(r.data);
         if (sig) emit({ kind: 'signal', line: lineNo, pid: r.pid, signal: sig[1] });

@@ -24,6 +24,7 @@ const DURATION = /\s<\d+\.\d+>$/;
 const TAIL = /\)\s*= (?:-?\d|\?|0x)/;
 const ATTACHED = /strace: Process \d+ (?:attached|detached|suspended)/;
 /** strace 4.x printed its notices without the `strace: ` prefix. */
+const DETACHED = /^(?:strace: )?Process (\d+) detached/;
 const OLD_NOTICE = /^Process \d+ (?:attached|detached|suspended|resumed)\b/;
 
 /** A line split into its pid and body (prefix and timestamp removed). */
@@ -221,7 +222,12 @@ class StraceParser implements LineParser {
       }
       return true;
     }
-    if (body.startsWith('strace: ') || OLD_NOTICE.test(body)) return true;
+    if (body.startsWith('strace: ') || OLD_NOTICE.test(body)) {
+      // detaching (^C on strace -p) leaves the call in progress unfinished: expected, not a fault of the trace
+      const detached = DETACHED.exec(body);
+      if (detached) for (const p of [Number(detached[1]), pid]) this.unhold(p);
+      return true;
+    }
     const name = callName(body);
     if (name === undefined) {
       if (TAIL.test(body)) {

@@ -106,6 +106,15 @@ export class EventPipe {
     };
   }
 
+  /** Wrap the model's `wants`: a name the parser asks about is a call it recognised, wanted or not. */
+  wants(wants: (name: string) => boolean): (name: string) => boolean {
+    return (name) => {
+      const w = wants(name);
+      if (!w) this.recognised++;
+      return w;
+    };
+  }
+
   /** Wrap a parser's byte prefilter: a line it skips is a call it recognised. */
   accepted(accept: ((buf: Buffer, start: number, end: number) => boolean) | undefined): typeof accept {
     if (!accept) return undefined;

@@ -163,7 +163,7 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
     }
     if (input.pid !== undefined) procFile.set(input.pid, index);
     const onEvent = pipe.handler(warn);
-    const parser = dialect.create({ want: model.wants, defaultPid: input.pid ?? 0 });
+    const parser = dialect.create({ want: pipe.wants(model.wants), defaultPid: input.pid ?? 0 });
     const stats = await readFileLines(
       input.file,
       (line, no) => parser.push(line, no, onEvent),

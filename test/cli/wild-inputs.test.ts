@@ -70,6 +70,13 @@ describe('strings cut by the tracer', () => {
   });
 });
 
+test('a trace of calls that touch no file is read: an empty manifest, exit 0', async () => {
+  const r = await jailtrace(['parse', '--json', file('semop.strace', ['20:37:49.050065 (+     0.000012) semop(9928704, [{sem_num=0, sem_op=-1, sem_flg=SEM_UNDO}], 1) = 0 <5.030807>'])]);
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  expect(JSON.parse(r.stdout).entries).toEqual([]);
+});
+
 test('a non-empty trace read to nothing is an error, not an empty manifest', async () => {
   // kdump GIO records only: detected as kdump, but no call in them
   const r = await jailtrace(['parse', file('gio.kdump', [' 85045 echo     GIO   fd 1 wrote 7 bytes', '       "ktrace', '       "'])]);

@@ -73,6 +73,19 @@ describe('strace 4.x notices', () => {
   });
 });
 
+describe('strace -p, then ^C', () => {
+  test.each([
+    ['4.x', 'Process 29579 detached'],
+    ['5.x and later', 'strace: Process 29579 detached'],
+  ])('the call in progress when strace detaches (%s) is no warning', (_n, notice) => {
+    const evs = parseText(strace, `read(9, "x", 1) = 1\nsemop(4653058, 0x2b1335692da0, 1 <unfinished ...>\n${notice}\n`);
+    expect(warnings(evs)).toEqual([]);
+  });
+  test('a call left unfinished without a detach still warns', () => {
+    expect(warnings(parseText(strace, 'semop(4653058, 0x2b1335692da0, 1 <unfinished ...>\n'))).toHaveLength(1);
+  });
+});
+
 describe('strings cut by the tracer', () => {
   test('execve argv: the argument holding a cut word is marked, with the word', () => {
     const line = 'execve("/usr/bin/cargo", ["/home/user/.rustup/toolchains"..., "build"], 0x7ffd /* 40 vars */) = 0';
@@ -125,6 +138,12 @@ describe('kdump', () => {
     const evs = parseText(kdump, '   877:1    ktrace   CALL  open(0x800,0)\n   877:1    ktrace   NAMI  "/etc/x"\n   877:1    ktrace   RET   open 3\n');
     expect(warnings(evs)).toEqual([]);
     expect(evs).toMatchObject([{ kind: 'syscall', pid: 877, name: 'open', nami: [Buffer.from('/etc/x')] }]);
+  });
+  test("OpenBSD's PLDG: the call broke the pledge and never returns", () => {
+    const text = ' 71505 arp-scan CALL  ioctl(3,BIOCVERSION,0x7f7ffffc9740)\n 71505 arp-scan PLDG  ioctl, "tty", errno 1 Operation not permitted\n 71505 arp-scan PSIG  SIGABRT SIG_DFL\n';
+    const evs = parseText(kdump, text);
+    expect(warnings(evs)).toEqual([]);
+    expect(evs).toMatchObject([{ kind: 'signal', signal: 'SIGABRT' }]);
   });
   test('FreeBSD prints a call without arguments bare', () => {
     const evs = parseText(kdump, '   577 prog     CALL  issetugid\n   577 prog     RET   issetugid 0\n');

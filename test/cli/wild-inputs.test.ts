@@ -77,6 +77,16 @@ test('a trace of calls that touch no file is read: an empty manifest, exit 0', a
   expect(JSON.parse(r.stdout).entries).toEqual([]);
 });
 
+test('two dialects that read a trace almost equally well: both named, --format asked for', async () => {
+  // tab-aligned results read as Solaris truss, ` = N` as strace: 12 against 10
+  const lines = [...Array(4).fill('open("/etc/x", O_RDONLY)\t\t= 3'), 'open("/etc/y", O_RDONLY) = 4'];
+  const r = await jailtrace(['parse', file('close.trace', lines)]);
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr).toMatch(/too close to guess \(name it with --format truss-solaris or --format strace\)/);
+  const named = await jailtrace(['parse', '--format', 'strace', '--json', '--cwd', '/', file('close.trace', lines)]);
+  expect(JSON.parse(named.stdout).entries.map((e: { path: string }) => e.path)).toEqual(['/etc/x', '/etc/y']);
+});
+
 test('a non-empty trace read to nothing is an error, not an empty manifest', async () => {
   // kdump GIO records only: detected as kdump, but no call in them
   const r = await jailtrace(['parse', file('gio.kdump', [' 85045 echo     GIO   fd 1 wrote 7 bytes', '       "ktrace', '       "'])]);

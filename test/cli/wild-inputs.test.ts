@@ -67,6 +67,8 @@ describe('strings cut by the tracer', () => {
     expect(m.processes[0]).toMatchObject({ argv: ['/home/user/.rustup/toolchains', 'build'], argvTruncated: [0] });
     const t = await jailtrace(['tree', '--cwd', '/', file('cut.strace', trace)]);
     expect(t.stdout).toContain('/home/user/.rustup/toolchains... build');
+    const dot = await jailtrace(['tree', '--dot', '--cwd', '/', file('cut.strace', trace)]);
+    expect(dot.stdout).toContain('/home/user/.rustup/toolchains... build');
   });
 });
 

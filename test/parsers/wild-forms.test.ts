@@ -145,6 +145,24 @@ describe('kdump', () => {
     expect(warnings(evs)).toEqual([]);
     expect(evs).toMatchObject([{ kind: 'signal', signal: 'SIGABRT' }]);
   });
+  test('NetBSD: a pid and an lwp column, EMUL records, execve returning JUSTRETURN with its two NAMI', () => {
+    const text = [
+      '  2642   2642 ktrace   EMUL  "netbsd"',
+      '  2642   2642 ktrace   CALL  execve(0xffffffef9536,0xffffffef8fb0,0xffffffef8fc0)',
+      '  2642   2642 ktrace   NAMI  "/usr/bin/prog"',
+      '  2642   2642 ktrace   NAMI  "/usr/libexec/ld.elf_so"',
+      '  2642   2642 prog     RET   execve JUSTRETURN',
+      '  2642   2642 prog     CALL  open(0xfffff326c738,0,0xfffff3281590)',
+      '  2642   2642 prog     NAMI  "/etc/ld.so.conf"',
+      '  2642   2642 prog     RET   open -1 errno 2 No such file or directory',
+    ].join('\n');
+    const evs = parseText(kdump, text + '\n');
+    expect(warnings(evs)).toEqual([]);
+    expect(evs).toMatchObject([
+      { kind: 'syscall', line: 5, pid: 2642, name: 'execve', ok: true, nami: [Buffer.from('/usr/bin/prog'), Buffer.from('/usr/libexec/ld.elf_so')] },
+      { kind: 'syscall', line: 8, pid: 2642, name: 'open', ok: false, errno: 'ENOENT', nami: [Buffer.from('/etc/ld.so.conf')] },
+    ]);
+  });
   test('FreeBSD prints a call without arguments bare', () => {
     const evs = parseText(kdump, '   577 prog     CALL  issetugid\n   577 prog     RET   issetugid 0\n');
     expect(warnings(evs)).toEqual([]);

@@ -53,8 +53,9 @@ export const isForkName = (name: string): boolean => FORKS.has(name);
 
 /** A short, printable excerpt of a latin1 line for warning messages. */
 export function preview(s: string): string {
-  const t = s.length > 60 ? s.slice(0, 60) + '…' : s;
-  return JSON.stringify(Buffer.from(t, 'latin1').toString('utf8'));
+  // the ellipsis goes on after the bytes are decoded: as latin1 it would become a stray `&`
+  const text = Buffer.from(s.slice(0, 60), 'latin1').toString('utf8');
+  return JSON.stringify(s.length > 60 ? text + '…' : text);
 }
 
 /** Emit the standard "looked like a call but could not be parsed" warning. */

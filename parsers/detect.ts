@@ -1,15 +1,25 @@
 /**
  * Pick the dialect of a trace from its first lines (FORMATS.md cross-cutting rule 1): every dialect scores the lines,
- * the highest positive score wins, ties go to the earlier dialect in DIALECTS.
+ * the highest positive score wins, ties go to the earlier dialect in DIALECTS. When the runner-up scores nearly as
+ * much (CLOSE), the answer names it too: the caller asks for --format rather than guess.
  */
 import { DIALECTS } from './index.js';
 import type { Dialect } from './types.js';
 
-export function detectDialect(lines: string[], dialects: readonly Dialect[] = DIALECTS): { dialect: Dialect; score: number } | undefined {
-  let best: { dialect: Dialect; score: number } | undefined;
-  for (const dialect of dialects) {
-    const score = dialect.sniff(lines);
-    if (score > 0 && (!best || score > best.score)) best = { dialect, score };
-  }
-  return best;
+/** A runner-up at this share of the best score or more makes the call too close to make. */
+export const CLOSE = 0.8;
+
+export interface Detected {
+  dialect: Dialect;
+  score: number;
+  /** The runner-up, when it scored CLOSE to the winner. */
+  close?: { dialect: Dialect; score: number };
+}
+
+export function detectDialect(lines: string[], dialects: readonly Dialect[] = DIALECTS): Detected | undefined {
+  const scored = dialects.map((dialect) => ({ dialect, score: dialect.sniff(lines) })).filter((x) => x.score > 0);
+  if (scored.length === 0) return undefined;
+  // stable: equal scores keep DIALECTS order
+  const [best, second] = [...scored].sort((a, b) => b.score - a.score);
+  return second && second.score >= best.score * CLOSE ? { ...best, close: second } : best;
 }

@@ -4,17 +4,21 @@
  *   header = ["PID/THRD" WS] ["RELATIVE" WS] ["ELAPSD" WS] ["CPU" WS] "SYSCALL(args)" WS "= return"
  *   line   = [PID "/0x" TID ":" WS] [N[:] WS]{0,3} name(args) WS "= " RET " " ERRNO
  *   ERRNO  = N | "Err#" N  (0 = success; a failed call prints RET -1 and a non-zero errno)
- *   noise  = "dtrace: ..." (lost probes: one warning for the first, a count at the end), program output
+ *   noise  = "dtrace: ..." (lost probes: one warning for the first, a count at the end), program output;
+ *            the System Integrity Protection banner is a notice, not a loss
  *
  * String arguments carry an explicit trailing `\0` (decodeString 'dtruss' drops it). Errno numbers are mapped to
  * macOS names. The child's first line after a fork (`fork() = 0 0` under its own pid) is emitted as nothing.
  */
 import { isForkName, numberOf, preview, splitCall, warnCall } from './call.js';
 import { macosErrno } from './errno.js';
+import { truncatedArgs } from './strings.js';
 import type { Dialect, Emit, LineParser, ParserOptions, SyscallEvent } from './types.js';
 
 const PREFIX = /^\s*(\d+)\/(?:0x[0-9a-fA-F]+|\d+):?\s+/;
 const COLUMNS = /^(?:\d+:?\s+){1,3}(?=[A-Za-z_]\w*\()/;
+/** dtrace's own lines that say nothing was lost (a current Mac prints the first before every run). */
+const DTRACE_NOTICES: readonly RegExp[] = [/^dtrace: system integrity protection is on, some features will not be available\s*$/];
 const HEADER = /^\s*(?:PID\/\w+\s+)?(?:(?:RELATIVE|ELAPSD|CPU)\s+)*SYSCALL\(args\)/;
 
 /** Strip the optional pid/thread prefix and the -d/-e/-o number columns. */
@@ -50,6 +54,7 @@ class DtrussParser implements LineParser {
 
   push(line: string, lineNo: number, emit: Emit): void {
     if (line.startsWith('dtrace: ')) {
+      if (DTRACE_NOTICES.some((re) => re.test(line))) return;
       if (this.dtraceNoise++ === 0) emit({ kind: 'warning', line: lineNo, message: `dtrace lost a record: ${preview(line.slice(8))}` });
       return;
     }
@@ -61,7 +66,7 @@ class DtrussParser implements LineParser {
     const res = dtrussResult(call.rest);
     if (res === undefined) return warnCall(emit, lineNo, 'unrecognized dtruss result', body);
     if (isForkName(call.name) && res.ok && res.retval === 0) return; // the child's side of a fork
-    emit({ kind: 'syscall', line: lineNo, pid, name: call.name, args: call.args, enc: 'dtruss', ...res });
+    emit({ kind: 'syscall', line: lineNo, pid, name: call.name, args: call.args, enc: 'dtruss', ...res, truncated: truncatedArgs(call.args) });
   }
 
   end(lastLine: number, emit: Emit): void {
@@ -76,8 +81,7 @@ function sniff(lines: string[]): number {
   let score = 0;
   for (const l of lines) {
     if (HEADER.test(l)) score += 20;
-    if (/\)\s+= -?(0x[0-9A-Fa-f]+|\d+) (Err#)?-?\d+$/.test(l)) score += 4;
-    if (/\\0"/.test(l)) score += 2;
+    if (/\)\s+= -?(0x[0-9A-Fa-f]+|\d+) (Err#)?-?\d+$/.test(l)) score += /\\0"/.test(l) ? 6 : 4; // strings end in \0 on dtruss lines only
     if (l.startsWith('dtrace: ')) score += 2;
   }
   return score;

@@ -3,23 +3,26 @@
  *
  *   record = PID [TID] COMM [TIMESTAMP] OP DATA
  *   OP     = CALL name(args) | NAMI "path" | RET name VALUE[/0xHEX] | RET name -1 errno N Text
- *          | GIO fd N wrote|read M bytes (+ indented data lines) | PSIG SIG... | CSW, STRU, SCTL, USER...: ignored
+ *          | GIO fd N wrote|read M bytes (+ indented data lines) | PSIG SIG... | PLDG (OpenBSD pledge violation: the
+ *          call never returns) | CSW, STRU, SCTL, USER...: ignored
  *
  * A call is completed by the next RET of the same thread. Each NAMI between them is a path the call looked up:
- * the first goes to the row's path argument, the second to path2 (rename, link), via `extra`. Excerpts may start at a
+ * they go to the event's `nami`, in order (the pipeline gives each its argument slot from the syscall table: the
+ * parser knows no syscalls). FreeBSD prints a call without arguments bare (`CALL  issetugid`); DragonFly prints the
+ * thread as `pid:lwp` (`877:1    ktrace   RET ...`). Excerpts may start at a
  * NAMI or RET without the CALL: the call is still emitted, named by its RET, with no arguments.
  * `exit(N)` never returns: it becomes an ExitEvent. The child's `RET fork 0` is emitted as nothing.
  */
-import { COMMON, buildTable } from '../src/syscalls.js';
-import { freebsd } from '../src/platforms/freebsd.js';
 import { isForkName, numberOf, splitCall } from './call.js';
 import { freebsdErrno } from './errno.js';
 import { decodeString } from './strings.js';
 import type { Dialect, Emit, LineParser, ParserOptions, SyscallEvent } from './types.js';
 
-const TABLE = buildTable(COMMON, freebsd.syscalls);
-const OPS = 'CALL|NAMI|RET|GIO|PSIG|CSW|STRU|SCTL|USER|EMUL|CAP|SIGNAL|FLT|PFLT|PRET|ARGS|ENV';
-const RECORD = new RegExp(`^\\s*(\\d+)(?:\\s+(\\d+))?\\s+(.*?)\\s+(?:\\d+\\.\\d+\\s+)?(${OPS})(?:\\s+(.*))?$`);
+const OPS = 'CALL|NAMI|RET|GIO|PSIG|CSW|STRU|SCTL|USER|EMUL|CAP|SIGNAL|FLT|PFLT|PRET|ARGS|ENV|PLDG';
+// PID, then the thread id as a column (-H) or DragonFly's `pid:lwp`, COMM, an optional timestamp, the record type
+const RECORD = new RegExp(`^\\s*(\\d+)(?::(\\d+)|\\s+(\\d+))?\\s+(.*?)\\s+(?:\\d+\\.\\d+\\s+)?(${OPS})(?:\\s+(.*))?$`);
+/** A call printed without an argument list (FreeBSD: `CALL  issetugid`). */
+const BARE_CALL = /^[A-Za-z_]\w*$/;
 
 interface Pending {
   pid: number;
@@ -38,7 +41,8 @@ const MAX_NAMI = 2;
 export function splitRecord(line: string): { pid: number; key: string; op: string; data: string } | undefined {
   const m = RECORD.exec(line);
   if (!m) return undefined;
-  return { pid: Number(m[1]), key: m[2] ?? m[1], op: m[4], data: m[5] ?? '' };
+  const tid = m[2] ?? m[3];
+  return { pid: Number(m[1]), key: tid === undefined ? m[1] : `${m[1]}:${tid}`, op: m[5], data: m[6] ?? '' };
 }
 
 /** Parse RET data after the name: `7`, `34366169088/0x800606000`, `-1 errno 2 No such file...`, `JUSTRETURN`. */
@@ -75,6 +79,10 @@ class KdumpParser implements LineParser {
       }
       case 'RET':
         return this.ret(r.pid, r.key, r.data, lineNo, emit);
+      case 'PLDG':
+        // OpenBSD: the call broke the process's pledge(2); it never returns (the kernel kills the process)
+        this.pending.delete(r.key);
+        return;
       case 'PSIG': {
         const sig = /^(SIG[A-Z0-9]+)/.exec(r.data);
         if (sig) emit({ kind: 'signal', line: lineNo, pid: r.pid, signal: sig[1] });
@@ -90,7 +98,8 @@ class KdumpParser implements LineParser {
     // A call that never got its RET (a successful execve on some kdumps): it did not fail.
     if (old?.name) this.finish(old, { ret: '', retval: NaN, ok: true }, old.line, emit);
     this.pending.delete(key);
-    const c = splitCall(data.trim());
+    const text = data.trim();
+    const c = BARE_CALL.test(text) ? { name: text, args: [] } : splitCall(text);
     if (!c) {
       emit({ kind: 'warning', line: lineNo, message: `unparseable kdump CALL: ${data.slice(0, 60)}` });
       return;
@@ -130,12 +139,7 @@ class KdumpParser implements LineParser {
     const name = p.name ?? '?';
     if (!this.want(name)) return;
     const ev: SyscallEvent = { kind: 'syscall', line: lineNo, pid: p.pid, name, args: p.args, enc: 'vis', ...res };
-    if (p.nami.length > 0) {
-      const row = TABLE.get(name);
-      const slots = [row?.path ?? 0, row?.path2].filter((x): x is number => x !== undefined);
-      ev.extra = new Map();
-      p.nami.slice(0, slots.length).forEach((b, i) => ev.extra!.set(slots[i], b));
-    }
+    if (p.nami.length > 0) ev.nami = p.nami;
     emit(ev);
   }
 

@@ -1,15 +1,19 @@
 /**
  * Linux strace output (FORMATS.md section 1).
  *
- *   line   = [PID-PREFIX] [TIMESTAMP] BODY [" <" DURATION ">"]
+ *   line   = [PID-PREFIX] [TIMESTAMP] ["(+" DELTA ")"] BODY [" <" DURATION ">"]
  *   prefix = "PID " (-f -o) | "[pid PID] " (-f to stderr) | none
  *   body   = name(args) = RESULT | name(args <unfinished ...> | <... name resumed>rest = RESULT
  *          | --- SIGNAL {...} --- | +++ exited with N +++ | +++ killed by SIG +++ | strace: notice
+ *          | Process N attached - interrupt to quit | Process N detached (strace 4.x notices)
+ *   table  = a -c/-C summary (parsers/strace-summary.ts) after the trace: skipped
  *
  * Unfinished calls are joined with their resumption by pid, not by adjacency. Lines that strace's own notices or the
  * program's stderr broke in two are rejoined where the pieces show it; anything else becomes a warning.
  */
-import { parseFdArg, parseNumber, splitArgs } from './strings.js';
+import { preview } from './call.js';
+import { isSummaryHeader, isSummaryLine } from './strace-summary.js';
+import { parseFdArg, parseNumber, splitArgs, truncatedArgs } from './strings.js';
 import type { Dialect, Emit, LineParser, ParserOptions, SyscallEvent } from './types.js';
 
 const UNFINISHED = ' <unfinished ...>';
@@ -19,6 +23,9 @@ const DURATION = /\s<\d+\.\d+>$/;
 /** A line that is only the end of a call: `"", 128) = 0`, `) = 32`. */
 const TAIL = /\)\s*= (?:-?\d|\?|0x)/;
 const ATTACHED = /strace: Process \d+ (?:attached|detached|suspended)/;
+/** strace 4.x printed its notices without the `strace: ` prefix. */
+const DETACHED = /^(?:strace: )?Process (\d+) detached/;
+const OLD_NOTICE = /^Process \d+ (?:attached|detached|suspended|resumed)\b/;
 
 /** A line split into its pid and body (prefix and timestamp removed). */
 interface Split {
@@ -59,6 +66,14 @@ export function splitPrefix(line: string, defaultPid: number): Split {
     const ts = line.slice(k, m);
     if (ts.includes('.') || ts.includes(':')) {
       i = m;
+      while (i < n && line.charCodeAt(i) === 32) i++;
+    }
+  }
+  // -r with -t/-tt/-ttt: `20:37:49.050065 (+     0.000012) semop(...)`
+  if (line.charCodeAt(i) === 40 /* ( */ && line.charCodeAt(i + 1) === 43 /* + */) {
+    const close = line.indexOf(')', i);
+    if (close > 0 && /^\(\+\s*\d+(?:\.\d+)?\)$/.test(line.slice(i, close + 1))) {
+      i = close + 1;
       while (i < n && line.charCodeAt(i) === 32) i++;
     }
   }
@@ -116,6 +131,8 @@ class StraceParser implements LineParser {
   private prevUnfinished: number | undefined;
   /** A line cut short by an interleaved notice or program output, waiting for its rest. */
   private carry: { text: string; line: number } | undefined;
+  /** Inside a -c/-C summary table (after its heading): its lines are skipped. */
+  private inSummary = false;
 
   private readonly wantAll: boolean;
 
@@ -130,6 +147,12 @@ class StraceParser implements LineParser {
     this.prevUnfinished = this.lastPending;
     this.lastPending = undefined;
     let line = raw;
+    if (this.inSummary && isSummaryLine(raw)) return;
+    this.inSummary = false;
+    if (isSummaryHeader(raw)) {
+      this.inSummary = true;
+      return;
+    }
     if (this.carry) {
       const carried = this.carry;
       this.carry = undefined;
@@ -166,7 +189,7 @@ class StraceParser implements LineParser {
   /** Does this line begin a record of its own (so a carried fragment cannot continue onto it)? */
   private startsRecord(line: string): boolean {
     const { body } = splitPrefix(line, this.defaultPid);
-    return body.startsWith('<... ') || body.startsWith('--- ') || body.startsWith('+++ ') || body.startsWith('strace: ') || callName(body) !== undefined;
+    return body.startsWith('<... ') || body.startsWith('--- ') || body.startsWith('+++ ') || body.startsWith('strace: ') || OLD_NOTICE.test(body) || callName(body) !== undefined;
   }
 
   /** Returns true when the line was understood (or deliberately ignored). */
@@ -199,7 +222,12 @@ class StraceParser implements LineParser {
       }
       return true;
     }
-    if (body.startsWith('strace: ')) return true;
+    if (body.startsWith('strace: ') || OLD_NOTICE.test(body)) {
+      // detaching (^C on strace -p) leaves the call in progress unfinished: expected, not a fault of the trace
+      const detached = DETACHED.exec(body);
+      if (detached) for (const p of [Number(detached[1]), pid]) this.unhold(p);
+      return true;
+    }
     const name = callName(body);
     if (name === undefined) {
       if (TAIL.test(body)) {
@@ -281,7 +309,7 @@ class StraceParser implements LineParser {
     const res = parseResult(argsText.slice(end + 1));
     if (!res) return false;
     // one object shape for every event (no spread): cheaper on the hot path
-    emit({ kind: 'syscall', line: lineNo, pid, name, args, enc: 'c', ret: res.ret, retval: res.retval, ok: res.ok, errno: res.errno, retPath: res.retPath });
+    emit({ kind: 'syscall', line: lineNo, pid, name, args, enc: 'c', ret: res.ret, retval: res.retval, ok: res.ok, errno: res.errno, retPath: res.retPath, truncated: truncatedArgs(args) });
     return true;
   }
 
@@ -381,20 +409,21 @@ const MAX_PENDING = 65536;
 /** Their argument text in total (each pins its trace line, up to 16 MiB). */
 const MAX_PENDING_CHARS = 64 * 1024 * 1024;
 
-function preview(s: string): string {
-  const t = s.length > 60 ? s.slice(0, 60) + '…' : s;
-  return JSON.stringify(Buffer.from(t, 'latin1').toString('utf8'));
-}
+
+/** A completed call: `name(args) = RESULT`, optionally -y decorated and -T timed. */
+const CALL_LINE = /^[a-z_0-9]+\(.*\)\s+= (-?\d+|0x[0-9a-f]+|\?)( [A-Z]+ \(|<| \(| <\d+\.\d+>$|$)/;
 
 /** Score for auto-detection: strace lines look like `name(args) = N` with ` = ` and `[...]` argv on execve. */
 function sniff(lines: string[]): number {
   let score = 0;
   for (const l of lines) {
     const { body } = splitPrefix(l, 0);
-    if (/^[a-z_0-9]+\(.*\)\s+= (-?\d+|0x[0-9a-f]+|\?)( [A-Z]+ \(|<|$| \()/.test(body)) score += 2;
+    if (CALL_LINE.test(body)) score += 2;
     if (/^execve\(".*", \[/.test(body)) score += 5;
-    if (body.startsWith('+++ exited with') || body.startsWith('--- SIG') || body.startsWith('<... ')) score += 3;
+    if (body.startsWith('+++ exited with') || body.startsWith('--- SIG') || body.startsWith('<... ') || body.endsWith(UNFINISHED)) score += 3;
     if (/ = -1 E[A-Z]+ \(/.test(body)) score += 3;
+    if (body.startsWith('strace: Process ') || OLD_NOTICE.test(body)) score += 2;
+    if (isSummaryHeader(l)) score += 5;
     if (/\tErr#|ERR#|argc[:=]/.test(l)) score -= 5;
   }
   return Math.max(0, score);

@@ -134,6 +134,34 @@ export const isTruncated = (raw: string): boolean => {
   return raw.startsWith('..', close);
 };
 
+/**
+ * Indices of the arguments that hold a string the tracer cut short, anywhere inside them (an execve argv array
+ * `["/home/u/.rustup/toolchains"..., "x"]` counts): undefined when there is none, the usual case.
+ */
+export function truncatedArgs(args: readonly string[]): number[] | undefined {
+  let out: number[] | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a.indexOf('"..') < 0) continue; // cheap: no string of this argument can end in a marker
+    for (let q = a.indexOf('"'); q >= 0 && q < a.length; ) {
+      const close = skipString(a, q);
+      if (a.startsWith('..', close)) {
+        (out ??= []).push(i);
+        break;
+      }
+      q = a.indexOf('"', close);
+    }
+  }
+  return out;
+}
+
+/** Indices of the words of an argv array argument (`["a", "b"...]`) that the tracer cut short. */
+export function truncatedWords(raw: string): number[] {
+  if (raw.charCodeAt(0) !== 91 /* [ */) return [];
+  const words = splitArgs(raw.slice(1, raw.endsWith(']') ? -1 : undefined) + ')', 0).args;
+  return words.flatMap((w, i) => (w.charCodeAt(0) === DQ && isTruncated(w) ? [i] : []));
+}
+
 const SIMPLE: Record<string, number> = { n: 10, t: 9, r: 13, v: 11, f: 12, a: 7, b: 8, e: 27, '\\': 92, '"': 34, "'": 39, '?': 63 };
 
 function isOct(c: number): boolean {

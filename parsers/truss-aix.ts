@@ -9,6 +9,7 @@
  * `(returning as child ...)` line, should one appear, is emitted as nothing (see truss-solaris.ts).
  */
 import { numberOf, signalOf, splitCall, warnCall } from './call.js';
+import { truncatedArgs } from './strings.js';
 import type { Dialect, Emit, LineParser, ParserOptions, SyscallEvent } from './types.js';
 
 const PREFIX = /^(\d+):\s+(?:\d+:\s+)?/;
@@ -58,7 +59,7 @@ class AixParser implements LineParser {
       const code = numberOf(call.args[0] ?? '');
       return emit({ kind: 'exit', line: lineNo, pid, ...(Number.isNaN(code) ? {} : { code }) });
     }
-    emit({ kind: 'syscall', line: lineNo, pid, name: call.name, args: call.args, enc: 'c', ...res });
+    emit({ kind: 'syscall', line: lineNo, pid, name: call.name, args: call.args, enc: 'c', ...res, truncated: truncatedArgs(call.args) });
   }
 
   end(): void {}

@@ -12,7 +12,7 @@
  */
 import { isForkName, numberOf, preview, splitCall, warnCall } from './call.js';
 import { freebsdErrno, freebsdSignal } from './errno.js';
-import { decodeString } from './strings.js';
+import { decodeString, truncatedArgs } from './strings.js';
 import { splitVisArgs } from './vis-args.js';
 import type { Dialect, Emit, LineParser, ParserOptions, SyscallEvent } from './types.js';
 
@@ -92,7 +92,7 @@ class FreebsdParser implements LineParser {
     const res = freebsdResult(call.rest);
     if (res === undefined) return warnCall(emit, lineNo, 'unrecognized truss result', body);
     if (isForkName(call.name) && res.ok && res.retval === 0) return; // the child's side of a fork
-    const ev: SyscallEvent = { kind: 'syscall', line: lineNo, pid, name: call.name, args: call.args, enc: 'vis', ...res };
+    const ev: SyscallEvent = { kind: 'syscall', line: lineNo, pid, name: call.name, args: call.args, enc: 'vis', ...res, truncated: truncatedArgs(call.args) };
     for (const a of call.args) {
       const sun = SUN.exec(a);
       const bytes = sun ? decodeString(sun[1], 'vis') : undefined;

@@ -18,7 +18,7 @@
  * `_exit(N)` becomes an ExitEvent (not a syscall).
  */
 import { numberOf, signalOf, splitCall, warnCall } from './call.js';
-import { decodeString } from './strings.js';
+import { decodeString, truncatedArgs } from './strings.js';
 import type { Dialect, Emit, LineParser, ParserOptions, SyscallEvent } from './types.js';
 
 const PREFIX = /^(?:(\d+)(?:\/(\d+))?(?:@\d+)?|\/(\d+)):[ \t]/;
@@ -96,7 +96,7 @@ class SolarisParser implements LineParser {
       emit({ kind: 'exit', line: lineNo, pid, ...(Number.isNaN(code) ? {} : { code }) });
       return;
     }
-    this.held = { kind: 'syscall', line: lineNo, pid, name: call.name, args: call.args, enc: 'c', ...res };
+    this.held = { kind: 'syscall', line: lineNo, pid, name: call.name, args: call.args, enc: 'c', ...res, truncated: truncatedArgs(call.args) };
   }
 
   /** Attach a continuation line to the held call; true when the line was one (whatever its content). */

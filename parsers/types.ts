@@ -45,6 +45,16 @@ export interface SyscallEvent {
   extra?: Map<number, Buffer>;
   /** Continuation-line facts such as the unix socket path of a connect: `sun_path`. */
   sunPath?: Buffer;
+  /**
+   * Paths the kernel looked up for this call, in order, as the tracer printed them apart from the arguments (kdump
+   * NAMI records). The parser knows no syscalls: the pipeline gives each its argument slot (src/trace-events.ts).
+   */
+  nami?: Buffer[];
+  /**
+   * Indices of arguments holding a string the tracer cut short (`"abc"...` from strace -s, truss `"abc"..`), or an
+   * array with such a string in it (execve argv). A cut string is not the whole path: it must never name a file.
+   */
+  truncated?: number[];
 }
 
 export interface ExitEvent {

@@ -14,6 +14,8 @@ import { ManifestBuilder, type Manifest } from './manifest/manifest.js';
 import { ProcessModel } from './model/model.js';
 import { fromBytes } from './model/path.js';
 import { syscallTable } from './platforms/index.js';
+import { summaryOnly } from '../parsers/strace-summary.js';
+import { EventPipe } from './trace-events.js';
 import { LineSplitter, looksBinary, readFileLines, type LineStats } from './source/lines.js';
 import type { Platform } from './syscalls.js';
 import { settle, TracingWatch } from './untraceable/watch.js';
@@ -79,7 +81,7 @@ export async function expandInputs(args: string[]): Promise<TraceInput[]> {
 }
 
 /** Read the first lines of a file (for detection), failing clearly on binary or unreadable input. */
-export async function headLines(file: string, max = 64): Promise<string[]> {
+export async function headLines(file: string, max = 200): Promise<string[]> {
   // O_NONBLOCK: a FIFO given (or swapped in) as a trace must not hang us in open()
   const fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => {
     throw new TraceError(file, undefined, `cannot open: ${e.code ?? e.message}`, 'check the path and permissions');
@@ -107,6 +109,10 @@ export async function chooseDialect(inputs: TraceInput[], format: DialectName | 
     first = i.file;
     if (lines.some((l) => l.trim() !== '')) break;
   }
+  const table = summaryOnly(lines);
+  if (table !== undefined && (format === 'auto' || format === 'strace')) {
+    throw new TraceError(first, table, 'a -c summary names no files: trace without -c', 'run strace again without -c; -C prints the trace and the table, and jailtrace reads the trace');
+  }
   const found = detectDialect(lines);
   if (format !== 'auto') {
     const d = dialectByName(format);
@@ -122,6 +128,10 @@ export async function chooseDialect(inputs: TraceInput[], format: DialectName | 
     if (!lines.some((l) => l.trim() !== '')) return { dialect: dialectByName('strace')!, detected: true };
     throw new TraceError(first, undefined, 'not a trace jailtrace recognizes', 'give strace, truss, dtruss or kdump output, or name it with --format');
   }
+  if (found.close) {
+    const [a, b] = [found.dialect.name, found.close.dialect.name];
+    throw new TraceError(first, undefined, `reads almost as well as ${a} as it does as ${b}: too close to guess`, `name it with --format ${a} or --format ${b}`);
+  }
   return { dialect: found.dialect, detected: true };
 }
 
@@ -132,9 +142,11 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
   const platform = opts.platform ?? DIALECT_PLATFORM[dialect.name];
   const cwd = opts.cwd ?? process.cwd();
   const limits = opts.limits ?? DEFAULT_LIMITS;
-  const model = new ProcessModel({ table: syscallTable(platform), platform, cwd: fromBytes(Buffer.from(cwd)), limits });
+  const table = syscallTable(platform);
+  const model = new ProcessModel({ table, platform, cwd: fromBytes(Buffer.from(cwd)), limits });
   const builder = new ManifestBuilder(limits);
-  const watch = new TracingWatch(platform, syscallTable(platform));
+  const watch = new TracingWatch(platform, table);
+  const pipe = new EventPipe(model, table, (a) => builder.add(a));
   const files = inputs.map((i) => i.file);
   let total = 0;
   for (const i of inputs) total += (await stat(i.file)).size;
@@ -155,12 +167,13 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
     }
     if (input.pid !== undefined) procFile.set(input.pid, index);
     watch.file = input.file;
+    const pipeEvent = pipe.handler(warn);
     const onEvent = (ev: TraceEvent): void => {
       watch.onEvent(ev);
-      if (ev.kind === 'warning') warn(ev.line, ev.message);
-      else model.onEvent(ev, (a) => builder.add(a), warn);
+      pipeEvent(ev);
     };
-    const parser = dialect.create({ want: (name) => model.wants(name) || watch.wants(name), defaultPid: input.pid ?? 0 });
+    const modelWants = pipe.wants(model.wants);
+    const parser = dialect.create({ want: (name) => modelWants(name) || watch.wants(name), defaultPid: input.pid ?? 0 });
     const stats = await readFileLines(
       input.file,
       (line, no) => parser.push(line, no, onEvent),
@@ -168,7 +181,7 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
         done += n;
         opts.onProgress?.(done, total);
       },
-      parser.accept?.bind(parser),
+      pipe.accepted(parser.accept?.bind(parser)),
     ).catch((e: NodeJS.ErrnoException) => {
       if (e instanceof LimitExceeded) throw capError(input.file, e);
       throw new TraceError(input.file, undefined, `read failed: ${e.code ?? e.message}`);
@@ -185,7 +198,14 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
     for (const l of stats.nul) warn(l, 'NUL byte in line');
   }
   const lost = settle(watch, (file, line, message) => builder.warn(file ?? files[0], line, message), inputs.length > 1);
-  const procs = model.all.map((p) => Object.assign(p, { file: procFile.get(p.pid) }));
+  const cut = pipe.cut.warning();
+  if (cut) builder.warn(inputs.length > 1 ? undefined : inputs[0].file, cut.line, cut.message);
+  if (pipe.recognised === 0 && pipe.warned === 0 && !lost && done > 0 && lines > 0) {
+    // nothing read, nothing said: an exit 0 with an empty manifest would hide that the trace was not understood
+    const how = detected ? `detected as ${dialect.name}` : `read as ${dialect.name}`;
+    throw new TraceError(files[0], undefined, `no system call found in ${lines} lines (${how})`, 'if it is another tracer\'s output, name it with --format');
+  }
+  const procs = model.all.map((p) => Object.assign(p, { file: procFile.get(p.pid), argvTruncated: p.argv && pipe.cut.argv.get(p.argv) }));
   const manifest = builder.finish(
     { files, format: dialect.name, detected, platform, cwd, lines, bytes: done },
     procs,
@@ -204,6 +224,7 @@ export class LiveTrace {
   private readonly splitter: LineSplitter;
   private readonly parser: LineParser;
   private readonly watch: TracingWatch;
+  private readonly pipe: EventPipe;
   private bytes = 0;
   /** A cap crossed while the tracer still runs: the rest is not parsed, finish() throws it. */
   private failed: unknown;
@@ -215,15 +236,18 @@ export class LiveTrace {
     limits: TraceLimits = DEFAULT_LIMITS,
   ) {
     this.builder = new ManifestBuilder(limits);
-    this.model = new ProcessModel({ table: syscallTable(platform), platform, cwd: fromBytes(Buffer.from(cwd)), limits });
+    const table = syscallTable(platform);
+    this.model = new ProcessModel({ table, platform, cwd: fromBytes(Buffer.from(cwd)), limits });
+    this.pipe = new EventPipe(this.model, table, (a) => this.builder.add(a));
     const dialect = dialectByName('strace')!;
-    this.watch = new TracingWatch(platform, syscallTable(platform));
+    this.watch = new TracingWatch(platform, table);
     this.watch.file = file;
-    this.parser = dialect.create({ want: (name) => this.model.wants(name) || this.watch.wants(name) });
+    const modelWants = this.pipe.wants(this.model.wants);
+    this.parser = dialect.create({ want: (name) => modelWants(name) || this.watch.wants(name) });
+    const pipeEvent = this.pipe.handler((line, message, severity) => this.builder.warn(this.file, line, message, severity));
     const onEvent = (ev: TraceEvent): void => {
       this.watch.onEvent(ev);
-      if (ev.kind === 'warning') this.builder.warn(this.file, ev.line, ev.message);
-      else this.model.onEvent(ev, (a) => this.builder.add(a), (line, message, severity) => this.builder.warn(this.file, line, message, severity));
+      pipeEvent(ev);
     };
     this.splitter = new LineSplitter((line, no) => this.parser.push(line, no, onEvent), this.parser.accept?.bind(this.parser));
     this.onEvent = onEvent;
@@ -253,9 +277,11 @@ export class LiveTrace {
     }
     if (stats.unterminated) this.builder.warn(this.file, stats.lines, 'last line has no newline: the trace may be truncated');
     const lost = settle(this.watch, (_file, line, message) => this.builder.warn(this.file, line, message), false);
+    const cut = this.pipe.cut.warning();
+    if (cut) this.builder.warn(this.file, cut.line, cut.message);
     const manifest = this.builder.finish(
       { files: [this.file], format: 'strace', detected: false, platform: 'linux', cwd: this.cwd, lines: stats.lines, bytes: this.bytes },
-      this.model.all,
+      this.model.all.map((p) => Object.assign(p, { argvTruncated: p.argv && this.pipe.cut.argv.get(p.argv) })),
     );
     if (lost) manifest.tracerLost = lost;
     return manifest;

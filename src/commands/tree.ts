@@ -18,18 +18,25 @@ export interface TreeCommandOptions {
   limits?: TraceLimits;
 }
 
-/** Does the file start with `{` or `[` (after blanks)? Traces never do; manifests (and other JSON) do. */
-async function looksLikeJson(file: string): Promise<boolean> {
+/**
+ * Is the file a manifest (or other JSON) rather than a trace? Decided by content: a manifest names its schema near
+ * the top; a trace never starts with `{` (but strace -f traces do start with `[pid  2925]`).
+ */
+async function looksLikeManifest(file: string): Promise<boolean> {
   const fh = await open(file, 'r').catch(() => undefined);
   if (!fh) return false; // parseTraces reports the missing or unreadable file with its usual message
   try {
-    const buf = Buffer.alloc(256);
+    const buf = Buffer.alloc(4096);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead).toString('latin1').trimStart().slice(0, 1).replace(/[{[]/, 'J') === 'J';
+    const head = buf.subarray(0, bytesRead).toString('latin1');
+    return SCHEMA_FIELD.test(head) || head.trimStart().startsWith('{');
   } finally {
     await fh.close();
   }
 }
+
+/** `"schema": "jailtrace.manifest/1"` as JSON.stringify writes it, with or without indentation. */
+const SCHEMA_FIELD = new RegExp(`"schema"\\s*:\\s*"${MANIFEST_SCHEMA.replace(/[.]/g, '\\.')}"`);
 
 export async function readManifest(file: string): Promise<Manifest> {
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
@@ -51,7 +58,7 @@ export async function readManifest(file: string): Promise<Manifest> {
 
 export async function treeCommand(inputs: string[], opts: TreeCommandOptions = {}): Promise<Tree> {
   const manifest =
-    inputs.length === 1 && (await looksLikeJson(inputs[0]))
+    inputs.length === 1 && (await looksLikeManifest(inputs[0]))
       ? await readManifest(inputs[0])
       : await parseTraces(inputs, { format: opts.format, cwd: opts.cwd, onProgress: opts.onProgress, limits: opts.limits });
   return buildTree(manifest, { all: opts.all });

@@ -62,6 +62,8 @@ export interface ProcessRecord {
   parent?: number;
   exe?: string;
   argv?: string[];
+  /** Indices of the argv words the tracer cut short (strace -s): shown as printed, not the whole word. */
+  argvTruncated?: number[];
   root?: string;
   cwd?: string;
   exit?: { code?: number; signal?: string };
@@ -188,7 +190,7 @@ export class ManifestBuilder {
     return this.slots.size;
   }
 
-  finish(source: SourceInfo, procs: Array<Proc & { file?: number }>): Manifest {
+  finish(source: SourceInfo, procs: Array<Proc & { file?: number; argvTruncated?: number[] }>): Manifest {
     const entries: ManifestEntry[] = [];
     const sorted = [...this.slots.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const path of sorted) {
@@ -202,6 +204,7 @@ export class ManifestBuilder {
       if (p.parent !== undefined) r.parent = p.parent;
       if (p.exe !== undefined) r.exe = displayPath(toBytes(p.exe));
       if (p.argv) r.argv = p.argv;
+      if (p.argv && p.argvTruncated && p.argvTruncated.length > 0) r.argvTruncated = p.argvTruncated;
       if (p.fs.root !== '/') r.root = displayPath(toBytes(p.fs.root));
       if (p.exit) r.exit = p.exit.signal ? { signal: p.exit.signal } : { code: p.exit.code };
       if (p.file) r.file = p.file;

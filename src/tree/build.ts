@@ -34,6 +34,8 @@ export interface TreeNode {
   /** The program as the process named it inside its chroot (when chrooted). */
   jailExe?: string;
   argv?: string[];
+  /** Indices of the argv words the tracer cut short. */
+  argvTruncated?: number[];
   /** Chroot root (host path), when not `/`. */
   root?: string;
   exit?: { code?: number; signal?: string };
@@ -120,6 +122,7 @@ export function buildTree(m: Manifest, opts: { all?: boolean } = {}): Tree {
       ...(exe !== undefined && { program: basename(p.argv?.[0] ?? lastExec?.jailPath ?? exe), exe }),
       ...(jailExe !== undefined && { jailExe }),
       ...(p.argv && { argv: p.argv }),
+      ...(p.argv && p.argvTruncated && { argvTruncated: p.argvTruncated }),
       ...(p.root !== undefined && { root: p.root }),
       ...(p.exit && { exit: p.exit }),
       line: p.line,

@@ -6,11 +6,12 @@
  */
 import { attrs, FAILED, q } from '../dot/dot.js';
 import type { Tree, TreeAccess, TreeNode } from './build.js';
+import { CUT_MARK } from './render.js';
 
 const ARGV_MAX = 60;
 
 function processLabel(n: TreeNode): string {
-  const argv = (n.argv ?? []).join(' ');
+  const argv = (n.argv ?? []).map((a, i) => (n.argvTruncated?.includes(i) ? a + CUT_MARK : a)).join(' ');
   const exit = n.exit?.signal ? `killed by ${n.exit.signal}` : n.exit?.code !== undefined ? `exit ${n.exit.code}` : '';
   return [`pid ${n.pid}${n.program ? ` ${n.program}` : ''}`, argv.length > ARGV_MAX ? `${argv.slice(0, ARGV_MAX)}…` : argv, exit].filter(Boolean).join('\n');
 }

@@ -12,6 +12,8 @@ export interface RenderTreeOptions {
 
 export const FAIL_MARK = '✗';
 
+/** After an argv word the tracer cut short. */
+export const CUT_MARK = '...';
 const SAFE_ARG = /^[\w@%+=:,./-]+$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/;
@@ -33,7 +35,8 @@ function exitText(n: TreeNode): { text: string; failed: boolean } | undefined {
 function header(n: TreeNode, paint: (s: string) => string): string {
   const parts = [`${n.pid}`];
   if (n.program) parts.push(n.program);
-  const command = n.argv && n.argv.length > 0 ? n.argv.map(quoteArg).join(' ') : (n.jailExe ?? n.exe);
+  // a word the tracer cut short ends in `...`, as strace prints it: it is not the whole word
+  const command = n.argv && n.argv.length > 0 ? n.argv.map((a, i) => quoteArg(a) + (n.argvTruncated?.includes(i) ? CUT_MARK : '')).join(' ') : (n.jailExe ?? n.exe);
   const tags: string[] = [];
   if (n.root) tags.push(`root ${n.root}`);
   const exit = exitText(n);

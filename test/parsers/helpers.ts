@@ -10,6 +10,7 @@ import { freebsd } from '../../src/platforms/freebsd.js';
 import { macos } from '../../src/platforms/macos.js';
 import { solaris } from '../../src/platforms/solaris.js';
 import { decodeString, displayPath } from '../../parsers/strings.js';
+import { placeNami } from '../../src/trace-events.js';
 import type { DialectName, SyscallEvent, TraceEvent } from '../../parsers/types.js';
 
 const LAYERS: Record<DialectName, readonly SyscallRow[]> = {
@@ -41,6 +42,7 @@ export interface Paths {
 
 /** Paths an event names, by the table row of its syscall. */
 export function eventPaths(ev: SyscallEvent, table: SyscallTable): Paths {
+  placeNami(ev, table); // as the pipeline does: kdump's NAMI paths to their argument slots
   const row = table.get(ev.name);
   const out: Paths = {};
   const p = argString(ev, row?.path);

@@ -8,7 +8,7 @@ const parse = (text: string) => projectAll(parseText(kdump, text), 'kdump');
 describe('record lines', () => {
   test.each([
     ['plain', ' 85045 echo     CALL  writev(0x1,0x804b030,0x2)', { pid: 85045, key: '85045', op: 'CALL', data: 'writev(0x1,0x804b030,0x2)' }],
-    ['-H thread id', '  577 100123 ktrace   NAMI  "/etc/x"', { pid: 577, key: '100123', op: 'NAMI', data: '"/etc/x"' }],
+    ['-H thread id', '  577 100123 ktrace   NAMI  "/etc/x"', { pid: 577, key: '577:100123', op: 'NAMI', data: '"/etc/x"' }],
     ['-T timestamp', '  577 ktrace   1700000000.123456 RET   open 3', { pid: 577, op: 'RET', data: 'open 3' }],
     ['comm with a space', '  577 Web Content CALL  close(0x3)', { pid: 577, op: 'CALL', data: 'close(0x3)' }],
   ])('%s', (_n, line, want) => {

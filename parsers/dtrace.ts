@@ -93,14 +93,18 @@ class DtraceParser implements LineParser {
   }
 }
 
+/** Far above what any dialect scores from record lines alone. */
+const HEADER_SCORE = 1_000_000;
+
 function dialect(name: DialectName, platform: 'freebsd' | 'macos', errnoName: Errno): Dialect {
   const header = `${DTRACE_HEADER} ${platform}`;
   return {
     name,
     describe: `jailtrace's DTrace script on ${platform === 'freebsd' ? 'FreeBSD' : 'macOS'} (capture --platform ${platform} --print-command)`,
     create: (opts?: ParserOptions) => new DtraceParser(errnoName, opts),
-    // The header line is the whole of detection: the records alone are close to dtruss's.
-    sniff: (lines: string[]) => (lines.some((l) => l.endsWith(header) && /^\d+ /.test(l)) ? 100 : 0),
+    // The header line is the whole of detection: the records alone are close to dtruss's, so the header outweighs
+    // any count of record lines another dialect can score (detect.ts reads 200 lines and asks when two are CLOSE).
+    sniff: (lines: string[]) => (lines.some((l) => l.endsWith(header) && /^\d+ /.test(l)) ? HEADER_SCORE : 0),
   };
 }
 

@@ -19,7 +19,7 @@
  * symlinks: same target; device nodes: same type, major/minor, mode, owner; directories: mode and owner).
  */
 import type { Platform } from '../syscalls.js';
-import { displayPath } from './render.js';
+import { displayPath } from '../display-path.js';
 import { effectiveMode, octal, planSymlinks, validatePlan, type Action, type Plan } from './plan.js';
 import { SH_BOOKKEEPING, SH_CONFINE_FUNCTIONS, SH_JAIL_ARG, SH_SYMLINK_BODY } from './sh-confine.js';
 

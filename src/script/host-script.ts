@@ -22,7 +22,7 @@
  */
 import { DEVICE_NOT_MADE } from '../build/classify.js';
 import { shQuote } from '../jail/script.js';
-import { displayPath } from '../jail/render.js';
+import { displayPath } from '../display-path.js';
 import { SH_BOOKKEEPING, SH_CONFINE_FUNCTIONS, SH_JAIL_ARG, SH_SYMLINK_BODY } from '../jail/sh-confine.js';
 import type { PlatformInfo } from '../platforms/types.js';
 import type { Platform } from '../syscalls.js';

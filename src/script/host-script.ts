@@ -2,7 +2,7 @@
  * Manifests → a POSIX sh script that builds the jail ON THE HOST the traces came from, looking at the host's files at
  * run time (modes, owners, symlinks, device numbers, libraries): the machine that renders it never sees them. Pure.
  *
- * What the script does, per needed path (src/script/host-needs.ts), in the conventions of src/jail/script.ts (same
+ * What the script does, per needed path (src/script/host-needs.ts), in these conventions (same
  * jail-side symlink rule, root-only jail, staged in a root-only directory + rename, `-n` dry run, idempotent):
  *   - first looks at every name on the path's host chain without opening anything (`chain`): a secret there (after
  *     resolving symlinks), a world-writable or sticky directory (workload data), or a name a user could change stops
@@ -21,7 +21,7 @@
  * Run as root on the host: `sh SCRIPT [-n] [JAIL]`.
  */
 import { DEVICE_NOT_MADE } from '../build/classify.js';
-import { shQuote } from '../jail/script.js';
+import { shQuote } from '../sh-quote.js';
 import { displayPath } from '../display-path.js';
 import { SH_BOOKKEEPING, SH_CONFINE_FUNCTIONS, SH_JAIL_ARG, SH_SYMLINK_BODY } from '../jail/sh-confine.js';
 import type { PlatformInfo } from '../platforms/types.js';

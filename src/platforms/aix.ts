@@ -33,4 +33,6 @@ export const aix: PlatformInfo = {
     'AIX syslogd listens on the unix socket /dev/log only; a jailed program cannot reach it.',
     'Run a syslogd for the jail whose socket is JAIL/dev/log, or configure the program to log over UDP to 127.0.0.1:514.',
   ],
+  dialects: ['truss-aix'],
+  sh: { path: '/usr/bin:/usr/sbin:/sbin:/bin', listers: ['ldd', 'dump -H'], ignore: ['/unix'], closure: true, pwdMkdb: false },
 };

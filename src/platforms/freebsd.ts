@@ -36,4 +36,6 @@ export const freebsd: PlatformInfo = {
     "syslog(3) sends to the unix socket /var/run/log (/var/run/logpriv for root); syslogd -l adds a socket:",
     'run syslogd with -l JAIL/var/run/log (syslogd_flags="-l JAIL/var/run/log" in /etc/rc.conf).',
   ],
+  dialects: ['truss-freebsd', 'kdump'],
+  sh: { path: '/bin:/usr/bin:/sbin:/usr/sbin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: true },
 };

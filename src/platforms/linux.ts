@@ -18,4 +18,6 @@ export const linux: PlatformInfo = {
     'syslog-ng: source s_jail { unix-dgram("{jail}/dev/log"); };',
     'sysklogd: syslogd -a {jail}/dev/log',
   ],
+  dialects: ['strace'],
+  sh: { path: '/usr/sbin:/usr/bin:/sbin:/bin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: false },
 };

@@ -41,4 +41,6 @@ export const macos: PlatformInfo = {
     'syslog(3) goes to the unified logging system over mach IPC (older releases: the unix socket /var/run/syslog),',
     'which a chroot does not cut off; nothing to add to the jail on current releases.',
   ],
+  dialects: ['dtruss'],
+  sh: { path: '/bin:/usr/bin:/sbin:/usr/sbin', listers: ['otool -L'], ignore: [], closure: false, pwdMkdb: false },
 };

@@ -39,4 +39,6 @@ export const solaris: PlatformInfo = {
     'syslog(3) writes to the STREAMS log driver, not to a socket: create JAIL/dev/log and JAIL/dev/conslog with mknod,',
     "using the major/minor numbers of the host's nodes (ls -lL /dev/log /dev/conslog); syslogd needs no change.",
   ],
+  dialects: ['truss-solaris'],
+  sh: { path: '/usr/xpg4/bin:/usr/bin:/usr/sbin:/sbin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: false },
 };

@@ -1,3 +1,4 @@
+import type { DialectName } from '../../parsers/types.js';
 import type { Platform, SyscallRow } from '../syscalls.js';
 
 /** What jailtrace knows about one platform, as data. src/platforms/<os>.ts fills it in; nothing else branches on OS. */
@@ -23,4 +24,21 @@ export interface PlatformInfo {
   mknod: string;
   /** How to give a jail a syslog socket on this platform. */
   syslog: readonly string[];
+  /** The trace dialects this platform's tracers write (which platform a trace comes from). */
+  dialects: readonly DialectName[];
+  /** What the generated sh script (src/script/host-script.ts) needs on this host. */
+  sh: HostSh;
+}
+
+/** The shell side of a platform, as data. */
+export interface HostSh {
+  path: string;
+  /** Tools that list an executable's libraries, tried in order. */
+  listers: ReadonlyArray<'ldd' | 'dump -H' | 'otool -L'>;
+  /** Words such tools print that are not files to copy (AIX: the kernel, /unix). */
+  ignore: readonly string[];
+  /** `dump -H` lists direct imports only: follow each library's own. */
+  closure: boolean;
+  /** getpwnam reads db files rebuilt from master.passwd (FreeBSD pwd_mkdb). */
+  pwdMkdb: boolean;
 }

@@ -24,32 +24,10 @@ import { DEVICE_NOT_MADE } from '../build/classify.js';
 import { shQuote } from '../sh-quote.js';
 import { displayPath } from '../display-path.js';
 import { SH_BOOKKEEPING, SH_CONFINE_FUNCTIONS, SH_JAIL_ARG, SH_SYMLINK_BODY } from '../jail/sh-confine.js';
-import type { PlatformInfo } from '../platforms/types.js';
-import type { Platform } from '../syscalls.js';
+import type { HostSh, PlatformInfo } from '../platforms/types.js';
 import { nssGlobs, planHostNeeds, type HostNeeds, type HostScriptInput } from './host-needs.js';
 
 export type { HostScriptInput } from './host-needs.js';
-
-/** What the shell side needs per platform, as data. */
-interface HostSh {
-  path: string;
-  /** Tools that list an executable's libraries, tried in order. */
-  listers: ReadonlyArray<'ldd' | 'dump -H' | 'otool -L'>;
-  /** Words such tools print that are not files to copy (AIX: the kernel, /unix). */
-  ignore: readonly string[];
-  /** `dump -H` lists direct imports only: follow each library's own. */
-  closure: boolean;
-  /** getpwnam reads db files rebuilt from master.passwd (FreeBSD pwd_mkdb). */
-  pwdMkdb: boolean;
-}
-
-const HOST_SH: Record<Platform, HostSh> = {
-  linux: { path: '/usr/sbin:/usr/bin:/sbin:/bin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: false },
-  solaris: { path: '/usr/xpg4/bin:/usr/bin:/usr/sbin:/sbin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: false },
-  aix: { path: '/usr/bin:/usr/sbin:/sbin:/bin', listers: ['ldd', 'dump -H'], ignore: ['/unix'], closure: true, pwdMkdb: false },
-  freebsd: { path: '/bin:/usr/bin:/sbin:/usr/sbin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: true },
-  macos: { path: '/bin:/usr/bin:/sbin:/usr/sbin', listers: ['otool -L'], ignore: [], closure: false, pwdMkdb: false },
-};
 
 /** A name usable in awk -v and sh words without quoting trouble (POSIX portable user names, plus `$` for Samba). */
 export const USER_NAME = /^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/;
@@ -233,7 +211,7 @@ export function renderHostScript(input: HostScriptInput): string {
   for (const u of input.users) if (!USER_NAME.test(u)) throw new Error(`user name ${JSON.stringify(u)} is not a portable user name`);
   const n = planHostNeeds(input);
   const p = input.platform;
-  const sh = HOST_SH[p.name];
+  const sh = p.sh;
   const files = input.manifests.flatMap((m) => m.source.files.map((f) => `${f} (${m.source.format}, ${m.source.lines} lines)`));
   const comment = (lines: readonly string[]): string => lines.map((l) => `# ${displayPath(l)}\n`).join('');
   const warnings = n.warnings.length ? comment(n.warnings.map((w) => `WARNING: ${w}`)) : '';

@@ -13,7 +13,8 @@ import { platformInfo } from '../../src/platforms/index.js';
 import { renderHostScript } from '../../src/script/host-script.js';
 import { PLATFORMS, type Platform } from '../../src/syscalls.js';
 import { parseTraces } from '../../src/trace.js';
-import { findTemps, isRoot, makeOutside, snapshot, tempDir } from '../jail/helpers.js';
+import { findTemps, isRoot, snapshot, tempDir } from '../jail/helpers.js';
+import { HOSTILE, makeOutside, plant } from '../support/hostile.js';
 
 let base: string;
 beforeAll(async () => {
@@ -99,9 +100,8 @@ describe.skipIf(!canRun)(`running it: what the jail holds [${canRun ? 'root' : '
       const outside = path.join(dir, 'outside');
       const j = path.join(dir, 'jail');
       await makeOutside(outside);
-      await fs.mkdir(path.join(j, 'etc'), { recursive: true });
-      await fs.symlink(path.join(outside, 'target'), path.join(j, 'etc/passwd'));
-      await fs.link(path.join(outside, 'etc/passwd'), path.join(j, 'etc/group'));
+      await HOSTILE.passwdToOutside(j, outside);
+      await plant(j, 'etc/group', { hardlink: path.join(outside, 'etc/passwd') });
       const before = await snapshot(outside);
       const r = await run(j);
       expect(r.exitCode, r.all).toBe(0);

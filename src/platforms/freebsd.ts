@@ -24,6 +24,7 @@ export const freebsd: PlatformInfo = {
   ],
   tracer: { program: 'truss' },
   loaders: ['/libexec/ld-elf.so.1'],
+  loaderConfig: ['/var/run/ld-elf.so.hints', '/var/run/ld-elf32.so.hints', '/etc/libmap.conf'],
   nss: {
     config: ['/etc/nsswitch.conf', '/etc/pwd.db', '/etc/spwd.db', '/etc/group', '/etc/hosts', '/etc/resolv.conf'],
     modules: ['/usr/lib/nss_*.so.1', '/usr/local/lib/nss_*.so.1'],
@@ -37,5 +38,5 @@ export const freebsd: PlatformInfo = {
     'run syslogd with -l JAIL/var/run/log (syslogd_flags="-l JAIL/var/run/log" in /etc/rc.conf).',
   ],
   dialects: ['truss-freebsd', 'kdump'],
-  sh: { path: '/bin:/usr/bin:/sbin:/usr/sbin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: true },
+  sh: { path: '/bin:/usr/bin:/sbin:/usr/sbin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: true, accountDbs: ['/etc/pwd.db', '/etc/spwd.db', '/etc/master.passwd'] },
 };

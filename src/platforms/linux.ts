@@ -6,6 +6,7 @@ export const linux: PlatformInfo = {
   syscalls: [],
   tracer: { program: 'strace', package: 'strace' },
   loaders: ['/lib64/ld-linux-x86-64.so.2', '/lib/ld-linux-aarch64.so.1', '/lib/ld-linux.so.2', '/lib/ld-linux-armhf.so.3'],
+  loaderConfig: ['/etc/ld.so.cache'],
   nss: {
     config: ['/etc/nsswitch.conf', '/etc/host.conf', '/etc/passwd', '/etc/group'],
     modules: ['*/libnss_*.so*'],
@@ -19,5 +20,5 @@ export const linux: PlatformInfo = {
     'sysklogd: syslogd -a {jail}/dev/log',
   ],
   dialects: ['strace'],
-  sh: { path: '/usr/sbin:/usr/bin:/sbin:/bin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: false },
+  sh: { path: '/usr/sbin:/usr/bin:/sbin:/bin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: false, accountDbs: [] },
 };

@@ -29,6 +29,7 @@ export const macos: PlatformInfo = {
   ],
   tracer: { program: 'dtruss' },
   loaders: ['/usr/lib/dyld'],
+  loaderConfig: [],
   nss: {
     // users and groups come from opendirectoryd over mach IPC, which a chroot does not cut off: no files to copy
     config: ['/etc/hosts', '/etc/services', '/etc/protocols'],
@@ -42,5 +43,5 @@ export const macos: PlatformInfo = {
     'which a chroot does not cut off; nothing to add to the jail on current releases.',
   ],
   dialects: ['dtruss'],
-  sh: { path: '/bin:/usr/bin:/sbin:/usr/sbin', listers: ['otool -L'], ignore: [], closure: false, pwdMkdb: false },
+  sh: { path: '/bin:/usr/bin:/sbin:/usr/sbin', listers: ['otool -L'], ignore: [], closure: false, pwdMkdb: false, accountDbs: [] },
 };

@@ -22,6 +22,7 @@ export const solaris: PlatformInfo = {
   ],
   tracer: { program: 'truss' },
   loaders: ['/lib/ld.so.1', '/usr/lib/ld.so.1'],
+  loaderConfig: ['/var/ld/ld.config', '/var/ld/64/ld.config'],
   nss: {
     config: ['/etc/nsswitch.conf', '/etc/default/nss', '/etc/netconfig'],
     // the door /var/run/name_service_door (nscd) is opened like a file; the modules are what a jail without it loads
@@ -40,5 +41,5 @@ export const solaris: PlatformInfo = {
     "using the major/minor numbers of the host's nodes (ls -lL /dev/log /dev/conslog); syslogd needs no change.",
   ],
   dialects: ['truss-solaris'],
-  sh: { path: '/usr/xpg4/bin:/usr/bin:/usr/sbin:/sbin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: false },
+  sh: { path: '/usr/xpg4/bin:/usr/bin:/usr/sbin:/sbin', listers: ['ldd'], ignore: [], closure: false, pwdMkdb: false, accountDbs: [] },
 };

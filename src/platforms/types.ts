@@ -10,6 +10,8 @@ export interface PlatformInfo {
   tracer: { program: string; package?: string };
   /** Dynamic loaders a jail needs (the kernel maps them without an open the tracer shows). */
   loaders: readonly string[];
+  /** Loader configuration read before any traced open can show it (or read only when present): copied when present. */
+  loaderConfig: readonly string[];
   /** Files the name-service switch reads, and glob-like patterns of NSS modules (`*` = any run of characters). */
   nss: { config: readonly string[]; modules: readonly string[] };
   /** The shell `wordexp()` execs (rssh's hardest case); its exec is flagged in the manifest. */
@@ -41,4 +43,6 @@ export interface HostSh {
   closure: boolean;
   /** getpwnam reads db files rebuilt from master.passwd (FreeBSD pwd_mkdb). */
   pwdMkdb: boolean;
+  /** Account databases the script generates from the filtered passwd instead of copying the host's (all accounts). */
+  accountDbs: readonly string[];
 }

@@ -13,7 +13,7 @@ import { DEFAULT_LIMITS, LimitExceeded, limitHint, type TraceLimits } from './li
 import { ManifestBuilder, type Manifest } from './manifest/manifest.js';
 import { ProcessModel } from './model/model.js';
 import { fromBytes } from './model/path.js';
-import { syscallTable } from './platforms/index.js';
+import { DIALECT_PLATFORM, syscallTable } from './platforms/index.js';
 import { summaryOnly } from '../parsers/strace-summary.js';
 import { EventPipe } from './trace-events.js';
 import { LineSplitter, looksBinary, readFileLines, type LineStats } from './source/lines.js';
@@ -42,18 +42,6 @@ export interface ParseOptions {
 function capError(file: string, e: unknown): unknown {
   return e instanceof LimitExceeded ? new TraceError(file, e.line, e.message, limitHint(e)) : e;
 }
-
-/** Which platform a dialect's traces come from. */
-export const DIALECT_PLATFORM: Record<DialectName, Platform> = {
-  strace: 'linux',
-  'truss-solaris': 'solaris',
-  'truss-aix': 'aix',
-  'truss-freebsd': 'freebsd',
-  dtruss: 'macos',
-  kdump: 'freebsd',
-  'dtrace-freebsd': 'freebsd',
-  'dtrace-macos': 'macos',
-};
 
 const PID_SUFFIX = /^(.*)\.(\d+)$/;
 

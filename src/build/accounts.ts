@@ -2,46 +2,8 @@
  * Account databases for the jail: the host's /etc/passwd and /etc/group filtered to root and the jail's users (and
  * their groups), so the jail doesn't leak the host's accounts. Pure over the files' text.
  */
+import { parseGroup, parsePasswd, type PasswdEntry } from '../config/passwd.js';
 import { UsageError } from '../errors.js';
-
-export interface PasswdEntry {
-  name: string;
-  uid: number;
-  gid: number;
-  gecos: string;
-  home: string;
-  shell: string;
-  line: string;
-}
-
-export interface GroupEntry {
-  name: string;
-  gid: number;
-  members: string[];
-  line: string;
-}
-
-export function parsePasswd(text: string): PasswdEntry[] {
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '' && !l.startsWith('#') && !l.startsWith('+') && !l.startsWith('-'))
-    .map((line) => {
-      const f = line.split(':');
-      return { name: f[0], uid: Number(f[2]), gid: Number(f[3]), gecos: f[4] ?? '', home: f[5] ?? '/', shell: f[6] ?? '', line };
-    })
-    .filter((e) => e.name !== '' && Number.isInteger(e.uid) && Number.isInteger(e.gid));
-}
-
-export function parseGroup(text: string): GroupEntry[] {
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '' && !l.startsWith('#') && !l.startsWith('+') && !l.startsWith('-'))
-    .map((line) => {
-      const f = line.split(':');
-      return { name: f[0], gid: Number(f[2]), members: (f[3] ?? '').split(',').filter(Boolean), line };
-    })
-    .filter((e) => e.name !== '' && Number.isInteger(e.gid));
-}
 
 export interface Accounts {
   passwd: string;

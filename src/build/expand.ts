@@ -7,6 +7,7 @@
 import { lstat, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { closureOf } from './static-deps.js';
+import { displayPath } from '../display-path.js';
 import { readElfInfo } from '../elf/elf.js';
 import { envCommand, readShebang, resolveOnPath } from '../elf/shebang.js';
 import { entryBytes, type Manifest } from '../manifest/manifest.js';
@@ -104,8 +105,6 @@ async function hostInfo(p: string): Promise<HostInfo | undefined> {
   }
 }
 
-/** For messages: control characters as C escapes (a path may hold a newline). */
-const escapeControls = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 
 /**
  * Can someone other than root rename or replace `child` in directory `dir`? Its owner can; so can its group or
@@ -143,7 +142,7 @@ export class Expander {
         const p = bytes.toString('utf8');
         if (underAny(p, this.opts.excludes)) continue; // workload scratch data
         if (!Buffer.from(p, 'utf8').equals(bytes)) {
-          this.warnings.push(`${escapeControls(e.path)}: not valid UTF-8, left out of the jail`);
+          this.warnings.push(`${displayPath(e.path, { escaped: true })}: not valid UTF-8, left out of the jail`);
           continue;
         }
         if (!p.startsWith('/')) continue; // unresolved relative path: parse notes it
@@ -167,11 +166,11 @@ export class Expander {
   /** A path the jail needs: every component is walked on the host so symlinks are kept and parents created. */
   async addPath(p: string, how: AddHow, depth = 0): Promise<string | undefined> {
     if (depth > MAX_SYMLINKS) {
-      this.warnings.push(`${escapeControls(p)}: too many levels of symbolic links`);
+      this.warnings.push(`${displayPath(p)}: too many levels of symbolic links`);
       return undefined;
     }
     if (p.includes('\0')) {
-      this.warnings.push(`${escapeControls(p)}: a NUL byte in a path: left out`);
+      this.warnings.push(`${displayPath(p)}: a NUL byte in a path: left out`);
       return undefined;
     }
     // A path reached through a symlink is still excluded when it lands in scratch data or in the jail itself.

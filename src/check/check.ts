@@ -20,7 +20,8 @@
 import { constants as FS } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { filterAccounts, parsePasswd } from '../build/accounts.js';
+import { filterAccounts } from '../build/accounts.js';
+import { parsePasswd } from '../config/passwd.js';
 import { DEVICE_NOT_MADE, isSecret } from '../build/classify.js';
 import type { JailEntry } from '../build/expand.js';
 import { RECORD_DIR, sha256Of, type GeneratedFile, type JailRecord } from '../build/make-plan.js';

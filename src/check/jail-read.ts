@@ -59,16 +59,70 @@ export async function readJailPath(root: JailRoot, jailPath: string, opts: { has
   }
 }
 
-/** A jail's record (`JAIL/.jailtrace/manifest.json`), checked to be one. */
+/** A jail's record, or the typed answer that it has none (the jail, `.jailtrace` or the file is not there). */
+export type RecordLookup = { found: true; record: JailRecord; file: string } | { found: false; file: string };
+
+const denied = (file: string, e: unknown): UsageError | undefined =>
+  isCode(e, 'EACCES') || isCode(e, 'EPERM')
+    ? new UsageError(`${file}: cannot read the jail's record (${(e as NodeJS.ErrnoException).code}): it is root's alone`, 'run the command as root')
+    : undefined;
+
+/**
+ * The one reader of a jail's record (`JAIL/.jailtrace/manifest.json`): resolved inside the jail by confine.ts (a
+ * symlink on the way is followed only inside the jail, never out of it), opened `O_NOFOLLOW|O_NONBLOCK` (a symlink or
+ * FIFO planted as the record is refused, never followed or blocked on), checked to be a regular file, then parsed
+ * and checked to be a record. No record at all is `{ found: false }`, not an error.
+ */
+export async function findJailRecord(jail: string): Promise<RecordLookup> {
+  const host = path.resolve(jail);
+  const file = path.join(host, RECORD_FILE);
+  const none: RecordLookup = { found: false, file };
+  const refused = (e: unknown): Error =>
+    denied(file, e) ?? (e instanceof ConfineError ? new UsageError(`${file}: not reading the jail's record: ${e.message}`, 'remove what is in the way, or rebuild the jail') : (e as Error));
+  let root: JailRoot;
+  try {
+    root = await openJail(host);
+  } catch (e) {
+    if (e instanceof ConfineError && (e.reason === 'root-missing' || e.reason === 'root-not-directory')) return none;
+    throw refused(e);
+  }
+  let text: string;
+  try {
+    let r;
+    try {
+      r = await resolveParent(root, RECORD_FILE);
+    } catch (e) {
+      if (e instanceof ConfineError && (e.reason === 'missing' || e.reason === 'not-a-directory')) return none;
+      throw refused(e);
+    }
+    try {
+      if (r.status === 'missing') return none;
+      const fh = await fs.open(r.opPath, FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK).catch((e: unknown) => {
+        if (isCode(e, 'ENOENT')) return undefined;
+        if (isCode(e, 'ELOOP')) throw new UsageError(`${file}: the jail's record is a symlink: not following it`, 'remove it and rebuild the jail');
+        throw refused(e);
+      });
+      if (!fh) return none;
+      try {
+        if (!(await fh.stat()).isFile()) throw new UsageError(`${file}: the jail's record is not a regular file`, 'remove it and rebuild the jail');
+        text = await fh.readFile('utf8');
+      } finally {
+        await fh.close();
+      }
+    } finally {
+      await r.release();
+    }
+  } finally {
+    await root.close();
+  }
+  return { found: true, record: parseRecord(text, file), file };
+}
+
+/** A jail's record; a jail without one is an error that says so. */
 export async function readJailRecord(jail: string): Promise<JailRecord> {
-  const file = path.join(jail, RECORD_FILE);
-  const st = await fs.lstat(file).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'EACCES' || e.code === 'EPERM') throw new UsageError(`${file}: cannot read the jail's record (${e.code}): it is root's alone`, 'run the command as root');
-    return undefined;
-  });
-  if (!st || !st.isFile()) throw new UsageError(`${jail} has no jailtrace record (${RECORD_FILE})`, 'give a jail built by jailtrace build');
-  const r = parseRecord(await fs.readFile(file, 'utf8'), file);
-  return r;
+  const r = await findJailRecord(jail);
+  if (!r.found) throw new UsageError(`${jail} has no jailtrace record (${RECORD_FILE})`, 'give a jail built by jailtrace build');
+  return r.record;
 }
 
 export function parseRecord(text: string, file: string): JailRecord {

@@ -9,7 +9,7 @@
  * Reads the host; writes nothing.
  */
 import { readFile } from 'node:fs/promises';
-import { parsePasswd } from '../build/accounts.js';
+import { parsePasswd } from '../config/passwd.js';
 import { ACCOUNT_FILES, isSecret } from '../build/classify.js';
 import { Expander, type JailEntry, type Via } from '../build/expand.js';
 import { RECORD_DIR, type JailRecord } from '../build/make-plan.js';

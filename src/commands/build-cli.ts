@@ -141,11 +141,11 @@ async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new UsageError(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code}`, 'name the config file');
   });
-  const passwd = (await readFile('/etc/passwd', 'utf8')).split('\n').map((l) => l.split(':'));
+  const passwd = await readFile('/etc/passwd', 'utf8');
   const chain = rssh ? await import('./build-rssh.js').then((m) => m.rsshManyRoute(file, out)) : undefined;
   const specs = rssh
     ? jailsFromRsshConf(text, file, { installedBits: chain?.installedBits })
-    : (await import('./sshd-many.js')).sshdSpecs(file, text, passwd.map((f) => f.join(':')).join('\n'), await readFile('/etc/group', 'utf8'));
+    : (await import('./sshd-many.js')).sshdSpecs(file, text, passwd, await readFile('/etc/group', 'utf8'));
   if (specs.length === 0) throw new UsageError(`${file} names no chroot jail`, rssh ? 'set chrootpath= or user=NAME:UMASK:ACCESS:PATH' : 'add ChrootDirectory in a Match block');
   let chainFailed = false;
   const codes: ExitCode[] = [];

@@ -6,8 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JailEntry } from '../build/expand.js';
-import { RECORD_FILE, type JailRecord } from '../build/make-plan.js';
-import { TraceError, UsageError } from '../errors.js';
+import type { JailRecord } from '../build/make-plan.js';
+import { readJailRecord } from '../check/jail-read.js';
+import { UsageError } from '../errors.js';
 import type { Manifest } from '../manifest/manifest.js';
 import { normalize } from '../model/path.js';
 import type { TraceLimits } from '../limits.js';
@@ -26,22 +27,6 @@ export interface Explanation {
   /** For a parse manifest: every access of the path. */
   accesses?: Manifest['entries'][number]['accesses'];
   advice: string[];
-}
-
-export async function readRecord(jail: string): Promise<JailRecord> {
-  const file = path.join(jail, RECORD_FILE);
-  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'EACCES' || e.code === 'EPERM') throw new TraceError(file, undefined, `cannot read the jail's record (${e.code}): it is root's alone`, 'run the command as root');
-    throw new TraceError(file, undefined, e.code === 'ENOENT' ? 'no jailtrace record: this jail was not built by jailtrace build' : `cannot read: ${e.code}`, 'build it with jailtrace build: see jailtrace build --help');
-  });
-  let rec: JailRecord;
-  try {
-    rec = JSON.parse(text) as JailRecord;
-  } catch (e) {
-    throw new TraceError(file, undefined, `not valid JSON: ${(e as Error).message}`, 'rebuild the jail to rewrite its record');
-  }
-  if (rec.schema !== 'jailtrace.jail/1') throw new TraceError(file, undefined, `unknown record schema ${JSON.stringify(rec.schema)}`, 'upgrade jailtrace');
-  return rec;
 }
 
 function advise(e: JailEntry | undefined, p: string, jail?: string): string[] {
@@ -113,7 +98,7 @@ export function inJailPath(target: string): string {
 export async function explainCommand(target: string, o: { jail?: string; manifest?: string; cwd?: string; limits?: TraceLimits }): Promise<Explanation> {
   if (o.jail) {
     await requireJailArg(o.jail, 'existing', 'explain');
-    return explainInRecord(await readRecord(o.jail), inJailPath(target), path.resolve(o.jail));
+    return explainInRecord(await readJailRecord(o.jail), inJailPath(target), path.resolve(o.jail));
   }
   if (o.manifest) {
     const m = await loadManifest(o.manifest, o.cwd, o.limits);

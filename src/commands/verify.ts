@@ -10,7 +10,7 @@ import { filterAccounts } from '../build/accounts.js';
 import type { JailEntry } from '../build/expand.js';
 import { judgeRecord } from '../check/judge.js';
 import { makePlan, type JailRecord } from '../build/make-plan.js';
-import { TraceError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { applyPlan, type ApplyReport } from '../jail/apply.js';
 import { lockJail, type LockOptions } from '../jail/lock.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
@@ -29,7 +29,7 @@ import { shWord } from '../profiles/login-shell.js';
 import { sameAsBefore, splitFallbacks, stoppedNoProgress, stoppedSameAsBefore, type NotNeeded, type Stopped } from '../verify/rounds.js';
 import { readFile } from 'node:fs/promises';
 import { VERSION } from '../version.js';
-import { readRecord } from './explain.js';
+import { findJailRecord } from '../check/jail-read.js';
 import type { TraceLimits } from '../limits.js';
 import { loadManifests } from './load.js';
 import { captureCommand, runWorkloads } from './run-workloads.js';
@@ -144,11 +144,11 @@ export async function verifyCommand(o: VerifyOptions, out: Output): Promise<Veri
 
 async function verifyLocked(jail: string, o: VerifyOptions, out: Output): Promise<VerifyReport> {
   // A jail jailtrace did not build (say, from ldd output): verify works from --user/--profile, and --fix starts a record.
-  const record: JailRecord = await readRecord(jail).catch((e: unknown) => {
-    if (!(e instanceof TraceError) || !/no jailtrace record/.test(e.message)) throw e;
-    out.note(`${jail} has no jailtrace record: checking it with --user/--profile only`);
-    return { schema: 'jailtrace.jail/1', version: VERSION, jail, users: o.user ? [o.user] : [], profiles: o.profiles, commands: [], traces: [], entries: [], warnings: [] };
-  });
+  const found = await findJailRecord(jail);
+  if (!found.found) out.note(`${jail} has no jailtrace record: checking it with --user/--profile only`);
+  const record: JailRecord = found.found
+    ? found.record
+    : { schema: 'jailtrace.jail/1', version: VERSION, jail, users: o.user ? [o.user] : [], profiles: o.profiles, commands: [], traces: [], entries: [], warnings: [] };
   const userName = o.user ?? record.users[0];
   const profiles = o.profiles.length || o.command.length ? o.profiles : record.profiles;
   if (profiles.length === 0 && o.command.length === 0) throw new UsageError('nothing to run in the jail', 'give --profile sftp / scp or -- COMMAND ARGS');

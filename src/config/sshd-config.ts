@@ -38,13 +38,23 @@ export interface SshdParseOptions {
   file?: string;
   /** Returns the files an `Include` pattern names (already glob-expanded, in lexical order). */
   include?: (pattern: string) => Array<{ file: string; text: string }>;
+  /** Where relative Include patterns are (sshd: /etc/ssh, its SSHDIR). */
+  includeBase?: string;
+}
+
+export interface SshdParseResult {
+  config: SshdConfig;
+  errors: ConfigDiagnostic[];
+  /** The file each global Subsystem came from (name → file), when the files are named: for messages. */
+  globalSubsystemFiles: Record<string, string>;
 }
 
 const CRITERIA = new Set(['all', 'user', 'group', 'host', 'localaddress', 'localport', 'rdomain', 'address', 'invalid-user', 'version', 'sessiontype', 'command']);
 const MAX_INCLUDE_DEPTH = 16;
 
-export function parseSshdConfig(text: string, opts: SshdParseOptions = {}): { config: SshdConfig; errors: ConfigDiagnostic[] } {
+export function parseSshdConfig(text: string, opts: SshdParseOptions = {}): SshdParseResult {
   const config: SshdConfig = { global: { subsystems: {} }, matches: [] };
+  const globalSubsystemFiles: Record<string, string> = {};
   const errors: ConfigDiagnostic[] = [];
   let block: SshdBlock | undefined;
 
@@ -96,13 +106,15 @@ export function parseSshdConfig(text: string, opts: SshdParseOptions = {}): { co
           return;
         case 'subsystem':
           if (args.length < 2) return err('Subsystem needs a name and a command');
-          target.subsystems[args[0]] ??= args.slice(1).join(' ');
+          if (target.subsystems[args[0]] !== undefined) return;
+          target.subsystems[args[0]] = args.slice(1).join(' ');
+          if (target === config.global && file !== undefined) globalSubsystemFiles[args[0]] = file;
           return;
         case 'include': {
           if (args.length === 0) return err('Include needs a file or pattern');
           if (depth >= MAX_INCLUDE_DEPTH) return err(`Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
           for (const pattern of args) {
-            const full = pattern.startsWith('/') || pattern.startsWith('~') ? pattern : `/etc/ssh/${pattern}`;
+            const full = pattern.startsWith('/') || pattern.startsWith('~') ? pattern : `${opts.includeBase ?? '/etc/ssh'}/${pattern}`;
             // As in sshd (servconf.c): a Match block opened in an included file ends with that file.
             for (const inc of opts.include?.(full) ?? []) {
               const around = block;
@@ -118,7 +130,7 @@ export function parseSshdConfig(text: string, opts: SshdParseOptions = {}): { co
     });
   };
   readText(text, opts.file, 0, []);
-  return { config, errors };
+  return { config, errors, globalSubsystemFiles };
 }
 
 /** The text after the keyword (`Keyword args` or `Keyword = args`), as sshd hands it to ForceCommand. */

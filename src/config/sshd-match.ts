@@ -10,6 +10,7 @@
  * pattern is enumerated over regular users only (uid 1000–60000, Debian's login.defs), so `Match User *` never puts
  * root or the daemons in a jail. Pure: the caller passes passwd and group.
  */
+import { parseGroup, parsePasswd } from './passwd.js';
 import type { MatchCriterion } from './sshd-config.js';
 
 export interface SshdUser {
@@ -103,17 +104,9 @@ export function coversUser(criteria: readonly MatchCriterion[], name: string, ac
   return criteria.every((c) => userMatches(c, user, accounts) !== false);
 }
 
-/** passwd and group files → accounts. */
+/** passwd and group files → accounts (read by ./passwd.ts). */
 export function parseAccounts(passwd: string, group: string): SshdAccounts {
-  const users = passwd
-    .split('\n')
-    .map((l) => l.split(':'))
-    .filter((f) => f.length >= 7 && f[0] !== '' && !f[0].startsWith('+') && !f[0].startsWith('-'))
-    .map((f) => ({ name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5], shell: f[6] }));
-  const groups = group
-    .split('\n')
-    .map((l) => l.split(':'))
-    .filter((f) => f.length >= 4 && f[0] !== '')
-    .map((f) => ({ name: f[0], gid: Number(f[2]), members: f[3].split(',').filter(Boolean) }));
+  const users = parsePasswd(passwd).map((u) => ({ name: u.name, uid: u.uid, gid: u.gid, home: u.home, shell: u.shell }));
+  const groups = parseGroup(group).map((g) => ({ name: g.name, gid: g.gid, members: g.members }));
   return { users, groups };
 }

@@ -6,6 +6,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
+import { globComponent, GLOB } from '../glob.js';
 import { ElfError } from './errors.js';
 
 export type ConfLine = { kind: 'dir'; dir: string } | { kind: 'include'; pattern: string };
@@ -22,9 +23,6 @@ export const parseLdSoConf = (text: string): ConfLine[] =>
     return dir.startsWith('/') ? [{ kind: 'dir', dir }] : [];
   });
 
-const globRe = (seg: string): RegExp =>
-  new RegExp('^' + seg.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\[!/g, '[^') + '$');
-
 const isCode = (e: unknown, ...codes: string[]) =>
   e instanceof Error && codes.includes((e as NodeJS.ErrnoException).code ?? '');
 
@@ -35,7 +33,7 @@ export const globUnder = async (root: string, pattern: string): Promise<string[]
   for (const seg of segs) {
     const next: string[] = [];
     for (const base of found) {
-      if (!/[*?[]/.test(seg)) {
+      if (!GLOB.test(seg)) {
         next.push(posix.join(base, seg));
         continue;
       }
@@ -46,7 +44,7 @@ export const globUnder = async (root: string, pattern: string): Promise<string[]
         if (isCode(e, 'ENOENT', 'ENOTDIR')) continue; // no match, as glob(3)
         throw new ElfError(join(root, base), e instanceof Error ? e.message : String(e), { cause: e });
       }
-      const re = globRe(seg);
+      const re = globComponent(seg);
       for (const n of names.sort()) if (!n.startsWith('.') && re.test(n)) next.push(posix.join(base, n));
     }
     found = next;

@@ -1,13 +1,7 @@
 /** Human-readable text for plans and apply reports. Pure: returns strings, the CLI prints them. */
+import { displayPath } from '../display-path.js';
 import type { ApplyReport } from './apply.js';
 import { effectiveMode, octal, type Action, type Plan } from './plan.js';
-
-/** Control characters (newlines in file names…) shown as escapes so one action stays one line. */
-export function displayPath(p: string): string {
-  // eslint-disable-next-line no-control-regex
-  return p.replace(/[\x00-\x1f\x7f\\]/g, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-const ESCAPES: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '\\': '\\\\' };
 
 const who = (id: number): string => (id === 0 ? 'root' : String(id));
 const owner = (uid: number, gid: number): string => `${who(uid)}:${who(gid)}`;

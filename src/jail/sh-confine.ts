@@ -1,7 +1,7 @@
 /**
- * Shell snippets shared by both generated sh scripts (src/jail/script.ts for a Linux plan, src/script/host-script.ts for
- * a host without Node). The confinement functions first; each script defines `die`, `note`, `linkof` (sets _l to a
- * symlink's target) and `trusted JAILPATH TARGET` (a symlink the script itself makes) before them.
+ * Shell snippets of the generated sh script (src/script/host-script.ts, for a host without Node). The confinement
+ * functions first; the script defines `die`, `note`, `linkof` (sets _l to a symlink's target) and `trusted JAILPATH
+ * TARGET` (a symlink the script itself makes) before them.
  */
 import { SYSTEM_DIRS } from './system-dirs.js';
 

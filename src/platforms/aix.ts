@@ -22,6 +22,7 @@ export const aix: PlatformInfo = {
   tracer: { program: 'truss', package: 'bos.sysmgt.serv_aid' },
   // The AIX kernel loads shared libraries itself at exec time: there is no ld.so to copy.
   loaders: [],
+  loaderConfig: [],
   nss: {
     config: ['/etc/netsvc.conf', '/etc/irs.conf', '/usr/lib/security/methods.cfg'],
     modules: ['/usr/lib/security/*'],
@@ -33,4 +34,6 @@ export const aix: PlatformInfo = {
     'AIX syslogd listens on the unix socket /dev/log only; a jailed program cannot reach it.',
     'Run a syslogd for the jail whose socket is JAIL/dev/log, or configure the program to log over UDP to 127.0.0.1:514.',
   ],
+  dialects: ['truss-aix'],
+  sh: { path: '/usr/bin:/usr/sbin:/sbin:/bin', listers: ['ldd', 'dump -H'], ignore: ['/unix'], pwdMkdb: false, loaderEnv: ['LIBPATH', 'LDR_PRELOAD', 'LDR_PRELOAD64', 'LD_LIBRARY_PATH', 'OBJECT_MODE'], accountDbs: [] },
 };

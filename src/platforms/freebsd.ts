@@ -24,6 +24,7 @@ export const freebsd: PlatformInfo = {
   ],
   tracer: { program: 'truss' },
   loaders: ['/libexec/ld-elf.so.1'],
+  loaderConfig: ['/var/run/ld-elf.so.hints', '/var/run/ld-elf32.so.hints', '/etc/libmap.conf'],
   nss: {
     config: ['/etc/nsswitch.conf', '/etc/pwd.db', '/etc/spwd.db', '/etc/group', '/etc/hosts', '/etc/resolv.conf'],
     modules: ['/usr/lib/nss_*.so.1', '/usr/local/lib/nss_*.so.1'],
@@ -36,4 +37,6 @@ export const freebsd: PlatformInfo = {
     "syslog(3) sends to the unix socket /var/run/log (/var/run/logpriv for root); syslogd -l adds a socket:",
     'run syslogd with -l JAIL/var/run/log (syslogd_flags="-l JAIL/var/run/log" in /etc/rc.conf).',
   ],
+  dialects: ['truss-freebsd', 'kdump', 'dtrace-freebsd'],
+  sh: { path: '/bin:/usr/bin:/sbin:/usr/sbin', listers: ['ldd'], ignore: [], pwdMkdb: true, loaderEnv: ['LD_LIBRARY_PATH', 'LD_PRELOAD', 'LD_LIBMAP', 'LD_LIBRARY_PATH_FDS', 'LD_32_LIBRARY_PATH', 'LD_32_PRELOAD', 'LD_32_LIBMAP'], devWord: 'freebsd', accountDbs: ['/etc/pwd.db', '/etc/spwd.db', '/etc/master.passwd'] },
 };

@@ -5,19 +5,21 @@ import { freebsd } from './freebsd.js';
 import { linux } from './linux.js';
 import { macos } from './macos.js';
 import { solaris } from './solaris.js';
+import type { DialectName } from '../../parsers/types.js';
 import type { PlatformInfo } from './types.js';
 
-const REGISTRY: Partial<Record<Platform, PlatformInfo>> = { linux, solaris, aix, freebsd, macos };
-
-export function registerPlatform(info: PlatformInfo): void {
-  REGISTRY[info.name] = info;
-}
+const REGISTRY: Readonly<Record<Platform, PlatformInfo>> = Object.freeze({ linux, solaris, aix, freebsd, macos });
 
 export function platformInfo(name: Platform): PlatformInfo {
   const info = REGISTRY[name];
   if (!info) throw new Error(`no platform data for ${name}`);
   return info;
 }
+
+/** Which platform a dialect's traces come from (each platform's `dialects` row). */
+export const DIALECT_PLATFORM: Readonly<Record<DialectName, Platform>> = Object.freeze(
+  Object.fromEntries(Object.values(REGISTRY).flatMap((p) => p.dialects.map((d) => [d, p.name]))) as Record<DialectName, Platform>,
+);
 
 const tables = new Map<Platform, SyscallTable>();
 

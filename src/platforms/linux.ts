@@ -6,6 +6,7 @@ export const linux: PlatformInfo = {
   syscalls: [],
   tracer: { program: 'strace', package: 'strace' },
   loaders: ['/lib64/ld-linux-x86-64.so.2', '/lib/ld-linux-aarch64.so.1', '/lib/ld-linux.so.2', '/lib/ld-linux-armhf.so.3'],
+  loaderConfig: ['/etc/ld.so.cache'],
   nss: {
     config: ['/etc/nsswitch.conf', '/etc/host.conf', '/etc/passwd', '/etc/group'],
     modules: ['*/libnss_*.so*'],
@@ -18,4 +19,6 @@ export const linux: PlatformInfo = {
     'syslog-ng: source s_jail { unix-dgram("{jail}/dev/log"); };',
     'sysklogd: syslogd -a {jail}/dev/log',
   ],
+  dialects: ['strace'],
+  sh: { path: '/usr/sbin:/usr/bin:/sbin:/bin', listers: ['ldd'], ignore: [], pwdMkdb: false, loaderEnv: ['LD_LIBRARY_PATH', 'LD_PRELOAD', 'LD_AUDIT'], accountDbs: [] },
 };

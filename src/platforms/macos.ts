@@ -29,6 +29,7 @@ export const macos: PlatformInfo = {
   ],
   tracer: { program: 'dtruss' },
   loaders: ['/usr/lib/dyld'],
+  loaderConfig: [],
   nss: {
     // users and groups come from opendirectoryd over mach IPC, which a chroot does not cut off: no files to copy
     config: ['/etc/hosts', '/etc/services', '/etc/protocols'],
@@ -41,4 +42,6 @@ export const macos: PlatformInfo = {
     'syslog(3) goes to the unified logging system over mach IPC (older releases: the unix socket /var/run/syslog),',
     'which a chroot does not cut off; nothing to add to the jail on current releases.',
   ],
+  dialects: ['dtruss', 'dtrace-macos'],
+  sh: { path: '/bin:/usr/bin:/sbin:/usr/sbin', listers: ['otool -L'], ignore: [], pwdMkdb: false, loaderEnv: ['DYLD_LIBRARY_PATH', 'DYLD_FALLBACK_LIBRARY_PATH', 'DYLD_INSERT_LIBRARIES', 'DYLD_FRAMEWORK_PATH', 'DYLD_FALLBACK_FRAMEWORK_PATH'], devWord: 'macos', accountDbs: [] },
 };

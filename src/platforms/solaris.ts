@@ -22,6 +22,7 @@ export const solaris: PlatformInfo = {
   ],
   tracer: { program: 'truss' },
   loaders: ['/lib/ld.so.1', '/usr/lib/ld.so.1'],
+  loaderConfig: ['/var/ld/ld.config', '/var/ld/64/ld.config'],
   nss: {
     config: ['/etc/nsswitch.conf', '/etc/default/nss', '/etc/netconfig'],
     // the door /var/run/name_service_door (nscd) is opened like a file; the modules are what a jail without it loads
@@ -39,4 +40,6 @@ export const solaris: PlatformInfo = {
     'syslog(3) writes to the STREAMS log driver, not to a socket: create JAIL/dev/log and JAIL/dev/conslog with mknod,',
     "using the major/minor numbers of the host's nodes (ls -lL /dev/log /dev/conslog); syslogd needs no change.",
   ],
+  dialects: ['truss-solaris'],
+  sh: { path: '/usr/xpg4/bin:/usr/bin:/usr/sbin:/sbin', listers: ['ldd'], ignore: [], pwdMkdb: false, loaderEnv: ['LD_LIBRARY_PATH', 'LD_LIBRARY_PATH_32', 'LD_LIBRARY_PATH_64', 'LD_PRELOAD', 'LD_PRELOAD_32', 'LD_PRELOAD_64', 'LD_CONFIG', 'LD_CONFIG_32', 'LD_CONFIG_64'], accountDbs: [] },
 };

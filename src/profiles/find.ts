@@ -2,56 +2,31 @@
  * Where the servers are: the sftp-server sshd would run (its `Subsystem sftp` line, following `Include`s), or a
  * well-known path; scp on PATH. A wrapper script given as an override works: it is just exec'd.
  */
-import { access, constants, readdir, readFile } from 'node:fs/promises';
+import { access, constants, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { whichExecutable } from '../capture/find.js';
+import { parseSshdConfig } from '../config/sshd-config.js';
+import { readIncludes } from '../config/sshd-include.js';
 import { UsageError } from '../errors.js';
 
 export const SFTP_SERVER_PATHS = ['/usr/lib/openssh/sftp-server', '/usr/libexec/openssh/sftp-server', '/usr/libexec/sftp-server', '/usr/lib/ssh/sftp-server'];
 
 const isExecutable = (p: string): Promise<boolean> => access(p, constants.X_OK).then(() => true, () => false);
 
-/** `*` and `?` of an Include pattern, in one path component. */
-function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
-}
-
-async function expandInclude(pattern: string, baseDir: string): Promise<string[]> {
-  const abs = path.isAbsolute(pattern) ? pattern : path.join(baseDir, pattern);
-  const dir = path.dirname(abs);
-  const base = path.basename(abs);
-  if (!/[*?]/.test(base)) return [abs];
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const re = globToRegExp(base);
-  return names.filter((n) => re.test(n)).sort().map((n) => path.join(dir, n));
-}
-
 /**
- * The `Subsystem sftp` command of an sshd_config (first one wins, as in sshd), following Include (relative to
- * /etc/ssh, i.e. the main file's directory). Stops at a top-level `Match`. `internal-sftp` → 'internal'.
+ * The `Subsystem sftp` command of an sshd_config (the global one: first one wins, as in sshd), read by the one
+ * sshd_config reader (src/config/sshd-config.ts), following Include (relative to the main file's directory:
+ * /etc/ssh for the real one). `internal-sftp` → 'internal'. A best-effort look: unreadable files are passed over.
  */
-export async function sshdSftpSubsystem(configFile: string, baseDir = path.dirname(configFile), depth = 0): Promise<{ command: string[]; file: string } | 'internal' | undefined> {
-  if (depth > 16) return undefined;
+export async function sshdSftpSubsystem(configFile: string): Promise<{ command: string[]; file: string } | 'internal' | undefined> {
   const text = await readFile(configFile, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/#.*/, '').trim();
-    if (!line) continue;
-    const [kw, ...rest] = line.split(/[\s=]+/);
-    const key = kw.toLowerCase();
-    if (key === 'match') return undefined;
-    if (key === 'include') {
-      for (const pattern of rest) {
-        for (const f of await expandInclude(pattern, baseDir)) {
-          const found = await sshdSftpSubsystem(f, baseDir, depth + 1);
-          if (found) return found;
-        }
-      }
-    } else if (key === 'subsystem' && rest[0] === 'sftp' && rest.length > 1) {
-      return rest[1] === 'internal-sftp' ? 'internal' : { command: rest.slice(1), file: configFile };
-    }
-  }
-  return undefined;
+  const include = (pattern: string) => readIncludes(pattern, { unreadable: 'skip' });
+  const { config, globalSubsystemFiles } = parseSshdConfig(text, { file: configFile, include, includeBase: path.dirname(configFile) });
+  const sftp = config.global.subsystems.sftp;
+  if (sftp === undefined) return undefined;
+  const command = sftp.split(/\s+/);
+  return command[0] === 'internal-sftp' ? 'internal' : { command, file: globalSubsystemFiles.sftp ?? configFile };
 }
 
 export async function findSftpServer(override?: string, sshdConfig = '/etc/ssh/sshd_config'): Promise<string> {

@@ -10,7 +10,7 @@
  */
 import { access, constants } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { shQuote } from '../jail/script.js';
+import { shQuote } from '../sh-quote.js';
 import type { PasswdEntry } from './workspace.js';
 
 /** sshd's PATH for a user session on Debian (`--with-default-path`; `strings /usr/sbin/sshd`). */

@@ -4,6 +4,7 @@
  */
 import { execa } from 'execa';
 import { whichExecutable } from '../capture/find.js';
+import { parsePasswdLine } from '../config/passwd.js';
 import { UsageError } from '../errors.js';
 
 export interface PasswdEntry {
@@ -17,9 +18,9 @@ export interface PasswdEntry {
 
 export async function lookupUser(nameOrUid: string | number): Promise<PasswdEntry> {
   const r = await execa('getent', ['passwd', String(nameOrUid)], { reject: false });
-  const f = r.exitCode === 0 ? String(r.stdout).split('\n')[0].split(':') : [];
-  if (f.length < 7) throw new UsageError(`no such user: ${nameOrUid}`, 'check --user (getent passwd NAME)');
-  return { name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5], shell: f[6] };
+  const e = r.exitCode === 0 ? parsePasswdLine(String(r.stdout).split('\n')[0]) : undefined;
+  if (!e) throw new UsageError(`no such user: ${nameOrUid}`, 'check --user (getent passwd NAME)');
+  return { name: e.name, uid: e.uid, gid: e.gid, home: e.home, shell: e.shell };
 }
 
 /** The user the servers run as: the named one, or whoever runs jailtrace. */

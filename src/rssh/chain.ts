@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../config/diagnostics.js';
+import { parsePasswd } from '../config/passwd.js';
 import { parseRsshConf, rsshBitProblems, type RsshConf } from '../config/rssh-conf.js';
 import { UsageError } from '../errors.js';
 import { lookupUser } from '../profiles/workspace.js';
@@ -39,7 +40,7 @@ export async function rsshSetup(user: string): Promise<RsshSetup> {
   // only this user's line: rssh stops reading at it, so the others do not concern this user
   const warnings = bitWarnings(conf, file, info).filter((w) => view.line !== undefined && w.startsWith(`${file}:${view.line}:`));
   const pw = await lookupUser(user);
-  const shell = await readFile('/etc/passwd', 'utf8').then((t) => t.split('\n').find((l) => l.startsWith(`${user}:`))?.split(':')[6]);
+  const shell = await readFile('/etc/passwd', 'utf8').then((t) => parsePasswd(t).find((u) => u.name === user)?.shell);
   if (shell !== undefined && shell !== info.rssh) warnings.push(`${user}'s login shell is ${shell || '(none)'}, not ${info.rssh}: sshd runs the login shell, so rssh restricts ${user} only with usermod -s ${info.rssh} ${user}`);
   if (view.chroot) {
     const home = rsshHomeInJail(view.chroot, pw.home);

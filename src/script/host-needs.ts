@@ -69,24 +69,6 @@ export interface HostNeeds {
  */
 export const NAME_SERVICE_RENDEZVOUS: readonly string[] = ['/var/run/name_service_door', '/var/run/nscd/socket', '/var/run/.nscd_socket', '/run/nscd/socket'];
 
-/** Loader configuration read before any traced open can show it (or read only when present): copied when present. */
-export const LOADER_CONFIG: Record<Platform, readonly string[]> = {
-  linux: ['/etc/ld.so.cache'],
-  solaris: ['/var/ld/ld.config', '/var/ld/64/ld.config'],
-  aix: [],
-  freebsd: ['/var/run/ld-elf.so.hints', '/var/run/ld-elf32.so.hints', '/etc/libmap.conf'],
-  macos: [],
-};
-
-/** Account databases the script generates from the filtered passwd instead of copying the host's (all accounts). */
-export const GENERATED_ACCOUNT_DBS: Record<Platform, readonly string[]> = {
-  linux: [],
-  solaris: [],
-  aix: [],
-  freebsd: ['/etc/pwd.db', '/etc/spwd.db', '/etc/master.passwd'],
-  macos: [],
-};
-
 /**
  * No loader to copy means the kernel maps shared libraries itself at exec time (AIX): truss shows `__loadx` / `kload`
  * without the libraries' paths, so a trace never lists them.
@@ -176,7 +158,7 @@ export function planHostNeeds(input: HostScriptInput): HostNeeds {
   const sockets: string[] = [];
   let accounts = input.users.length > 0;
   let nameService = false;
-  const generatedDbs = GENERATED_ACCOUNT_DBS[p.name];
+  const generatedDbs = p.sh.accountDbs;
   const opts = { allowSecrets: new Set<string>(), allowDevices: new Set(input.allowDevices ?? []), fullPasswd: false };
 
   for (const [path, g] of [...gathered].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -217,7 +199,7 @@ export function planHostNeeds(input: HostScriptInput): HostNeeds {
   }
 
   for (const l of p.loaders) add({ path: l, kind: 'want', why: 'dynamic loader: the kernel maps it without an open the trace shows' });
-  for (const c of LOADER_CONFIG[p.name]) add({ path: c, kind: 'want', why: 'loader configuration (copied when the host has it)' });
+  for (const c of p.loaderConfig) add({ path: c, kind: 'want', why: 'loader configuration (copied when the host has it)' });
   if (nameService) {
     for (const c of p.nss.config) {
       if (isSecret(c) || generatedDbs.includes(c) || c === '/etc/passwd' || c === '/etc/group') continue;

@@ -2,7 +2,7 @@
  * Manifests → a POSIX sh script that builds the jail ON THE HOST the traces came from, looking at the host's files at
  * run time (modes, owners, symlinks, device numbers, libraries): the machine that renders it never sees them. Pure.
  *
- * What the script does, per needed path (src/script/host-needs.ts), in the conventions of src/jail/script.ts (same
+ * What the script does, per needed path (src/script/host-needs.ts), in these conventions (same
  * jail-side symlink rule, root-only jail, staged in a root-only directory + rename, `-n` dry run, idempotent):
  *   - first looks at every name on the path's host chain without opening anything (`chain`): a secret there (after
  *     resolving symlinks), a world-writable or sticky directory (workload data), or a name a user could change stops
@@ -22,64 +22,13 @@
  * Run as root on the host: `sh SCRIPT [-n] [JAIL]`.
  */
 import { DEVICE_NOT_MADE } from '../build/classify.js';
-import { shQuote } from '../jail/script.js';
-import { displayPath } from '../jail/render.js';
+import { shQuote } from '../sh-quote.js';
+import { displayPath } from '../display-path.js';
 import { SH_BOOKKEEPING, SH_CONFINE_FUNCTIONS, SH_JAIL_ARG, SH_SYMLINK_BODY } from '../jail/sh-confine.js';
-import type { PlatformInfo } from '../platforms/types.js';
-import type { Platform } from '../syscalls.js';
+import type { HostSh, PlatformInfo } from '../platforms/types.js';
 import { nssGlobs, planHostNeeds, type HostNeeds, type HostScriptInput } from './host-needs.js';
 
 export type { HostScriptInput } from './host-needs.js';
-
-/** What the shell side needs per platform, as data. */
-interface HostSh {
-  path: string;
-  /** Tools that list an executable's libraries, tried in order. */
-  listers: ReadonlyArray<'ldd' | 'dump -H' | 'otool -L'>;
-  /** Words such tools print that are not files to copy (AIX: the kernel, /unix). */
-  ignore: readonly string[];
-  /** getpwnam reads db files rebuilt from master.passwd (FreeBSD pwd_mkdb). */
-  pwdMkdb: boolean;
-  /**
-   * Root's loader environment, unset before the script asks ldd or dump: a LIBPATH=/usr/lib in root's shell makes AIX's
-   * ldd answer /usr/lib/libiconv.a where the jailed program loads /opt/freeware's (ld.so.1(1), ld-elf.so.1(1),
-   * AIX "Shared library search paths"; OBJECT_MODE picks the object size dump and ldd read).
-   */
-  loaderEnv: readonly string[];
-  /**
-   * How `ls -l` prints a device number that is one value, not `major, minor` (FreeBSD since 5, macOS since
-   * file_cmds-352: `printf("%#jx", st_rdev)`): the kernel's major()/minor() of that dev_t.
-   */
-  devWord?: 'freebsd' | 'macos';
-}
-
-const HOST_SH: Record<Platform, HostSh> = {
-  linux: { path: '/usr/sbin:/usr/bin:/sbin:/bin', listers: ['ldd'], ignore: [], pwdMkdb: false, loaderEnv: ['LD_LIBRARY_PATH', 'LD_PRELOAD', 'LD_AUDIT'] },
-  solaris: {
-    path: '/usr/xpg4/bin:/usr/bin:/usr/sbin:/sbin',
-    listers: ['ldd'],
-    ignore: [],
-    pwdMkdb: false,
-    loaderEnv: ['LD_LIBRARY_PATH', 'LD_LIBRARY_PATH_32', 'LD_LIBRARY_PATH_64', 'LD_PRELOAD', 'LD_PRELOAD_32', 'LD_PRELOAD_64', 'LD_CONFIG', 'LD_CONFIG_32', 'LD_CONFIG_64'],
-  },
-  aix: { path: '/usr/bin:/usr/sbin:/sbin:/bin', listers: ['ldd', 'dump -H'], ignore: ['/unix'], pwdMkdb: false, loaderEnv: ['LIBPATH', 'LDR_PRELOAD', 'LDR_PRELOAD64', 'LD_LIBRARY_PATH', 'OBJECT_MODE'] },
-  freebsd: {
-    path: '/bin:/usr/bin:/sbin:/usr/sbin',
-    listers: ['ldd'],
-    ignore: [],
-    pwdMkdb: true,
-    loaderEnv: ['LD_LIBRARY_PATH', 'LD_PRELOAD', 'LD_LIBMAP', 'LD_LIBRARY_PATH_FDS', 'LD_32_LIBRARY_PATH', 'LD_32_PRELOAD', 'LD_32_LIBMAP'],
-    devWord: 'freebsd',
-  },
-  macos: {
-    path: '/bin:/usr/bin:/sbin:/usr/sbin',
-    listers: ['otool -L'],
-    ignore: [],
-    pwdMkdb: false,
-    loaderEnv: ['DYLD_LIBRARY_PATH', 'DYLD_FALLBACK_LIBRARY_PATH', 'DYLD_INSERT_LIBRARIES', 'DYLD_FRAMEWORK_PATH', 'DYLD_FALLBACK_FRAMEWORK_PATH'],
-    devWord: 'macos',
-  },
-};
 
 /**
  * dev_word N: _maj and _min from a device number printed as one value, decoded as the kernel packs it.
@@ -315,7 +264,7 @@ export function renderHostScript(input: HostScriptInput): string {
   for (const u of input.users) if (!USER_NAME.test(u)) throw new Error(`user name ${JSON.stringify(u)} is not a portable user name`);
   const n = planHostNeeds(input);
   const p = input.platform;
-  const sh = HOST_SH[p.name];
+  const sh = p.sh;
   const files = input.manifests.flatMap((m) => m.source.files.map((f) => `${f} (${m.source.format}, ${m.source.lines} lines)`));
   const comment = (lines: readonly string[]): string => lines.map((l) => `# ${displayPath(l)}\n`).join('');
   const warnings = n.warnings.length ? comment(n.warnings.map((w) => `WARNING: ${w}`)) : '';

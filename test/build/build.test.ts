@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { existsInJail } from '../../src/verify/analyze.js';
 import { ensureUser, isRoot, scpRoundTrip, sftpSession } from './session.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 const USER = 'jt-build-test';
 const jt = (args: string[], opts: { reject?: boolean } = {}) => execa('node', [CLI, ...args], { reject: opts.reject ?? true, all: true });
 

@@ -12,8 +12,8 @@ import { DEVICE_NOT_MADE, decide, type Facts } from '../../src/build/classify.js
 import { platformInfo } from '../../src/platforms/index.js';
 import type { Platform } from '../../src/syscalls.js';
 import { isRoot } from './session.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 const jt = (args: string[]) => execa('node', [CLI, ...args], { reject: false, all: true });
 const linux = platformInfo('linux');
 const facts = (p: string, type: Facts['type'], from?: string): Facts => ({ path: p, ops: new Set(['read']), failedOnly: false, type, via: 'trace', ...(from ? { from } : {}) });

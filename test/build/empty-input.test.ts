@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXIT } from '../../src/errors.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 
 describe('build from a trace that names no file', () => {
   let dir: string;

@@ -9,9 +9,8 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureUser, isRoot } from './session.js';
+import { CLI, ROOT } from '../support/cli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLI = path.join(ROOT, 'dist/src/cli.js');
 const PROBE = path.join(ROOT, 'traces/linux/probe/f.strace');
 const jt = (args: string[]) => execa('node', [CLI, ...args], { reject: false });
 

@@ -11,8 +11,8 @@ import { buildExit, failedSteps, worstExit } from '../../src/commands/failed-ste
 import type { BuildReport, Workload } from '../../src/commands/build.js';
 import { EXIT } from '../../src/errors.js';
 import { ensureUser, isRoot } from './session.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 const USER = 'buildverify-fw';
 
 const jt = async (args: string[]) => {

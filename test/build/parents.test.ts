@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { JailEntry } from '../../src/build/expand.js';
 import { makePlan, PRUNED_REASON } from '../../src/build/make-plan.js';
 import { isRoot } from './session.js';
+import { CLI } from '../support/cli.js';
 
 const dir = (p: string, via: JailEntry['via'], ops: JailEntry['ops'] = []): JailEntry => ({ path: p, role: 'directory', decision: 'create', reason: 'directory with the host\'s mode and owner', via, ops, host: { type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0 } });
 const file = (p: string, decision: JailEntry['decision'], role: JailEntry['role'] = 'config'): JailEntry => ({ path: p, role, decision, reason: decision, via: 'trace', ops: ['read'], host: { type: 'file', mode: 0o600, uid: 0, gid: 0, size: 1, mtimeMs: 1, rdev: 0 } });
@@ -58,7 +59,6 @@ describe('parent directories in the plan (pure)', () => {
   });
 });
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 const jt = (args: string[]) => execa('node', [CLI, ...args], { reject: false, all: true });
 
 describe.skipIf(!isRoot)('parents in a real jail (needs root: strace reads a host key, apply chowns)', () => {

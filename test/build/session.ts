@@ -5,15 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { ScpClient } from '../../src/profiles/scp-protocol.js';
 
-export const isRoot = process.getuid?.() === 0;
+export { isRoot } from '../support/root.js';
 
-export async function ensureUser(name: string): Promise<{ uid: number; gid: number; home: string }> {
-  const r = await execa('id', ['-u', name], { reject: false });
-  if (r.exitCode !== 0) await execa('useradd', ['-m', '-s', '/bin/sh', name]);
-  const line = (await readFile('/etc/passwd', 'utf8')).split('\n').find((l) => l.startsWith(`${name}:`))!;
-  const f = line.split(':');
-  return { uid: Number(f[2]), gid: Number(f[3]), home: f[5] };
-}
+export { ensureUser } from '../support/users.js';
 
 async function numericIds(user: string): Promise<string> {
   const uid = (await execa('id', ['-u', user])).stdout.trim();

@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureUser, isRoot } from './session.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 const USER = 'jt-trace-folders';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

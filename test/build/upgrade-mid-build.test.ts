@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RECORD_FILE, type JailRecord } from '../../src/build/make-plan.js';
 import { buildCommand } from '../../src/commands/build.js';
 import { isRoot } from './session.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 const CACHE = '/etc/ld.so.cache';
 
 /** ldconfig's way: a new file beside it, renamed over it (same bytes, mode and mtime here). */

@@ -1,8 +1,10 @@
 /** Shared preconditions of the capture and profile tests: stated reasons for skipping. */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { isRoot } from '../support/root.js';
+import { ensureUser } from '../support/users.js';
 
-export const isRoot = process.getuid?.() === 0;
+export { isRoot } from '../support/root.js';
 export const hasStrace = ['/usr/bin/strace', '/bin/strace', '/usr/local/bin/strace'].some((p) => existsSync(p));
 
 /** Why these tests cannot run here, or undefined. */
@@ -16,13 +18,8 @@ export function skipReason(...bins: string[]): string | undefined {
 export const TEST_USER = 'jt-cap-test';
 
 /** Create the test user (no home) when missing; returns its uid. */
-export function ensureTestUser(): number {
-  try {
-    return Number(execFileSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).trim());
-  } catch {
-    execFileSync('useradd', ['-M', '-s', '/usr/sbin/nologin', TEST_USER]);
-    return Number(execFileSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).trim());
-  }
+export async function ensureTestUser(): Promise<number> {
+  return (await ensureUser(TEST_USER, { home: 'none', shell: '/usr/sbin/nologin' })).uid;
 }
 
 /** pgrep -f PATTERN: the matching pids (none → []). */

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { skipReason } from './helpers.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 const skip = skipReason('/usr/lib/openssh/sftp-server', '/usr/bin/sftp');
 
 describe.skipIf(skip !== undefined)(`capture --profile: --output-dir, not --output (${skip ?? 'needs root: strace'})`, () => {

@@ -93,7 +93,7 @@ describe.skipIf(reason !== undefined)(`captureLive against the real strace ${rea
   });
 
   test('as a user: the program runs with that uid (strace -u), the trace is written by root strace', async () => {
-    const uid = ensureTestUser();
+    const uid = await ensureTestUser();
     const r = await captureLive({ argv: ['id', '-u'], user: TEST_USER, output: path.join(dir, 'id.strace') });
     expect(r.exitCode).toBe(0);
     expect(Number(r.stdout.trim())).toBe(uid);

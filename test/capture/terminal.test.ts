@@ -11,8 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { programStatus, stepOutcome } from '../../src/commands/capture.js';
 import { skipReason } from './helpers.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 const skip = skipReason('/usr/bin/script');
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 

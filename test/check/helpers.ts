@@ -2,9 +2,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { CLI } from '../support/cli.js';
 
-export const CLI = path.resolve('dist/src/cli.js');
-export const isRoot = process.getuid?.() === 0;
+export { CLI } from '../support/cli.js';
+export { isRoot } from '../support/root.js';
 export const ROOT_SKIP = 'needs root (chown, mknod) and strace';
 
 export const jailtrace = (...args: string[]) => execa('node', [CLI, ...args], { reject: false });

@@ -2,9 +2,9 @@
 import { execa, type Options } from 'execa';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CLI, ROOT } from '../support/cli.js';
 
-export const ROOT = path.resolve(import.meta.dirname, '../..');
-export const CLI = path.join(ROOT, 'dist/src/cli.js');
+export { CLI, ROOT } from '../support/cli.js';
 
 /** Never rejects; stdout and stderr as strings (execa types them as any of its output shapes). */
 export async function jailtrace(args: string[], opts: Options = {}) {

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { jsonPieces, writeJson } from '../../src/json-stream.js';
+import { ROOT } from '../support/cli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 test.each([
   ['nested, with undefined, functions, Date, toJSON, empty containers', { a: 1, b: [1, { c: [], d: {}, e: undefined, f: [undefined, () => 1, 'x\ny'] }], g: null, h: new Date(0), i: { j: { k: { l: [1, 2] } } }, s: { toJSON: () => 5 } }],

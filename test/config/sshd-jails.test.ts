@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { jailsFromSshdConfig } from '../../src/commands/many.js';
-import { globFiles, readIncludes } from '../../src/commands/sshd-many.js';
+import { readIncludes } from '../../src/config/sshd-include.js';
+import { globFiles } from '../../src/glob.js';
 import { parseSshdConfig } from '../../src/config/sshd-config.js';
 import { parseAccounts } from '../../src/config/sshd-match.js';
 

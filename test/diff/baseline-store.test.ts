@@ -10,9 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultBaselinesDir, ROOT_BASELINES } from '../../src/diff/baseline.js';
 import { EXIT } from '../../src/errors.js';
+import { isRoot } from '../support/root.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
-const isRoot = process.getuid?.() === 0;
 const jt = (cwd: string, ...args: string[]) => execa('node', [CLI, ...args], { cwd, reject: false });
 
 const TRACE = ['100 execve("/bin/true", ["true"], 0x7ffd /* 1 var */) = 0', '100 openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3', '100 +++ exited with 0 +++', ''].join('\n');

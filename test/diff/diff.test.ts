@@ -6,8 +6,8 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { diffNeeds, stem } from '../../src/diff/diff.js';
 import type { Need } from '../../src/diff/needs.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve('dist/src/cli.js');
 const jailtrace = (...args: string[]) => execa('node', [CLI, ...args], { reject: false });
 const lib = (p: string, extra: Partial<Need> = {}): Need => ({ path: p, role: 'library', ...extra });
 

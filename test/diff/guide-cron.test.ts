@@ -12,9 +12,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT_BASELINES } from '../../src/diff/baseline.js';
 import { ensureUser, isRoot } from '../build/session.js';
+import { CLI, ROOT } from '../support/cli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLI = path.join(ROOT, 'dist/src/cli.js');
 const USER = 'jt-diff-test';
 
 /** The sh block of the guide that holds `name`. */

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureUser, isRoot } from '../build/session.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 const USER = 'jt-diff-test';
 
 describe.skipIf(!isRoot)('diff --baseline --profile (needs root: strace -u, useradd, unshare)', () => {

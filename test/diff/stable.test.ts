@@ -13,8 +13,8 @@ import { metaPath, readTraceMeta, scratchOf, TRACE_META_SCHEMA } from '../../src
 import { platformInfo } from '../../src/platforms/index.js';
 import { parseTraces } from '../../src/trace.js';
 import { ensureUser, isRoot } from '../build/session.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 const jt = (...args: string[]) => execa('node', [CLI, ...args], { reject: false });
 
 /** A trace of one run: the same libraries and config, a scratch tree named `scratch`, a pid, a terminal. */

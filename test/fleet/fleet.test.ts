@@ -2,7 +2,7 @@
  * Issue 16's "Done when": the collection's example playbook (jailtrace.jails.fleet), run by the real
  * `ansible-playbook` over a three-host fleet on this one machine:
  *   - controller: `ansible_connection=local`, jailtrace runs there;
- *   - alpha (127.0.0.2) and beta (127.0.0.3): real ssh, as root, to a test sshd on loopback (test/frontdoor/sshd.ts,
+ *   - alpha (127.0.0.2) and beta (127.0.0.3): real ssh, as root, to a test sshd on loopback (test/support/sshd.ts,
  *     with `ListenAddress 127.0.0.2/3` and `PermitRootLogin prohibit-password` for those local addresses only);
  *     alpha runs jailtrace, beta is marked as having no Node: it is traced with the tracer command the controller's
  *     jailtrace prints, and its jail is built by the sh script the controller renders from its fetched trace.
@@ -22,7 +22,7 @@ import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { explainSteps, isRoot, missingTools, startSshd, type Sshd, type User } from '../frontdoor/sshd.js';
+import { explainSteps, isRoot, missingTools, startSshd, type Sshd, type User } from '../support/sshd.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(ROOT, 'dist/src/cli.js');

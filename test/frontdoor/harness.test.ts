@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handJail } from './hand-jail.js';
 import { RSSH, ensureRssh, rsshChainTrace, useRsshConf, type RsshConf } from './rssh.js';
-import { SFTP_SERVER, explainSteps, isRoot, missingTools, startSshd, type Sshd, type User } from './sshd.js';
+import { SFTP_SERVER, explainSteps, isRoot, missingTools, startSshd, type Sshd, type User } from '../support/sshd.js';
 
 const missing = isRoot ? await missingTools() : [];
 const rsshSkip = isRoot && missing.length === 0 ? await ensureRssh() : undefined;

@@ -16,13 +16,12 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RSSH, RSSH_CONF, ensureRssh, rsshChainTrace, useRsshConf, type RsshConf } from './rssh.js';
-import { SFTP_SERVER, explainSteps, isRoot, missingTools, startSshd, type Run, type Sshd, type SshdOptions, type User } from './sshd.js';
+import { SFTP_SERVER, explainSteps, isRoot, missingTools, startSshd, type Run, type Sshd, type SshdOptions, type User } from '../support/sshd.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/cli.js');
 const missing = isRoot ? await missingTools() : [];
 const rsshSkip = isRoot && missing.length === 0 ? await ensureRssh() : undefined;
 const needs = `needs root, sshd and the OpenSSH clients${missing.length ? `; missing: ${missing.join(' ')}` : ''}`;

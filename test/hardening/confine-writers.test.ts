@@ -11,6 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { HOSTILE } from '../support/hostile.js';
 import { SFTP_CWD, TRACE_ARGS, USER, buildArgs, ensureUser, findTemps, isRoot, jt, makeOutside, outsideState, tempDir, type Run } from './helpers.js';
 
 const LIBC = 'usr/lib/x86_64-linux-gnu/libc.so.6';
@@ -36,23 +37,21 @@ const LAYOUTS: Layout[] = [
     name: 'JAIL/usr -> /OUTSIDE',
     make: async (jail, outside) => {
       await fs.rename(path.join(jail, 'usr'), path.join(jail, '..', 'usr.moved'));
-      await fs.symlink(outside, path.join(jail, 'usr'));
+      await HOSTILE.usrToOutside(jail, outside);
     },
     refused: { path: '/usr', why: /symlink with an absolute target|is a symlink -> .*where a directory should be|exists and is not a directory/ },
   },
   {
     name: 'JAIL/etc -> ../outside',
     make: async (jail) => {
-      await fs.rm(path.join(jail, 'etc'), { recursive: true });
-      await fs.symlink('../outside', path.join(jail, 'etc'));
+      await HOSTILE.etcEscapes(jail);
     },
     refused: { path: '/etc', why: /climbs above the jail root|is a symlink -> \.\.\/outside where a directory should be|exists and is not a directory/ },
   },
   {
     name: 'JAIL/lib64 -> / (the host root)',
     make: async (jail) => {
-      await fs.rm(path.join(jail, 'lib64'));
-      await fs.symlink('/', path.join(jail, 'lib64'));
+      await HOSTILE.lib64ToHostRoot(jail);
     },
     after: async (jail, _o, w) => {
       if (w.name === 'sync' || w.name === 'build' || w.name === 'script (dash)') expect(await fs.readlink(path.join(jail, 'lib64'))).toBe('usr/lib64');
@@ -61,16 +60,14 @@ const LAYOUTS: Layout[] = [
   {
     name: 'JAIL/etc/passwd -> /OUTSIDE/target',
     make: async (jail, outside) => {
-      await fs.rm(path.join(jail, 'etc/passwd'));
-      await fs.symlink(path.join(outside, 'target'), path.join(jail, 'etc/passwd'));
+      await HOSTILE.passwdToOutside(jail, outside);
     },
     after: replacedByFile('etc/passwd'),
   },
   {
     name: 'JAIL/etc/passwd hard link to OUTSIDE/etc/passwd',
     make: async (jail, outside) => {
-      await fs.rm(path.join(jail, 'etc/passwd'));
-      await fs.link(path.join(outside, 'etc/passwd'), path.join(jail, 'etc/passwd'));
+      await HOSTILE.passwdHardLink(jail, outside);
     },
     after: replacedByFile('etc/passwd'),
   },

@@ -13,8 +13,8 @@ import { applyPlan } from '../../src/jail/apply.js';
 import type { Plan } from '../../src/jail/plan.js';
 import { regularFileInJail } from '../../src/verify/analyze.js';
 import { ensureUser, isRoot } from '../build/session.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 
 describe.skipIf(!isRoot)('review fixes (needs root)', () => {
   let dir: string;

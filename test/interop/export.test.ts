@@ -1,9 +1,8 @@
 /** jailtrace export on a recorded trace: what build would copy, in tar/cpio/rsync and jailkit form. */
-import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve('dist/src/cli.js');
 const jailtrace = (...args: string[]) => execa('node', [CLI, ...args], { reject: false, encoding: 'buffer' });
 const SFTP = ['--cwd', '/tmp/jt-sftp-work', '--exclude', '/tmp/jt-sftp-work', 'traces/linux/sftp-server/f.strace'];
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Action, Plan } from '../../src/jail/plan.js';
 
-export const isRoot = process.getuid?.() === 0;
+export { isRoot } from '../support/root.js';
 export const ROOT_SKIP = 'needs root (chown, mknod, chroot)';
 
 export async function tempDir(tag: string): Promise<string> {
@@ -89,12 +89,6 @@ export function smallPlan(jail: string): Plan {
 }
 
 /** A directory meant to stay untouched: a few files, subdirectories a misdirected write would land in, a target file. */
-export async function makeOutside(dirPath: string): Promise<void> {
-  for (const d of ['bin', 'lib', 'lib64', 'lib/x86_64-linux-gnu', 'usr/bin', 'etc']) await fs.mkdir(path.join(dirPath, d), { recursive: true });
-  await fs.writeFile(path.join(dirPath, 'target'), 'outside target: must not change\n');
-  await fs.writeFile(path.join(dirPath, 'etc/passwd'), 'outside passwd\n');
-  await fs.writeFile(path.join(dirPath, 'bin/true'), 'outside true\n');
-}
 
 export async function findTemps(root: string): Promise<string[]> {
   return (await snapshot(root)).filter((e) => /^\.jailtrace-(tmp-|stage\.)/.test(path.basename(e.path))).map((e) => e.path);

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyPlan, type ActionResult, type ApplyOptions, type ApplyReport } from '../../src/jail/apply.js';
 import type { ConfineMode } from '../../src/jail/confine.js';
 import { sortPlan, type Plan } from '../../src/jail/plan.js';
-import { LD, PASSWD, ROOT_SKIP, findTemps, isRoot, makeOutside, smallPlan, snapshot, tempDir } from './helpers.js';
+import { HOSTILE, makeOutside } from '../support/hostile.js';
+import { LD, PASSWD, ROOT_SKIP, findTemps, isRoot, smallPlan, snapshot, tempDir } from './helpers.js';
 
 let base: string;
 beforeAll(async () => {
@@ -59,7 +60,7 @@ const CASES: Case[] = [
   {
     name: 'JAIL/usr -> /OUTSIDE (absolute)',
     setup: async ({ jail, outside }) => {
-      await fs.symlink(outside, path.join(jail, 'usr'));
+      await HOSTILE.usrToOutside(jail, outside);
     },
     check: (report, { outside }) => {
       expect(at(report, '/usr')).toMatchObject({ result: 'refused', code: 'not-a-directory' });
@@ -74,7 +75,7 @@ const CASES: Case[] = [
   {
     name: 'JAIL/etc -> ../outside (relative, climbs out)',
     setup: async ({ jail }) => {
-      await fs.symlink('../outside', path.join(jail, 'etc'));
+      await HOSTILE.etcEscapes(jail);
     },
     check: (report) => {
       expect(at(report, '/etc')).toMatchObject({ result: 'refused', code: 'not-a-directory' });
@@ -87,7 +88,7 @@ const CASES: Case[] = [
   {
     name: 'JAIL/lib64 -> / (the host root), plan writes through /lib64',
     setup: async ({ jail }) => {
-      await fs.symlink('/', path.join(jail, 'lib64'));
+      await HOSTILE.lib64ToHostRoot(jail);
       const st = await fs.stat(LD);
       return {
         plan: {
@@ -110,7 +111,7 @@ const CASES: Case[] = [
   {
     name: 'JAIL/lib64 -> / replaced by the plan’s own /lib64 -> usr/lib64',
     setup: async ({ jail }) => {
-      await fs.symlink('/', path.join(jail, 'lib64'));
+      await HOSTILE.lib64ToHostRoot(jail);
     },
     check: async (report, { jail }) => {
       expect(at(report, '/lib64')).toMatchObject({ result: 'done' });
@@ -123,7 +124,7 @@ const CASES: Case[] = [
     name: 'JAIL/etc/passwd and JAIL/usr/bin/true are symlinks to OUTSIDE files',
     setup: async ({ jail, outside }) => {
       await mkdirs(jail, 'etc', 'usr/bin');
-      await fs.symlink(path.join(outside, 'target'), path.join(jail, 'etc/passwd'));
+      await HOSTILE.passwdToOutside(jail, outside);
       await fs.symlink(path.join(outside, 'bin/true'), path.join(jail, 'usr/bin/true'));
     },
     check: async (report, { jail, outside }) => {
@@ -137,7 +138,7 @@ const CASES: Case[] = [
     name: 'JAIL/etc/passwd and JAIL/usr/bin/true are hard links to OUTSIDE files (same size, mtime, mode)',
     setup: async ({ jail, outside }) => {
       await mkdirs(jail, 'etc', 'usr/bin');
-      await fs.link(path.join(outside, 'etc/passwd'), path.join(jail, 'etc/passwd'));
+      await HOSTILE.passwdHardLink(jail, outside);
       await execa('cp', ['-p', '/usr/bin/true', path.join(outside, 'usr/bin/true')]); // would pass the quick check
       await fs.link(path.join(outside, 'usr/bin/true'), path.join(jail, 'usr/bin/true'));
     },
@@ -199,7 +200,7 @@ const CASES: Case[] = [
         onProgress: async (_done, _total, action) => {
           if (action.path !== '/usr/bin') return;
           await fs.rename(path.join(jail, 'usr'), path.join(jail, 'usr.moved'));
-          await fs.symlink(outside, path.join(jail, 'usr'));
+          await HOSTILE.usrToOutside(jail, outside);
         },
       },
     }),

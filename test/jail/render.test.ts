@@ -1,7 +1,8 @@
 import { expect, test } from 'vitest';
 import type { ApplyReport } from '../../src/jail/apply.js';
 import type { Plan } from '../../src/jail/plan.js';
-import { displayPath, renderDryRun, renderReport } from '../../src/jail/render.js';
+import { displayPath } from '../../src/display-path.js';
+import { renderDryRun, renderReport } from '../../src/jail/render.js';
 
 const plan: Plan = {
   jail: '/srv/jail',

@@ -48,6 +48,11 @@ describe('sshd_config Subsystem sftp', () => {
     const f = await config('c', 'Include sshd_config.d/*.conf\nSubsystem sftp /late/one\n');
     expect(await sshdSftpSubsystem(f)).toEqual({ command: [custom], file: path.join(dir, 'sshd_config.d', '20-sftp.conf') });
   });
+  test('the Include glob is glob(3), as for build --from-sshd-config: [...] classes work', async () => {
+    await writeFile(path.join(dir, 'sshd_config.d', '20-sftp.conf'), `Subsystem sftp ${custom}\n`);
+    const f = await config('c2', 'Include sshd_config.d/[2]0-*.conf\nSubsystem sftp /late/one\n');
+    expect(await sshdSftpSubsystem(f)).toEqual({ command: [custom], file: path.join(dir, 'sshd_config.d', '20-sftp.conf') });
+  });
   test('a Subsystem inside a Match block is not the global one', async () => {
     const f = await config('d', 'Match User bob\n  Subsystem sftp /bob/only\n');
     expect(await sshdSftpSubsystem(f)).toBeUndefined();

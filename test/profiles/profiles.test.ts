@@ -27,7 +27,7 @@ describe.skipIf(reason !== undefined)(`profiles end to end ${reason ? `[${reason
   let out: string;
   beforeAll(async () => {
     out = await mkdtemp(path.join(os.tmpdir(), 'jt-profiles-'));
-    ensureTestUser();
+    await ensureTestUser();
   });
   afterAll(async () => {
     await rm(out, { recursive: true, force: true });
@@ -114,7 +114,7 @@ describe.skipIf(reason !== undefined)(`chroot mode (verify) ${reason ? `[${reaso
     const jail = await mkdtemp(path.join(os.tmpdir(), 'jt-jail-'));
     const out = await mkdtemp(path.join(os.tmpdir(), 'jt-jail-out-'));
     try {
-      ensureTestUser();
+      await ensureTestUser();
       const { chmod } = await import('node:fs/promises');
       await chmod(jail, 0o755); // mkdtemp makes it 0700: the user could not even reach the server
       await miniJail(jail, [SFTP_SERVER, '/usr/bin/scp']);

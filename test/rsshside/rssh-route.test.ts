@@ -17,12 +17,11 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ScpClient, type ScpEntry } from '../../src/profiles/scp-protocol.js';
+import { isRoot } from '../support/root.js';
+import { CLI, ROOT } from '../support/cli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLI = path.join(ROOT, 'dist/src/cli.js');
 const TARBALL = path.resolve(ROOT, '../shared/rssh/rssh-2.3.4.tar.gz');
 const SFTP_SERVER = '/usr/lib/openssh/sftp-server';
-const isRoot = process.getuid?.() === 0;
 const ready = isRoot && existsSync(TARBALL) && existsSync(SFTP_SERVER) && existsSync('/usr/bin/sftp') && existsSync('/usr/bin/make') && existsSync('/usr/bin/gcc');
 
 const tag = randomBytes(3).toString('hex');

@@ -16,7 +16,8 @@ import { planHostNeeds } from '../../src/script/host-needs.js';
 import { renderHostScript } from '../../src/script/host-script.js';
 import type { Platform } from '../../src/syscalls.js';
 import { parseTraces } from '../../src/trace.js';
-import { findTemps, isRoot, makeOutside, snapshot, tempDir } from '../jail/helpers.js';
+import { findTemps, isRoot, snapshot, tempDir } from '../jail/helpers.js';
+import { HOSTILE, makeOutside } from '../support/hostile.js';
 
 const FIXTURES: Array<[string, string | undefined]> = [
   ['traces/solaris/rssh-chroot-f.truss', undefined],
@@ -219,7 +220,7 @@ describe.skipIf(!canRun)(`running the Linux script [${canRun ? 'root' : SKIP}]`,
       const j = path.join(dir, 'jail');
       await makeOutside(outside);
       await fs.mkdir(j, { recursive: true });
-      await fs.symlink(outside, path.join(j, 'usr'));
+      await HOSTILE.usrToOutside(j, outside);
       const before = await snapshot(outside);
       for (const args of [['-n', j], [j]]) {
         const r = await run(sftpScript, ...args);

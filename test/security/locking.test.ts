@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI } from '../hardening/helpers.js';
-import { explainSteps, isRoot, missingTools, startSshd, type Sshd, type User } from '../frontdoor/sshd.js';
+import { explainSteps, isRoot, missingTools, startSshd, type Sshd, type User } from '../support/sshd.js';
 
 const NAME = 'jt-lockuser';
 

@@ -2,14 +2,12 @@
  * Issue 20, reproduction 3 without a race: the generated sh scripts on a host where a local user owns some of the
  * traced paths. The user turns a traced data file (under /tmp, and under a directory of theirs in /srv) into a symlink
  * to /etc/shadow after the trace: the script must not copy shadow (no jail file has its sha256) and must say
- * `secret: not copied`. A plan's source whose directory the user swaps for `-> /etc` likewise. And a host directory a
+ * `secret: not copied`. A traced file whose directory the user swaps for `-> /etc` likewise. And a host directory a
  * local user owns is never recreated in the jail as theirs.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { renderShScript } from '../../src/jail/script.js';
-import type { Plan } from '../../src/jail/plan.js';
 import { LOCAL, SHELLS, asLocal, dash, hostScript, isRoot, localUser, openBase, secrets, secretsIn, snapshot, tempDir, traceOf, userTree, type Ids } from './script-helpers.js';
 
 let base: string;
@@ -53,23 +51,17 @@ describe.skipIf(!isRoot)('the sh scripts never copy a secret through a local use
     expect(await secrets()).toEqual(before);
   });
 
-  test('plan script: a source directory swapped for -> /etc after planning (the last name is a regular file): shadow is not copied', async () => {
+  test('host script: a traced file\'s directory swapped for -> /etc after the trace (the last name is a regular file): shadow is not copied', async () => {
     const src = `${SRV}/d/shadow`;
-    const st = await fs.stat(src);
-    const plan: Plan = {
-      jail: path.join(base, 'jail-plan'),
-      actions: [
-        { kind: 'mkdir', path: '/', mode: 0o755, uid: 0, gid: 0, reason: 'root' },
-        { kind: 'mkdir', path: '/data', mode: 0o755, uid: 0, gid: 0, reason: 'dir' },
-        { kind: 'copy', path: '/data/shadow', source: src, mode: 0o644, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, reason: 'data' },
-      ],
-    };
-    const script = path.join(base, 'plan.sh');
-    await fs.writeFile(script, renderShScript(plan, { platform: 'linux' }));
+    const trace = path.join(base, 'd.strace');
+    await traceOf(trace, 'cat', [src]);
+    const jail = path.join(base, 'jail-d');
+    const script = path.join(base, 'd.sh');
+    await hostScript(trace, jail, script);
     const swap = await asLocal('mv "$1/d" "$1/d.old" && ln -s /etc "$1/d"', [SRV]);
     expect(swap.exitCode, swap.all).toBe(0);
-    const r = await dash(script, plan.jail);
-    expect(await secretsIn(plan.jail)).toEqual([]);
+    const r = await dash(script, jail);
+    expect(await secretsIn(jail)).toEqual([]);
     expect(r.all).toContain(`secret: not copied: ${src} (/etc/shadow)`);
     expect(r.code, r.all).toBe(0);
   });

@@ -1,5 +1,5 @@
 /**
- * The sh scripts' staging: copies are made in one root-only directory in the jail root (mktemp -d, or mkdir of a
+ * The sh script's staging (the host script of `jailtrace script`, for a real trace of /bin/true): copies are made in one root-only directory in the jail root (mktemp -d, or mkdir of a
  * random name where mktemp -d is missing) and moved into place; no predictable name is ever used; the directory is
  * gone after the run, after a refusal and after a signal; a jail root (or a directory above it) that a local user
  * can change is refused before anything is written.
@@ -8,30 +8,37 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { sortPlan } from '../../src/jail/plan.js';
-import { renderShScript } from '../../src/jail/script.js';
-import { findTemps, shape, smallPlan } from '../jail/helpers.js';
-import { SHELLS, isRoot, localUser, snapshot, tempDir, type Ids } from './script-helpers.js';
+import { platformInfo } from '../../src/platforms/index.js';
+import { renderHostScript } from '../../src/script/host-script.js';
+import { parseTraces } from '../../src/trace.js';
+import { findTemps, shape } from '../jail/helpers.js';
+import { SHELLS, isRoot, localUser, snapshot, tempDir, traceOf, type Ids } from './script-helpers.js';
 
 let base: string;
 let ids: Ids;
+/** The host script for a real trace of /bin/true (the program, its loader and libraries), built into `jail`. */
+let scriptFor: (jail: string) => string;
 
 describe.skipIf(!isRoot)('staging in the sh scripts (needs root: chown, mknod, useradd)', () => {
   beforeAll(async () => {
     ids = await localUser();
     base = await tempDir('sec-stage');
+    const trace = path.join(base, 'true.strace');
+    await traceOf(trace, '/bin/true', []);
+    const manifest = await parseTraces([trace], { cwd: '/' });
+    scriptFor = (jail) => renderHostScript({ manifests: [manifest], platform: platformInfo('linux'), jail, users: [] });
   });
   afterAll(async () => {
     if (base) await fs.rm(base, { recursive: true, force: true });
   });
 
   test('no predictable name: the script has no $$ temp names, and stages in mktemp -d (fallback: mkdir of a random name)', () => {
-    const s = renderShScript(sortPlan(smallPlan('/j')), { platform: 'linux' });
+    const s = scriptFor('/j');
     expect(s).not.toMatch(/jailtrace-tmp/);
     expect(s).not.toMatch(/\.\$\$|-\$\$/);
     expect(s).toContain('mktemp -d "$JAIL/.jailtrace-stage.XXXXXX"');
     expect(s).toContain('_sc=$JAIL/.jailtrace-stage.$(rnd)');
-    expect(s).toMatch(/chown -h "\$4:\$5" "\$_tmp"/);
+    expect(s).toMatch(/chown -h "\$_cu:\$_cg" "\$_tmp"/);
     expect(s).not.toMatch(/\bchown "/);
   });
 
@@ -39,8 +46,7 @@ describe.skipIf(!isRoot)('staging in the sh scripts (needs root: chown, mknod, u
     const tag = name.replace(/ /g, '-');
     const ref = path.join(base, `ref-${tag}`);
     const jail = path.join(base, `nomktemp-${tag}`);
-    const plan = sortPlan(smallPlan(ref));
-    const script = renderShScript(plan, { platform: 'linux' });
+    const script = scriptFor(ref);
     // watch the stage: a `put` that lists it first (as the script sees it, mid-run)
     const probe = script.replace('put() {\n', 'put() {\n  ls -ldn "$_stage" >>"$JAIL.stage-log"\n');
     expect(probe).not.toBe(script);
@@ -60,7 +66,7 @@ describe.skipIf(!isRoot)('staging in the sh scripts (needs root: chown, mknod, u
 
   test('a signal mid-run removes the stage', async () => {
     const jail = path.join(base, 'signal');
-    const script = renderShScript(sortPlan(smallPlan(jail)), { platform: 'linux' }).replace('put() {\n', () => 'put() {\n  kill -TERM $$\n');
+    const script = scriptFor(jail).replace('put() {\n', () => 'put() {\n  kill -TERM $$\n');
     await fs.writeFile(`${jail}.sh`, script);
     const r = await execa('dash', [`${jail}.sh`, jail], { reject: false, all: true });
     expect(r.exitCode, r.all).not.toBe(0);
@@ -80,7 +86,7 @@ describe.skipIf(!isRoot)('staging in the sh scripts (needs root: chown, mknod, u
     await fs.chmod(dir, mode);
     if (theirs) await fs.chown(dir, ids.uid, ids.gid);
     const script = `${top}.sh`;
-    await fs.writeFile(script, renderShScript(sortPlan(smallPlan(jail)), { platform: 'linux' }));
+    await fs.writeFile(script, scriptFor(jail));
     const before = await snapshot(top);
     const r = await execa('dash', [script, jail], { reject: false, all: true });
     expect(r.exitCode, r.all).toBe(1);

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI } from '../hardening/helpers.js';
 import { clientArgs, freePort, sha256, sshdConfigText, sshdFiles, sshdUser, startSshd, type Sshd } from './sshd.js';
+import { isRoot } from '../support/root.js';
 
-const isRoot = process.getuid?.() === 0;
 const haveSshd = await stat('/usr/sbin/sshd').then(() => true, () => false);
 
 const A = 'jt-sshdside-a'; // bash, built with --profile sftp --profile scp --user

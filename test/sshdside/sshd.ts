@@ -7,6 +7,7 @@ import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
+import { ensureUser } from '../support/users.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -82,7 +83,7 @@ export async function startSshd(dir: string, config: string): Promise<Sshd> {
 
 /** A user with a key in the sshd's keys dir and an unlocked account (UsePAM no refuses a `!` password). */
 export async function sshdUser(dir: string, name: string, shell: string, groups: string[] = []): Promise<void> {
-  if ((await execa('id', ['-u', name], { reject: false })).exitCode !== 0) await execa('useradd', ['-m', '-s', shell, ...(groups.length ? ['-G', groups.join(',')] : []), name]);
+  await ensureUser(name, { shell, groups });
   await execa('usermod', ['-p', '*', '-s', shell, name]);
   await writeFile(path.join(dir, 'keys', name), await readFile(path.join(dir, 'client_ed25519.pub')), { mode: 0o644 });
 }

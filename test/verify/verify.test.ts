@@ -9,8 +9,8 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureUser, isRoot, scpRoundTrip, sftpSession } from '../build/session.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 const USER = 'jt-verify-test';
 const WRAPPER = '/usr/local/libexec/jt-sftp-wrapper';
 

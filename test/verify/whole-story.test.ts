@@ -15,8 +15,8 @@ import { access, chmod, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureUser, isRoot, sftpSession } from '../build/session.js';
+import { CLI } from '../support/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 const USER = 'buildverify-ws';
 const LIB = 'usr/lib/x86_64-linux-gnu';
 const LOADER = '/lib64/ld-linux-x86-64.so.2';

@@ -90,7 +90,7 @@ export interface Sshd {
   stop(): Promise<void>;
 }
 
-export const isRoot = process.getuid?.() === 0;
+export { isRoot } from './root.js';
 
 /** Where the real clients, sshd and useradd are; each test skips visibly when one is missing. */
 export async function missingTools(): Promise<string[]> {
@@ -132,7 +132,7 @@ function banner(port: number): Promise<boolean> {
 function baseConfig(dir: string, port: number, o: SshdOptions): string {
   return [
     o.head ?? '',
-    `# jailtrace front-door test sshd (test/frontdoor/sshd.ts)`,
+    `# jailtrace front-door test sshd (test/support/sshd.ts)`,
     `Port ${port}`,
     `ListenAddress 127.0.0.1`,
     `HostKey ${dir}/private/host_ed25519`,
@@ -255,7 +255,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   return self;
 }
 
-/** test/frontdoor/syslog-sink.c, compiled into DIR/private and bound at /dev/log; undefined when /dev/log exists. */
+/** test/support/syslog-sink.c, compiled into DIR/private and bound at /dev/log; undefined when /dev/log exists. */
 async function startSyslogSink(dir: string): Promise<{ text(): string; stop(): Promise<void> } | undefined> {
   if (await lstat(DEV_LOG).then(() => true, () => false)) return undefined;
   const bin = path.join(dir, 'private', 'syslog-sink');

@@ -1,7 +1,7 @@
 /* A /dev/log for the front-door tests: binds a datagram socket at argv[1] and prints every message it gets, one a line.
  * rssh and rssh_chroot_helper say why they refuse (chroot() failed, command not allowed...) only to syslog; on a host
  * with no syslog daemon, this is where those lines go, so a failing test can show them. Started only when argv[1] does
- * not exist (test/frontdoor/sshd.ts), stopped by its pid. */
+ * not exist (test/support/sshd.ts), stopped by its pid. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>

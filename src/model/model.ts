@@ -1,13 +1,15 @@
 /**
  * The process model: consumes trace events in order, keeps per-pid state (cwd, root, fd table, fork/exec
  * inheritance) and turns each file-related syscall into an Access with an absolute host path.
- * One dispatcher over the syscall table's families; every handler resolves paths through `resolve`.
+ * Dispatch is a table of handlers by syscall family (src/model/handlers.ts); every handler resolves paths through
+ * `resolve` and reports through `record`, the one place an Access is built.
  */
 import { decodeString, decodeStringLatin1, parseFdArg, parseNumber, splitArgs } from '../../parsers/strings.js';
 import type { SyscallEvent, TraceEvent } from '../../parsers/types.js';
 import { flagsTextFromNumber, opFromFlags, type Op, type Platform, type SyscallRow, type SyscallTable } from '../syscalls.js';
 import { capsOf, DEFAULT_LIMITS, LimitExceeded, type TraceLimits } from '../limits.js';
 import { FdTable, type FdBudget } from './fds.js';
+import { HANDLERS, UNKNOWN_CWD, type Env, type Resolved } from './handlers.js';
 import { flat, fromBytes, insideRoot, join, normalize, underRoot, type BPath } from './path.js';
 import { cloneShare, forkProc, type Proc } from './proc.js';
 
@@ -29,7 +31,7 @@ export interface Access {
 }
 
 /** One place builds an Access, always with the same shape (fast property access downstream). */
-function access(r: Pick<Access, 'path' | 'jailPath' | 'unresolved'>, op: Op, ev: SyscallEvent, target?: BPath): Access {
+function access(r: Resolved, op: Op, ev: SyscallEvent, target?: BPath): Access {
   return {
     path: r.path,
     jailPath: r.jailPath,
@@ -60,10 +62,8 @@ export type AccessSink = (a: Access) => void;
 export type WarnSink = (line: number, message: string, severity?: 'note') => void;
 
 const AT_FDCWD = -100;
-/** A cwd the trace lost track of (fchdir to an fd it never saw opened). */
-const UNKNOWN_CWD = '';
 
-export class ProcessModel {
+export class ProcessModel implements Env {
   /** Live processes by pid. */
   readonly procs = new Map<number, Proc>();
   /** Every process seen, in order of appearance (for `tree`). */
@@ -166,176 +166,65 @@ export class ProcessModel {
     }
   }
 
+  /** Sinks of the event being handled (set by onEvent for the handlers' record/note). */
+  private out: AccessSink = () => undefined;
+  private warnSink: WarnSink = () => undefined;
+
   private syscall(row: Readonly<SyscallRow>, ev: SyscallEvent, out: AccessSink, warn: WarnSink): void {
     const p = this.proc(ev.pid, ev.line);
-    const emit = (path: BPath | undefined, op: Op, target?: BPath): void => {
-      if (path === undefined) return;
-      const r = this.resolve(p, ev, row.dirfd, path);
-      out(access(r, op, ev, target));
-      if (r.unresolved) warn(ev.line, `${ev.name}: relative path ${JSON.stringify(path)} under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails`, 'note');
-    };
-    switch (row.family) {
-      case 'open': {
-        const path = this.str(ev, row.path);
-        if (path === undefined || path === '') return;
-        const flags = row.impliedFlags ?? this.flagsText(ev, row.flags);
-        const r = this.resolve(p, ev, row.dirfd, path);
-        out(access(r, opFromFlags(flags), ev));
-        if (r.unresolved) warn(ev.line, `${ev.name}: relative path under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails`, 'note');
-        if (ev.ok && ev.retval >= 0) p.fds.set(ev.retval, { path: r.path, cloexec: flags.includes('O_CLOEXEC') });
-        return;
-      }
-      case 'exec': {
-        const path = this.str(ev, row.path);
-        if (path === undefined) return;
-        if (path === '' && row.dirfd !== undefined) {
-          // execveat(fd, "", ..., AT_EMPTY_PATH): the fd is the program
-          const fd = parseFdArg(ev.args[row.dirfd] ?? '').fd;
-          const deco = parseFdArg(ev.args[row.dirfd] ?? '').path;
-          const e = deco ? { path: fromBytes(deco) } : p.fds.get(fd);
-          if (e) out({ path: e.path, op: 'exec', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-          if (ev.ok && e) p.exe = e.path;
-        } else emit(path, 'exec');
-        if (ev.ok) {
-          const r = path === '' ? undefined : this.resolve(p, ev, row.dirfd, path);
-          p.exe = r ? flat(r.path) : p.exe;
-          p.argv = parseArgv(ev.args[(row.path ?? 0) + 1], ev);
-          this.execChars += (p.exe?.length ?? 0) + (p.argv ?? []).reduce((n, a) => n + a.length, 0);
-          if (this.execChars > this.maxExecChars) throw new LimitExceeded('bytes of command lines', this.maxExecChars, ev.line);
-          p.line = ev.line;
-          p.fds = p.fds.afterExec(); // (a CLONE_FS share survives exec, as in the kernel: p.fs is kept)
-        }
-        return;
-      }
-      case 'path': {
-        const path = this.str(ev, row.path);
-        if (path === undefined) return;
-        if (path === '') return; // AT_EMPTY_PATH: an fstat of an fd already recorded
-        emit(path, (row.op as Op) ?? 'other');
-        return;
-      }
-      case 'path2': {
-        emit(this.str(ev, row.path), (row.op as Op) ?? 'other');
-        const p2 = this.str(ev, row.path2);
-        if (p2 !== undefined) {
-          const r = this.resolve(p, ev, row.dirfd2, p2);
-          out({ ...r, op: (row.op as Op) ?? 'other', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        }
-        return;
-      }
-      case 'symlink':
-        emit(this.str(ev, row.path), 'create', this.str(ev, row.target));
-        return;
-      case 'readlink':
-        emit(this.str(ev, row.path), 'readlink', ev.ok ? this.str(ev, row.target) : undefined);
-        return;
-      case 'connect': {
-        const sun = ev.sunPath ? fromBytes(ev.sunPath) : sunPath(ev.args[row.path ?? 1] ?? '', ev);
-        if (sun === undefined) return;
-        emit(sun, (row.op as Op) ?? 'connect');
-        return;
-      }
-      case 'chdir': {
-        const path = this.str(ev, row.path);
-        if (path === undefined) return;
-        const r = this.resolve(p, ev, undefined, path);
-        out({ ...r, op: 'chdir', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        if (ev.ok && !r.unresolved) p.fs.cwd = flat(r.path);
-        return;
-      }
-      case 'fchdir': {
-        const { fd, path } = parseFdArg(ev.args[row.fd ?? 0] ?? '');
-        const target = path ? fromBytes(path) : p.fds.get(fd)?.path;
-        if (target === undefined) {
-          warn(ev.line, `fchdir(${fd}): a directory fd opened before the trace began: the cwd of pid ${ev.pid} is unknown from here`, 'note');
-          if (ev.ok) p.fs.cwd = UNKNOWN_CWD; // later relative paths are reported unresolved, not resolved wrongly
-          return;
-        }
-        out({ path: target, jailPath: this.jailPathOf(p, target), op: 'chdir', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        if (ev.ok) p.fs.cwd = flat(target);
-        return;
-      }
-      case 'chroot': {
-        const path = this.str(ev, row.path);
-        if (path === undefined) return;
-        const r = this.resolve(p, ev, undefined, path);
-        out({ ...r, op: 'chroot', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        if (ev.ok && !r.unresolved) p.fs.root = flat(r.path);
-        return;
-      }
-      case 'getcwd': {
-        const path = this.str(ev, row.path);
-        if (ev.ok && path && path.charCodeAt(0) === 47) p.fs.cwd = flat(underRoot(p.fs.root, normalize(path)));
-        return;
-      }
-      case 'fork': {
-        this.forking.delete(ev.pid);
-        if (!ev.ok || !(ev.retval > 0)) return;
-        const share = cloneShare(ev.args.join(','));
-        const existing = this.procs.get(ev.retval);
-        if (existing?.early) {
-          // Its lines came before this result (vfork, -z): keep what it did since, fix the lineage.
-          existing.parent = ev.pid;
-          existing.provisional = false;
-          existing.early = false;
-          return;
-        }
-        // A fresh process: an older one with this pid (a thread that vanished in an exec) must not lend it its state.
-        this.adopt(forkProc(p, ev.retval, share, ev.line));
-        return;
-      }
-      case 'close': {
-        if (ev.ok) p.fds.close(parseFdArg(ev.args[row.fd ?? 0] ?? '').fd);
-        return;
-      }
-      case 'closeRange': {
-        // close_range(first, last, flags): CLOSE_RANGE_CLOEXEC marks them instead of closing
-        if (!ev.ok) return;
-        const lo = parseFdArg(ev.args[row.fd ?? 0] ?? '').fd;
-        const hiText = ev.args[row.newfd ?? 1] ?? '';
-        const hi = /^(~0U?|-1|4294967295|0xffffffff)$/i.test(hiText) ? Infinity : parseNumber(hiText);
-        p.fds.closeRange(lo, hi, (ev.args[row.flags ?? 2] ?? '').includes('CLOSE_RANGE_CLOEXEC'));
-        return;
-      }
-      case 'dup': {
-        if (ev.ok && ev.retval >= 0) p.fds.dup(parseFdArg(ev.args[row.fd ?? 0] ?? '').fd, ev.retval);
-        return;
-      }
-      case 'dup2': {
-        if (!ev.ok) return;
-        const from = parseFdArg(ev.args[row.fd ?? 0] ?? '').fd;
-        const to = parseFdArg(ev.args[row.newfd ?? 1] ?? '').fd;
-        if (from !== to) p.fds.dup(from, to, (ev.args[row.flags ?? -1] ?? '').includes('O_CLOEXEC')); // dup2(fd, fd) changes nothing
-        return;
-      }
-      case 'fcntl': {
-        if (!ev.ok) return;
-        const fd = parseFdArg(ev.args[row.fd ?? 0] ?? '').fd;
-        const cmd = ev.args[row.cmd ?? 1] ?? '';
-        if (cmd.startsWith('F_DUPFD') && ev.retval >= 0) p.fds.dup(fd, ev.retval, cmd === 'F_DUPFD_CLOEXEC');
-        else if (cmd === 'F_SETFD') p.fds.setCloexec(fd, (ev.args[2] ?? '').includes('FD_CLOEXEC') || ev.args[2] === '1');
-        return;
-      }
-      case 'fdop': {
-        const { fd, path } = parseFdArg(ev.args[row.fd ?? 0] ?? '');
-        const target = path ? fromBytes(path) : p.fds.get(fd)?.path;
-        if (target !== undefined) {
-          out({ path: target, jailPath: this.jailPathOf(p, target), op: (row.op as Op) ?? 'other', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        }
-        return;
-      }
-      case 'spawn': {
-        emit(this.str(ev, row.path), 'exec');
-        return;
-      }
+    this.out = out;
+    this.warnSink = warn;
+    HANDLERS[row.family](this, row, ev, p);
+  }
+
+  // ---- Env: what the handlers (src/model/handlers.ts) may ask of the model ----
+
+  record(p: Proc, ev: SyscallEvent, r: Resolved, op: Op, target?: BPath): void {
+    this.out(access(r, op, ev, target));
+  }
+
+  emit(p: Proc, ev: SyscallEvent, row: Readonly<SyscallRow>, path: BPath | undefined, op: Op, target?: BPath): void {
+    if (path === undefined) return;
+    const r = this.resolve(p, ev, row.dirfd, path);
+    this.record(p, ev, r, op, target);
+    if (r.unresolved) this.note(ev.line, `${ev.name}: relative path ${JSON.stringify(path)} under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails`);
+  }
+
+  note(line: number, message: string): void {
+    this.warnSink(line, message, 'note');
+  }
+
+  execed(p: Proc, ev: SyscallEvent, row: Readonly<SyscallRow>, path: BPath): void {
+    const r = path === '' ? undefined : this.resolve(p, ev, row.dirfd, path);
+    p.exe = r ? flat(r.path) : p.exe;
+    p.argv = parseArgv(ev.args[(row.path ?? 0) + 1], ev);
+    this.execChars += (p.exe?.length ?? 0) + (p.argv ?? []).reduce((n, a) => n + a.length, 0);
+    if (this.execChars > this.maxExecChars) throw new LimitExceeded('bytes of command lines', this.maxExecChars, ev.line);
+    p.line = ev.line;
+    p.fds = p.fds.afterExec(); // (a CLONE_FS share survives exec, as in the kernel: p.fs is kept)
+  }
+
+  forked(p: Proc, ev: SyscallEvent): void {
+    this.forking.delete(ev.pid);
+    if (!ev.ok || !(ev.retval > 0)) return;
+    const share = cloneShare(ev.args.join(','));
+    const existing = this.procs.get(ev.retval);
+    if (existing?.early) {
+      // Its lines came before this result (vfork, -z): keep what it did since, fix the lineage.
+      existing.parent = ev.pid;
+      existing.provisional = false;
+      existing.early = false;
+      return;
     }
+    // A fresh process: an older one with this pid (a thread that vanished in an exec) must not lend it its state.
+    this.adopt(forkProc(p, ev.retval, share, ev.line));
   }
 
   /** A string argument as a byte path; Solaris raw/kdump NAMI strings come in `extra`. */
   /** Set by `str` when it dropped a path with a NUL byte; onEvent turns it into a warning with the line. */
   private nulPath = false;
 
-  private str(ev: SyscallEvent, idx: number | undefined): BPath | undefined {
+  str(ev: SyscallEvent, idx: number | undefined): BPath | undefined {
     if (idx === undefined) return undefined;
     const x = ev.extra?.get(idx);
     const raw = ev.args[idx];
@@ -348,18 +237,18 @@ export class ProcessModel {
     return s;
   }
 
-  private flagsText(ev: SyscallEvent, idx: number | undefined): string {
+  flagsText(ev: SyscallEvent, idx: number | undefined): string {
     const raw = idx === undefined ? '' : (ev.args[idx] ?? '');
     if (/^(0x[0-9a-fA-F]+|\d+)$/.test(raw)) return flagsTextFromNumber(parseNumber(raw), this.platform);
     return raw;
   }
 
-  private jailPathOf(p: Proc, host: BPath): BPath | undefined {
+  jailPathOf(p: Proc, host: BPath): BPath | undefined {
     return p.fs.root === '/' ? undefined : insideRoot(p.fs.root, host);
   }
 
   /** Resolve `path` for process `p`: absolute under its root, relative against the dirfd or cwd. */
-  private resolve(p: Proc, ev: SyscallEvent, dirfdIdx: number | undefined, path: BPath): Pick<Access, 'path' | 'jailPath' | 'unresolved'> {
+  resolve(p: Proc, ev: SyscallEvent, dirfdIdx: number | undefined, path: BPath): Resolved {
     const root = p.fs.root;
     if (path.charCodeAt(0) === 47) {
       const host = underRoot(root, normalize(path));
@@ -389,18 +278,6 @@ export class ProcessModel {
 function decodeStringMaybe(raw: string, ev: SyscallEvent): BPath | undefined {
   const b = decodeString(raw, ev.enc);
   return b ? fromBytes(b) : undefined;
-}
-
-/** The AF_UNIX path in a sockaddr: strace `{sa_family=AF_UNIX, sun_path="/dev/log"}`, FreeBSD `{ AF_UNIX "/p" }`. */
-function sunPath(raw: string, ev: SyscallEvent): BPath | undefined {
-  if (!/AF_(UNIX|LOCAL|FILE)/.test(raw)) return undefined;
-  const at = raw.indexOf('sun_path=');
-  const from = at >= 0 ? at + 9 : raw.indexOf('"');
-  if (from < 0 || raw[from] === '@') return undefined; // abstract socket: not a file
-  const q = raw.indexOf('"', from);
-  if (q < 0) return undefined;
-  const b = decodeString(raw.slice(q), ev.enc);
-  return b && b.length > 0 ? fromBytes(b) : undefined;
 }
 
 /** execve's argv: `["ls", "-l"]` → ['ls', '-l'] (display strings). */

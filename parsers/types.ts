@@ -45,6 +45,11 @@ export interface SyscallEvent {
   extra?: Map<number, Buffer>;
   /** Continuation-line facts such as the unix socket path of a connect: `sun_path`. */
   sunPath?: Buffer;
+  /**
+   * The pid column of the line that started this call, when it differs from `pid`: strace -f writing to stderr
+   * prints no pid column while one process is traced, so a call can start unprefixed (0) and resume as `[pid N]`.
+   */
+  startedAs?: number;
 }
 
 export interface ExitEvent {
@@ -62,6 +67,8 @@ export interface SignalEvent {
   line: number;
   pid: number;
   signal: string;
+  /** SIGCHLD sent by the kernel (`si_code=CLD_*`): the child whose state changed (`si_pid`). */
+  child?: number;
 }
 
 /** Something the parser could not make sense of. The stream goes on. */

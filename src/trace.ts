@@ -182,6 +182,7 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
   return builder.finish(
     { files, format: dialect.name, detected, platform, cwd, lines, bytes: done },
     procs,
+    model.pidAliases,
   );
 }
 
@@ -242,6 +243,7 @@ export class LiveTrace {
     return this.builder.finish(
       { files: [this.file], format: 'strace', detected: false, platform: 'linux', cwd: this.cwd, lines: stats.lines, bytes: this.bytes },
       this.model.all,
+      this.model.pidAliases,
     );
   }
 }

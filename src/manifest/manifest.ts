@@ -59,7 +59,10 @@ export interface WarningRecord {
 
 export interface ProcessRecord {
   pid: number;
+  /** Only when the trace proves it: the fork/clone result, a wait result or a SIGCHLD naming this process. */
   parent?: number;
+  /** Not the first process, and nothing in the trace says who made it (threads before -p, a fork left out by -e). */
+  parentNotTraced?: true;
   exe?: string;
   argv?: string[];
   root?: string;
@@ -183,18 +186,25 @@ export class ManifestBuilder {
     return this.slots.size;
   }
 
-  finish(source: SourceInfo, procs: Array<Proc & { file?: number }>): Manifest {
+  /**
+   * `pidAliases`: pids the model learned later (strace -f to stderr prints no pid column for the first process until
+   * a second one appears: its early accesses carry 0): they are renamed, and records that now repeat are folded.
+   */
+  finish(source: SourceInfo, procs: Array<Proc & { file?: number }>, pidAliases?: ReadonlyMap<number, number>): Manifest {
     const entries: ManifestEntry[] = [];
     const sorted = [...this.slots.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const path of sorted) {
       const slot = this.slots.get(path)!;
-      entries.push(entry(path, Array.isArray(slot) ? slot : [slot]));
+      const list = Array.isArray(slot) ? slot : [slot];
+      entries.push(entry(path, pidAliases && pidAliases.size > 0 ? renamePids(list, pidAliases) : list));
     }
     this.slots.clear(); // the entries hold the records now
     this.keyed.clear();
+    const first = procs[0];
     const processes = procs.map((p): ProcessRecord => {
       const r: ProcessRecord = { pid: p.pid, line: p.line };
-      if (p.parent !== undefined) r.parent = p.parent;
+      if (p.parent !== undefined && p.parentProven) r.parent = p.parent;
+      else if (p !== first) r.parentNotTraced = true;
       if (p.exe !== undefined) r.exe = displayPath(toBytes(p.exe));
       if (p.argv) r.argv = p.argv;
       if (p.fs.root !== '/') r.root = displayPath(toBytes(p.fs.root));
@@ -204,6 +214,26 @@ export class ManifestBuilder {
     });
     return { schema: MANIFEST_SCHEMA, source, entries, processes, warnings: this.warnings, warningCount: this.warningCount, notes: this.notes, noteCount: this.noteCount };
   }
+}
+
+/** Accesses with their pids renamed; two that become the same access fold (counts added, the first line kept). */
+function renamePids(list: AccessRecord[], aliases: ReadonlyMap<number, number>): AccessRecord[] {
+  const out: AccessRecord[] = [];
+  const byKey = new Map<string, AccessRecord>();
+  for (const r of list) {
+    const pid = aliases.get(r.pid) ?? r.pid;
+    const rec = pid === r.pid ? r : { ...r, pid };
+    const key = recordKey(rec.op, rec.ok, rec.errno, rec.pid, rec.file ?? 0, rec.jailPath);
+    const seen = byKey.get(key);
+    if (!seen) {
+      byKey.set(key, rec);
+      out.push(rec);
+      continue;
+    }
+    seen.count = (seen.count ?? 1) + (rec.count ?? 1);
+    if (rec.line < seen.line) seen.line = rec.line;
+  }
+  return out;
 }
 
 /** Paths made only of printable ASCII display as themselves: no Buffer, no second string. */

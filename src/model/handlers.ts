@@ -34,6 +34,8 @@ export interface Env {
   execed(p: Proc, ev: SyscallEvent, row: Readonly<SyscallRow>, path: BPath): void;
   /** A fork-family call returned (in the parent). */
   forked(p: Proc, ev: SyscallEvent): void;
+  /** The trace proves `child` is a child of `p` (a wait result). */
+  reaped(p: Proc, child: number): void;
 }
 
 export type Handler = (m: Env, row: Readonly<SyscallRow>, ev: SyscallEvent, p: Proc) => void;
@@ -121,6 +123,13 @@ export const HANDLERS: Readonly<Record<Family, Handler>> = Object.freeze({
   },
   fork(m, _row, ev, p) {
     m.forked(p, ev);
+  },
+  wait(m, row, ev, p) {
+    // wait4/waitpid return the child's pid; waitid names it in the siginfo (`si_pid=N`)
+    if (!ev.ok) return;
+    const info = row.info === undefined ? undefined : /\bsi_pid=(\d+)/.exec(ev.args[row.info] ?? '');
+    const child = info ? Number(info[1]) : ev.retval;
+    if (child > 0) m.reaped(p, child);
   },
   close(_m, row, ev, p) {
     if (ev.ok) p.fds.close(fdArg(ev, row.fd, 0).fd);

@@ -31,14 +31,14 @@ export interface Access {
 }
 
 /** One place builds an Access, always with the same shape (fast property access downstream). */
-function access(r: Resolved, op: Op, ev: SyscallEvent, target?: BPath): Access {
+function access(r: Resolved, op: Op, ev: SyscallEvent, pid: number, target?: BPath): Access {
   return {
     path: r.path,
     jailPath: r.jailPath,
     op,
     ok: ev.ok,
     errno: ev.errno,
-    pid: ev.pid,
+    pid,
     line: ev.line,
     syscall: ev.name,
     target,
@@ -112,20 +112,22 @@ export class ProcessModel implements Env {
   }
 
   proc(pid: number, line: number): Proc {
+    if (pid === 0 && !this.procs.has(0) && this.zeroIs !== undefined) pid = this.unprefixed();
     let p = this.procs.get(pid);
     if (p) return p;
-    // A pid we have not seen created. If exactly one process has a fork in flight, it is the parent.
+    // A pid we have not seen created. A process with a fork in flight is its likely parent: it lends the child its
+    // state, but the lineage stays unproven until the fork's result (or a wait, or a SIGCHLD) names the child.
     const parents = [...this.forking.keys()].filter((k) => this.procs.has(k));
     if (parents.length >= 1) {
       const ppid = parents[parents.length - 1];
       p = forkProc(this.procs.get(ppid)!, pid, this.forking.get(ppid)!.share, line);
-      p.provisional = parents.length > 1;
       p.early = true;
     } else if (this.all.length > 0 && pid !== 0) {
-      // Unknown parent (a trace that starts mid-run, -z, or -ff files): inherit the first process's state.
+      // Unknown parent (a trace that starts mid-run, threads that existed before -p attached, a fork left out by
+      // -e trace=, -ff files): a root, with the first process's cwd and root as the best guess for resolving paths.
       const first = this.procs.get(this.all[0].pid) ?? this.all[0];
       p = forkProc(first, pid, { fs: false, files: false }, line);
-      p.provisional = true;
+      p.parent = undefined;
       p.early = true;
     } else {
       p = { pid, fs: { ...this.initial }, fds: new FdTable(this.fdBudget), line };
@@ -133,9 +135,85 @@ export class ProcessModel implements Env {
     return this.adopt(p);
   }
 
+  /**
+   * What pid 0 stands for once known. strace -f writing to stderr prints no pid column while it traces one process:
+   * lines without one belong to the only tracee alive, which at the start is the first process (pid unknown: 0).
+   */
+  private zeroIs: number | undefined;
+
+  /** Pids that printed lines of their own (a pid column): a child known only from a fork result is not one. */
+  private readonly ownLines = new Set<number>();
+
+  /** Pids renamed after the fact (0 → the first tracee's pid): the manifest applies them to earlier accesses. */
+  readonly pidAliases = new Map<number, number>();
+
+  /** The pid an unprefixed line stands for after the first tracee's pid is known: the only live process, if one. */
+  private unprefixed(): number {
+    if (this.procs.size === 1) return this.procs.keys().next().value!;
+    return this.zeroIs!;
+  }
+
+  /** The process without a pid column (0) is `pid`: rename it, and merge a record `pid` already had. */
+  private alias(pid: number): void {
+    const zero = this.procs.get(0);
+    if (!zero || pid === 0) return;
+    const other = this.procs.get(pid);
+    if (other && other !== zero) {
+      // `pid` showed up with a prefix before we knew it was the unprefixed process: its later state wins.
+      zero.fs = other.fs;
+      zero.fds.release();
+      zero.fds = other.fds;
+      if (other.exe !== undefined) (zero.exe = other.exe), (zero.argv = other.argv);
+      const at = this.all.indexOf(other);
+      if (at >= 0) this.all.splice(at, 1);
+    }
+    this.procs.delete(0);
+    zero.pid = pid;
+    this.procs.set(pid, zero);
+    for (const q of this.all) if (q.parent === 0 || (q.parent === pid && q !== zero)) q.parent = pid;
+    const f = this.forking.get(0);
+    if (f) this.forking.delete(0), this.forking.set(pid, f);
+    this.zeroIs = pid;
+    this.pidAliases.set(0, pid);
+  }
+
+  /** The latest process record with this pid (live, or exited). */
+  private byPid(pid: number): Proc | undefined {
+    const live = this.procs.get(pid);
+    if (live) return live;
+    for (let i = this.all.length - 1; i >= 0; i--) if (this.all[i].pid === pid) return this.all[i];
+    return undefined;
+  }
+
+  /** The trace proves `parent` made `child` (fork result, wait result, SIGCHLD). A thread stands for its group's leader. */
+  private proveParent(parent: Proc, child: number): void {
+    let leader = parent;
+    for (let n = 0; leader.thread && leader.parentProven && leader.parent !== undefined && n < 64; n++) {
+      const up = this.byPid(leader.parent);
+      if (!up) break;
+      leader = up;
+    }
+    const c = this.byPid(child);
+    if (!c || c === leader || c.parentProven) return;
+    for (let x: Proc | undefined = leader, n = 0; x && n < 4096; x = x.parent === undefined ? undefined : this.byPid(x.parent), n++) {
+      if (x === c) return; // a loop (pid reuse): not proof of anything
+    }
+    c.parent = leader.pid;
+    c.parentProven = true;
+  }
+
   onEvent(ev: TraceEvent, out: AccessSink, warn: WarnSink): void {
+    if (ev.kind === 'warning') return;
+    if (ev.pid !== 0) this.ownLines.add(ev.pid);
+    else if (this.procs.has(0) && this.zeroIs === undefined && this.ownLines.size > 0) {
+      // An unprefixed line after prefixed ones: strace prints no pid column only while one tracee is left, so if
+      // exactly one other process that printed lines of its own is alive, the unprefixed process is that one.
+      const others = [...this.ownLines].filter((k) => this.procs.has(k));
+      if (others.length === 1) this.alias(others[0]);
+    }
     switch (ev.kind) {
       case 'syscall': {
+        if (ev.startedAs === 0 && ev.pid !== 0 && this.procs.has(0)) this.alias(ev.pid); // its unprefixed start
         const row = this.table.get(ev.name);
         if (row) this.syscall(row, ev, out, warn);
         if (this.fdBudget.live > this.max) throw new LimitExceeded('open file descriptors', this.max, ev.line);
@@ -148,17 +226,22 @@ export class ProcessModel implements Env {
       case 'pending': {
         const row = this.table.get(ev.name);
         if (row?.family === 'fork') {
-          this.proc(ev.pid, ev.line);
-          this.forking.set(ev.pid, { share: cloneShare(ev.args.join(',')), line: ev.line });
+          const p = this.proc(ev.pid, ev.line);
+          this.forking.set(p.pid, { share: cloneShare(ev.args.join(',')), line: ev.line });
         }
         return;
       }
       case 'exit': {
         const p = this.proc(ev.pid, ev.line);
         p.exit = { code: ev.code, signal: ev.signal, line: ev.line };
-        if (this.procs.get(ev.pid) === p) p.fds.release(); // an exited process keeps its record, not its fds
-        this.procs.delete(ev.pid);
-        this.forking.delete(ev.pid);
+        if (this.procs.get(p.pid) === p) p.fds.release(); // an exited process keeps its record, not its fds
+        this.procs.delete(p.pid);
+        this.forking.delete(p.pid);
+        return;
+      }
+      case 'signal': {
+        // SIGCHLD with si_code=CLD_*: the kernel tells the parent which child changed state
+        if (ev.child !== undefined && ev.child > 0) this.proveParent(this.proc(ev.pid, ev.line), ev.child);
         return;
       }
       default:
@@ -180,7 +263,7 @@ export class ProcessModel implements Env {
   // ---- Env: what the handlers (src/model/handlers.ts) may ask of the model ----
 
   record(p: Proc, ev: SyscallEvent, r: Resolved, op: Op, target?: BPath): void {
-    this.out(access(r, op, ev, target));
+    this.out(access(r, op, ev, p.pid, target));
   }
 
   emit(p: Proc, ev: SyscallEvent, row: Readonly<SyscallRow>, path: BPath | undefined, op: Op, target?: BPath): void {
@@ -200,24 +283,30 @@ export class ProcessModel implements Env {
     p.argv = parseArgv(ev.args[(row.path ?? 0) + 1], ev);
     this.execChars += (p.exe?.length ?? 0) + (p.argv ?? []).reduce((n, a) => n + a.length, 0);
     if (this.execChars > this.maxExecChars) throw new LimitExceeded('bytes of command lines', this.maxExecChars, ev.line);
-    p.line = ev.line;
     p.fds = p.fds.afterExec(); // (a CLONE_FS share survives exec, as in the kernel: p.fs is kept)
   }
 
   forked(p: Proc, ev: SyscallEvent): void {
-    this.forking.delete(ev.pid);
+    this.forking.delete(p.pid);
     if (!ev.ok || !(ev.retval > 0)) return;
     const share = cloneShare(ev.args.join(','));
     const existing = this.procs.get(ev.retval);
     if (existing?.early) {
       // Its lines came before this result (vfork, -z): keep what it did since, fix the lineage.
-      existing.parent = ev.pid;
-      existing.provisional = false;
+      existing.parent = p.pid;
+      existing.parentProven = true;
+      if (share.thread) existing.thread = true;
       existing.early = false;
       return;
     }
     // A fresh process: an older one with this pid (a thread that vanished in an exec) must not lend it its state.
-    this.adopt(forkProc(p, ev.retval, share, ev.line));
+    const child = forkProc(p, ev.retval, share, ev.line);
+    child.parentProven = true;
+    this.adopt(child);
+  }
+
+  reaped(p: Proc, child: number): void {
+    this.proveParent(p, child);
   }
 
   /** A string argument as a byte path; Solaris raw/kdump NAMI strings come in `extra`. */

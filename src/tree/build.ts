@@ -28,6 +28,8 @@ export interface TreeAccess {
 export interface TreeNode {
   pid: number;
   parent?: number;
+  /** A root that is not the first process: the trace does not show who made it (manifest `parentNotTraced`). */
+  parentNotTraced?: true;
   /** Basename of the last program the process ran. */
   program?: string;
   exe?: string;
@@ -117,6 +119,7 @@ export function buildTree(m: Manifest, opts: { all?: boolean } = {}): Tree {
     const n: TreeNode = {
       pid: p.pid,
       ...(p.parent !== undefined && { parent: p.parent }),
+      ...(p.parentNotTraced && { parentNotTraced: true as const }),
       ...(exe !== undefined && { program: basename(p.argv?.[0] ?? lastExec?.jailPath ?? exe), exe }),
       ...(jailExe !== undefined && { jailExe }),
       ...(p.argv && { argv: p.argv }),

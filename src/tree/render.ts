@@ -35,6 +35,7 @@ function header(n: TreeNode, paint: (s: string) => string): string {
   if (n.program) parts.push(n.program);
   const command = n.argv && n.argv.length > 0 ? n.argv.map(quoteArg).join(' ') : (n.jailExe ?? n.exe);
   const tags: string[] = [];
+  if (n.parentNotTraced) tags.push('parent not traced');
   if (n.root) tags.push(`root ${n.root}`);
   const exit = exitText(n);
   if (exit) tags.push(exit.failed ? paint(`${FAIL_MARK} ${exit.text}`) : exit.text);

@@ -4,7 +4,7 @@
  * state (cwd, root, fd table, lineage) and reports accesses through `Env.record`, the one place an Access is built.
  * Adding a family without a handler does not compile (`Record<Family, Handler>`).
  */
-import { decodeString, parseFdArg, parseNumber } from '../../parsers/strings.js';
+import { decodeString, isTruncated, parseFdArg, parseNumber } from '../../parsers/strings.js';
 import type { SyscallEvent } from '../../parsers/types.js';
 import { opFromFlags, type Family, type Op, type SyscallRow } from '../syscalls.js';
 import { flat, fromBytes, normalize, underRoot, type BPath } from './path.js';
@@ -26,10 +26,16 @@ export interface Env {
   resolve(p: Proc, ev: SyscallEvent, dirfdIdx: number | undefined, path: BPath): Resolved;
   jailPathOf(p: Proc, host: BPath): BPath | undefined;
   /** Report one access (the one place an Access is built). */
-  record(p: Proc, ev: SyscallEvent, r: Resolved, op: Op, target?: BPath): void;
+  record(p: Proc, ev: SyscallEvent, r: Resolved, op: Op, target?: BPath, resolvedFrom?: BPath): void;
   /** Resolve `path` and report it; an unresolved relative path gets a note. */
   emit(p: Proc, ev: SyscallEvent, row: Readonly<SyscallRow>, path: BPath | undefined, op: Op, target?: BPath): void;
   note(line: number, message: string): void;
+  /**
+   * The tracer printed what `path` really is (readlink/resolvepath output, an -y decoration): record that file too, so
+   * a jail gets the real file as well as the name used. `target` is as printed: relative to the link's directory, or
+   * absolute inside the process's root; `hostPath` when the tracer printed a host path (strace -y reads /proc).
+   */
+  resolvedTo(p: Proc, ev: SyscallEvent, link: Resolved, target: BPath, op: Op, hostPath?: boolean): void;
   /** A successful exec: the process image changes. */
   execed(p: Proc, ev: SyscallEvent, row: Readonly<SyscallRow>, path: BPath): void;
   /** A fork-family call returned (in the parent). */
@@ -61,6 +67,8 @@ export const HANDLERS: Readonly<Record<Family, Handler>> = Object.freeze({
     m.record(p, ev, r, opFromFlags(flags));
     if (r.unresolved) m.note(ev.line, `${ev.name}: relative path under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails`);
     if (ev.ok && ev.retval >= 0) p.fds.set(ev.retval, { path: r.path, cloexec: flags.includes('O_CLOEXEC') });
+    // strace -y: `= 3</usr/share/zoneinfo/UTC>` names the file the kernel opened (a host path)
+    if (ev.ok && ev.retPath) m.resolvedTo(p, ev, r, fromBytes(ev.retPath), opFromFlags(flags), true);
   },
   exec(m, row, ev, p) {
     const path = m.str(ev, row.path);
@@ -87,7 +95,11 @@ export const HANDLERS: Readonly<Record<Family, Handler>> = Object.freeze({
     m.emit(p, ev, row, m.str(ev, row.path), 'create', m.str(ev, row.target));
   },
   readlink(m, row, ev, p) {
-    m.emit(p, ev, row, m.str(ev, row.path), 'readlink', ev.ok ? m.str(ev, row.target) : undefined);
+    const path = m.str(ev, row.path);
+    const target = ev.ok ? m.str(ev, row.target) : undefined;
+    m.emit(p, ev, row, path, 'readlink', target);
+    // readlink's content, Solaris resolvepath's and FreeBSD __realpathat's output: the file behind the name
+    if (path !== undefined && path !== '' && target && !isTruncated(ev.args[row.target!] ?? '')) m.resolvedTo(p, ev, m.resolve(p, ev, row.dirfd, path), target, 'stat');
   },
   connect(m, row, ev, p) {
     const sun = ev.sunPath ? fromBytes(ev.sunPath) : sunPath(ev.args[row.path ?? 1] ?? '', ev);

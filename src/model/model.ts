@@ -10,7 +10,7 @@ import { flagsTextFromNumber, opFromFlags, type Op, type Platform, type SyscallR
 import { capsOf, DEFAULT_LIMITS, LimitExceeded, type TraceLimits } from '../limits.js';
 import { FdTable, type FdBudget } from './fds.js';
 import { HANDLERS, UNKNOWN_CWD, type Env, type Resolved } from './handlers.js';
-import { flat, fromBytes, insideRoot, join, normalize, underRoot, type BPath } from './path.js';
+import { dirname, flat, fromBytes, insideRoot, join, normalize, underRoot, type BPath } from './path.js';
 import { cloneShare, forkProc, type Proc } from './proc.js';
 
 export interface Access {
@@ -28,10 +28,12 @@ export interface Access {
   target?: BPath;
   /** The directory fd or cwd was unknown: `path` is as printed. */
   unresolved?: boolean;
+  /** This is the file another path resolves to, as the tracer printed it: that path (see Manifest `resolvedFrom`). */
+  resolvedFrom?: BPath;
 }
 
 /** One place builds an Access, always with the same shape (fast property access downstream). */
-function access(r: Resolved, op: Op, ev: SyscallEvent, pid: number, target?: BPath): Access {
+function access(r: Resolved, op: Op, ev: SyscallEvent, pid: number, target?: BPath, resolvedFrom?: BPath): Access {
   return {
     path: r.path,
     jailPath: r.jailPath,
@@ -43,6 +45,7 @@ function access(r: Resolved, op: Op, ev: SyscallEvent, pid: number, target?: BPa
     syscall: ev.name,
     target,
     unresolved: r.unresolved,
+    resolvedFrom,
   };
 }
 
@@ -185,6 +188,14 @@ export class ProcessModel implements Env {
     return undefined;
   }
 
+  /** Is `p` below `ancestor` in the lineage known so far? */
+  private descends(p: Proc, ancestor: Proc): boolean {
+    for (let x: Proc | undefined = p, n = 0; x && n < 4096; x = x.parent === undefined ? undefined : this.byPid(x.parent), n++) {
+      if (x === ancestor) return true;
+    }
+    return false;
+  }
+
   /** The trace proves `parent` made `child` (fork result, wait result, SIGCHLD). A thread stands for its group's leader. */
   private proveParent(parent: Proc, child: number): void {
     let leader = parent;
@@ -195,9 +206,7 @@ export class ProcessModel implements Env {
     }
     const c = this.byPid(child);
     if (!c || c === leader || c.parentProven) return;
-    for (let x: Proc | undefined = leader, n = 0; x && n < 4096; x = x.parent === undefined ? undefined : this.byPid(x.parent), n++) {
-      if (x === c) return; // a loop (pid reuse): not proof of anything
-    }
+    if (this.descends(leader, c)) return; // a loop (pid reuse): not proof of anything
     c.parent = leader.pid;
     c.parentProven = true;
   }
@@ -209,7 +218,7 @@ export class ProcessModel implements Env {
       // An unprefixed line after prefixed ones: strace prints no pid column only while one tracee is left, so if
       // exactly one other process that printed lines of its own is alive, the unprefixed process is that one.
       const others = [...this.ownLines].filter((k) => this.procs.has(k));
-      if (others.length === 1) this.alias(others[0]);
+      if (others.length === 1 && !this.descends(this.procs.get(others[0])!, this.procs.get(0)!)) this.alias(others[0]);
     }
     switch (ev.kind) {
       case 'syscall': {
@@ -262,8 +271,8 @@ export class ProcessModel implements Env {
 
   // ---- Env: what the handlers (src/model/handlers.ts) may ask of the model ----
 
-  record(p: Proc, ev: SyscallEvent, r: Resolved, op: Op, target?: BPath): void {
-    this.out(access(r, op, ev, p.pid, target));
+  record(p: Proc, ev: SyscallEvent, r: Resolved, op: Op, target?: BPath, resolvedFrom?: BPath): void {
+    this.out(access(r, op, ev, p.pid, target, resolvedFrom));
   }
 
   emit(p: Proc, ev: SyscallEvent, row: Readonly<SyscallRow>, path: BPath | undefined, op: Op, target?: BPath): void {
@@ -271,6 +280,24 @@ export class ProcessModel implements Env {
     const r = this.resolve(p, ev, row.dirfd, path);
     this.record(p, ev, r, op, target);
     if (r.unresolved) this.note(ev.line, `${ev.name}: relative path ${JSON.stringify(path)} under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails`);
+  }
+
+  resolvedTo(p: Proc, ev: SyscallEvent, link: Resolved, target: BPath, op: Op, hostPath = false): void {
+    if (target.endsWith(' (deleted)')) return;
+    let r: Resolved;
+    if (hostPath) {
+      // an -y decoration: strace read it from /proc/PID/fd, so it is a host path whatever the process's root
+      r = { path: normalize(target), jailPath: this.jailPathOf(p, normalize(target)) };
+    } else if (target.charCodeAt(0) === 47) {
+      r = this.resolve(p, ev, undefined, target);
+    } else {
+      // relative link content: from the link's directory. /proc's magic links (`socket:[42]`, `pipe:[7]`) name no file.
+      const seen = link.jailPath ?? link.path;
+      if (link.unresolved || seen.startsWith('/proc/')) return;
+      r = this.resolve(p, ev, undefined, join(dirname(seen), target));
+    }
+    if (r.path === link.path || r.unresolved) return;
+    this.record(p, ev, r, op, undefined, link.unresolved ? undefined : link.path);
   }
 
   note(line: number, message: string): void {

@@ -23,6 +23,8 @@ export interface TreeAccess {
   count?: number;
   /** readlink result / symlink content. */
   target?: string;
+  /** This path is what that one resolves to, as the tracer printed it (manifest `resolvedFrom`). */
+  resolvedFrom?: string;
 }
 
 export interface TreeNode {
@@ -73,7 +75,7 @@ function collectAccesses(m: Manifest): Map<number, TreeAccess[]> {
     for (const a of e.accesses) {
       let folded = byPid.get(a.pid);
       if (!folded) byPid.set(a.pid, (folded = new Map()));
-      const key = `${a.op}\0${e.path}\0${a.ok ? '' : (a.errno ?? '?')}\0${a.jailPath ?? ''}`;
+      const key = `${a.op}\0${e.path}\0${a.ok ? '' : (a.errno ?? '?')}\0${a.jailPath ?? ''}\0${a.resolvedFrom ?? ''}`;
       const seen = folded.get(key);
       if (seen) {
         seen.count = (seen.count ?? 1) + (a.count ?? 1);
@@ -86,6 +88,7 @@ function collectAccesses(m: Manifest): Map<number, TreeAccess[]> {
       if (a.file !== undefined) t.file = a.file;
       if (a.count !== undefined && a.count > 1) t.count = a.count;
       if (a.target !== undefined) t.target = a.target;
+      if (a.resolvedFrom !== undefined) t.resolvedFrom = a.resolvedFrom;
       folded.set(key, t);
     }
   }

@@ -48,6 +48,7 @@ function header(n: TreeNode, paint: (s: string) => string): string {
 function accessText(a: TreeAccess, chrooted: boolean): string {
   let s = a.jailPath ?? a.path;
   if (a.target !== undefined) s += ` -> ${a.target}`;
+  if (a.resolvedFrom !== undefined) s += `  (resolved from ${a.resolvedFrom})`;
   if (a.count !== undefined) s += `  ×${a.count}`;
   if (!a.ok) s += `  ${a.errno ?? '?'}`;
   if (chrooted && a.jailPath !== undefined && a.jailPath !== a.path) s += `  (host ${a.path})`;

@@ -32,7 +32,7 @@ describe('rssh chain: helper → chroot → shell/server', () => {
     const t = await tree('traces/solaris/rssh-chroot-f.truss');
     const [helper] = t.roots;
     expect(ops(helper)).toEqual(['exec /usr/local/libexec/rssh_chroot_helper', 'chroot /var/jail', '✗read /var/ld/ld.config ENOENT']);
-    expect(helper.hidden).toBe(6);
+    expect(helper.hidden).toBe(7); // with /lib/ld.so.1, what resolvepath says /usr/lib/ld.so.1 is
     expect(ops(helper.children[0])).toEqual([
       'exec /usr/bin/ksh',
       'exec /usr/lib/ssh/sftp-server',
@@ -46,7 +46,8 @@ describe('rssh chain: helper → chroot → shell/server', () => {
     const t = await tree('traces/solaris/rssh-chroot-f.truss', true);
     const [helper] = t.roots;
     expect(helper.hidden).toBe(0);
-    expect(helper.accesses.map((a) => a.op)).toEqual(['exec', 'chroot', 'chdir', 'read', 'read', 'read', 'readlink', 'stat', 'stat']);
+    expect(helper.accesses.map((a) => a.op)).toEqual(['exec', 'chroot', 'chdir', 'read', 'read', 'read', 'readlink', 'stat', 'stat', 'stat']);
+    expect(helper.accesses.find((a) => a.resolvedFrom !== undefined)).toMatchObject({ op: 'stat', path: '/lib/ld.so.1', resolvedFrom: '/usr/lib/ld.so.1', line: 2 });
     expect(helper.failures).toBe(1);
   });
 

@@ -121,6 +121,12 @@ export class ProcessModel implements Env {
     // A pid we have not seen created. A process with a fork in flight is its likely parent: it lends the child its
     // state, but the lineage stays unproven until the fork's result (or a wait, or a SIGCHLD) names the child.
     const parents = [...this.forking.keys()].filter((k) => this.procs.has(k));
+    if (parents.length === 0 && this.zeroForked && this.zeroIs === undefined && this.procs.has(0)) {
+      // The unprefixed process forked (so forks are traced, and strace prints a pid column from then on): a new pid
+      // that no fork in flight explains is that process, now shown with its pid.
+      this.alias(pid);
+      return this.procs.get(pid)!;
+    }
     if (parents.length >= 1) {
       const ppid = parents[parents.length - 1];
       p = forkProc(this.procs.get(ppid)!, pid, this.forking.get(ppid)!.share, line);
@@ -143,6 +149,9 @@ export class ProcessModel implements Env {
    * lines without one belong to the only tracee alive, which at the start is the first process (pid unknown: 0).
    */
   private zeroIs: number | undefined;
+
+  /** The unprefixed process (0) made a traced fork-family call. */
+  private zeroForked = false;
 
   /** Pids that printed lines of their own (a pid column): a child known only from a fork result is not one. */
   private readonly ownLines = new Set<number>();
@@ -315,6 +324,7 @@ export class ProcessModel implements Env {
 
   forked(p: Proc, ev: SyscallEvent): void {
     this.forking.delete(p.pid);
+    if (p.pid === 0 && ev.ok) this.zeroForked = true;
     if (!ev.ok || !(ev.retval > 0)) return;
     const share = cloneShare(ev.args.join(','));
     const existing = this.procs.get(ev.retval);

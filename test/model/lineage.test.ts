@@ -242,6 +242,24 @@ describe('lines without a pid column (strace -f to stderr)', () => {
     expect(pidsOf(m, '/d')).toEqual([8]);
   });
 
+  test('once the unprefixed process has forked, the first pid no fork explains is that process (golang/go#11918 shape)', () => {
+    const { m } = manifestOf(['openat(AT_FDCWD, "/a", O_RDONLY) = 3', 'clone(child_stack=NULL, flags=CLONE_VM|CLONE_THREAD) = 8', '[pid 8] openat(AT_FDCWD, "/c", O_RDONLY) = 3', '[pid 7] openat(AT_FDCWD, "/b", O_RDONLY) = 3'].join('\n'));
+    expect(lineage(m)).toEqual([
+      [7, '-'],
+      [8, 7],
+    ]);
+    expect(pidsOf(m, '/a')).toEqual([7]);
+    expect(pidsOf(m, '/b')).toEqual([7]);
+  });
+
+  test('without a traced fork, a new pid is not taken for the unprefixed process', () => {
+    const { m } = manifestOf(['openat(AT_FDCWD, "/a", O_RDONLY) = 3', '[pid 8] openat(AT_FDCWD, "/c", O_RDONLY) = 3'].join('\n'));
+    expect(lineage(m)).toEqual([
+      [0, '-'],
+      [8, 'not traced'],
+    ]);
+  });
+
   test('an unprefixed line is never taken for a child of the unprefixed process', () => {
     const { m } = manifestOf(['openat(AT_FDCWD, "/a", O_RDONLY) = 3', 'clone(child_stack=NULL, flags=SIGCHLD) = 8', '[pid 8] openat(AT_FDCWD, "/c", O_RDONLY) = 3', 'openat(AT_FDCWD, "/d", O_RDONLY) = 3'].join('\n'));
     expect(lineage(m)).toEqual([

@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest';
 import type { Manifest } from '../../src/manifest/manifest.js';
 import { parseTraces } from '../../src/trace.js';
 import { buildTree, type TreeNode } from '../../src/tree/build.js';
+import { renderTreeDot } from '../../src/tree/dot.js';
+import { renderTree } from '../../src/tree/render.js';
 
 const tree = async (file: string, all = false) => buildTree(await parseTraces([file], { cwd: '/' }), { all });
 const execs = (n: TreeNode) => n.accesses.filter((a) => a.op === 'exec').map((a) => a.jailPath ?? a.path);
@@ -94,6 +96,32 @@ describe('shape', () => {
       [10, undefined],
       [11, 'x'],
     ]);
+  });
+
+  test('parentNotTraced travels from the manifest to the node, the text and the dot picture; a resolved path keeps its origin', () => {
+    const t = buildTree(
+      {
+        ...base,
+        processes: [{ pid: 1, line: 1 }, { pid: 2, line: 4, parentNotTraced: true }],
+        entries: [
+          { path: '/lib/ld.so.1', accesses: [{ op: 'stat', ok: true, pid: 1, line: 2, syscall: 'resolvepath', resolvedFrom: '/usr/lib/ld.so.1' }] },
+          { path: '/usr/lib/ld.so.1', accesses: [{ op: 'stat', ok: true, pid: 1, line: 3, syscall: 'stat' }] },
+        ],
+      },
+      { all: true },
+    );
+    expect(t.roots.map((r) => [r.pid, r.parentNotTraced])).toEqual([
+      [1, undefined],
+      [2, true],
+    ]);
+    expect(t.roots[0].accesses.map((a) => [a.path, a.resolvedFrom])).toEqual([
+      ['/lib/ld.so.1', '/usr/lib/ld.so.1'],
+      ['/usr/lib/ld.so.1', undefined],
+    ]);
+    expect(renderTree(t)).toContain('\n2  (parent not traced)\n');
+    expect(renderTree(t)).toContain('stat     /lib/ld.so.1  (resolved from /usr/lib/ld.so.1)\n');
+    expect(renderTreeDot(t)).toContain('pid 2\\nparent not traced');
+    expect(renderTreeDot(t)).not.toContain('pid 1\\nparent not traced');
   });
 
   test('a parent loop is broken into roots, not lost', () => {

@@ -260,6 +260,30 @@ describe('lines without a pid column (strace -f to stderr)', () => {
     ]);
   });
 
+  test('a failed fork does not name the unprefixed process after the next pid', () => {
+    const { m } = manifestOf(['openat(AT_FDCWD, "/a", O_RDONLY) = 3', 'clone(child_stack=NULL, flags=SIGCHLD) = -1 EAGAIN (Resource temporarily unavailable)', '[pid 8] openat(AT_FDCWD, "/c", O_RDONLY) = 3'].join('\n'));
+    expect(lineage(m)).toEqual([
+      [0, '-'],
+      [8, 'not traced'],
+    ]);
+  });
+
+  test('an unprefixed line with two other processes alive names neither', () => {
+    const { m } = manifestOf(['openat(AT_FDCWD, "/a", O_RDONLY) = 3', '[pid 7] openat(AT_FDCWD, "/b", O_RDONLY) = 3', '[pid 9] openat(AT_FDCWD, "/c", O_RDONLY) = 3', 'openat(AT_FDCWD, "/d", O_RDONLY) = 3'].join('\n'));
+    expect(m.processes.map((p) => p.pid)).toEqual([0, 7, 9]);
+    expect(pidsOf(m, '/d')).toEqual([0]);
+  });
+
+  test('renamed accesses that become one fold: counts add, the earliest line is kept, whatever the order', () => {
+    const b = new ManifestBuilder();
+    const acc = { path: '/x', op: 'read' as const, ok: true, line: 9, syscall: 'openat' };
+    b.add({ ...acc, pid: 7 });
+    b.add({ ...acc, pid: 0, line: 3 });
+    b.add({ ...acc, pid: 0, line: 4 });
+    const m = b.finish({ files: ['t'], format: 'strace', detected: true, platform: 'linux', cwd: '/', lines: 0, bytes: 0 }, [], new Map([[0, 7]]));
+    expect(m.entries[0].accesses).toEqual([{ op: 'read', ok: true, pid: 7, line: 3, syscall: 'openat', count: 3 }]);
+  });
+
   test('an unprefixed line is never taken for a child of the unprefixed process', () => {
     const { m } = manifestOf(['openat(AT_FDCWD, "/a", O_RDONLY) = 3', 'clone(child_stack=NULL, flags=SIGCHLD) = 8', '[pid 8] openat(AT_FDCWD, "/c", O_RDONLY) = 3', 'openat(AT_FDCWD, "/d", O_RDONLY) = 3'].join('\n'));
     expect(lineage(m)).toEqual([

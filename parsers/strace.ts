@@ -199,7 +199,9 @@ class StraceParser implements LineParser {
     if (c0 === 60 /* < */ && body.startsWith('<... ')) return this.resumed(pid, body, lineNo, emit);
     if (c0 === 45 /* - */ && body.startsWith('--- ')) {
       const sig = /^--- (SIG[A-Z0-9]+|[A-Z]+)/.exec(body);
-      if (sig) emit({ kind: 'signal', line: lineNo, pid, signal: sig[1] });
+      // the kernel's SIGCHLD names the child (si_pid); a kill(2) of SIGCHLD has si_code=SI_USER and proves nothing
+      const child = sig?.[1] === 'SIGCHLD' && body.includes('si_code=CLD_') ? /\bsi_pid=(\d+)/.exec(body) : null;
+      if (sig) emit(child ? { kind: 'signal', line: lineNo, pid, signal: sig[1], child: Number(child[1]) } : { kind: 'signal', line: lineNo, pid, signal: sig[1] });
       return true;
     }
     if (c0 === 43 /* + */ && body.startsWith('+++ superseded by execve in pid ')) {
@@ -285,7 +287,20 @@ class StraceParser implements LineParser {
     }
     const name = body.slice(5, close);
     const rest = body.slice(close + ' resumed>'.length);
-    const p = this.pending.get(pid);
+    let p = this.pending.get(pid);
+    let startedAs: number | undefined;
+    if (!p || p.name !== name) {
+      // strace -f to stderr: a call started without a pid column can resume as [pid N], and one started as [pid N]
+      // can resume without one (the other tracees are gone). Join them when the start is unambiguous.
+      const other = this.unprefixedPartner(pid, name);
+      if (other !== undefined) {
+        p = this.pending.get(other)!;
+        if (pid === this.defaultPid) pid = other;
+        else startedAs = other;
+        this.unhold(other);
+        this.hold(pid, p, emit);
+      }
+    }
     if (!this.want(name)) {
       if (p && p.name === name) this.unhold(pid);
       return true;
@@ -297,19 +312,34 @@ class StraceParser implements LineParser {
     this.unhold(pid);
     // Join: `openat(AT_FDCWD, "x", O_RDONLY ` + `) = 3`; `read(3, ` + `"data", 832) = 832`.
     const text = p.text.trimEnd() + (p.text.trimEnd().endsWith(',') || p.text.trimEnd().endsWith('(') ? ' ' : '') + rest;
-    if (!this.complete(pid, name, text, lineNo, emit)) {
+    if (!this.complete(pid, name, text, lineNo, emit, startedAs)) {
       emit({ kind: 'warning', line: lineNo, message: `could not join ${name} with its resumption` });
     }
     return true;
   }
 
-  private complete(pid: number, name: string, argsText: string, lineNo: number, emit: Emit): boolean {
+  /**
+   * The pid whose unfinished `name` a resumption at `pid` continues, across the pid column appearing or vanishing:
+   * [pid N] resuming an unprefixed start, or an unprefixed line resuming the only `name` held. Else undefined.
+   */
+  private unprefixedPartner(pid: number, name: string): number | undefined {
+    if (pid !== this.defaultPid) return this.pending.get(this.defaultPid)?.name === name ? this.defaultPid : undefined;
+    let found: number | undefined;
+    for (const [k, q] of this.pending) {
+      if (q.name !== name) continue;
+      if (found !== undefined) return undefined;
+      found = k;
+    }
+    return found;
+  }
+
+  private complete(pid: number, name: string, argsText: string, lineNo: number, emit: Emit, startedAs?: number): boolean {
     const { args, end } = splitArgs(argsText, 0);
     if (end < 0) return false;
     const res = parseResult(argsText.slice(end + 1));
     if (!res) return false;
     // one object shape for every event (no spread): cheaper on the hot path
-    emit({ kind: 'syscall', line: lineNo, pid, name, args, enc: 'c', ret: res.ret, retval: res.retval, ok: res.ok, errno: res.errno, retPath: res.retPath, truncated: truncatedArgs(args) });
+    emit({ kind: 'syscall', line: lineNo, pid, name, args, enc: 'c', ret: res.ret, retval: res.retval, ok: res.ok, errno: res.errno, retPath: res.retPath, truncated: truncatedArgs(args), startedAs });
     return true;
   }
 

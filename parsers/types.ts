@@ -55,6 +55,11 @@ export interface SyscallEvent {
    * array with such a string in it (execve argv). A cut string is not the whole path: it must never name a file.
    */
   truncated?: number[];
+  /**
+   * The pid column of the line that started this call, when it differs from `pid`: strace -f writing to stderr
+   * prints no pid column while one process is traced, so a call can start unprefixed (0) and resume as `[pid N]`.
+   */
+  startedAs?: number;
 }
 
 export interface ExitEvent {
@@ -72,6 +77,8 @@ export interface SignalEvent {
   line: number;
   pid: number;
   signal: string;
+  /** SIGCHLD sent by the kernel (`si_code=CLD_*`): the child whose state changed (`si_pid`). */
+  child?: number;
 }
 
 /** Something the parser could not make sense of. The stream goes on. */

@@ -37,6 +37,7 @@ export type Family =
   | 'chroot'
   | 'getcwd' // path argument is the process's cwd (output)
   | 'fork' // result is a child pid; flags argument says what is shared
+  | 'wait' // result (or the siginfo's si_pid) is a child: proof of lineage
   | 'close'
   | 'closeRange' // close_range(first, last, flags)
   | 'dup' // result is a copy of fd
@@ -67,6 +68,8 @@ export interface SyscallRow {
   newfd?: number;
   /** fcntl command argument. */
   cmd?: number;
+  /** waitid's siginfo argument (its `si_pid` names the child). */
+  info?: number;
   /** Flags implied by the call itself (`creat` = O_CREAT|O_WRONLY|O_TRUNC). */
   impliedFlags?: string;
   /** Reuse another row's semantics; fields given here override (argument order differs on some ABIs). */
@@ -139,6 +142,9 @@ export const COMMON: readonly SyscallRow[] = [
   { name: 'clone3', family: 'fork', flags: 0 },
   { name: 'fork', family: 'fork' },
   { name: 'vfork', family: 'fork' },
+  { name: 'wait4', family: 'wait' },
+  { name: 'waitpid', family: 'wait' },
+  { name: 'waitid', family: 'wait', info: 2 },
   // fd table
   { name: 'close', family: 'close', fd: 0 },
   { name: 'close_range', family: 'closeRange', fd: 0, newfd: 1, flags: 2 },

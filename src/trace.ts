@@ -197,6 +197,7 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
   const manifest = builder.finish(
     { files, format: dialect.name, detected, platform, cwd, lines, bytes: done },
     procs,
+    model.pidAliases,
   );
   if (lost) manifest.tracerLost = lost;
   return manifest;
@@ -270,6 +271,7 @@ export class LiveTrace {
     const manifest = this.builder.finish(
       { files: [this.file], format: 'strace', detected: false, platform: 'linux', cwd: this.cwd, lines: stats.lines, bytes: this.bytes },
       this.model.all.map((p) => Object.assign(p, { argvTruncated: p.argv && this.pipe.cut.argv.get(p.argv) })),
+      this.model.pidAliases,
     );
     if (lost) manifest.tracerLost = lost;
     return manifest;

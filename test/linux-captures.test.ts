@@ -18,6 +18,9 @@ interface Expected {
   failed: Record<string, string>;
 }
 
+const LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
+const PROBE_REAL = [LIBC, '/usr/lib/x86_64-linux-gnu/libm.so.6', '/usr/share/zoneinfo/Etc/UTC'];
+
 /** What each flag set changes, relative to the full `-f` capture. */
 const DIFFERENCES: Record<string, (ok: Set<string>, failed: Map<string, string>) => void> = {
   // no -f: the sh child, the FIFO reader thread and the /bin/true child are not traced
@@ -34,6 +37,12 @@ const DIFFERENCES: Record<string, (ok: Set<string>, failed: Map<string, string>)
   // /tmp/jt-probe-work (chdir at the start), then read after chdir("/") + the invisible fchdir: it looks like /rel2.txt.
   'probe/f-efile': (ok) => ok.add('/rel2.txt'),
   'probe/f-efile-old': (ok) => ok.add('/rel2.txt'),
+  // -y: `= 3</usr/lib/...>` names the file behind /lib -> usr/lib and /etc/localtime: recorded too (resolvedFrom)
+  'probe/f-y': (ok) => PROBE_REAL.forEach((p) => ok.add(p)),
+  'probe/f-yy': (ok) => PROBE_REAL.forEach((p) => ok.add(p)),
+  'probe/f-combo': (ok) => PROBE_REAL.forEach((p) => ok.add(p)),
+  'scp-upload/f-tt-T-y': (ok) => ok.add(LIBC),
+  'sftp-server/f-tt-T-y': (ok) => [LIBC, '/usr/share/zoneinfo/Etc/UTC'].forEach((p) => ok.add(p)),
 };
 
 const hexOf = (s: string): string => Buffer.from(s, 'utf8').toString('hex');

@@ -69,7 +69,9 @@ export function needsFromManifest(m: Manifest, platform: PlatformInfo, opts: Nee
   const onTheWay = (p: string): boolean => used.some((u) => u.startsWith(p === '/' ? '/' : p + '/'));
   for (const e of m.entries) {
     if (!e.path.startsWith('/')) continue; // unresolved relative path: parse notes it
-    const ops = new Set(e.accesses.filter((a) => a.ok).map((a) => a.op));
+    // A file known only as what a name resolves to (strace -y, readlink, resolvepath) is reached through that name,
+    // and only some tracer flags show it: left out, so one workload diffs equal under any flags.
+    const ops = new Set(e.accesses.filter((a) => a.ok && a.resolvedFrom === undefined).map((a) => a.op));
     if (ops.size === 0) continue;
     if (!all && [...ops].every((o) => WRITE_OPS.has(o))) continue;
     if (!all && e.path !== '/' && [...ops].every((o) => LOOKUP_OPS.has(o)) && onTheWay(e.path)) continue;

@@ -29,6 +29,11 @@ export interface AccessRecord {
   target?: string;
   /** The path the process used inside its chroot. */
   jailPath?: string;
+  /**
+   * Set when this path is what another one resolves to, as the tracer printed it (readlink content, Solaris
+   * resolvepath output, strace -y `3</real/path>`): the path the program named (host path).
+   */
+  resolvedFrom?: string;
 }
 
 export interface ManifestEntry {
@@ -59,7 +64,10 @@ export interface WarningRecord {
 
 export interface ProcessRecord {
   pid: number;
+  /** Only when the trace proves it: the fork/clone result, a wait result or a SIGCHLD naming this process. */
   parent?: number;
+  /** Not the first process, and nothing in the trace says who made it (threads before -p, a fork left out by -e). */
+  parentNotTraced?: true;
   exe?: string;
   argv?: string[];
   /** Indices of the argv words the tracer cut short (strace -s): shown as printed, not the whole word. */
@@ -133,39 +141,41 @@ export class ManifestBuilder {
     const slot = this.slots.get(a.path);
     const errno = a.ok ? undefined : a.errno || undefined;
     const jailPath = a.jailPath === undefined ? undefined : display(a.jailPath);
+    const from = a.resolvedFrom === undefined ? undefined : display(a.resolvedFrom);
     if (slot === undefined) {
       this.count('distinct paths', this.slots.size + 1, a.line);
       this.chars += a.path.length;
-      this.slots.set(flat(a.path), this.record(a, errno, jailPath));
+      this.slots.set(flat(a.path), this.record(a, errno, jailPath, from));
       return;
     }
     const list = Array.isArray(slot) ? slot : [slot];
     const keys = this.keyed.size === 0 ? undefined : this.keyed.get(a.path);
-    const seen = keys ? keys.get(recordKey(a.op, a.ok, errno, a.pid, this.fileIndex, jailPath)) : list.find((r) => sameKey(r, a.op, a.ok, errno, a.pid, this.fileIndex, jailPath));
+    const seen = keys ? keys.get(recordKey(a.op, a.ok, errno, a.pid, this.fileIndex, jailPath, from)) : list.find((r) => sameKey(r, a.op, a.ok, errno, a.pid, this.fileIndex, jailPath, from));
     if (seen) {
       seen.count = (seen.count ?? 1) + 1;
       return;
     }
-    const rec = this.record(a, errno, jailPath);
+    const rec = this.record(a, errno, jailPath, from);
     list.push(rec);
     if (list.length === 2) this.slots.set(a.path, list);
-    if (keys) keys.set(recordKey(rec.op, rec.ok, rec.errno, rec.pid, rec.file ?? 0, rec.jailPath), rec);
-    else if (list.length > SCAN_MAX) this.keyed.set(a.path, new Map(list.map((r) => [recordKey(r.op, r.ok, r.errno, r.pid, r.file ?? 0, r.jailPath), r])));
+    if (keys) keys.set(recordKey(rec.op, rec.ok, rec.errno, rec.pid, rec.file ?? 0, rec.jailPath, rec.resolvedFrom), rec);
+    else if (list.length > SCAN_MAX) this.keyed.set(a.path, new Map(list.map((r) => [recordKey(r.op, r.ok, r.errno, r.pid, r.file ?? 0, r.jailPath, r.resolvedFrom), r])));
   }
 
   private count(kind: 'distinct paths' | 'distinct accesses' | 'bytes of path names', n: number, line: number): void {
     if (n > this.caps[kind]) throw new LimitExceeded(kind, this.caps[kind], line);
   }
 
-  private record(a: Access, errno: string | undefined, jailPath: string | undefined): AccessRecord {
+  private record(a: Access, errno: string | undefined, jailPath: string | undefined, from: string | undefined): AccessRecord {
     this.count('distinct accesses', ++this.records, a.line);
-    this.chars += (a.target?.length ?? 0) + (jailPath?.length ?? 0);
+    this.chars += (a.target?.length ?? 0) + (jailPath?.length ?? 0) + (from?.length ?? 0);
     this.count('bytes of path names', this.chars, a.line);
     const rec: AccessRecord = { op: a.op, ok: a.ok, pid: a.pid, line: a.line, syscall: this.intern(a.syscall) };
     if (errno) rec.errno = this.intern(errno);
     if (this.fileIndex > 0) rec.file = this.fileIndex;
     if (a.target !== undefined) rec.target = display(flat(a.target));
     if (jailPath !== undefined) rec.jailPath = flat(jailPath);
+    if (from !== undefined) rec.resolvedFrom = flat(from);
     return rec;
   }
 
@@ -190,18 +200,25 @@ export class ManifestBuilder {
     return this.slots.size;
   }
 
-  finish(source: SourceInfo, procs: Array<Proc & { file?: number; argvTruncated?: number[] }>): Manifest {
+  /**
+   * `pidAliases`: pids the model learned later (strace -f to stderr prints no pid column for the first process until
+   * a second one appears: its early accesses carry 0): they are renamed, and records that now repeat are folded.
+   */
+  finish(source: SourceInfo, procs: Array<Proc & { file?: number; argvTruncated?: number[] }>, pidAliases?: ReadonlyMap<number, number>): Manifest {
     const entries: ManifestEntry[] = [];
     const sorted = [...this.slots.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const path of sorted) {
       const slot = this.slots.get(path)!;
-      entries.push(entry(path, Array.isArray(slot) ? slot : [slot]));
+      const list = Array.isArray(slot) ? slot : [slot];
+      entries.push(entry(path, pidAliases && pidAliases.size > 0 ? renamePids(list, pidAliases) : list));
     }
     this.slots.clear(); // the entries hold the records now
     this.keyed.clear();
+    const first = procs[0];
     const processes = procs.map((p): ProcessRecord => {
       const r: ProcessRecord = { pid: p.pid, line: p.line };
-      if (p.parent !== undefined) r.parent = p.parent;
+      if (p.parent !== undefined && p.parentProven) r.parent = p.parent;
+      else if (p !== first) r.parentNotTraced = true;
       if (p.exe !== undefined) r.exe = displayPath(toBytes(p.exe));
       if (p.argv) r.argv = p.argv;
       if (p.argv && p.argvTruncated && p.argvTruncated.length > 0) r.argvTruncated = p.argvTruncated;
@@ -212,6 +229,26 @@ export class ManifestBuilder {
     });
     return { schema: MANIFEST_SCHEMA, source, entries, processes, warnings: this.warnings, warningCount: this.warningCount, notes: this.notes, noteCount: this.noteCount };
   }
+}
+
+/** Accesses with their pids renamed; two that become the same access fold (counts added, the first line kept). */
+function renamePids(list: AccessRecord[], aliases: ReadonlyMap<number, number>): AccessRecord[] {
+  const out: AccessRecord[] = [];
+  const byKey = new Map<string, AccessRecord>();
+  for (const r of list) {
+    const pid = aliases.get(r.pid) ?? r.pid;
+    const rec = pid === r.pid ? r : { ...r, pid };
+    const key = recordKey(rec.op, rec.ok, rec.errno, rec.pid, rec.file ?? 0, rec.jailPath, rec.resolvedFrom);
+    const seen = byKey.get(key);
+    if (!seen) {
+      byKey.set(key, rec);
+      out.push(rec);
+      continue;
+    }
+    seen.count = (seen.count ?? 1) + (rec.count ?? 1);
+    if (rec.line < seen.line) seen.line = rec.line;
+  }
+  return out;
 }
 
 /** Paths made only of printable ASCII display as themselves: no Buffer, no second string. */
@@ -231,11 +268,11 @@ function entry(path: BPath, accesses: AccessRecord[]): ManifestEntry {
 }
 
 /** The fold key of an access (the same access again only counts). */
-const recordKey = (op: Op, ok: boolean, errno: string | undefined, pid: number, file: number, jailPath: string | undefined): string =>
-  `${op}\0${ok ? '' : (errno ?? '?')}\0${pid}\0${file}\0${jailPath ?? ''}`;
+const recordKey = (op: Op, ok: boolean, errno: string | undefined, pid: number, file: number, jailPath: string | undefined, from: string | undefined): string =>
+  `${op}\0${ok ? '' : (errno ?? '?')}\0${pid}\0${file}\0${jailPath ?? ''}\0${from ?? ''}`;
 
-const sameKey = (r: AccessRecord, op: Op, ok: boolean, errno: string | undefined, pid: number, file: number, jailPath: string | undefined): boolean =>
-  r.op === op && r.ok === ok && r.errno === errno && r.pid === pid && (r.file ?? 0) === file && r.jailPath === jailPath;
+const sameKey = (r: AccessRecord, op: Op, ok: boolean, errno: string | undefined, pid: number, file: number, jailPath: string | undefined, from: string | undefined): boolean =>
+  r.op === op && r.ok === ok && r.errno === errno && r.pid === pid && (r.file ?? 0) === file && r.jailPath === jailPath && r.resolvedFrom === from;
 
 /** The exact bytes of an entry's path. */
 export const entryBytes = (e: ManifestEntry): Buffer => (e.pathHex !== undefined ? Buffer.from(e.pathHex, 'hex') : Buffer.from(e.path, 'utf8'));

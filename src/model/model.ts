@@ -1,14 +1,16 @@
 /**
  * The process model: consumes trace events in order, keeps per-pid state (cwd, root, fd table, fork/exec
  * inheritance) and turns each file-related syscall into an Access with an absolute host path.
- * One dispatcher over the syscall table's families; every handler resolves paths through `resolve`.
+ * Dispatch is a table of handlers by syscall family (src/model/handlers.ts); every handler resolves paths through
+ * `resolve` and reports through `record`, the one place an Access is built.
  */
 import { decodeString, decodeStringLatin1, parseFdArg, parseNumber, splitArgs } from '../../parsers/strings.js';
 import type { SyscallEvent, TraceEvent } from '../../parsers/types.js';
 import { flagsTextFromNumber, opFromFlags, type Op, type Platform, type SyscallRow, type SyscallTable } from '../syscalls.js';
 import { capsOf, DEFAULT_LIMITS, LimitExceeded, type TraceLimits } from '../limits.js';
 import { FdTable, type FdBudget } from './fds.js';
-import { flat, fromBytes, insideRoot, join, normalize, underRoot, type BPath } from './path.js';
+import { HANDLERS, UNKNOWN_CWD, type Env, type Resolved } from './handlers.js';
+import { dirname, flat, fromBytes, insideRoot, join, normalize, underRoot, type BPath } from './path.js';
 import { cloneShare, forkProc, type Proc } from './proc.js';
 
 export interface Access {
@@ -26,21 +28,24 @@ export interface Access {
   target?: BPath;
   /** The directory fd or cwd was unknown: `path` is as printed. */
   unresolved?: boolean;
+  /** This is the file another path resolves to, as the tracer printed it: that path (see Manifest `resolvedFrom`). */
+  resolvedFrom?: BPath;
 }
 
 /** One place builds an Access, always with the same shape (fast property access downstream). */
-function access(r: Pick<Access, 'path' | 'jailPath' | 'unresolved'>, op: Op, ev: SyscallEvent, target?: BPath): Access {
+function access(r: Resolved, op: Op, ev: SyscallEvent, pid: number, target?: BPath, resolvedFrom?: BPath): Access {
   return {
     path: r.path,
     jailPath: r.jailPath,
     op,
     ok: ev.ok,
     errno: ev.errno,
-    pid: ev.pid,
+    pid,
     line: ev.line,
     syscall: ev.name,
     target,
     unresolved: r.unresolved,
+    resolvedFrom,
   };
 }
 
@@ -60,10 +65,8 @@ export type AccessSink = (a: Access) => void;
 export type WarnSink = (line: number, message: string, severity?: 'note') => void;
 
 const AT_FDCWD = -100;
-/** A cwd the trace lost track of (fchdir to an fd it never saw opened). */
-const UNKNOWN_CWD = '';
 
-export class ProcessModel {
+export class ProcessModel implements Env {
   /** Live processes by pid. */
   readonly procs = new Map<number, Proc>();
   /** Every process seen, in order of appearance (for `tree`). */
@@ -112,20 +115,28 @@ export class ProcessModel {
   }
 
   proc(pid: number, line: number): Proc {
+    if (pid === 0 && !this.procs.has(0) && this.zeroIs !== undefined) pid = this.unprefixed();
     let p = this.procs.get(pid);
     if (p) return p;
-    // A pid we have not seen created. If exactly one process has a fork in flight, it is the parent.
+    // A pid we have not seen created. A process with a fork in flight is its likely parent: it lends the child its
+    // state, but the lineage stays unproven until the fork's result (or a wait, or a SIGCHLD) names the child.
     const parents = [...this.forking.keys()].filter((k) => this.procs.has(k));
+    if (parents.length === 0 && this.zeroForked && this.zeroIs === undefined && this.procs.has(0)) {
+      // The unprefixed process forked (so forks are traced, and strace prints a pid column from then on): a new pid
+      // that no fork in flight explains is that process, now shown with its pid.
+      this.alias(pid);
+      return this.procs.get(pid)!;
+    }
     if (parents.length >= 1) {
       const ppid = parents[parents.length - 1];
       p = forkProc(this.procs.get(ppid)!, pid, this.forking.get(ppid)!.share, line);
-      p.provisional = parents.length > 1;
       p.early = true;
     } else if (this.all.length > 0 && pid !== 0) {
-      // Unknown parent (a trace that starts mid-run, -z, or -ff files): inherit the first process's state.
+      // Unknown parent (a trace that starts mid-run, threads that existed before -p attached, a fork left out by
+      // -e trace=, -ff files): a root, with the first process's cwd and root as the best guess for resolving paths.
       const first = this.procs.get(this.all[0].pid) ?? this.all[0];
       p = forkProc(first, pid, { fs: false, files: false }, line);
-      p.provisional = true;
+      p.parent = undefined;
       p.early = true;
     } else {
       p = { pid, fs: { ...this.initial }, fds: new FdTable(this.fdBudget), line };
@@ -133,9 +144,94 @@ export class ProcessModel {
     return this.adopt(p);
   }
 
+  /**
+   * What pid 0 stands for once known. strace -f writing to stderr prints no pid column while it traces one process:
+   * lines without one belong to the only tracee alive, which at the start is the first process (pid unknown: 0).
+   */
+  private zeroIs: number | undefined;
+
+  /** The unprefixed process (0) made a traced fork-family call. */
+  private zeroForked = false;
+
+  /** Pids that printed lines of their own (a pid column): a child known only from a fork result is not one. */
+  private readonly ownLines = new Set<number>();
+
+  /** Pids renamed after the fact (0 → the first tracee's pid): the manifest applies them to earlier accesses. */
+  readonly pidAliases = new Map<number, number>();
+
+  /** The pid an unprefixed line stands for after the first tracee's pid is known: the only live process, if one. */
+  private unprefixed(): number {
+    if (this.procs.size === 1) return this.procs.keys().next().value!;
+    return this.zeroIs!;
+  }
+
+  /** The process without a pid column (0) is `pid`: rename it, and merge a record `pid` already had. */
+  private alias(pid: number): void {
+    const zero = this.procs.get(0);
+    if (!zero || pid === 0) return;
+    const other = this.procs.get(pid);
+    if (other && other !== zero) {
+      // `pid` showed up with a prefix before we knew it was the unprefixed process: its later state wins.
+      zero.fs = other.fs;
+      zero.fds.release();
+      zero.fds = other.fds;
+      if (other.exe !== undefined) (zero.exe = other.exe), (zero.argv = other.argv);
+      const at = this.all.indexOf(other);
+      if (at >= 0) this.all.splice(at, 1);
+    }
+    this.procs.delete(0);
+    zero.pid = pid;
+    this.procs.set(pid, zero);
+    for (const q of this.all) if (q.parent === 0 || (q.parent === pid && q !== zero)) q.parent = pid;
+    const f = this.forking.get(0);
+    if (f) this.forking.delete(0), this.forking.set(pid, f);
+    this.zeroIs = pid;
+    this.pidAliases.set(0, pid);
+  }
+
+  /** The latest process record with this pid (live, or exited). */
+  private byPid(pid: number): Proc | undefined {
+    const live = this.procs.get(pid);
+    if (live) return live;
+    for (let i = this.all.length - 1; i >= 0; i--) if (this.all[i].pid === pid) return this.all[i];
+    return undefined;
+  }
+
+  /** Is `p` below `ancestor` in the lineage known so far? */
+  private descends(p: Proc, ancestor: Proc): boolean {
+    for (let x: Proc | undefined = p, n = 0; x && n < 4096; x = x.parent === undefined ? undefined : this.byPid(x.parent), n++) {
+      if (x === ancestor) return true;
+    }
+    return false;
+  }
+
+  /** The trace proves `parent` made `child` (fork result, wait result, SIGCHLD). A thread stands for its group's leader. */
+  private proveParent(parent: Proc, child: number): void {
+    let leader = parent;
+    for (let n = 0; leader.thread && leader.parentProven && leader.parent !== undefined && n < 64; n++) {
+      const up = this.byPid(leader.parent);
+      if (!up) break;
+      leader = up;
+    }
+    const c = this.byPid(child);
+    if (!c || c === leader || c.parentProven) return;
+    if (this.descends(leader, c)) return; // a loop (pid reuse): not proof of anything
+    c.parent = leader.pid;
+    c.parentProven = true;
+  }
+
   onEvent(ev: TraceEvent, out: AccessSink, warn: WarnSink): void {
+    if (ev.kind === 'warning') return;
+    if (ev.pid !== 0) this.ownLines.add(ev.pid);
+    else if (this.procs.has(0) && this.zeroIs === undefined && this.ownLines.size > 0) {
+      // An unprefixed line after prefixed ones: strace prints no pid column only while one tracee is left, so if
+      // exactly one other process that printed lines of its own is alive, the unprefixed process is that one.
+      const others = [...this.ownLines].filter((k) => this.procs.has(k));
+      if (others.length === 1 && !this.descends(this.procs.get(others[0])!, this.procs.get(0)!)) this.alias(others[0]);
+    }
     switch (ev.kind) {
       case 'syscall': {
+        if (ev.startedAs === 0 && ev.pid !== 0 && this.procs.has(0)) this.alias(ev.pid); // its unprefixed start
         const row = this.table.get(ev.name);
         if (row) this.syscall(row, ev, out, warn);
         if (this.fdBudget.live > this.max) throw new LimitExceeded('open file descriptors', this.max, ev.line);
@@ -148,17 +244,22 @@ export class ProcessModel {
       case 'pending': {
         const row = this.table.get(ev.name);
         if (row?.family === 'fork') {
-          this.proc(ev.pid, ev.line);
-          this.forking.set(ev.pid, { share: cloneShare(ev.args.join(',')), line: ev.line });
+          const p = this.proc(ev.pid, ev.line);
+          this.forking.set(p.pid, { share: cloneShare(ev.args.join(',')), line: ev.line });
         }
         return;
       }
       case 'exit': {
         const p = this.proc(ev.pid, ev.line);
         p.exit = { code: ev.code, signal: ev.signal, line: ev.line };
-        if (this.procs.get(ev.pid) === p) p.fds.release(); // an exited process keeps its record, not its fds
-        this.procs.delete(ev.pid);
-        this.forking.delete(ev.pid);
+        if (this.procs.get(p.pid) === p) p.fds.release(); // an exited process keeps its record, not its fds
+        this.procs.delete(p.pid);
+        this.forking.delete(p.pid);
+        return;
+      }
+      case 'signal': {
+        // SIGCHLD with si_code=CLD_*: the kernel tells the parent which child changed state
+        if (ev.child !== undefined && ev.child > 0) this.proveParent(this.proc(ev.pid, ev.line), ev.child);
         return;
       }
       default:
@@ -166,176 +267,90 @@ export class ProcessModel {
     }
   }
 
+  /** Sinks of the event being handled (set by onEvent for the handlers' record/note). */
+  private out: AccessSink = () => undefined;
+  private warnSink: WarnSink = () => undefined;
+
   private syscall(row: Readonly<SyscallRow>, ev: SyscallEvent, out: AccessSink, warn: WarnSink): void {
     const p = this.proc(ev.pid, ev.line);
-    const emit = (path: BPath | undefined, op: Op, target?: BPath): void => {
-      if (path === undefined) return;
-      const r = this.resolve(p, ev, row.dirfd, path);
-      out(access(r, op, ev, target));
-      if (r.unresolved) warn(ev.line, `${ev.name}: relative path ${JSON.stringify(path)} under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails`, 'note');
-    };
-    switch (row.family) {
-      case 'open': {
-        const path = this.str(ev, row.path);
-        if (path === undefined || path === '') return;
-        const flags = row.impliedFlags ?? this.flagsText(ev, row.flags);
-        const r = this.resolve(p, ev, row.dirfd, path);
-        out(access(r, opFromFlags(flags), ev));
-        if (r.unresolved) warn(ev.line, `${ev.name}: relative path under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails`, 'note');
-        if (ev.ok && ev.retval >= 0) p.fds.set(ev.retval, { path: r.path, cloexec: flags.includes('O_CLOEXEC') });
-        return;
-      }
-      case 'exec': {
-        const path = this.str(ev, row.path);
-        if (path === undefined) return;
-        if (path === '' && row.dirfd !== undefined) {
-          // execveat(fd, "", ..., AT_EMPTY_PATH): the fd is the program
-          const fd = parseFdArg(ev.args[row.dirfd] ?? '').fd;
-          const deco = parseFdArg(ev.args[row.dirfd] ?? '').path;
-          const e = deco ? { path: fromBytes(deco) } : p.fds.get(fd);
-          if (e) out({ path: e.path, op: 'exec', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-          if (ev.ok && e) p.exe = e.path;
-        } else emit(path, 'exec');
-        if (ev.ok) {
-          const r = path === '' ? undefined : this.resolve(p, ev, row.dirfd, path);
-          p.exe = r ? flat(r.path) : p.exe;
-          p.argv = parseArgv(ev.args[(row.path ?? 0) + 1], ev);
-          this.execChars += (p.exe?.length ?? 0) + (p.argv ?? []).reduce((n, a) => n + a.length, 0);
-          if (this.execChars > this.maxExecChars) throw new LimitExceeded('bytes of command lines', this.maxExecChars, ev.line);
-          p.line = ev.line;
-          p.fds = p.fds.afterExec(); // (a CLONE_FS share survives exec, as in the kernel: p.fs is kept)
-        }
-        return;
-      }
-      case 'path': {
-        const path = this.str(ev, row.path);
-        if (path === undefined) return;
-        if (path === '') return; // AT_EMPTY_PATH: an fstat of an fd already recorded
-        emit(path, (row.op as Op) ?? 'other');
-        return;
-      }
-      case 'path2': {
-        emit(this.str(ev, row.path), (row.op as Op) ?? 'other');
-        const p2 = this.str(ev, row.path2);
-        if (p2 !== undefined) {
-          const r = this.resolve(p, ev, row.dirfd2, p2);
-          out({ ...r, op: (row.op as Op) ?? 'other', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        }
-        return;
-      }
-      case 'symlink':
-        emit(this.str(ev, row.path), 'create', this.str(ev, row.target));
-        return;
-      case 'readlink':
-        emit(this.str(ev, row.path), 'readlink', ev.ok ? this.str(ev, row.target) : undefined);
-        return;
-      case 'connect': {
-        const sun = ev.sunPath ? fromBytes(ev.sunPath) : sunPath(ev.args[row.path ?? 1] ?? '', ev);
-        if (sun === undefined) return;
-        emit(sun, (row.op as Op) ?? 'connect');
-        return;
-      }
-      case 'chdir': {
-        const path = this.str(ev, row.path);
-        if (path === undefined) return;
-        const r = this.resolve(p, ev, undefined, path);
-        out({ ...r, op: 'chdir', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        if (ev.ok && !r.unresolved) p.fs.cwd = flat(r.path);
-        return;
-      }
-      case 'fchdir': {
-        const { fd, path } = parseFdArg(ev.args[row.fd ?? 0] ?? '');
-        const target = path ? fromBytes(path) : p.fds.get(fd)?.path;
-        if (target === undefined) {
-          warn(ev.line, `fchdir(${fd}): a directory fd opened before the trace began: the cwd of pid ${ev.pid} is unknown from here`, 'note');
-          if (ev.ok) p.fs.cwd = UNKNOWN_CWD; // later relative paths are reported unresolved, not resolved wrongly
-          return;
-        }
-        out({ path: target, jailPath: this.jailPathOf(p, target), op: 'chdir', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        if (ev.ok) p.fs.cwd = flat(target);
-        return;
-      }
-      case 'chroot': {
-        const path = this.str(ev, row.path);
-        if (path === undefined) return;
-        const r = this.resolve(p, ev, undefined, path);
-        out({ ...r, op: 'chroot', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        if (ev.ok && !r.unresolved) p.fs.root = flat(r.path);
-        return;
-      }
-      case 'getcwd': {
-        const path = this.str(ev, row.path);
-        if (ev.ok && path && path.charCodeAt(0) === 47) p.fs.cwd = flat(underRoot(p.fs.root, normalize(path)));
-        return;
-      }
-      case 'fork': {
-        this.forking.delete(ev.pid);
-        if (!ev.ok || !(ev.retval > 0)) return;
-        const share = cloneShare(ev.args.join(','));
-        const existing = this.procs.get(ev.retval);
-        if (existing?.early) {
-          // Its lines came before this result (vfork, -z): keep what it did since, fix the lineage.
-          existing.parent = ev.pid;
-          existing.provisional = false;
-          existing.early = false;
-          return;
-        }
-        // A fresh process: an older one with this pid (a thread that vanished in an exec) must not lend it its state.
-        this.adopt(forkProc(p, ev.retval, share, ev.line));
-        return;
-      }
-      case 'close': {
-        if (ev.ok) p.fds.close(parseFdArg(ev.args[row.fd ?? 0] ?? '').fd);
-        return;
-      }
-      case 'closeRange': {
-        // close_range(first, last, flags): CLOSE_RANGE_CLOEXEC marks them instead of closing
-        if (!ev.ok) return;
-        const lo = parseFdArg(ev.args[row.fd ?? 0] ?? '').fd;
-        const hiText = ev.args[row.newfd ?? 1] ?? '';
-        const hi = /^(~0U?|-1|4294967295|0xffffffff)$/i.test(hiText) ? Infinity : parseNumber(hiText);
-        p.fds.closeRange(lo, hi, (ev.args[row.flags ?? 2] ?? '').includes('CLOSE_RANGE_CLOEXEC'));
-        return;
-      }
-      case 'dup': {
-        if (ev.ok && ev.retval >= 0) p.fds.dup(parseFdArg(ev.args[row.fd ?? 0] ?? '').fd, ev.retval);
-        return;
-      }
-      case 'dup2': {
-        if (!ev.ok) return;
-        const from = parseFdArg(ev.args[row.fd ?? 0] ?? '').fd;
-        const to = parseFdArg(ev.args[row.newfd ?? 1] ?? '').fd;
-        if (from !== to) p.fds.dup(from, to, (ev.args[row.flags ?? -1] ?? '').includes('O_CLOEXEC')); // dup2(fd, fd) changes nothing
-        return;
-      }
-      case 'fcntl': {
-        if (!ev.ok) return;
-        const fd = parseFdArg(ev.args[row.fd ?? 0] ?? '').fd;
-        const cmd = ev.args[row.cmd ?? 1] ?? '';
-        if (cmd.startsWith('F_DUPFD') && ev.retval >= 0) p.fds.dup(fd, ev.retval, cmd === 'F_DUPFD_CLOEXEC');
-        else if (cmd === 'F_SETFD') p.fds.setCloexec(fd, (ev.args[2] ?? '').includes('FD_CLOEXEC') || ev.args[2] === '1');
-        return;
-      }
-      case 'fdop': {
-        const { fd, path } = parseFdArg(ev.args[row.fd ?? 0] ?? '');
-        const target = path ? fromBytes(path) : p.fds.get(fd)?.path;
-        if (target !== undefined) {
-          out({ path: target, jailPath: this.jailPathOf(p, target), op: (row.op as Op) ?? 'other', ok: ev.ok, errno: ev.errno, pid: ev.pid, line: ev.line, syscall: ev.name });
-        }
-        return;
-      }
-      case 'spawn': {
-        emit(this.str(ev, row.path), 'exec');
-        return;
-      }
+    this.out = out;
+    this.warnSink = warn;
+    HANDLERS[row.family](this, row, ev, p);
+  }
+
+  // ---- Env: what the handlers (src/model/handlers.ts) may ask of the model ----
+
+  record(p: Proc, ev: SyscallEvent, r: Resolved, op: Op, target?: BPath, resolvedFrom?: BPath): void {
+    this.out(access(r, op, ev, p.pid, target, resolvedFrom));
+  }
+
+  emit(p: Proc, ev: SyscallEvent, row: Readonly<SyscallRow>, path: BPath | undefined, op: Op, target?: BPath): void {
+    if (path === undefined) return;
+    const r = this.resolve(p, ev, row.dirfd, path);
+    this.record(p, ev, r, op, target);
+    if (r.unresolved) this.note(ev.line, `${ev.name}: relative path ${JSON.stringify(path)} under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails`);
+  }
+
+  resolvedTo(p: Proc, ev: SyscallEvent, link: Resolved, target: BPath, op: Op, hostPath = false): void {
+    if (target.endsWith(' (deleted)')) return;
+    let r: Resolved;
+    if (hostPath) {
+      // an -y decoration: strace read it from /proc/PID/fd, so it is a host path whatever the process's root
+      r = { path: normalize(target), jailPath: this.jailPathOf(p, normalize(target)) };
+    } else if (target.charCodeAt(0) === 47) {
+      r = this.resolve(p, ev, undefined, target);
+    } else {
+      // relative link content: from the link's directory. /proc's magic links (`socket:[42]`, `pipe:[7]`) name no file.
+      const seen = link.jailPath ?? link.path;
+      if (link.unresolved || seen.startsWith('/proc/')) return;
+      r = this.resolve(p, ev, undefined, join(dirname(seen), target));
     }
+    if (r.path === link.path || r.unresolved) return;
+    this.record(p, ev, r, op, undefined, link.unresolved ? undefined : link.path);
+  }
+
+  note(line: number, message: string): void {
+    this.warnSink(line, message, 'note');
+  }
+
+  execed(p: Proc, ev: SyscallEvent, row: Readonly<SyscallRow>, path: BPath): void {
+    const r = path === '' ? undefined : this.resolve(p, ev, row.dirfd, path);
+    p.exe = r ? flat(r.path) : p.exe;
+    p.argv = parseArgv(ev.args[(row.path ?? 0) + 1], ev);
+    this.execChars += (p.exe?.length ?? 0) + (p.argv ?? []).reduce((n, a) => n + a.length, 0);
+    if (this.execChars > this.maxExecChars) throw new LimitExceeded('bytes of command lines', this.maxExecChars, ev.line);
+    p.fds = p.fds.afterExec(); // (a CLONE_FS share survives exec, as in the kernel: p.fs is kept)
+  }
+
+  forked(p: Proc, ev: SyscallEvent): void {
+    this.forking.delete(p.pid);
+    if (p.pid === 0 && ev.ok) this.zeroForked = true;
+    if (!ev.ok || !(ev.retval > 0)) return;
+    const share = cloneShare(ev.args.join(','));
+    const existing = this.procs.get(ev.retval);
+    if (existing?.early) {
+      // Its lines came before this result (vfork, -z): keep what it did since, fix the lineage.
+      existing.parent = p.pid;
+      existing.parentProven = true;
+      if (share.thread) existing.thread = true;
+      existing.early = false;
+      return;
+    }
+    // A fresh process: an older one with this pid (a thread that vanished in an exec) must not lend it its state.
+    const child = forkProc(p, ev.retval, share, ev.line);
+    child.parentProven = true;
+    this.adopt(child);
+  }
+
+  reaped(p: Proc, child: number): void {
+    this.proveParent(p, child);
   }
 
   /** A string argument as a byte path; Solaris raw/kdump NAMI strings come in `extra`. */
   /** Set by `str` when it dropped a path with a NUL byte; onEvent turns it into a warning with the line. */
   private nulPath = false;
 
-  private str(ev: SyscallEvent, idx: number | undefined): BPath | undefined {
+  str(ev: SyscallEvent, idx: number | undefined): BPath | undefined {
     if (idx === undefined) return undefined;
     const x = ev.extra?.get(idx);
     const raw = ev.args[idx];
@@ -348,18 +363,18 @@ export class ProcessModel {
     return s;
   }
 
-  private flagsText(ev: SyscallEvent, idx: number | undefined): string {
+  flagsText(ev: SyscallEvent, idx: number | undefined): string {
     const raw = idx === undefined ? '' : (ev.args[idx] ?? '');
     if (/^(0x[0-9a-fA-F]+|\d+)$/.test(raw)) return flagsTextFromNumber(parseNumber(raw), this.platform);
     return raw;
   }
 
-  private jailPathOf(p: Proc, host: BPath): BPath | undefined {
+  jailPathOf(p: Proc, host: BPath): BPath | undefined {
     return p.fs.root === '/' ? undefined : insideRoot(p.fs.root, host);
   }
 
   /** Resolve `path` for process `p`: absolute under its root, relative against the dirfd or cwd. */
-  private resolve(p: Proc, ev: SyscallEvent, dirfdIdx: number | undefined, path: BPath): Pick<Access, 'path' | 'jailPath' | 'unresolved'> {
+  resolve(p: Proc, ev: SyscallEvent, dirfdIdx: number | undefined, path: BPath): Resolved {
     const root = p.fs.root;
     if (path.charCodeAt(0) === 47) {
       const host = underRoot(root, normalize(path));
@@ -389,18 +404,6 @@ export class ProcessModel {
 function decodeStringMaybe(raw: string, ev: SyscallEvent): BPath | undefined {
   const b = decodeString(raw, ev.enc);
   return b ? fromBytes(b) : undefined;
-}
-
-/** The AF_UNIX path in a sockaddr: strace `{sa_family=AF_UNIX, sun_path="/dev/log"}`, FreeBSD `{ AF_UNIX "/p" }`. */
-function sunPath(raw: string, ev: SyscallEvent): BPath | undefined {
-  if (!/AF_(UNIX|LOCAL|FILE)/.test(raw)) return undefined;
-  const at = raw.indexOf('sun_path=');
-  const from = at >= 0 ? at + 9 : raw.indexOf('"');
-  if (from < 0 || raw[from] === '@') return undefined; // abstract socket: not a file
-  const q = raw.indexOf('"', from);
-  if (q < 0) return undefined;
-  const b = decodeString(raw.slice(q), ev.enc);
-  return b && b.length > 0 ? fromBytes(b) : undefined;
 }
 
 /** execve's argv: `["ls", "-l"]` → ['ls', '-l'] (display strings). */

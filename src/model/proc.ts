@@ -16,11 +16,17 @@ export interface Proc {
   /** Set on a successful exec. */
   exe?: BPath;
   argv?: string[];
-  /** Line of the exec or of the first event of this pid. */
+  /** Line where the process first appears (its first event, or the fork/clone result that made it). */
   line: number;
   exit?: { code?: number; signal?: string; line: number };
-  /** The parent is a guess (more than one fork in flight, or none seen). */
-  provisional?: boolean;
+  /**
+   * The trace proves `parent`: its fork/clone result, a wait result or a SIGCHLD naming this process. Without proof
+   * `parent` is the model's guess (a fork in flight when the pid first appeared), used for the state it inherits but
+   * never shown: the manifest marks such a process "parent not traced".
+   */
+  parentProven?: boolean;
+  /** Made by clone(CLONE_THREAD): a thread in its parent's thread group (a wait in it reaps for the group). */
+  thread?: boolean;
   /** Its lines came before the parent's fork/clone returned: that result adopts it rather than replacing it. */
   early?: boolean;
 }
@@ -28,18 +34,20 @@ export interface Proc {
 export interface CloneShare {
   fs: boolean;
   files: boolean;
+  thread?: boolean;
 }
 
 /** What a clone/fork shares, from its flags text (`CLONE_VM|CLONE_FS|CLONE_FILES|...`, clone3's `{flags=...}`). */
 export function cloneShare(argsText: string): CloneShare {
   const thread = argsText.includes('CLONE_THREAD');
-  return { fs: thread || argsText.includes('CLONE_FS'), files: thread || argsText.includes('CLONE_FILES') };
+  return { fs: thread || argsText.includes('CLONE_FS'), files: thread || argsText.includes('CLONE_FILES'), thread };
 }
 
 export function forkProc(parent: Proc, pid: number, share: CloneShare, line: number): Proc {
   return {
     pid,
     parent: parent.pid,
+    ...(share.thread && { thread: true }),
     fs: share.fs ? parent.fs : { ...parent.fs },
     fds: share.files ? parent.fds.share() : parent.fds.clone(),
     exe: parent.exe,

@@ -23,11 +23,15 @@ export interface TreeAccess {
   count?: number;
   /** readlink result / symlink content. */
   target?: string;
+  /** This path is what that one resolves to, as the tracer printed it (manifest `resolvedFrom`). */
+  resolvedFrom?: string;
 }
 
 export interface TreeNode {
   pid: number;
   parent?: number;
+  /** A root that is not the first process: the trace does not show who made it (manifest `parentNotTraced`). */
+  parentNotTraced?: true;
   /** Basename of the last program the process ran. */
   program?: string;
   exe?: string;
@@ -73,7 +77,7 @@ function collectAccesses(m: Manifest): Map<number, TreeAccess[]> {
     for (const a of e.accesses) {
       let folded = byPid.get(a.pid);
       if (!folded) byPid.set(a.pid, (folded = new Map()));
-      const key = `${a.op}\0${e.path}\0${a.ok ? '' : (a.errno ?? '?')}\0${a.jailPath ?? ''}`;
+      const key = `${a.op}\0${e.path}\0${a.ok ? '' : (a.errno ?? '?')}\0${a.jailPath ?? ''}\0${a.resolvedFrom ?? ''}`;
       const seen = folded.get(key);
       if (seen) {
         seen.count = (seen.count ?? 1) + (a.count ?? 1);
@@ -86,6 +90,7 @@ function collectAccesses(m: Manifest): Map<number, TreeAccess[]> {
       if (a.file !== undefined) t.file = a.file;
       if (a.count !== undefined && a.count > 1) t.count = a.count;
       if (a.target !== undefined) t.target = a.target;
+      if (a.resolvedFrom !== undefined) t.resolvedFrom = a.resolvedFrom;
       folded.set(key, t);
     }
   }
@@ -119,6 +124,7 @@ export function buildTree(m: Manifest, opts: { all?: boolean } = {}): Tree {
     const n: TreeNode = {
       pid: p.pid,
       ...(p.parent !== undefined && { parent: p.parent }),
+      ...(p.parentNotTraced && { parentNotTraced: true as const }),
       ...(exe !== undefined && { program: basename(p.argv?.[0] ?? lastExec?.jailPath ?? exe), exe }),
       ...(jailExe !== undefined && { jailExe }),
       ...(p.argv && { argv: p.argv }),

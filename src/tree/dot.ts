@@ -13,7 +13,8 @@ const ARGV_MAX = 60;
 function processLabel(n: TreeNode): string {
   const argv = (n.argv ?? []).map((a, i) => (n.argvTruncated?.includes(i) ? a + CUT_MARK : a)).join(' ');
   const exit = n.exit?.signal ? `killed by ${n.exit.signal}` : n.exit?.code !== undefined ? `exit ${n.exit.code}` : '';
-  return [`pid ${n.pid}${n.program ? ` ${n.program}` : ''}`, argv.length > ARGV_MAX ? `${argv.slice(0, ARGV_MAX)}…` : argv, exit].filter(Boolean).join('\n');
+  const orphan = n.parentNotTraced ? 'parent not traced' : '';
+  return [`pid ${n.pid}${n.program ? ` ${n.program}` : ''}`, argv.length > ARGV_MAX ? `${argv.slice(0, ARGV_MAX)}…` : argv, exit, orphan].filter(Boolean).join('\n');
 }
 
 function accessLabel(a: TreeAccess): string {

@@ -38,6 +38,7 @@ function header(n: TreeNode, paint: (s: string) => string): string {
   // a word the tracer cut short ends in `...`, as strace prints it: it is not the whole word
   const command = n.argv && n.argv.length > 0 ? n.argv.map((a, i) => quoteArg(a) + (n.argvTruncated?.includes(i) ? CUT_MARK : '')).join(' ') : (n.jailExe ?? n.exe);
   const tags: string[] = [];
+  if (n.parentNotTraced) tags.push('parent not traced');
   if (n.root) tags.push(`root ${n.root}`);
   const exit = exitText(n);
   if (exit) tags.push(exit.failed ? paint(`${FAIL_MARK} ${exit.text}`) : exit.text);
@@ -50,6 +51,7 @@ function header(n: TreeNode, paint: (s: string) => string): string {
 function accessText(a: TreeAccess, chrooted: boolean): string {
   let s = a.jailPath ?? a.path;
   if (a.target !== undefined) s += ` -> ${a.target}`;
+  if (a.resolvedFrom !== undefined) s += `  (resolved from ${a.resolvedFrom})`;
   if (a.count !== undefined) s += `  ×${a.count}`;
   if (!a.ok) s += `  ${a.errno ?? '?'}`;
   if (chrooted && a.jailPath !== undefined && a.jailPath !== a.path) s += `  (host ${a.path})`;

@@ -91,8 +91,9 @@ describe('process model', () => {
 
   test('rename and link record both paths; readlink records its target', () => {
     const { acc } = run(['1 renameat2(AT_FDCWD, "/a", AT_FDCWD, "/b", 0) = 0', '1 readlink("/lib", "usr/lib", 4095) = 7'].join('\n'));
-    expect(paths(acc)).toEqual(['other:/a', 'other:/b', 'readlink:/lib']);
+    expect(paths(acc)).toEqual(['other:/a', 'other:/b', 'readlink:/lib', 'stat:/usr/lib']);
     expect(acc[2].target).toBe('usr/lib');
+    expect(acc[3].resolvedFrom).toBe('/lib');
   });
 });
 

@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest';
 import type { Manifest } from '../../src/manifest/manifest.js';
 import { parseTraces } from '../../src/trace.js';
 import { buildTree, type TreeNode } from '../../src/tree/build.js';
+import { renderTreeDot } from '../../src/tree/dot.js';
+import { renderTree } from '../../src/tree/render.js';
 
 const tree = async (file: string, all = false) => buildTree(await parseTraces([file], { cwd: '/' }), { all });
 const execs = (n: TreeNode) => n.accesses.filter((a) => a.op === 'exec').map((a) => a.jailPath ?? a.path);
@@ -32,7 +34,7 @@ describe('rssh chain: helper → chroot → shell/server', () => {
     const t = await tree('traces/solaris/rssh-chroot-f.truss');
     const [helper] = t.roots;
     expect(ops(helper)).toEqual(['exec /usr/local/libexec/rssh_chroot_helper', 'chroot /var/jail', '✗read /var/ld/ld.config ENOENT']);
-    expect(helper.hidden).toBe(6);
+    expect(helper.hidden).toBe(7); // with /lib/ld.so.1, what resolvepath says /usr/lib/ld.so.1 is
     expect(ops(helper.children[0])).toEqual([
       'exec /usr/bin/ksh',
       'exec /usr/lib/ssh/sftp-server',
@@ -46,7 +48,8 @@ describe('rssh chain: helper → chroot → shell/server', () => {
     const t = await tree('traces/solaris/rssh-chroot-f.truss', true);
     const [helper] = t.roots;
     expect(helper.hidden).toBe(0);
-    expect(helper.accesses.map((a) => a.op)).toEqual(['exec', 'chroot', 'chdir', 'read', 'read', 'read', 'readlink', 'stat', 'stat']);
+    expect(helper.accesses.map((a) => a.op)).toEqual(['exec', 'chroot', 'chdir', 'read', 'read', 'read', 'readlink', 'stat', 'stat', 'stat']);
+    expect(helper.accesses.find((a) => a.resolvedFrom !== undefined)).toMatchObject({ op: 'stat', path: '/lib/ld.so.1', resolvedFrom: '/usr/lib/ld.so.1', line: 2 });
     expect(helper.failures).toBe(1);
   });
 
@@ -93,6 +96,32 @@ describe('shape', () => {
       [10, undefined],
       [11, 'x'],
     ]);
+  });
+
+  test('parentNotTraced travels from the manifest to the node, the text and the dot picture; a resolved path keeps its origin', () => {
+    const t = buildTree(
+      {
+        ...base,
+        processes: [{ pid: 1, line: 1 }, { pid: 2, line: 4, parentNotTraced: true }],
+        entries: [
+          { path: '/lib/ld.so.1', accesses: [{ op: 'stat', ok: true, pid: 1, line: 2, syscall: 'resolvepath', resolvedFrom: '/usr/lib/ld.so.1' }] },
+          { path: '/usr/lib/ld.so.1', accesses: [{ op: 'stat', ok: true, pid: 1, line: 3, syscall: 'stat' }] },
+        ],
+      },
+      { all: true },
+    );
+    expect(t.roots.map((r) => [r.pid, r.parentNotTraced])).toEqual([
+      [1, undefined],
+      [2, true],
+    ]);
+    expect(t.roots[0].accesses.map((a) => [a.path, a.resolvedFrom])).toEqual([
+      ['/lib/ld.so.1', '/usr/lib/ld.so.1'],
+      ['/usr/lib/ld.so.1', undefined],
+    ]);
+    expect(renderTree(t)).toContain('\n2  (parent not traced)\n');
+    expect(renderTree(t)).toContain('stat     /lib/ld.so.1  (resolved from /usr/lib/ld.so.1)\n');
+    expect(renderTreeDot(t)).toContain('pid 2\\nparent not traced');
+    expect(renderTreeDot(t)).not.toContain('pid 1\\nparent not traced');
   });
 
   test('a parent loop is broken into roots, not lost', () => {

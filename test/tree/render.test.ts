@@ -15,16 +15,18 @@ test('solaris rssh: the chain an admin reads at a glance', async () => {
       '│   exec     /usr/local/libexec/rssh_chroot_helper',
       '│   chroot   /var/jail',
       '│ ✗ read     /var/ld/ld.config  ENOENT',
-      '│   … 6 more (--all)',
+      '│   … 7 more (--all)',
       '└─ 2302 sftp-server  /usr/lib/ssh/sftp-server  (root /var/jail)',
       '       exec     /usr/bin/ksh  (host /var/jail/usr/bin/ksh)',
       '                /usr/lib/ssh/sftp-server  (host /var/jail/usr/lib/ssh/sftp-server)',
       '       connect  /var/tmp/agent.sock  (host /var/jail/var/tmp/agent.sock)',
       '     ✗ stat     /home/alice/upload  ENOENT  (host /var/jail/home/alice/upload)',
-      '       … 2 more (--all)',
+      '       … 3 more (--all)',
       '',
     ].join('\n'),
   );
+  // Solaris resolvepath: the real file behind the name is listed with where it came from
+  expect(await render('traces/solaris/rssh-chroot-f.truss', { all: true })).toContain('│   stat     /lib/ld.so.1  (resolved from /usr/lib/ld.so.1)\n');
 });
 
 test('linux probe: siblings drawn with ├─ and └─, argv quoted, exits shown', async () => {

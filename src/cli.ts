@@ -7,8 +7,8 @@
 import { CommanderError } from 'commander';
 import { EXIT, JailtraceError } from './errors.js';
 import { exitWithin, runInterruptCleanups, sigintIsTheProgramsNow } from './interrupt.js';
-import { makeOutput, type Output } from './output.js';
-import { makeProgram, VersionRequested, versionText } from './program.js';
+import { makeOutput, type Output } from './cli/output.js';
+import { makeProgram, VersionRequested, versionText } from './cli/program.js';
 
 /** `caused by: …` lines for -v: the chain of `cause`s under an error. */
 function causes(e: unknown): string[] {

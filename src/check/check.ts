@@ -24,7 +24,7 @@ import { filterAccounts, parsePasswd } from '../build/accounts.js';
 import { DEVICE_NOT_MADE, isSecret } from '../build/classify.js';
 import type { JailEntry } from '../build/expand.js';
 import { RECORD_DIR, sha256Of, type GeneratedFile, type JailRecord } from '../build/make-plan.js';
-import { chrootDirProblems } from '../commands/build.js';
+import { chrootDirProblems } from '../jail/chroot-rule.js';
 import { ConfineError, resolveParent, type JailRoot } from '../jail/confine.js';
 import { TEMP_PREFIX, makedev } from '../jail/apply.js';
 import { octal, SETID_BITS } from '../jail/plan.js';

@@ -6,8 +6,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { silentOutput } from '../output.js';
-import { makeProgram } from '../program.js';
+import { silentOutput } from '../cli/output.js';
+import { makeProgram } from '../cli/program.js';
 import { VERSION } from '../version.js';
 import { renderExitCodesMd } from './exit-codes.js';
 import { renderMan } from './man.js';

@@ -7,8 +7,10 @@ import { execa } from 'execa';
 import { access, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildExit, failedSteps, worstExit } from '../../src/commands/failed-steps.js';
-import type { BuildReport, Workload } from '../../src/commands/build.js';
+import { failedSteps } from '../../src/app/failed-steps.js';
+import { buildExit, worstExit } from '../../src/cli/failed-steps.js';
+import type { BuildReport } from '../../src/app/build.js';
+import type { Workload } from '../../src/workload.js';
 import { EXIT } from '../../src/errors.js';
 import { ensureUser, isRoot } from './session.js';
 

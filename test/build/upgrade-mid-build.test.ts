@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RECORD_FILE, type JailRecord } from '../../src/build/make-plan.js';
-import { buildCommand } from '../../src/commands/build.js';
+import { buildCommand } from '../../src/app/build.js';
 import { isRoot } from './session.js';
 
 const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');

@@ -4,8 +4,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { examples, walkCommands } from '../../src/docs/commands.js';
-import { silentOutput } from '../../src/output.js';
-import { makeProgram } from '../../src/program.js';
+import { silentOutput } from '../../src/cli/output.js';
+import { makeProgram } from '../../src/cli/program.js';
 import { jailtrace } from './helpers.js';
 
 const commands = walkCommands(makeProgram(silentOutput()));

@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { walkCommands } from '../../src/docs/commands.js';
 import { exitRows } from '../../src/docs/exit-codes.js';
 import { roff } from '../../src/docs/man.js';
-import { silentOutput } from '../../src/output.js';
-import { makeProgram } from '../../src/program.js';
+import { silentOutput } from '../../src/cli/output.js';
+import { makeProgram } from '../../src/cli/program.js';
 import { EXIT } from '../../src/errors.js';
 import { ROOT } from './helpers.js';
 

@@ -7,8 +7,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { jailsFromSshdConfig } from '../../src/commands/many.js';
-import { globFiles, readIncludes } from '../../src/commands/sshd-many.js';
+import { jailsFromSshdConfig } from '../../src/app/many.js';
+import { globFiles, readIncludes } from '../../src/app/sshd-many.js';
 import { parseSshdConfig } from '../../src/config/sshd-config.js';
 import { parseAccounts } from '../../src/config/sshd-match.js';
 

@@ -1,0 +1,260 @@
+/**
+ * `jailtrace verify JAIL`: run the workload *inside* the jail (chroot, then drop to the user, then exec — what
+ * rssh_chroot_helper does) under the tracer, and report every access that failed in the jail but would succeed on
+ * the host. `--fix` copies what is missing through the same plan/apply path as build and runs again.
+ */
+import { constants as FS, rmdirSync } from 'node:fs';
+import { lstat, mkdir, mkdtemp, open, readdir, rm, rmdir, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { filterAccounts } from '../build/accounts.js';
+import type { JailEntry } from '../build/expand.js';
+import { judgeRecord } from '../check/judge.js';
+import { makePlan, type JailRecord } from '../build/make-plan.js';
+import { TraceError, UsageError } from '../errors.js';
+import { applyPlan, type ApplyReport } from '../jail/apply.js';
+import { lockJail, type LockOptions } from '../jail/lock.js';
+import { refuseJailRoot } from '../jail/system-dirs.js';
+import { onInterrupt } from '../interrupt.js';
+import { jailTraceDir } from '../jail/trace-dir.js';
+import { ignoreEvents, note, warning, type OnEvent } from './events.js';
+import { removeAsUser } from '../profiles/private-tree.js';
+import { lookupUser } from '../profiles/workspace.js';
+import { findMissing, type MissingFile } from '../verify/analyze.js';
+import { symptomsIn } from '../verify/symptoms.js';
+import { recordMissing } from '../verify/record-missing.js';
+import { chrootPrefix } from '../verify/chroot-command.js';
+import { layoutSteps, LAYOUT_PROFILE } from '../verify/layout.js';
+import { chrootDirProblems } from '../jail/chroot-rule.js';
+import { shWord } from '../profiles/login-shell.js';
+import { sameAsBefore, splitFallbacks, stoppedNoProgress, stoppedSameAsBefore, type NotNeeded, type Stopped } from '../verify/rounds.js';
+import { readFile } from 'node:fs/promises';
+import { VERSION } from '../version.js';
+import { readRecord } from './explain.js';
+import type { TraceLimits } from '../limits.js';
+import { loadManifests } from './load.js';
+import { captureCommand, runWorkloads } from './run-workloads.js';
+import { chainServices, rsshChainFor, rsshJailHomes } from '../rssh/chain.js';
+import type { Workload } from '../workload.js';
+
+export interface VerifyOptions {
+  jail: string;
+  profiles: string[];
+  command: string[];
+  user?: string;
+  fix: boolean;
+  rounds: number;
+  /** Where the runs' traces go; default a folder of this run's in JAIL/.jailtrace/traces/, one `round-N/` per round. */
+  outputDir?: string;
+  sftpServer?: string;
+  scp?: string;
+  timeoutMs?: number;
+  /** --allow-secret: the only secrets --fix may copy. */
+  allowSecrets?: string[];
+  /** --allow-device: the only devices beyond the platform's safe list --fix may make. */
+  allowDevices?: string[];
+  /** Caps on what a trace may make us hold. */
+  limits?: TraceLimits;
+  /**
+   * The jail's lock (src/jail/lock.ts): exclusive with --fix, shared without. `false` when the caller already holds
+   * it (the rssh build route verifies the jail it is building).
+   */
+  lock?: LockOptions | false;
+}
+
+export interface VerifyRound {
+  round: number;
+  missing: MissingFile[];
+  steps: Workload['steps'];
+  symptoms: Array<{ line: string; cause: string; look: string }>;
+  /** Failed accesses that are not needs (a fallback after another failure): never added. */
+  notNeeded?: NotNeeded[];
+  /** Set on the last round when --fix stopped because a round made no progress. */
+  stopped?: Stopped;
+  fixed?: { copied: string[]; apply: Pick<ApplyReport, 'counts' | 'stopped'>; refused: Array<{ path: string; result: 'refused' | 'failed'; detail?: string }> };
+}
+
+export interface VerifyReport {
+  jail: string;
+  ok: boolean;
+  rounds: VerifyRound[];
+}
+
+/**
+ * The workload's scratch dir. It is made in the jail root, which OpenSSH requires to be root-owned and not writable by
+ * others (checked here), and it stays root's (0755): each profile makes its own private tree in it and hands only
+ * that tree to the user (src/profiles/private-tree.ts). The user can never rename, replace or add a name here.
+ */
+async function makeScratch(jail: string, uid: number): Promise<{ host: string; inJail: string }> {
+  const st = await lstat(jail).catch(() => undefined);
+  if (!st?.isDirectory()) throw new UsageError(`${jail} is not a directory`, 'name the jail directory');
+  if (uid !== 0 && (st.uid !== 0 || st.mode & 0o022)) {
+    throw new UsageError(`${jail} is not root-owned, or others can write to it: verify will not make files for the workload there`, `chown root ${shWord(jail)} && chmod go-w ${shWord(jail)} (OpenSSH requires it too)`);
+  }
+  const host = await mkdtemp(path.join(jail, '.jailtrace-verify-'));
+  // an interrupted run: the profiles' trees in it go first (registered later, removed first), then this, if empty
+  const forget = onInterrupt(() => {
+    try {
+      rmdirSync(host);
+    } catch {
+      // not empty: a user's leftovers stay for the next verify's removeScratch
+    }
+  });
+  scratchForgets.set(host, forget);
+  const fh = await open(host, FS.O_RDONLY | FS.O_DIRECTORY | FS.O_NOFOLLOW);
+  try {
+    await fh.chmod(0o755); // the user must pass through it, not write in it
+  } finally {
+    await fh.close();
+  }
+  return { host, inJail: '/' + path.basename(host) };
+}
+
+/**
+ * Remove the scratch dir. The profiles remove their own trees; whatever is left (a tree the user made undeletable to
+ * them, say) is emptied with the user's own rights (setpriv), never walked by root; a tree still root's and private
+ * (a profile that failed before handing it over) is root's alone. Root then rmdir's the scratch dir itself.
+ */
+async function removeScratch(host: string, uid: number, gid: number): Promise<void> {
+  for (const name of await readdir(host).catch(() => [] as string[])) {
+    const child = path.join(host, name);
+    const st = await lstat(child).catch(() => undefined);
+    if (!st) continue;
+    if (st.isDirectory() && st.uid === 0 && (st.mode & 0o077) === 0) await rm(child, { recursive: true, force: true });
+    else if (st.isDirectory() && uid !== 0) await removeAsUser(child, { uid, gid });
+    else if (!st.isDirectory()) await unlink(child).catch(() => undefined); // unlink never follows a symlink
+  }
+  await rmdir(host).catch(() => undefined);
+  scratchForgets.get(host)?.();
+  scratchForgets.delete(host);
+}
+
+/** Unregisters each live scratch dir's interrupt cleanup (src/interrupt.ts) once removeScratch has run. */
+const scratchForgets = new Map<string, () => void>();
+
+export async function verifyCommand(o: VerifyOptions, onEvent: OnEvent = ignoreEvents): Promise<VerifyReport> {
+  const jail = path.resolve(o.jail);
+  await refuseJailRoot(jail); // verify makes its scratch dir in the jail root
+  const lock = o.lock === false ? undefined : await lockJail(jail, { mode: o.fix ? 'exclusive' : 'shared', ...(o.lock ?? {}) });
+  try {
+    return await verifyLocked(jail, o, onEvent);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function verifyLocked(jail: string, o: VerifyOptions, onEvent: OnEvent): Promise<VerifyReport> {
+  // A jail jailtrace did not build (say, from ldd output): verify works from --user/--profile, and --fix starts a record.
+  const record: JailRecord = await readRecord(jail).catch((e: unknown) => {
+    if (!(e instanceof TraceError) || !/no jailtrace record/.test(e.message)) throw e;
+    onEvent(note(`${jail} has no jailtrace record: checking it with --user/--profile only`));
+    return { schema: 'jailtrace.jail/1', version: VERSION, jail, users: o.user ? [o.user] : [], profiles: o.profiles, commands: [], traces: [], entries: [], warnings: [] };
+  });
+  const userName = o.user ?? record.users[0];
+  const profiles = o.profiles.length || o.command.length ? o.profiles : record.profiles;
+  if (profiles.length === 0 && o.command.length === 0) throw new UsageError('nothing to run in the jail', 'give --profile sftp / scp or -- COMMAND ARGS');
+  if (o.command.length === 0 && profiles.every((p) => p === LAYOUT_PROFILE)) {
+    // internal-sftp: sshd serves sftp itself, nothing of the jail runs; check what sshd needs of it (src/verify/layout.ts)
+    const users = await Promise.all((o.user ? [o.user] : record.users).map((n) => lookupUser(n)));
+    const steps = await layoutSteps(jail, users, await chrootDirProblems(jail));
+    return { jail, ok: steps.every((s) => s.ok), rounds: [{ round: 1, missing: [], steps, symptoms: [] }] };
+  }
+  // rssh: the real chain from the host (rssh → setuid helper → chroot into this jail), never rssh inside the jail
+  const chain = profiles.includes('rssh') && o.command.length === 0 ? await rsshChainFor(jail, userName) : undefined;
+  for (const w of chain?.warnings ?? []) onEvent(warning(w));
+  const user = userName ? await lookupUser(userName) : undefined;
+  const rounds: VerifyRound[] = [];
+  let entries: JailEntry[] = record.entries;
+  // never the build's traces, nor another verify's: a folder of this run's in the record dir (src/jail/trace-dir.ts)
+  const runDir = o.outputDir === undefined ? await jailTraceDir(jail, 'verify', { makeJail: false }) : undefined;
+
+  for (let round = 1; round <= Math.max(1, o.rounds); round++) {
+    const outputDir = runDir ? path.join(runDir, `round-${round}`) : path.resolve(o.outputDir!);
+    if (runDir) await mkdir(outputDir, { mode: 0o700 });
+    const scratch = await makeScratch(jail, user?.uid ?? 0);
+    let workloads: Workload[];
+    try {
+      const chroot = await chrootPrefix(jail, user);
+      workloads =
+        o.command.length > 0
+          ? [await captureCommand([...chroot, ...o.command], { cwd: '/', output: path.join(outputDir, `verify-${round}.strace`), timeoutMs: o.timeoutMs, limits: o.limits })]
+          : await runWorkloads(
+              {
+                profiles,
+                traces: [],
+                command: [],
+                users: userName ? [userName] : [],
+                cwd: '/',
+                outputDir,
+                sftpServer: o.sftpServer,
+                scp: o.scp,
+                limits: o.limits,
+                profileExtra: { chrootCommand: chroot, scratchRoot: scratch.host, scratchInJail: scratch.inJail, timeoutMs: o.timeoutMs, ...(chain ? { rsshChain: { jail }, rsshServices: chainServices(chain.view) } : {}) },
+              },
+              onEvent,
+            );
+    } finally {
+      await removeScratch(scratch.host, user?.uid ?? 0, user?.gid ?? 0);
+    }
+    const manifests = await loadManifests(workloads, o.limits);
+    const traced: MissingFile[] = [];
+    for (const m of manifests) for (const x of await findMissing(m, jail, [scratch.inJail, ...workloads.flatMap((w) => w.excludes)])) if (!traced.some((y) => y.path === x.path)) traced.push(x);
+    // the whole story at once: what the record says should be there and is not, beside what the run tripped over
+    traced.push(...(await recordMissing(jail, { ...record, entries }, traced, { allowSecrets: new Set(o.allowSecrets ?? []), allowDevices: new Set(o.allowDevices ?? []) })));
+    const { needed: missing, notNeeded } = splitFallbacks(traced);
+    const steps = workloads.flatMap((w) => w.steps);
+    const symptoms = symptomsIn(steps.filter((s) => !s.ok).map((s) => s.stderr ?? '').join('\n'));
+    const r: VerifyRound = { round, missing, steps, symptoms, ...(notNeeded.length ? { notNeeded } : {}) };
+    rounds.push(r);
+    const passed = missing.length === 0 && steps.every((s) => s.ok);
+    if (passed || !o.fix || round === o.rounds) break;
+    // the previous round's fix changed nothing the workload lacks: another fix would not either
+    const before = rounds[rounds.length - 2];
+    const failedOf = (x: VerifyRound) => x.steps.filter((s) => !s.ok).map((s) => s.description);
+    if (before?.fixed && sameAsBefore({ missing, failed: failedOf(r) }, { missing: before.missing, failed: failedOf(before) })) {
+      r.stopped = stoppedSameAsBefore(round, missing);
+      break;
+    }
+    // --fix: the same expansion and confined apply as build, then run again
+    const fixed = await fixMissing(jail, record, entries, missing, o.allowSecrets ?? [], o.allowDevices ?? []);
+    entries = fixed.entries;
+    const refused = [...fixed.suspicious, ...fixed.apply.results.flatMap((x) => (x.result === 'refused' || x.result === 'failed' ? [{ path: x.action.path, result: x.result, detail: x.detail }] : []))];
+    r.fixed = { copied: fixed.copied, apply: { counts: fixed.apply.counts, stopped: fixed.apply.stopped }, refused };
+    if (fixed.apply.stopped) break;
+    // nothing put back (everything refused, kept out by the rules, or already there): another round would fail the same way
+    if (fixed.copied.length === 0) {
+      r.stopped = stoppedNoProgress(round, missing, fixed.entries, fixed.apply, refused);
+      break;
+    }
+  }
+  const last = rounds[rounds.length - 1];
+  return { jail, ok: last.missing.length === 0 && last.steps.every((s) => s.ok), rounds };
+}
+
+async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[], missing: MissingFile[], allowSecrets: readonly string[], allowDevices: readonly string[]): Promise<{ entries: JailEntry[]; copied: string[]; apply: ApplyReport; suspicious: Array<{ path: string; result: 'refused'; detail: string }> }> {
+  // The recorded entries judged again by the current rules, with fresh host facts (src/check/judge.ts): never the
+  // record's own decisions, so a record cannot ask for a secret; its suspicious entries and users are left out.
+  const judged = await judgeRecord(jail, { ...record, entries }, { allowSecrets: new Set(allowSecrets), allowDevices: new Set(allowDevices) });
+  const ex = judged.expander;
+  for (const m of missing) {
+    if (m.kind === 'record') continue; // the judged record holds it already
+    await ex.addPath(m.path, { via: 'trace', ops: m.kind === 'interpreter' ? ['exec'] : ['read'], first: { op: 'read', ok: false, errno: m.errno, pid: m.pid, line: m.line, syscall: `${m.syscall} (verify)`, ...(m.file ? { file: m.file } : {}) } });
+  }
+  await ex.addInterpreters();
+  const all = [...ex.entries.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  const needsAccounts = all.some((e) => e.role === 'account' && e.decision === 'generate');
+  const accounts = needsAccounts ? filterAccounts(await readFile('/etc/passwd', 'utf8'), await readFile('/etc/group', 'utf8'), judged.users) : undefined;
+  const plan = makePlan({
+    jail,
+    entries: all,
+    accounts,
+    homes: judged.users.length > 0,
+    homeInJail: record.profiles.includes('rssh') ? rsshJailHomes(jail) : undefined,
+    // the traces the new entries cite (this verify's, kept in its own folder) join the record's
+    record: { version: VERSION, jail, users: record.users, profiles: record.profiles, commands: record.commands, traces: [...new Set([...record.traces, ...missing.flatMap((m) => (m.kind !== 'record' && m.file ? [m.file] : []))])], warnings: record.warnings },
+  });
+  plan.actions = plan.actions.filter((a) => a.path !== '/'); // never touch the jail root's mode here
+  const apply = await applyPlan(plan, {});
+  // what this round put back: new entries, and recorded ones that had gone missing from the jail
+  const copied = apply.results.filter((x) => x.result === 'done' && !x.action.path.startsWith('/.jailtrace')).map((x) => x.action.path);
+  return { entries: all, copied, apply, suspicious: judged.suspicious.map((x) => ({ path: x.path, result: 'refused' as const, detail: `suspicious record: ${x.why}` })) };
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The CLI entry point: runs the program of src/program.ts (root options and every command) on process.argv. The only
+ * The CLI entry point: runs the program of src/cli/program.ts (root options and every command) on process.argv. The only
  * catch is here: errors become `jailtrace: <what>: <why> (<what to do>)` on stderr and an exit code from
  * src/errors.ts. A closed stdout (`jailtrace parse --json big | head -1`) ends the run quietly with 0.
  */

@@ -4,12 +4,12 @@
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { filterAccounts, type Accounts } from '../build/accounts.js';
-import { Expander, type JailEntry } from '../build/expand.js';
-import { makePlan, RECORD_FILE, type JailRecord } from '../build/make-plan.js';
+import { filterAccounts, type Accounts } from '../expand/accounts.js';
+import { Expander, type JailEntry } from '../expand/expand.js';
+import { makePlan, RECORD_FILE, type JailRecord } from '../plan/make-plan.js';
 import { ApplyError, UsageError } from '../errors.js';
 import { applyPlan, countResults, type ApplyReport } from '../jail/apply.js';
-import type { Action, Plan } from '../jail/plan.js';
+import type { Action, Plan } from '../plan/plan.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
 import type { Manifest } from '../manifest/manifest.js';
 import { platformInfo } from '../platforms/index.js';

@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { JailEntry } from '../build/expand.js';
-import { RECORD_FILE, type JailRecord } from '../build/make-plan.js';
+import type { JailEntry } from '../expand/expand.js';
+import { RECORD_FILE, type JailRecord } from '../plan/make-plan.js';
 import { TraceError, UsageError } from '../errors.js';
 import type { Manifest } from '../manifest/manifest.js';
 import { normalize } from '../model/path.js';

@@ -4,7 +4,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { Expander, type JailEntry } from '../build/expand.js';
+import { Expander, type JailEntry } from '../expand/expand.js';
 import { staticClosure } from '../elf/closure.js';
 import type { Manifest } from '../manifest/manifest.js';
 import type { TraceLimits } from '../limits.js';

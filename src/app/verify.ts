@@ -6,10 +6,10 @@
 import { constants as FS, rmdirSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, open, readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { filterAccounts } from '../build/accounts.js';
-import type { JailEntry } from '../build/expand.js';
+import { filterAccounts } from '../expand/accounts.js';
+import type { JailEntry } from '../expand/expand.js';
 import { judgeRecord } from '../check/judge.js';
-import { makePlan, type JailRecord } from '../build/make-plan.js';
+import { makePlan, type JailRecord } from '../plan/make-plan.js';
 import { TraceError, UsageError } from '../errors.js';
 import { applyPlan, type ApplyReport } from '../jail/apply.js';
 import { lockJail, type LockOptions } from '../jail/lock.js';

@@ -4,7 +4,7 @@ import { diffCommand, type DiffOptions, type DiffReport } from '../app/diff.js';
 import { saveBaseline } from '../diff/baseline.js';
 import type { Need } from '../diff/needs.js';
 import { EXIT } from '../errors.js';
-import { octal } from '../jail/plan.js';
+import { octal } from '../plan/plan.js';
 import { parseTraces } from '../trace.js';
 import { showEvents } from './events.js';
 import type { Output } from './output.js';

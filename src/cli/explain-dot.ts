@@ -4,7 +4,7 @@
  * interpreter, symlink on the way, parent directory, DT_NEEDED), and the top is what a traced process really touched
  * (syscall, pid, trace line). A path not in the jail, or a failed access, is red. Pure: Explanation in, DOT out.
  */
-import type { JailEntry } from '../build/expand.js';
+import type { JailEntry } from '../expand/expand.js';
 import { attrs, FAILED, q } from '../dot/dot.js';
 import type { Explanation } from '../app/explain.js';
 

@@ -1,6 +1,6 @@
 /** `jailtrace explain`'s answer as text (src/app/explain.ts finds it). */
 import type { Explanation } from '../app/explain.js';
-import type { JailEntry } from '../build/expand.js';
+import type { JailEntry } from '../expand/expand.js';
 
 function describeFirst(f: JailEntry['first']): string {
   if (!f) return '';

@@ -1,7 +1,7 @@
 /** `jailtrace export`: what traces need (or a jail holds) in other tools' formats. */
 import path from 'node:path';
 import type { DialectName } from '../../parsers/types.js';
-import { Expander, type JailEntry } from '../build/expand.js';
+import { Expander, type JailEntry } from '../expand/expand.js';
 import { readJailRecord } from '../check/jail-read.js';
 import { requireJailArg } from '../app/jail-arg.js';
 import { EXIT, UsageError } from '../errors.js';

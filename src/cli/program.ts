@@ -1,6 +1,6 @@
 /**
  * The root command: global options and every command from src/cli/registry.ts. src/cli.ts runs it; the docs
- * (src/docs/gen-man.ts, `jailtrace completion`) and the tests walk the same object, so help, man page and completion
+ * (src/cli/docgen/gen-man.ts, `jailtrace completion`) and the tests walk the same object, so help, man page and completion
  * cannot drift from what the CLI parses.
  *
  * `--version` is ours, not commander's `.version()` (which prints a fixed string): parsing it throws VersionRequested,

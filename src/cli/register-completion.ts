@@ -2,11 +2,11 @@
 import { Argument, type Command } from 'commander';
 import type { Output } from './output.js';
 
-/** Each shell's script generator, all from the same commander definitions (src/docs/commands.ts). */
+/** Each shell's script generator, all from the same commander definitions (src/cli/docgen/commands.ts). */
 const GENERATORS = {
-  bash: async () => (await import('../docs/completion-bash.js')).bashCompletion,
-  zsh: async () => (await import('../docs/completion-zsh.js')).zshCompletion,
-  fish: async () => (await import('../docs/completion-fish.js')).fishCompletion,
+  bash: async () => (await import('./docgen/completion-bash.js')).bashCompletion,
+  zsh: async () => (await import('./docgen/completion-zsh.js')).zshCompletion,
+  fish: async () => (await import('./docgen/completion-fish.js')).fishCompletion,
 } as const;
 
 export const SHELLS = Object.keys(GENERATORS);

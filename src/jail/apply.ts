@@ -26,7 +26,7 @@ import { hashHandle } from '../check/hash.js';
 import { swappableBy } from '../host-chain.js';
 import { onInterrupt } from '../interrupt.js';
 import { ConfineError, isCode, openJail, resolveParent, type ConfineMode, type JailRoot, type Resolved } from './confine.js';
-import { effectiveMode, octal, planSymlinks, validatePlan, type Action, type Plan } from './plan.js';
+import { effectiveMode, octal, planSymlinks, validatePlan, type Action, type Plan } from '../plan/plan.js';
 
 export type ActionOutcome = 'done' | 'up-to-date' | 'refused' | 'failed';
 

@@ -1,6 +1,6 @@
 /** Human-readable text for plans and apply reports. Pure: returns strings, the CLI prints them. */
 import type { ApplyReport } from './apply.js';
-import { effectiveMode, octal, type Action, type Plan } from './plan.js';
+import { effectiveMode, octal, type Action, type Plan } from '../plan/plan.js';
 
 /** Control characters (newlines in file names…) shown as escapes so one action stays one line. */
 export function displayPath(p: string): string {

@@ -20,7 +20,7 @@
  */
 import type { Platform } from '../syscalls.js';
 import { displayPath } from './render.js';
-import { effectiveMode, octal, planSymlinks, validatePlan, type Action, type Plan } from './plan.js';
+import { effectiveMode, octal, planSymlinks, validatePlan, type Action, type Plan } from '../plan/plan.js';
 import { SH_BOOKKEEPING, SH_CONFINE_FUNCTIONS, SH_JAIL_ARG, SH_SYMLINK_BODY } from './sh-confine.js';
 
 export interface ShScriptOptions {

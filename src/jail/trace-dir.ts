@@ -16,7 +16,7 @@ import { rmSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { RECORD_DIR } from '../build/make-plan.js';
+import { RECORD_DIR } from '../plan/make-plan.js';
 import { UsageError } from '../errors.js';
 import { swappableBy } from '../host-chain.js';
 import { onInterrupt } from '../interrupt.js';

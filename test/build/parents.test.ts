@@ -8,8 +8,8 @@ import { execa } from 'execa';
 import { lstat, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { JailEntry } from '../../src/build/expand.js';
-import { makePlan, PRUNED_REASON } from '../../src/build/make-plan.js';
+import type { JailEntry } from '../../src/expand/expand.js';
+import { makePlan, PRUNED_REASON } from '../../src/plan/make-plan.js';
 import { isRoot } from './session.js';
 
 const dir = (p: string, via: JailEntry['via'], ops: JailEntry['ops'] = []): JailEntry => ({ path: p, role: 'directory', decision: 'create', reason: 'directory with the host\'s mode and owner', via, ops, host: { type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0 } });

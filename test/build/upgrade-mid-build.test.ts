@@ -9,7 +9,7 @@ import { copyFileSync, renameSync, statSync, utimesSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { RECORD_FILE, type JailRecord } from '../../src/build/make-plan.js';
+import { RECORD_FILE, type JailRecord } from '../../src/plan/make-plan.js';
 import { buildCommand } from '../../src/app/build.js';
 import { isRoot } from './session.js';
 

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { optionNames, visibleOptions, walkCommands } from '../../src/docs/commands.js';
+import { optionNames, visibleOptions, walkCommands } from '../../src/cli/docgen/commands.js';
 import { silentOutput } from '../../src/cli/output.js';
 import { makeProgram } from '../../src/cli/program.js';
 import { PROFILE_NAMES } from '../../src/profiles/index.js';

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import type { ApplyReport } from '../../src/jail/apply.js';
-import type { Plan } from '../../src/jail/plan.js';
+import type { Plan } from '../../src/plan/plan.js';
 import { displayPath, renderDryRun, renderReport } from '../../src/jail/render.js';
 
 const plan: Plan = {

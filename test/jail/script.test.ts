@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyPlan } from '../../src/jail/apply.js';
-import { sortPlan, type Plan } from '../../src/jail/plan.js';
+import { sortPlan, type Plan } from '../../src/plan/plan.js';
 import { permString, renderShScript, shQuote } from '../../src/jail/script.js';
 import { PLATFORMS } from '../../src/syscalls.js';
 import { ROOT_SKIP, findTemps, isRoot, makeOutside, shape, smallPlan, snapshot, tempDir } from './helpers.js';

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderShScript } from '../../src/jail/script.js';
-import type { Plan } from '../../src/jail/plan.js';
+import type { Plan } from '../../src/plan/plan.js';
 import { LOCAL, SHELLS, asLocal, dash, hostScript, isRoot, localUser, openBase, secrets, secretsIn, snapshot, tempDir, traceOf, userTree, type Ids } from './script-helpers.js';
 
 let base: string;

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { sortPlan } from '../../src/jail/plan.js';
+import { sortPlan } from '../../src/plan/plan.js';
 import { renderShScript } from '../../src/jail/script.js';
 import { findTemps, shape, smallPlan } from '../jail/helpers.js';
 import { SHELLS, isRoot, localUser, snapshot, tempDir, type Ids } from './script-helpers.js';

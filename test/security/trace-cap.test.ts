@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writePathTrace } from '../../bench/path-trace.js';
 import { dialectByName } from '../../parsers/index.js';
-import { walkCommands } from '../../src/docs/commands.js';
+import { walkCommands } from '../../src/cli/docgen/commands.js';
 import { TraceError } from '../../src/errors.js';
 import { DEFAULT_MAX_PATHS } from '../../src/limits.js';
 import { ManifestBuilder } from '../../src/manifest/manifest.js';

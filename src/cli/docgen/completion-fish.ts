@@ -1,5 +1,5 @@
 /**
- * A fish completion script generated from the same commander definitions as the bash one (src/docs/commands.ts):
+ * A fish completion script generated from the same commander definitions as the bash one (src/cli/docgen/commands.ts):
  * commands and subcommands, each command's options with their descriptions, option values (`--profile` offers its
  * choices, `<dir>`/`<jail>` directories, `--user` user names), and a first argument's choices. Pure.
  */

@@ -1,14 +1,14 @@
 /**
  * Build step: write docs/jailtrace.1 and docs/exit-codes.md from the command definitions.
- *   node dist/src/docs/gen-man.js [OUT_DIR]     (OUT_DIR defaults to docs/ beside package.json)
+ *   node dist/src/cli/docgen/gen-man.js [OUT_DIR]     (OUT_DIR defaults to docs/ beside package.json)
  * The test regenerates into a temporary directory and compares with the committed files.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { silentOutput } from '../cli/output.js';
-import { makeProgram } from '../cli/program.js';
-import { VERSION } from '../version.js';
+import { silentOutput } from '../output.js';
+import { makeProgram } from '../program.js';
+import { VERSION } from '../../version.js';
 import { renderExitCodesMd } from './exit-codes.js';
 import { renderMan } from './man.js';
 
@@ -20,7 +20,7 @@ export function generateDocs(cwd = process.cwd()): Record<string, string> {
   };
 }
 
-const PACKAGE_DOCS = fileURLToPath(new URL('../../../docs/', import.meta.url));
+const PACKAGE_DOCS = fileURLToPath(new URL('../../../../docs/', import.meta.url));
 
 async function run(outDir: string): Promise<void> {
   await mkdir(outDir, { recursive: true });

@@ -3,10 +3,10 @@
  * account files, the users' homes and the jail's own record (`/.jailtrace/manifest.json`, see docs/jail-record.md).
  */
 import { createHash } from 'node:crypto';
-import type { Action, Plan } from '../jail/plan.js';
-import { sortPlan } from '../jail/plan.js';
-import type { Accounts } from './accounts.js';
-import type { JailEntry } from './expand.js';
+import type { Action, Plan } from './plan.js';
+import { sortPlan } from './plan.js';
+import type { Accounts } from '../expand/accounts.js';
+import type { JailEntry } from '../expand/expand.js';
 
 export const RECORD_DIR = '/.jailtrace';
 export const RECORD_FILE = '/.jailtrace/manifest.json';

@@ -1,6 +1,6 @@
 /**
  * A zsh completion script (#compdef) generated from the same commander definitions as the bash one
- * (src/docs/commands.ts): one `_arguments` function per command, with every option and its description, option
+ * (src/cli/docgen/commands.ts): one `_arguments` function per command, with every option and its description, option
  * values (`--profile` offers its choices, `<dir>`/`<jail>` directories, `--user` user names, other values files),
  * subcommand groups, and a first argument's choices. Pure.
  */

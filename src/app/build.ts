@@ -2,14 +2,15 @@
  * `jailtrace build`: traces (recorded, a command, or built-in profiles) → manifest → expansion → plan → apply.
  * Returns a report; the CLI prints it.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { filterAccounts, type Accounts } from '../expand/accounts.js';
 import { Expander, type JailEntry } from '../expand/expand.js';
 import { makePlan, RECORD_FILE, type JailRecord } from '../plan/make-plan.js';
-import { ApplyError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { applyPlan, countResults, type ApplyReport } from '../jail/apply.js';
 import type { Action, Plan } from '../plan/plan.js';
+import { makeJailRoot } from '../jail/root.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
 import type { Manifest } from '../manifest/manifest.js';
 import { platformInfo } from '../platforms/index.js';
@@ -197,10 +198,7 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   }
 
   if (!existed) {
-    await mkdir(jail, { recursive: true, mode: 0o755 }).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'EEXIST') return; // this run's traces made it
-      throw new ApplyError(jail, `cannot create the jail directory: ${e.code ?? e.message}`, 'check the parent directory and the disk');
-    });
+    await makeJailRoot(jail);
     rootProblems = await chrootDirProblems(jail);
     report.rootProblems = rootProblems;
   }

@@ -3,8 +3,6 @@
  * rssh_chroot_helper does) under the tracer, and report every access that failed in the jail but would succeed on
  * the host. `--fix` copies what is missing through the same plan/apply path as build and runs again.
  */
-import { constants as FS, rmdirSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, open, readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { filterAccounts } from '../expand/accounts.js';
 import type { JailEntry } from '../expand/expand.js';
@@ -14,10 +12,9 @@ import { TraceError, UsageError } from '../errors.js';
 import { applyPlan, type ApplyReport } from '../jail/apply.js';
 import { lockJail, type LockOptions } from '../jail/lock.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
-import { onInterrupt } from '../interrupt.js';
-import { jailTraceDir } from '../jail/trace-dir.js';
+import { makeScratch, removeScratch } from '../jail/scratch.js';
+import { jailTraceDir, roundTraceDir } from '../jail/trace-dir.js';
 import { ignoreEvents, note, warning, type OnEvent } from './events.js';
-import { removeAsUser } from '../profiles/private-tree.js';
 import { lookupUser } from '../profiles/workspace.js';
 import { findMissing, type MissingFile } from '../verify/analyze.js';
 import { symptomsIn } from '../verify/symptoms.js';
@@ -25,7 +22,6 @@ import { recordMissing } from '../verify/record-missing.js';
 import { chrootPrefix } from '../verify/chroot-command.js';
 import { layoutSteps, LAYOUT_PROFILE } from '../verify/layout.js';
 import { chrootDirProblems } from '../jail/chroot-rule.js';
-import { shWord } from '../profiles/login-shell.js';
 import { sameAsBefore, splitFallbacks, stoppedNoProgress, stoppedSameAsBefore, type NotNeeded, type Stopped } from '../verify/rounds.js';
 import { readFile } from 'node:fs/promises';
 import { VERSION } from '../version.js';
@@ -79,58 +75,6 @@ export interface VerifyReport {
   rounds: VerifyRound[];
 }
 
-/**
- * The workload's scratch dir. It is made in the jail root, which OpenSSH requires to be root-owned and not writable by
- * others (checked here), and it stays root's (0755): each profile makes its own private tree in it and hands only
- * that tree to the user (src/profiles/private-tree.ts). The user can never rename, replace or add a name here.
- */
-async function makeScratch(jail: string, uid: number): Promise<{ host: string; inJail: string }> {
-  const st = await lstat(jail).catch(() => undefined);
-  if (!st?.isDirectory()) throw new UsageError(`${jail} is not a directory`, 'name the jail directory');
-  if (uid !== 0 && (st.uid !== 0 || st.mode & 0o022)) {
-    throw new UsageError(`${jail} is not root-owned, or others can write to it: verify will not make files for the workload there`, `chown root ${shWord(jail)} && chmod go-w ${shWord(jail)} (OpenSSH requires it too)`);
-  }
-  const host = await mkdtemp(path.join(jail, '.jailtrace-verify-'));
-  // an interrupted run: the profiles' trees in it go first (registered later, removed first), then this, if empty
-  const forget = onInterrupt(() => {
-    try {
-      rmdirSync(host);
-    } catch {
-      // not empty: a user's leftovers stay for the next verify's removeScratch
-    }
-  });
-  scratchForgets.set(host, forget);
-  const fh = await open(host, FS.O_RDONLY | FS.O_DIRECTORY | FS.O_NOFOLLOW);
-  try {
-    await fh.chmod(0o755); // the user must pass through it, not write in it
-  } finally {
-    await fh.close();
-  }
-  return { host, inJail: '/' + path.basename(host) };
-}
-
-/**
- * Remove the scratch dir. The profiles remove their own trees; whatever is left (a tree the user made undeletable to
- * them, say) is emptied with the user's own rights (setpriv), never walked by root; a tree still root's and private
- * (a profile that failed before handing it over) is root's alone. Root then rmdir's the scratch dir itself.
- */
-async function removeScratch(host: string, uid: number, gid: number): Promise<void> {
-  for (const name of await readdir(host).catch(() => [] as string[])) {
-    const child = path.join(host, name);
-    const st = await lstat(child).catch(() => undefined);
-    if (!st) continue;
-    if (st.isDirectory() && st.uid === 0 && (st.mode & 0o077) === 0) await rm(child, { recursive: true, force: true });
-    else if (st.isDirectory() && uid !== 0) await removeAsUser(child, { uid, gid });
-    else if (!st.isDirectory()) await unlink(child).catch(() => undefined); // unlink never follows a symlink
-  }
-  await rmdir(host).catch(() => undefined);
-  scratchForgets.get(host)?.();
-  scratchForgets.delete(host);
-}
-
-/** Unregisters each live scratch dir's interrupt cleanup (src/interrupt.ts) once removeScratch has run. */
-const scratchForgets = new Map<string, () => void>();
-
 export async function verifyCommand(o: VerifyOptions, onEvent: OnEvent = ignoreEvents): Promise<VerifyReport> {
   const jail = path.resolve(o.jail);
   await refuseJailRoot(jail); // verify makes its scratch dir in the jail root
@@ -168,8 +112,7 @@ async function verifyLocked(jail: string, o: VerifyOptions, onEvent: OnEvent): P
   const runDir = o.outputDir === undefined ? await jailTraceDir(jail, 'verify', { makeJail: false }) : undefined;
 
   for (let round = 1; round <= Math.max(1, o.rounds); round++) {
-    const outputDir = runDir ? path.join(runDir, `round-${round}`) : path.resolve(o.outputDir!);
-    if (runDir) await mkdir(outputDir, { mode: 0o700 });
+    const outputDir = runDir ? await roundTraceDir(runDir, round) : path.resolve(o.outputDir!);
     const scratch = await makeScratch(jail, user?.uid ?? 0);
     let workloads: Workload[];
     try {

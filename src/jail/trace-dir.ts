@@ -78,6 +78,13 @@ export async function jailTraceDir(jail: string, label: string, opts: { makeJail
   throw new UsageError(`${traces}: no free name for ${base}`, 'remove old trace folders');
 }
 
+/** verify's `round-N/` folder in its run's trace folder (root-only, like the folder). */
+export async function roundTraceDir(runDir: string, round: number): Promise<string> {
+  const dir = path.join(runDir, `round-${round}`);
+  await mkdir(dir, { mode: 0o700 });
+  return dir;
+}
+
 /** Traces read and not kept (a dry run's, diff's): a private temp dir (0700), removed by `done` or on an interrupt. */
 export async function privateTraceDir(label = 'dry-run'): Promise<RunTraceDir> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `jailtrace-${label}-`));

@@ -7,14 +7,11 @@ import type { Action, Plan } from './plan.js';
 import { sortPlan } from './plan.js';
 import type { Accounts } from '../expand/accounts.js';
 import type { JailEntry } from '../expand/expand.js';
+import { devMajor, devMinor } from '../jail/on-disk.js';
 
 export const RECORD_DIR = '/.jailtrace';
 export const RECORD_FILE = '/.jailtrace/manifest.json';
 export const JAIL_SCHEMA = 'jailtrace.jail/1';
-
-/** Linux dev_t → major/minor (glibc's gnu_dev_major/minor). */
-export const devMajor = (rdev: number): number => Number(((BigInt(rdev) >> 8n) & 0xfffn) | ((BigInt(rdev) >> 32n) & ~0xfffn));
-export const devMinor = (rdev: number): number => Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & ~0xffn));
 
 export interface JailRecord {
   schema: typeof JAIL_SCHEMA;

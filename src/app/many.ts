@@ -40,7 +40,7 @@ export function jailsFromRsshConf(text: string, file = 'rssh.conf', opts: { inst
   return specs;
 }
 
-export { jailsFromSshdConfig, type SshdJailOptions } from './sshd-jails.js';
+export { jailsFromSshdConfig } from './sshd-jails.js';
 
 export interface ManyOptions {
   /** Hard-link identical files across the jails afterwards (`--link`, the default; `--no-link` turns it off). */

@@ -2,15 +2,13 @@
 import type { AppEvent, OnEvent } from '../app/events.js';
 import type { Output } from './output.js';
 
-type Shown = { [K in AppEvent['kind']]: (out: Output, e: Extract<AppEvent, { kind: K }>, progress?: ReturnType<Output['progress']>) => void };
-
-const SHOW: Shown = {
-  note: (out, e) => out.note(e.text),
-  warning: (out, e) => out.note(`warning: ${e.text}`),
-  progress: (_out, e, progress) => progress?.update(e.done, e.total),
+/** The line each kind makes on stderr (through Output.note: `jailtrace: ` before it, dropped with -q). */
+const LINE: { [K in AppEvent['kind']]: (text: string) => string } = {
+  note: (text) => text,
+  warning: (text) => `warning: ${text}`,
 };
 
-/** The callback a command hands its use case; `progress` is the TTY progress line that progress events move. */
-export function showEvents(out: Output, progress?: ReturnType<Output['progress']>): OnEvent {
-  return (e) => (SHOW[e.kind] as (out: Output, e: AppEvent, progress?: ReturnType<Output['progress']>) => void)(out, e, progress);
+/** The callback a command hands its use case. */
+export function showEvents(out: Output): OnEvent {
+  return (e) => out.note(LINE[e.kind](e.text));
 }

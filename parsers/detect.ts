@@ -16,8 +16,16 @@ export interface Detected {
   close?: { dialect: Dialect; score: number };
 }
 
+/**
+ * Evidence needed per non-empty line read: a dialect scores about 2 to 5 for each line that looks like its own, so a
+ * file needs roughly one such line in twenty to be taken for a trace. A C source that quotes a trace line in a comment
+ * (test/fixtures/probe.c) scores a few points over 200 lines: not a trace.
+ */
+export const MIN_SCORE_PER_LINE = 0.1;
+
 export function detectDialect(lines: string[], dialects: readonly Dialect[] = DIALECTS): Detected | undefined {
-  const scored = dialects.map((dialect) => ({ dialect, score: dialect.sniff(lines) })).filter((x) => x.score > 0);
+  const floor = Math.max(1, lines.filter((l) => l.trim() !== '').length * MIN_SCORE_PER_LINE);
+  const scored = dialects.map((dialect) => ({ dialect, score: dialect.sniff(lines) })).filter((x) => x.score >= floor);
   if (scored.length === 0) return undefined;
   // stable: equal scores keep DIALECTS order
   const [best, second] = [...scored].sort((a, b) => b.score - a.score);

@@ -94,9 +94,6 @@ export function skipString(s: string, i: number): number {
   return n;
 }
 
-/** True when the argument text is a quoted string. */
-export const isQuoted = (raw: string): boolean => raw.charCodeAt(0) === DQ;
-
 /**
  * Decode a quoted string argument into its exact bytes. Returns undefined when `raw` is not a string literal.
  * Trailing truncation markers (`...` in strace, `..` in truss) are ignored: callers that need to know a string was

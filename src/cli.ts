@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 /**
- * The CLI entry point: runs the program of src/program.ts (root options and every command) on process.argv. The only
+ * The CLI entry point: runs the program of src/cli/program.ts (root options and every command) on process.argv. The only
  * catch is here: errors become `jailtrace: <what>: <why> (<what to do>)` on stderr and an exit code from
  * src/errors.ts. A closed stdout (`jailtrace parse --json big | head -1`) ends the run quietly with 0.
  */
 import { CommanderError } from 'commander';
 import { EXIT, JailtraceError } from './errors.js';
 import { exitWithin, runInterruptCleanups, sigintIsTheProgramsNow } from './interrupt.js';
-import { makeOutput, type Output } from './output.js';
-import { makeProgram, VersionRequested, versionText } from './program.js';
+import { makeOutput, type Output } from './cli/output.js';
+import { makeProgram, VersionRequested, versionText } from './cli/program.js';
 
 /** `caused by: …` lines for -v: the chain of `cause`s under an error. */
 function causes(e: unknown): string[] {

@@ -4,7 +4,7 @@
  * and open file descriptors. Each is capped (capsOf); crossing a cap ends the parse with a TraceError naming the file
  * and line (exit 2), never a heap abort.
  *
- * One knob, `--max-paths N`, normalised at the CLI edge (src/commands/trace-limits.ts) and passed down as
+ * One knob, `--max-paths N`, normalised at the CLI edge (src/cli/trace-limits.ts) and passed down as
  * TraceLimits.
  */
 export interface TraceLimits {

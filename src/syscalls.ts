@@ -22,8 +22,6 @@ export type Op =
   | 'list'
   | 'other';
 
-export const OPS: readonly Op[] = ['exec', 'read', 'write', 'create', 'stat', 'access', 'readlink', 'connect', 'chdir', 'chroot', 'list', 'other'];
-
 export type Family =
   | 'open' // path (+dirfd) opened; result is a new fd; op from flags
   | 'path' // a path is used (stat, access, unlink, mkdir...)

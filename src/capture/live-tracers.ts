@@ -68,9 +68,6 @@ function processes(): Proc[] {
   return out;
 }
 
-/** The processes `tracer` traces now (TracerPid in /proc/PID/status). */
-export const traceesOf = (tracer: number): number[] => processes().filter((p) => p.tracer === tracer).map((p) => p.pid);
-
 /** How often a terminal tracer's tracees are noted: a tracee outlives a strace that dies, and is then no one's. */
 const WATCH_MS = 200;
 

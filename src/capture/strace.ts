@@ -14,10 +14,9 @@ import { findStrace } from './find.js';
 import { groupKiller, track, traceeKiller } from './live-tracers.js';
 import { argvPrograms, helpersOf, privilegedPrograms, type PrivilegedProgram } from './privileged.js';
 
-export { findStrace, whichExecutable, type StraceInfo } from './find.js';
-export { straceArgs, tracedCommandLine, TRACE_SET, type StraceArgsOptions } from './args.js';
-export { openTraceFifo, type TraceFifo, type TraceFifoOptions } from './fifo.js';
-export { killLiveTracers } from './live-tracers.js';
+export { findStrace } from './find.js';
+export { straceArgs, tracedCommandLine } from './args.js';
+export { openTraceFifo, type TraceFifo } from './fifo.js';
 export { argvPrograms, privilegedNote, privilegedPrograms, type PrivilegedProgram } from './privileged.js';
 
 export interface CaptureOptions {

@@ -5,8 +5,8 @@
 import { constants as FS, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { JailRecord } from '../build/make-plan.js';
-import { RECORD_FILE, JAIL_SCHEMA } from '../build/make-plan.js';
+import type { JailRecord } from '../plan/make-plan.js';
+import { RECORD_FILE, JAIL_SCHEMA } from '../plan/make-plan.js';
 import { ConfineError, isCode, openJail, resolveParent, type JailRoot } from '../jail/confine.js';
 import { UsageError } from '../errors.js';
 import { hashHandle } from './hash.js';

@@ -10,9 +10,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parsePasswd } from '../config/passwd.js';
-import { ACCOUNT_FILES, isSecret } from '../build/classify.js';
-import { Expander, type JailEntry, type Via } from '../build/expand.js';
-import { RECORD_DIR, type JailRecord } from '../build/make-plan.js';
+import { ACCOUNT_FILES, isSecret } from '../expand/classify.js';
+import { Expander, type JailEntry, type Via } from '../expand/expand.js';
+import { RECORD_DIR, type JailRecord } from '../plan/make-plan.js';
 import { normalize } from '../model/path.js';
 import { platformInfo } from '../platforms/index.js';
 import type { Op } from '../syscalls.js';

@@ -5,11 +5,11 @@
  * rename: a hard-linked jail file gets a new inode and its other links keep their content.
  */
 import fs from 'node:fs/promises';
-import { filterAccounts } from '../build/accounts.js';
-import type { JailEntry } from '../build/expand.js';
-import { generatedFiles, makePlan, RECORD_DIR, RECORD_FILE, type JailRecord } from '../build/make-plan.js';
+import { filterAccounts } from '../expand/accounts.js';
+import type { JailEntry } from '../expand/expand.js';
+import { generatedFiles, makePlan, RECORD_DIR, RECORD_FILE, type JailRecord } from '../plan/make-plan.js';
 import type { SourceFacts } from '../jail/apply.js';
-import { sortPlan, type Action, type Plan } from '../jail/plan.js';
+import { sortPlan, type Action, type Plan } from '../plan/plan.js';
 import { acceptedGenerated, type CheckReport, type Finding } from './check.js';
 import { hashSameFile } from './hash.js';
 import { IN_JAIL } from './judge.js';

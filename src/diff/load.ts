@@ -6,7 +6,7 @@ import type { TraceLimits } from '../limits.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DialectName } from '../../parsers/types.js';
-import { JAIL_SCHEMA, RECORD_FILE, type JailRecord } from '../build/make-plan.js';
+import { JAIL_SCHEMA, RECORD_FILE, type JailRecord } from '../plan/make-plan.js';
 import { readJailPath, openRecordedJail, parseRecord, readJailRecord } from '../check/jail-read.js';
 import { TraceError, UsageError } from '../errors.js';
 import { MANIFEST_SCHEMA, type Manifest } from '../manifest/manifest.js';

@@ -3,9 +3,9 @@
  * content hash, symlink target). Built from a manifest (paths with a successful access) or from a jail record (what
  * the jail copied or created). Pure.
  */
-import { roleOf, type HostType, type Role } from '../build/classify.js';
-import type { JailEntry } from '../build/expand.js';
-import type { JailRecord } from '../build/make-plan.js';
+import { roleOf, type HostType, type Role } from '../expand/classify.js';
+import type { JailEntry } from '../expand/expand.js';
+import type { JailRecord } from '../plan/make-plan.js';
 import type { Manifest } from '../manifest/manifest.js';
 import type { PlatformInfo } from '../platforms/types.js';
 import type { Op } from '../syscalls.js';

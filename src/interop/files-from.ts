@@ -4,7 +4,7 @@
  * Only what a jail takes from the host as it is (copied files, directories, symlinks, device nodes): generated
  * account files are left out, since the host's copies hold every account. Pure.
  */
-import type { JailEntry } from '../build/expand.js';
+import type { JailEntry } from '../expand/expand.js';
 
 /** Entries whose host copy is what the jail holds. */
 export function hostCopies(entries: readonly JailEntry[]): JailEntry[] {

@@ -12,7 +12,7 @@
  * directories the trace used but that hold nothing the jail copies (the workload's scratch places). Values are
  * comma-separated, so a path with a comma or surrounding spaces cannot be written and is returned in `skipped`. Pure.
  */
-import type { JailEntry } from '../build/expand.js';
+import type { JailEntry } from '../expand/expand.js';
 
 export interface JkIni {
   text: string;

@@ -17,7 +17,7 @@
  * Failures: ENOSPC, EDQUOT and EROFS stop the run (every later write would fail the same way; the remaining actions
  * are reported `failed` with "not attempted"); any other error, and every refusal, is reported and the run goes on.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants as FS, unlinkSync, type Stats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,8 +25,9 @@ import { execa } from 'execa';
 import { hashHandle } from '../check/hash.js';
 import { swappableBy } from '../host-chain.js';
 import { onInterrupt } from '../interrupt.js';
+import { makedev, TEMP_PREFIX, tempName } from './on-disk.js';
 import { ConfineError, isCode, openJail, resolveParent, type ConfineMode, type JailRoot, type Resolved } from './confine.js';
-import { effectiveMode, octal, planSymlinks, validatePlan, type Action, type Plan } from './plan.js';
+import { effectiveMode, octal, planSymlinks, validatePlan, type Action, type Plan } from '../plan/plan.js';
 
 export type ActionOutcome = 'done' | 'up-to-date' | 'refused' | 'failed';
 
@@ -433,6 +434,27 @@ async function mknod(ctx: Ctx, a: Mknod, r: Resolved, cur: Stats | undefined): P
   return { result: 'done', detail: `made ${r.hostPath} (${desc})${replaced}` };
 }
 
+/**
+ * Hard-links `existing` (a path naming an inode already in a jail) over r's target the way every write here is made:
+ * under a temp name beside it, checked by `check(tmp)`, then renamed over the target (src/jail/link.ts shares
+ * identical files across jails with it). `check` false: the temp link is removed and nothing is replaced.
+ */
+export async function replaceWithLink(r: Resolved, existing: string, check: (tmp: string) => Promise<boolean>): Promise<boolean> {
+  try {
+    await replaceNode(r, async (tmp) => {
+      await fs.link(existing, tmp);
+      if (!(await check(tmp))) throw new NotReplaced();
+    });
+    return true;
+  } catch (e) {
+    if (e instanceof NotReplaced) return false;
+    throw e;
+  }
+}
+
+/** replaceWithLink's check said no: the temp link is gone, the target untouched. */
+class NotReplaced extends Error {}
+
 /** Creates a node under a temp name (via `make`) and renames it over the target; removes the temp node on error. */
 async function replaceNode(r: Resolved, make: (tmp: string) => Promise<void>): Promise<void> {
   await r.verify();
@@ -450,15 +472,8 @@ async function replaceNode(r: Resolved, make: (tmp: string) => Promise<void>): P
   }
 }
 
-/** Linux makedev (glibc encoding), to compare with Stats.rdev. */
-export function makedev(major: number, minor: number): number {
-  return ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xff) << 12) | (Math.floor(major / 0x1000) * 2 ** 32);
-}
-
 // ---------------------------------------------------------------- helpers
 
-export const TEMP_PREFIX = '.jailtrace-tmp-';
-const tempName = (): string => `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`;
 
 /**
  * Temp paths this process has created and not yet renamed or removed. A SIGINT/SIGTERM handler (src/cli.ts) calls

@@ -23,7 +23,7 @@
 import { constants as FS, type Stats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { jailPathComponents, validateJailPath } from './plan.js';
+import { jailPathComponents, validateJailPath } from '../plan/plan.js';
 import { systemJailProblem } from './system-dirs.js';
 
 export type ConfineReason =

@@ -3,17 +3,17 @@
  *
  * Only files a jail's record says were copied from the host are candidates, and only when they are root-owned and not
  * group/other-writable (so no jail user can write through the shared inode), have the same sha256, mode and owner and
- * sit on the same filesystem. Each replacement is atomic and confined: the jail path is resolved by confine.ts, a link
- * to the kept inode is made under a temp name in the same directory, checked, and renamed over the file. Since apply
+ * sit on the same filesystem. Each replacement is atomic and confined, and made by apply (`replaceWithLink`): the jail
+ * path is resolved by confine.ts, a link to the kept inode is made under a temp name in the same directory, checked,
+ * and renamed over the file. Since apply
  * (build, sync) replaces files by rename too, a later sync of one jail gives it a new inode and leaves the others be.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { hashFile } from '../check/hash.js';
 import { openRecordedJail, readJailRecord } from '../check/jail-read.js';
-import { isCode, resolveParent, type JailRoot } from './confine.js';
-import { TEMP_PREFIX } from './apply.js';
+import { replaceWithLink } from './apply.js';
+import { resolveParent, type JailRoot } from './confine.js';
 
 interface Candidate {
   jail: number;
@@ -53,24 +53,15 @@ async function candidates(root: JailRoot, index: number, paths: string[]): Promi
   return out;
 }
 
-/** Replaces `c` (in `root`) by a hard link to `keep` (a path that names the kept inode). */
+/** Replaces `c` (in `root`) by a hard link to `keep` (a path that names the kept inode), through apply's own write. */
 async function linkOver(root: JailRoot, c: Candidate, keepPath: string, keep: Candidate): Promise<boolean> {
   const r = await resolveParent(root, c.path);
   if (r.status !== 'ok') return false;
-  const tmp = r.sibling(`${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
   try {
-    await fs.link(keepPath, tmp);
-    const [t, cur] = await Promise.all([fs.lstat(tmp), fs.lstat(r.opPath)]);
-    if (t.ino !== keep.ino || t.dev !== keep.dev || cur.ino !== c.ino || cur.dev !== c.dev || !cur.isFile()) {
-      await fs.unlink(tmp);
-      return false;
-    }
-    await r.verify();
-    await fs.rename(tmp, r.opPath);
-    return true;
-  } catch (e) {
-    await fs.unlink(tmp).catch((u: unknown) => (isCode(u, 'ENOENT') ? undefined : Promise.reject(u)));
-    throw e;
+    return await replaceWithLink(r, keepPath, async (tmp) => {
+      const [t, cur] = await Promise.all([fs.lstat(tmp), fs.lstat(r.opPath)]);
+      return t.ino === keep.ino && t.dev === keep.dev && cur.ino === c.ino && cur.dev === c.dev && cur.isFile();
+    });
   } finally {
     await r.release();
   }

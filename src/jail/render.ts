@@ -1,7 +1,7 @@
 /** Human-readable text for plans and apply reports. Pure: returns strings, the CLI prints them. */
 import { displayPath } from '../display-path.js';
 import type { ApplyReport } from './apply.js';
-import { effectiveMode, octal, type Action, type Plan } from './plan.js';
+import { effectiveMode, octal, type Action, type Plan } from '../plan/plan.js';
 
 const who = (id: number): string => (id === 0 ? 'root' : String(id));
 const owner = (uid: number, gid: number): string => `${who(uid)}:${who(gid)}`;

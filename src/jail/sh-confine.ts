@@ -110,7 +110,7 @@ export const SH_SYMLINK_BODY = `  resolve "$1"
 }`;
 
 /**
- * Secret paths as sh `case` patterns: the same list as SECRET_PATTERNS in src/build/classify.ts (test/jail/sh-confine.test.ts
+ * Secret paths as sh `case` patterns: the same list as SECRET_PATTERNS in src/expand/classify.ts (test/jail/sh-confine.test.ts
  * checks both agree). `path` rows match the whole path (`*` crosses `/` in a case pattern); `dir`+`base` rows match the
  * directory and the last name separately (where a regex says `[^/]*`).
  */
@@ -136,7 +136,7 @@ export const SECRET_SH_GLOBS: ReadonlyArray<{ path: string } | { dir: string; ba
 function renderIsSecret(): string {
   const paths = SECRET_SH_GLOBS.flatMap((r) => ('path' in r ? [r.path] : []));
   const pairs = SECRET_SH_GLOBS.flatMap((r) => ('dir' in r ? [r] : []));
-  return `# is_secret HOSTPATH: a name that is never copied (src/build/classify.ts SECRET_PATTERNS).
+  return `# is_secret HOSTPATH: a name that is never copied (src/expand/classify.ts SECRET_PATTERNS).
 is_secret() {
   case $1 in
     ${paths.join(' | ')}) return 0 ;;

@@ -16,7 +16,7 @@ import { rmSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { RECORD_DIR } from '../build/make-plan.js';
+import { RECORD_DIR } from '../plan/make-plan.js';
 import { UsageError } from '../errors.js';
 import { swappableBy } from '../host-chain.js';
 import { onInterrupt } from '../interrupt.js';
@@ -76,6 +76,13 @@ export async function jailTraceDir(jail: string, label: string, opts: { makeJail
     }
   }
   throw new UsageError(`${traces}: no free name for ${base}`, 'remove old trace folders');
+}
+
+/** verify's `round-N/` folder in its run's trace folder (root-only, like the folder). */
+export async function roundTraceDir(runDir: string, round: number): Promise<string> {
+  const dir = path.join(runDir, `round-${round}`);
+  await mkdir(dir, { mode: 0o700 });
+  return dir;
 }
 
 /** Traces read and not kept (a dry run's, diff's): a private temp dir (0700), removed by `done` or on an interrupt. */

@@ -276,6 +276,3 @@ const sameKey = (r: AccessRecord, op: Op, ok: boolean, errno: string | undefined
 
 /** The exact bytes of an entry's path. */
 export const entryBytes = (e: ManifestEntry): Buffer => (e.pathHex !== undefined ? Buffer.from(e.pathHex, 'hex') : Buffer.from(e.path, 'utf8'));
-
-/** Does any successful access of the entry have this op? */
-export const hasOk = (e: ManifestEntry, ...ops: Op[]): boolean => e.accesses.some((a) => a.ok && ops.includes(a.op));

@@ -4,9 +4,8 @@ import { runScp } from './scp.js';
 import { runSftp } from './sftp.js';
 import type { ProfileName, ProfileOptions, ProfileRun } from './types.js';
 
-export type { ProfileName, ProfileOptions, ProfileRun, ProfileStep } from './types.js';
+export type { ProfileName, ProfileOptions, ProfileRun } from './types.js';
 export { PROFILE_NAMES } from './types.js';
-export { findScp, findSftpServer, sshdSftpSubsystem } from './find.js';
 
 /** Run a built-in workload; each of its traces gets TRACE.meta.json with the run's scratch roots (../manifest/trace-meta.ts). */
 export async function runProfile(name: ProfileName, opts: ProfileOptions): Promise<ProfileRun> {

@@ -8,7 +8,7 @@
  * the path the jailed program used, and the script copies that path from the host's real root. When a trace shows a
  * chroot, accesses made outside it (the helper that chroots, its own config) are not jail content.
  */
-import { decide, isSecret, type Decided, type Facts, type HostType } from '../build/classify.js';
+import { decide, isSecret, type Decided, type Facts, type HostType } from '../expand/classify.js';
 import { entryBytes, type Manifest } from '../manifest/manifest.js';
 import type { PlatformInfo } from '../platforms/types.js';
 import type { Op, Platform } from '../syscalls.js';

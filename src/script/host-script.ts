@@ -21,7 +21,7 @@
  *     FreeBSD also rebuilds pwd.db with pwd_mkdb, and makes the users' homes.
  * Run as root on the host: `sh SCRIPT [-n] [JAIL]`.
  */
-import { DEVICE_NOT_MADE } from '../build/classify.js';
+import { DEVICE_NOT_MADE } from '../expand/classify.js';
 import { shQuote } from '../sh-quote.js';
 import { displayPath } from '../display-path.js';
 import { SH_BOOKKEEPING, SH_CONFINE_FUNCTIONS, SH_JAIL_ARG, SH_SYMLINK_BODY } from '../jail/sh-confine.js';

@@ -5,7 +5,6 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { TraceError } from '../errors.js';
-import type { Readable } from 'node:stream';
 
 export const MAX_LINE = 16 * 1024 * 1024;
 
@@ -101,30 +100,6 @@ export class LineSplitter {
     this.skipping = false;
     return this.stats;
   }
-}
-
-/** Read a readable stream line by line. Resolves when the stream ends. */
-export function readStreamLines(stream: Readable, onLine: OnLine, onChunk?: (bytes: number) => void, accept?: Accept): Promise<LineStats> {
-  const splitter = new LineSplitter(onLine, accept);
-  return new Promise((resolve, reject) => {
-    stream.on('data', (chunk: Buffer) => {
-      try {
-        splitter.push(chunk);
-        onChunk?.(chunk.length);
-      } catch (e) {
-        stream.destroy();
-        reject(e);
-      }
-    });
-    stream.on('error', reject);
-    stream.on('end', () => {
-      try {
-        resolve(splitter.end());
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
 }
 
 const CHUNK = 1 << 20;

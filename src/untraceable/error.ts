@@ -1,6 +1,20 @@
 /** A trace of a program that refused to be traced: no session happened. Exit 4 (the tracer's run failed). */
 import { EXIT, JailtraceError } from '../errors.js';
-import type { Refusal } from './watch.js';
+
+/** Where and how a program refused its tracer, and the capture route that works on its platform. */
+export interface Refusal {
+  file?: string;
+  line: number;
+  pid: number;
+  /** The call as the trace shows it, and its errno. */
+  call: string;
+  errno?: string;
+  /** The fatal() text, when the trace shows the program logging it. */
+  message?: string;
+  why: string;
+  route: string;
+}
+
 
 export class UntraceableError extends JailtraceError {
   constructor(readonly refusal: Refusal) {

@@ -11,21 +11,10 @@ import { decodeStringLatin1 } from '../../parsers/strings.js';
 import type { TraceEvent } from '../../parsers/types.js';
 import type { Manifest } from '../manifest/manifest.js';
 import type { Platform, SyscallTable } from '../syscalls.js';
-import { UntraceableError } from './error.js';
-import { REFUSAL_MESSAGES, UNTRACEABLE, type UntraceableRow } from './rows.js';
+import { UntraceableError, type Refusal } from './error.js';
 
-export interface Refusal {
-  file?: string;
-  line: number;
-  pid: number;
-  /** The call as the trace shows it, and its errno. */
-  call: string;
-  errno?: string;
-  /** The fatal() text, when the trace shows the program logging it. */
-  message?: string;
-  why: string;
-  route: string;
-}
+export type { Refusal } from './error.js';
+import { REFUSAL_MESSAGES, UNTRACEABLE, type UntraceableRow } from './rows.js';
 
 export interface Lost {
   file?: string;

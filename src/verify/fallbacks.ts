@@ -3,7 +3,7 @@
  * a message it cannot send to /dev/log and goes on; with LOG_CONS (rssh_chroot_helper logs after its chroot) it then
  * tries /dev/console. The workload runs the same without either. Neither can be copied: /dev/log is a socket that a
  * syslog daemon makes (build prints how to give the jail one). The LOG_CONS fallback to /dev/console is a row of
- * src/build/fallbacks.ts: verify reports it as not needed, with the reason, and never adds it.
+ * src/expand/fallbacks.ts: verify reports it as not needed, with the reason, and never adds it.
  */
 import type { Manifest } from '../manifest/manifest.js';
 

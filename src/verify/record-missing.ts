@@ -6,8 +6,8 @@
  * the jail only, the final component never followed; see src/check/jail-read.ts).
  */
 import { realpath } from 'node:fs/promises';
-import type { JailEntry } from '../build/expand.js';
-import type { JailRecord } from '../build/make-plan.js';
+import type { JailEntry } from '../expand/expand.js';
+import type { JailRecord } from '../plan/make-plan.js';
 import { openRecordedJail, readJailPath } from '../check/jail-read.js';
 import { IN_JAIL, judgeRecord } from '../check/judge.js';
 import { ConfineError } from '../jail/confine.js';

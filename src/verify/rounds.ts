@@ -1,10 +1,10 @@
 /**
  * How verify --fix decides what to add and when to stop: fallbacks (paths opened only because something else failed:
- * src/build/fallbacks.ts, and whatever a process touched after its exec failed, failure-path.ts) are never added, and a round that makes no progress ends the run with what was still missing and why copying could
+ * src/expand/fallbacks.ts, and whatever a process touched after its exec failed, failure-path.ts) are never added, and a round that makes no progress ends the run with what was still missing and why copying could
  * not fix it. Pure: the caller gives the round's facts.
  */
-import type { JailEntry } from '../build/expand.js';
-import { fallbackOf } from '../build/fallbacks.js';
+import type { JailEntry } from '../expand/expand.js';
+import { fallbackOf } from '../expand/fallbacks.js';
 import { IN_JAIL } from '../check/judge.js';
 import type { ApplyReport } from '../jail/apply.js';
 import type { MissingFile } from './analyze.js';

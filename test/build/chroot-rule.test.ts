@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp, rm, symlink, chmod, chown } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { chrootDirProblems, chrootRuleProblems, type ChrootComponent } from '../../src/commands/chroot-rule.js';
+import { chrootDirProblems, chrootRuleProblems, type ChrootComponent } from '../../src/jail/chroot-rule.js';
 import { isRoot } from '../support/root.js';
 
 const ok = (p: string): ChrootComponent => ({ path: p, uid: 0, mode: 0o40755, dir: true });

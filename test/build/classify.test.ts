@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { filterAccounts } from '../../src/build/accounts.js';
-import { decide, isSecret, type Facts } from '../../src/build/classify.js';
-import type { JailEntry } from '../../src/build/expand.js';
-import { devMajor, devMinor, makePlan } from '../../src/build/make-plan.js';
+import { filterAccounts } from '../../src/expand/accounts.js';
+import { decide, isSecret, type Facts } from '../../src/expand/classify.js';
+import type { JailEntry } from '../../src/expand/expand.js';
+import { devMajor, devMinor } from '../../src/jail/on-disk.js';
+import { makePlan } from '../../src/plan/make-plan.js';
 import { linux } from '../../src/platforms/linux.js';
 
 const facts = (path: string, over: Partial<Facts> = {}): Facts => ({ path, ops: new Set(['read']), failedOnly: false, type: 'file', via: 'trace', ...over });

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { lstat, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DEVICE_NOT_MADE, decide, type Facts } from '../../src/build/classify.js';
+import { DEVICE_NOT_MADE, decide, type Facts } from '../../src/expand/classify.js';
 import { platformInfo } from '../../src/platforms/index.js';
 import type { Platform } from '../../src/syscalls.js';
 import { isRoot } from './session.js';

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Expander } from '../../src/build/expand.js';
+import { Expander } from '../../src/expand/expand.js';
 import { linux } from '../../src/platforms/linux.js';
 import { readManifest } from './read-manifest.js';
 

@@ -8,7 +8,7 @@ import { chmod, chown, lchown, mkdir, mkdtemp, rm, symlink, writeFile } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Expander } from '../../src/build/expand.js';
+import { Expander } from '../../src/expand/expand.js';
 import { linux } from '../../src/platforms/linux.js';
 import { readManifest } from './read-manifest.js';
 import { lookupUser } from '../../src/profiles/workspace.js';

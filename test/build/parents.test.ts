@@ -8,8 +8,8 @@ import { execa } from 'execa';
 import { lstat, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { JailEntry } from '../../src/build/expand.js';
-import { makePlan, PRUNED_REASON } from '../../src/build/make-plan.js';
+import type { JailEntry } from '../../src/expand/expand.js';
+import { makePlan, PRUNED_REASON } from '../../src/plan/make-plan.js';
 import { isRoot } from './session.js';
 import { CLI } from '../support/cli.js';
 

@@ -9,8 +9,8 @@ import { copyFileSync, renameSync, statSync, utimesSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { RECORD_FILE, type JailRecord } from '../../src/build/make-plan.js';
-import { buildCommand } from '../../src/commands/build.js';
+import { RECORD_FILE, type JailRecord } from '../../src/plan/make-plan.js';
+import { buildCommand } from '../../src/app/build.js';
 import { isRoot } from './session.js';
 import { CLI } from '../support/cli.js';
 

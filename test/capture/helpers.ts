@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { isRoot } from '../support/root.js';
 import { ensureUser } from '../support/users.js';
 
-export { isRoot } from '../support/root.js';
 export const hasStrace = ['/usr/bin/strace', '/bin/strace', '/usr/local/bin/strace'].some((p) => existsSync(p));
 
 /** Why these tests cannot run here, or undefined. */

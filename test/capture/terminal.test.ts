@@ -9,7 +9,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { programStatus, stepOutcome } from '../../src/commands/capture.js';
+import { programStatus, stepOutcome } from '../../src/cli/capture.js';
 import { skipReason } from './helpers.js';
 import { CLI } from '../support/cli.js';
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { generatedFiles, sha256Of, RECORD_FILE, type JailRecord } from '../../src/build/make-plan.js';
+import { generatedFiles, sha256Of, RECORD_FILE, type JailRecord } from '../../src/plan/make-plan.js';
 import { ensureUser } from '../build/session.js';
 import { checkJson, fixture, isRoot, jailtrace, ROOT_SKIP, type Fixture } from './helpers.js';
 

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { CLI } from '../support/cli.js';
 
-export { CLI } from '../support/cli.js';
 export { isRoot } from '../support/root.js';
 export const ROOT_SKIP = 'needs root (chown, mknod) and strace';
 

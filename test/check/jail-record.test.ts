@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { JAIL_SCHEMA, RECORD_FILE, type JailRecord } from '../../src/build/make-plan.js';
+import { JAIL_SCHEMA, RECORD_FILE, type JailRecord } from '../../src/plan/make-plan.js';
 import { findJailRecord, readJailRecord } from '../../src/check/jail-read.js';
 import { UsageError } from '../../src/errors.js';
 

@@ -1,16 +1,16 @@
 /**
  * Issue 15, item 6: zsh and fish completion, generated from the same commander definitions as bash, so they list
  * every command and option `--help` has; option values complete too (`--profile <TAB>`: sftp, scp, rssh, declared once
- * in src/commands/profile-option.ts). The scripts parse (`zsh -n`, `fish -n`: skipped visibly without the shell).
+ * in src/cli/profile-option.ts). The scripts parse (`zsh -n`, `fish -n`: skipped visibly without the shell).
  */
 import { execa } from 'execa';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { optionNames, visibleOptions, walkCommands } from '../../src/docs/commands.js';
-import { silentOutput } from '../../src/output.js';
-import { makeProgram } from '../../src/program.js';
+import { optionNames, visibleOptions, walkCommands } from '../../src/cli/docgen/commands.js';
+import { silentOutput } from '../../src/cli/output.js';
+import { makeProgram } from '../../src/cli/program.js';
 import { PROFILE_NAMES } from '../../src/profiles/index.js';
 import { jailtrace } from './helpers.js';
 

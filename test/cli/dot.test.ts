@@ -5,7 +5,7 @@
 import { execa } from 'execa';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { renderExplanationDot } from '../../src/commands/explain-dot.js';
+import { renderExplanationDot } from '../../src/cli/explain-dot.js';
 import { q } from '../../src/dot/dot.js';
 import { build, fixture, isRoot, ROOT_SKIP, type Fixture } from '../check/helpers.js';
 import { jailtrace, ROOT } from './helpers.js';

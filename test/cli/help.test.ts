@@ -3,9 +3,9 @@
  * examples fails here, on purpose. Output is clean for scripts (no escape codes off a TTY), and errors keep one shape.
  */
 import { describe, expect, test } from 'vitest';
-import { examples, walkCommands } from '../../src/docs/commands.js';
-import { silentOutput } from '../../src/output.js';
-import { makeProgram } from '../../src/program.js';
+import { examples, walkCommands } from '../../src/cli/docgen/commands.js';
+import { silentOutput } from '../../src/cli/output.js';
+import { makeProgram } from '../../src/cli/program.js';
 import { jailtrace } from './helpers.js';
 
 const commands = walkCommands(makeProgram(silentOutput()));

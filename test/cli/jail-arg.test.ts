@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { needsRootProblem } from '../../src/commands/jail-arg.js';
+import { needsRootProblem } from '../../src/app/jail-arg.js';
 import { build, fixture, isRoot, ROOT_SKIP, type Fixture } from '../check/helpers.js';
 import { CLI, jailtrace } from './helpers.js';
 

@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { walkCommands } from '../../src/docs/commands.js';
-import { exitRows } from '../../src/docs/exit-codes.js';
-import { roff } from '../../src/docs/man.js';
-import { silentOutput } from '../../src/output.js';
-import { makeProgram } from '../../src/program.js';
+import { walkCommands } from '../../src/cli/docgen/commands.js';
+import { exitRows } from '../../src/cli/docgen/exit-codes.js';
+import { roff } from '../../src/cli/docgen/man.js';
+import { silentOutput } from '../../src/cli/output.js';
+import { makeProgram } from '../../src/cli/program.js';
 import { EXIT } from '../../src/errors.js';
 import { ROOT } from './helpers.js';
 
@@ -16,11 +16,11 @@ let out = '';
 
 beforeAll(async () => {
   out = mkdtempSync(path.join(tmpdir(), 'jt-man-'));
-  await execa(process.execPath, [path.join(ROOT, 'dist/src/docs/gen-man.js'), out], { cwd: ROOT });
+  await execa(process.execPath, [path.join(ROOT, 'dist/src/cli/docgen/gen-man.js'), out], { cwd: ROOT });
 });
 
 describe.each(['jailtrace.1', 'exit-codes.md'])('docs/%s', (name) => {
-  test('is what the build generates from the commands (regenerate: node dist/src/docs/gen-man.js)', () => {
+  test('is what the build generates from the commands (regenerate: node dist/src/cli/docgen/gen-man.js)', () => {
     expect(readFileSync(path.join(out, name), 'utf8')).toBe(committed(name));
   });
 });

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { exitRows } from '../../src/docs/exit-codes.js';
+import { exitRows } from '../../src/cli/docgen/exit-codes.js';
 import { ROOT } from './helpers.js';
 
 const read = (f: string) => readFileSync(path.join(ROOT, f), 'utf8');

@@ -6,8 +6,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chrootRuleProblems, type ChrootComponent } from '../../src/commands/chroot-rule.js';
-import { plural } from '../../src/commands/parse.js';
+import { chrootRuleProblems, type ChrootComponent } from '../../src/jail/chroot-rule.js';
+import { plural } from '../../src/cli/parse.js';
 import { isRoot, ROOT_SKIP } from '../check/helpers.js';
 import { jailtrace, ROOT } from './helpers.js';
 

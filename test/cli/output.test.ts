@@ -7,10 +7,10 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { walkCommands } from '../../src/docs/commands.js';
+import { walkCommands } from '../../src/cli/docgen/commands.js';
 import { TracerError } from '../../src/errors.js';
-import { makeOutput, silentOutput, type Output } from '../../src/output.js';
-import { findTracers, makeProgram, renderVersion, type TracerProbes } from '../../src/program.js';
+import { makeOutput, silentOutput, type Output } from '../../src/cli/output.js';
+import { findTracers, makeProgram, renderVersion, type TracerProbes } from '../../src/cli/program.js';
 import { CLI, jailtrace, ROOT, VERSION } from './helpers.js';
 
 /** A stream that keeps what is written; `isTTY`/`columns` as a terminal would have them. */

@@ -1,6 +1,6 @@
 /** buildMany: every spec built through the callback, failures kept, no linking for fewer than two jails. */
 import { describe, expect, test } from 'vitest';
-import { buildMany, type JailSpec } from '../../src/commands/many.js';
+import { buildMany, type JailSpec } from '../../src/app/many.js';
 
 const specs: JailSpec[] = [
   { jail: '/srv/a', users: ['alice'], profiles: ['sftp'] },

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseRsshConf } from '../../src/config/rssh-conf.js';
 import { ConfigError } from '../../src/config/diagnostics.js';
-import { jailsFromRsshConf } from '../../src/commands/many.js';
+import { jailsFromRsshConf } from '../../src/app/many.js';
 
 const REAL = `# This is the default rssh config file
 

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { expandChroot, parseSshdConfig } from '../../src/config/sshd-config.js';
 import { ConfigError } from '../../src/config/diagnostics.js';
-import { jailsFromSshdConfig } from '../../src/commands/many.js';
+import { jailsFromSshdConfig } from '../../src/app/many.js';
 
 const REAL = `# This is the sshd server system-wide configuration file.  See
 # sshd_config(5) for more information.

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { jailsFromSshdConfig } from '../../src/commands/many.js';
+import { jailsFromSshdConfig } from '../../src/app/many.js';
 import { readIncludes } from '../../src/config/sshd-include.js';
 import { globFiles } from '../../src/glob.js';
 import { parseSshdConfig } from '../../src/config/sshd-config.js';

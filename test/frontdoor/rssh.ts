@@ -68,11 +68,6 @@ export async function useRsshConf(text: string): Promise<RsshConf> {
   };
 }
 
-/** Rewrite the held /etc/rssh.conf (the lock is already ours). */
-export async function rewriteRsshConf(text: string): Promise<void> {
-  await writeFile(RSSH_CONF, text, { mode: 0o644 });
-}
-
 /**
  * For failure messages only: what the rssh chain does after its chroot, where its syslog lines are lost (the jail has
  * no /dev/log). Runs `rssh -c COMMAND` as the user, as sshd would, under strace run by root (so the setuid helper keeps

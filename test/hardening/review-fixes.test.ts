@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyPlan } from '../../src/jail/apply.js';
-import type { Plan } from '../../src/jail/plan.js';
+import type { Plan } from '../../src/plan/plan.js';
 import { regularFileInJail } from '../../src/verify/analyze.js';
 import { ensureUser, isRoot } from '../build/session.js';
 import { CLI } from '../support/cli.js';

@@ -1,6 +1,6 @@
 /** --files-from lists and jk_init.ini sections from jail entries (the ones a real build records). */
 import { describe, expect, test } from 'vitest';
-import type { JailEntry } from '../../src/build/expand.js';
+import type { JailEntry } from '../../src/expand/expand.js';
 import { filesFrom } from '../../src/interop/files-from.js';
 import { jkIni } from '../../src/interop/jk-ini.js';
 

@@ -2,9 +2,10 @@ import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { applyPlan, makedev } from '../../src/jail/apply.js';
+import { applyPlan } from '../../src/jail/apply.js';
+import { makedev } from '../../src/jail/on-disk.js';
 import type { ConfineMode } from '../../src/jail/confine.js';
-import { sortPlan, type Action, type Plan } from '../../src/jail/plan.js';
+import { sortPlan, type Action, type Plan } from '../../src/plan/plan.js';
 import { GROUP, PASSWD, ROOT_SKIP, findTemps, isRoot, smallPlan, snapshot, tempDir } from './helpers.js';
 
 let base: string;

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { applyPlan } from '../../src/jail/apply.js';
-import type { Action, Plan } from '../../src/jail/plan.js';
+import type { Action, Plan } from '../../src/plan/plan.js';
 import { LIBC, findTemps, isRoot, tempDir } from './helpers.js';
 
 const base = await tempDir('enospc');

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import { realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Action, Plan } from '../../src/jail/plan.js';
+import type { Action, Plan } from '../../src/plan/plan.js';
 
 export { isRoot } from '../support/root.js';
 export const ROOT_SKIP = 'needs root (chown, mknod, chroot)';

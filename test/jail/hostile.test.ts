@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyPlan, type ActionResult, type ApplyOptions, type ApplyReport } from '../../src/jail/apply.js';
 import type { ConfineMode } from '../../src/jail/confine.js';
-import { sortPlan, type Plan } from '../../src/jail/plan.js';
+import { sortPlan, type Plan } from '../../src/plan/plan.js';
 import { HOSTILE, makeOutside } from '../support/hostile.js';
 import { LD, PASSWD, ROOT_SKIP, findTemps, isRoot, smallPlan, snapshot, tempDir } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { JailPathError, PlanConflictError, effectiveMode, jailParent, sortPlan, validateJailPath, validatePlan, type Action } from '../../src/jail/plan.js';
+import { JailPathError, PlanConflictError, effectiveMode, jailParent, sortPlan, validateJailPath, validatePlan, type Action } from '../../src/plan/plan.js';
 
 describe('validateJailPath', () => {
   test.each(['/', '/usr', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/etc/..passwd', '/a b/\n/\xff', '/...'])('accepts %j', (p) => {

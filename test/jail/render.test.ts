@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import type { ApplyReport } from '../../src/jail/apply.js';
-import type { Plan } from '../../src/jail/plan.js';
+import type { Plan } from '../../src/plan/plan.js';
 import { displayPath } from '../../src/display-path.js';
 import { renderDryRun, renderReport } from '../../src/jail/render.js';
 

@@ -1,7 +1,7 @@
 /** The sh scripts' is_secret (SECRET_SH_GLOBS) says what SECRET_PATTERNS says, path for path, under dash and busybox sh. */
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
-import { isSecret } from '../../src/build/classify.js';
+import { isSecret } from '../../src/expand/classify.js';
 import { SH_HOST_CHECKS } from '../../src/jail/sh-confine.js';
 
 const PATHS = [

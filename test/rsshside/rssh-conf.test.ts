@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { parseRsshConf, rsshBitProblems, rsshToken } from '../../src/config/rssh-conf.js';
-import { jailsFromRsshConf } from '../../src/commands/many.js';
+import { jailsFromRsshConf } from '../../src/app/many.js';
 import { accessBitsOf, parseRsshVersion } from '../../src/rssh/info.js';
 import { extractRoot, rsshHomeInJail, rsshUserView } from '../../src/rssh/user.js';
 

@@ -1,6 +1,7 @@
 /** `jailtrace script` as a command: options checked, platform from the dialect, summary lines. */
 import { describe, expect, test } from 'vitest';
-import { renderScriptSummary, scriptCommand } from '../../src/commands/script.js';
+import { scriptCommand } from '../../src/app/script.js';
+import { renderScriptSummary } from '../../src/cli/script.js';
 
 const base = { users: [], cwd: '/', excludes: [], keepSetuid: [], version: '9.9.9' };
 

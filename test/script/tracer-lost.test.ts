@@ -1,6 +1,7 @@
 /** The generated script says when it was made from a trace the tracer lost (issue 19), and only then. */
 import { describe, expect, test } from 'vitest';
-import { renderScriptSummary, scriptCommand } from '../../src/commands/script.js';
+import { scriptCommand } from '../../src/app/script.js';
+import { renderScriptSummary } from '../../src/cli/script.js';
 
 const base = { users: [], cwd: '/', excludes: [], keepSetuid: [], version: '9.9.9', jail: '/var/jail' };
 

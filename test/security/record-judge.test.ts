@@ -6,8 +6,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { JailEntry } from '../../src/build/expand.js';
-import type { JailRecord } from '../../src/build/make-plan.js';
+import type { JailEntry } from '../../src/expand/expand.js';
+import type { JailRecord } from '../../src/plan/make-plan.js';
 import { judgeRecord } from '../../src/check/judge.js';
 
 const JAIL = '/srv/jt-judge-jail';

@@ -3,8 +3,8 @@
  * need), fallback rows (/dev/console), the no-progress stop and its reasons, and the rules' decision on a fallback.
  */
 import { describe, expect, test } from 'vitest';
-import { decide, type Facts } from '../../src/build/classify.js';
-import type { JailEntry } from '../../src/build/expand.js';
+import { decide, type Facts } from '../../src/expand/classify.js';
+import type { JailEntry } from '../../src/expand/expand.js';
 import type { AccessRecord, Manifest } from '../../src/manifest/manifest.js';
 import { platformInfo } from '../../src/platforms/index.js';
 import type { MissingFile } from '../../src/verify/analyze.js';

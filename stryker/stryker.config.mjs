@@ -1,0 +1,27 @@
+// @ts-check
+/**
+ * Stryker (mutation testing) for one area at a time; run it as `npm run mutate -- <area>` (scripts/mutate.mjs sets
+ * MUTATE_AREA). Not part of CI: a run takes minutes to an hour. Two cores are shared on the build machine, so one
+ * test runner at a time, and coverageAnalysis perTest so each mutant runs only the tests that reach it.
+ */
+import { AREAS } from './areas.mjs';
+
+const name = process.env.MUTATE_AREA ?? '';
+const area = AREAS[/** @type {keyof typeof AREAS} */ (name)];
+if (!area) throw new Error(`MUTATE_AREA=${name}: pick one of ${Object.keys(AREAS).join(', ')}`);
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: area.vitest, related: false },
+  mutate: area.mutate,
+  coverageAnalysis: 'perTest',
+  concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 1),
+  timeoutMS: 60_000,
+  reporters: ['clear-text', 'progress-append-only', 'json'],
+  jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  ignorePatterns: ['dist', 'reports', '.bench-cache', '*.strace', '*.strace.meta.json'],
+  thresholds: { high: 85, low: 75, break: null },
+};

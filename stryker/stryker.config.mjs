@@ -17,7 +17,7 @@ export default {
   mutate: area.mutate,
   coverageAnalysis: 'perTest',
   concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 1),
-  timeoutMS: 60_000,
+  timeoutMS: 10_000,
   reporters: ['clear-text', 'progress-append-only', 'json'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   tempDirName: '.stryker-tmp',

@@ -8,7 +8,7 @@ export default defineConfig({
     ...base,
     root: fileURLToPath(new URL('..', import.meta.url)),
     include: [
-      'test/build/classify.test.ts',
+      'test/build/classify*.test.ts',
       'test/build/expand-*.test.ts',
       'test/security/record-judge.test.ts',
       'test/verify/rounds.test.ts',

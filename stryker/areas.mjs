@@ -6,6 +6,6 @@ export const AREAS = {
   parsers: { mutate: ['parsers/strace.ts'], vitest: 'stryker/vitest.parsers.config.ts' },
   model: { mutate: ['src/model/**/*.ts'], vitest: 'stryker/vitest.model.config.ts' },
   jail: { mutate: ['src/jail/confine.ts', 'src/jail/apply.ts'], vitest: 'stryker/vitest.jail.config.ts' },
-  'jail-all': { mutate: ['src/jail/**/*.ts'], vitest: 'stryker/vitest.jail.config.ts' },
+  'jail-all': { mutate: ['src/jail/**/*.ts'], vitest: 'stryker/vitest.jail-all.config.ts' },
   expand: { mutate: ['src/build/classify.ts', 'src/build/expand.ts'], vitest: 'stryker/vitest.expand.config.ts' },
 };

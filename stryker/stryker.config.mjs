@@ -19,10 +19,11 @@ export default {
   concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 1),
   timeoutMS: 10_000,
   reporters: ['clear-text', 'progress-append-only', 'json'],
-  jsonReporter: { fileName: `reports/mutation/${name}.json` },
-  tempDirName: '.stryker-tmp',
+  // MUTATE_REPORT / MUTATE_TMP: a second run of the same area at once (e.g. `--mutate src/jail/apply.ts` beside confine.ts)
+  jsonReporter: { fileName: `reports/mutation/${process.env.MUTATE_REPORT ?? name}.json` },
+  tempDirName: process.env.MUTATE_TMP ?? '.stryker-tmp',
   cleanTempDir: 'always',
   // anchored: traces/**/*.strace are the fixtures; only stray captures at the top are left out (as in .gitignore)
-  ignorePatterns: ['/dist', '/reports', '/.bench-cache', '/*.strace', '/*.strace.meta.json'],
+  ignorePatterns: ['/dist', '/reports', '/.stryker-tmp*', '/.bench-cache', '/*.strace', '/*.strace.meta.json'],
   thresholds: { high: 85, low: 75, break: null },
 };

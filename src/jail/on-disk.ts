@@ -11,9 +11,14 @@ export const TEMP_PREFIX = '.jailtrace-tmp-';
 /** A fresh temp name for one write. */
 export const tempName = (): string => `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`;
 
-/** Linux makedev (glibc encoding), to compare with Stats.rdev. */
+/**
+ * Linux makedev (glibc encoding), to compare with Stats.rdev. In BigInt: the high bits of the major sit above bit 32
+ * and a large minor's above bit 20, where a JS `|` or `<<` would cut them to 32 bits.
+ */
 export function makedev(major: number, minor: number): number {
-  return ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xff) << 12) | (Math.floor(major / 0x1000) * 2 ** 32);
+  const M = BigInt(major);
+  const m = BigInt(minor);
+  return Number(((M & 0xfffn) << 8n) | ((M & ~0xfffn) << 32n) | (m & 0xffn) | ((m & ~0xffn) << 12n));
 }
 
 /** Linux dev_t → major/minor (glibc's gnu_dev_major/minor). */

@@ -17,14 +17,17 @@ afterAll(async () => {
 });
 
 describe.skipIf(!isRoot).each<ConfineMode>(['procfd', 'path'])(`applyPlan (%s mode) [${isRoot ? 'root' : ROOT_SKIP}]`, (mode) => {
-  let jail: string;
-  let plan: Plan;
-  beforeAll(async () => {
-    jail = path.join(base, `jail-${mode}`);
-    plan = sortPlan(smallPlan(jail));
-  });
+  // Each test builds its own jail (no test relies on an earlier one having run: `-t` or a reordering runs any alone).
+  let n = 0;
+  const fresh = async (build: boolean): Promise<{ jail: string; plan: Plan }> => {
+    const jail = path.join(base, `jail-${mode}-${++n}`);
+    const plan = sortPlan(smallPlan(jail));
+    if (build) expect((await applyPlan(plan, { confineMode: mode })).counts.done).toBe(plan.actions.length);
+    return { jail, plan };
+  };
 
   test('builds the small plan: modes, owners, mtimes, rdev, content', async () => {
+    const { jail, plan } = await fresh(false);
     const progress: number[] = [];
     const report = await applyPlan(plan, { confineMode: mode, onProgress: (done, total) => void progress.push(done / total) });
     expect(report.confineMode).toBe(mode);
@@ -52,11 +55,13 @@ describe.skipIf(!isRoot).each<ConfineMode>(['procfd', 'path'])(`applyPlan (%s mo
   });
 
   test('the jail works: chroot runs /bin/true through the /bin and /lib64 symlinks', async () => {
+    const { jail } = await fresh(true);
     const r = await execa('chroot', [jail, '/bin/true'], { reject: false });
     expect(r.exitCode).toBe(0);
   });
 
   test('a second apply reports everything up-to-date and changes no mtime or inode', async () => {
+    const { jail, plan } = await fresh(true);
     const before = await snapshot(jail);
     const report = await applyPlan(plan, { confineMode: mode });
     expect(report.counts).toEqual({ done: 0, 'up-to-date': plan.actions.length, refused: 0, failed: 0 });
@@ -64,6 +69,7 @@ describe.skipIf(!isRoot).each<ConfineMode>(['procfd', 'path'])(`applyPlan (%s mo
   });
 
   test('drift is repaired: a chmod-ed directory, a changed passwd, a retargeted symlink', async () => {
+    const { jail, plan } = await fresh(true);
     await fs.chmod(path.join(jail, 'usr/bin'), 0o700);
     await fs.writeFile(path.join(jail, 'etc/passwd'), 'tampered\n');
     await fs.rm(path.join(jail, 'lib'));

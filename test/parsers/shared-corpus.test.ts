@@ -13,7 +13,8 @@ import type { DialectName, SyscallEvent } from '../../parsers/types.js';
 import { eventPaths, tableFor } from './helpers.js';
 import { readSourceMd, type Expectation } from './source-md.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../../../shared/traces');
+// JAILTRACE_SHARED_TRACES: set by `npm run mutate`, whose sandbox copy of the checkout has no ../shared beside it
+const ROOT = process.env.JAILTRACE_SHARED_TRACES ?? path.resolve(import.meta.dirname, '../../../shared/traces');
 const exists = fs.existsSync(ROOT);
 
 const FOLDER_DIALECT: Record<string, DialectName> = {

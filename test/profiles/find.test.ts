@@ -63,6 +63,7 @@ describe('sshd_config Subsystem sftp', () => {
   test('a configured path that does not exist falls through to the well-known paths', async () => {
     const f = await config('e', 'Subsystem sftp /nonexistent/sftp-server\n');
     if (firstKnown) expect(await findSftpServer(undefined, f)).toBe(firstKnown);
+    else await expect(findSftpServer(undefined, f)).rejects.toThrow(/^sftp-server not found$/);
   });
 });
 

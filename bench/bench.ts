@@ -64,7 +64,7 @@ async function scanOurs(): Promise<{ secs: number; lines: number }> {
 async function scanSplit2(): Promise<{ secs: number; lines: number }> {
   const t0 = performance.now();
   let n = 0;
-  await pipeline(createReadStream(big, { highWaterMark: 1 << 20 }), split2(), async function* (src) {
+  await pipeline(createReadStream(big, { highWaterMark: 1 << 20 }), split2(), async (src: AsyncIterable<unknown>) => {
     for await (const _ of src) n++;
   });
   return { secs: (performance.now() - t0) / 1000, lines: n };

@@ -242,7 +242,7 @@ class StraceParser implements LineParser {
       }
       if (body.trim() === '') return true;
       if (!final) emit({ kind: 'warning', line: lineNo, message: `not a strace line: ${preview(body)}` });
-      return final ? false : true;
+      return !final;
     }
     if (!this.want(name)) {
       if (body.endsWith(UNFINISHED)) {

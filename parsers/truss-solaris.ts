@@ -135,7 +135,7 @@ function sniff(lines: string[]): number {
   let score = 0;
   for (const l of lines) {
     // markers of the other truss dialects veto Solaris outright
-    if (/\)\s+argc: \d+$|\) =$|Err#\d  E[A-Z]|ERR#\d+ '|= -?\d+ \(0x[0-9a-f]+\)$|^\d+: \d+: /.test(l)) return 0;
+    if (/\)\s+argc: \d+$|\) =$|Err#\d {2}E[A-Z]|ERR#\d+ '|= -?\d+ \(0x[0-9a-f]+\)$|^\d+: \d+: /.test(l)) return 0;
     if (/\)\t+ *(=|Err#)/.test(l)) score += 3;
     if (/\)\s+argc = \d+$/.test(l)) score += 10;
     if (/^(\d+(\/\d+)?|\/\d+):\t/.test(l)) score += 3;

@@ -85,7 +85,7 @@ export function tracerCommandLine(platform: Platform, opts: TracerCommandOptions
 const shWord = (w: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 
 /** How to drive a profile's traced server by hand on the host, one line each (for the docs and --print-command). */
-export function profileHowTo(platform: Platform, profile: Profile, traced: string[]): string[] {
+export function profileHowTo(_platform: Platform, profile: Profile, traced: string[]): string[] {
   const cmd = traced.map(shWord).join(' ');
   if (profile === 'sftp') {
     return [

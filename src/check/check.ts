@@ -149,7 +149,7 @@ async function checkCopy(e: JailEntry, f: JailFile, h: RecordedHost, hashes: Map
   const jail = jailState(f);
   // The rules' view of the host path (a symlink on the way now: the host no longer has this file)
   const host = now?.host?.type === 'file' ? await hostState(e.path, now.host) : undefined;
-  if (!host || !host.isFile) {
+  if (!host?.isFile) {
     out.push({ kind: 'host-missing', path: e.path, severity: 'problem', detail: `the host no longer has ${e.path} as a regular file; rebuild the jail (diff shows what moved)`, record, jail });
   }
   const hostChanged = host?.isFile ? (h.sha256 !== undefined ? host.sha256 !== h.sha256 : host.size !== h.size || !sameMtime(host.mtimeMs!, h.mtimeMs)) : false;

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import type { Output } from './output.js';
 import { profileOption } from './profile-option.js';
-import { collect } from './register-build.js';
 import { maxPathsOption } from './trace-limits.js';
 import type { CaptureCliOptions } from './capture.js';
 

@@ -13,7 +13,7 @@ import { ElfError } from './errors.js';
 import { ELF_MAGIC, parseElf, type ByteSource, type ElfInfo } from './parse.js';
 
 export { ElfError } from './errors.js';
-export { type ElfInfo } from './parse.js';
+export type { ElfInfo } from './parse.js';
 
 export type FileFormat = 'elf' | 'xcoff32' | 'xcoff64' | 'shebang' | 'unknown';
 

@@ -5,7 +5,7 @@
  * it too, so a CRLF script's interpreter is unresolvable, as it is at run time.
  */
 import { constants } from 'node:fs';
-import { access, open, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { ElfError } from './errors.js';
 import { HostChainError, openHostRegular } from '../host-chain.js';

@@ -296,7 +296,7 @@ async function copy(ctx: Ctx, a: Copy, r: Resolved, cur: Stats | undefined): Pro
     const upgrade = other || changed ? await upgradedSource(a, sst, other) : undefined;
     const plan = upgrade ? { ...a, size: sst.size, mtimeMs: sst.mtimeMs, mode: sst.mode & 0o7777, uid: sst.uid, gid: sst.gid } : a;
     const wantNow = upgrade ? effectiveMode(plan, ctx.keepSetuid.has(a.path)) : want;
-    if (cur && cur.isFile() && cur.nlink === 1 && cur.size === plan.size && sameMtime(cur.mtimeMs, plan.mtimeMs) && diffModeOwner(cur, wantNow, plan.uid, plan.gid).length === 0) {
+    if (cur?.isFile() && cur.nlink === 1 && cur.size === plan.size && sameMtime(cur.mtimeMs, plan.mtimeMs) && diffModeOwner(cur, wantNow, plan.uid, plan.gid).length === 0) {
       return upgrade ? { result: 'up-to-date', detail: upgrade, replanned: { ...factsOf(sst), sha256: await hashHandle(src), why: upgrade } } : { result: 'up-to-date' };
     }
     const replaced = await replacing(r, cur);
@@ -344,7 +344,7 @@ async function write(ctx: Ctx, a: Write, r: Resolved, cur: Stats | undefined): P
   const want = effectiveMode(a, ctx.keepSetuid.has(a.path));
   const data = Buffer.from(a.content, 'utf8');
   refuseDirectory(r, cur);
-  if (cur && cur.isFile() && cur.nlink === 1 && cur.size === data.length && diffModeOwner(cur, want, a.uid, a.gid).length === 0) {
+  if (cur?.isFile() && cur.nlink === 1 && cur.size === data.length && diffModeOwner(cur, want, a.uid, a.gid).length === 0) {
     if (await sameContent(r.opPath, cur, data)) return { result: 'up-to-date' };
   }
   const replaced = await replacing(r, cur);

@@ -289,7 +289,7 @@ export async function resolveParent(jail: JailRoot, jailPath: string, opts: { al
       if (jail.mode === 'procfd') return;
       for (const d of chain) {
         const st = await fs.lstat(d.hostPath).catch(() => undefined);
-        if (!st || !st.isDirectory() || st.ino !== d.ino || st.dev !== d.dev) {
+        if (!st?.isDirectory() || st.ino !== d.ino || st.dev !== d.dev) {
           throw new ConfineError(jail.host, jailPath, d.jailPath, 'changed');
         }
       }

@@ -41,7 +41,7 @@ async function candidates(root: JailRoot, index: number, paths: string[]): Promi
     if (!r || r.status === 'missing') continue;
     try {
       const st = await fs.lstat(r.opPath).catch(() => undefined);
-      if (!st || !st.isFile() || st.size === 0 || st.uid !== 0 || (st.mode & 0o022) !== 0) continue;
+      if (!st?.isFile() || st.size === 0 || st.uid !== 0 || (st.mode & 0o022) !== 0) continue;
       const sha256 = await hashFile(r.opPath);
       const again = await fs.lstat(r.opPath);
       if (again.ino !== st.ino || again.dev !== st.dev || !again.isFile()) continue; // swapped while hashing

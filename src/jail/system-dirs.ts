@@ -69,10 +69,10 @@ interface Mount {
 /** /proc/self/mountinfo's mounts (field 3 the device, 4 the root within its file system, 5 the mount point). */
 async function mounts(): Promise<Mount[]> {
   const text = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
-  const unescape = (f: string): string => f.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+  const unoctal = (f: string): string => f.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
   return text.split('\n').flatMap((l) => {
     const f = l.split(' ');
-    return f.length > 5 ? [{ dev: f[2], root: unescape(f[3]), at: unescape(f[4]) }] : [];
+    return f.length > 5 ? [{ dev: f[2], root: unoctal(f[3]), at: unoctal(f[4]) }] : [];
   });
 }
 

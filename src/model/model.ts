@@ -6,7 +6,7 @@
  */
 import { decodeString, decodeStringLatin1, parseFdArg, parseNumber, splitArgs } from '../../parsers/strings.js';
 import type { SyscallEvent, TraceEvent } from '../../parsers/types.js';
-import { flagsTextFromNumber, opFromFlags, type Op, type Platform, type SyscallRow, type SyscallTable } from '../syscalls.js';
+import { flagsTextFromNumber, type Op, type Platform, type SyscallRow, type SyscallTable } from '../syscalls.js';
 import { capsOf, DEFAULT_LIMITS, LimitExceeded, type TraceLimits } from '../limits.js';
 import { FdTable, type FdBudget } from './fds.js';
 import { HANDLERS, UNKNOWN_CWD, type Env, type Resolved } from './handlers.js';
@@ -356,7 +356,7 @@ export class ProcessModel implements Env {
     const raw = ev.args[idx];
     const s = x ? fromBytes(x) : raw === undefined ? undefined : ev.enc === 'vis' ? decodeStringMaybe(raw, ev) : decodeStringLatin1(raw, ev.enc);
     // The kernel reads a path up to its first NUL, so a NUL inside one is trace corruption: never a path to copy.
-    if (s !== undefined && s.includes('\0')) {
+    if (s?.includes('\0')) {
       this.nulPath = true;
       return undefined;
     }
@@ -408,7 +408,7 @@ function decodeStringMaybe(raw: string, ev: SyscallEvent): BPath | undefined {
 
 /** execve's argv: `["ls", "-l"]` → ['ls', '-l'] (display strings). */
 function parseArgv(raw: string | undefined, ev: SyscallEvent): string[] | undefined {
-  if (!raw || raw[0] !== '[') return undefined;
+  if (raw?.[0] !== '[') return undefined;
   const inner = splitArgs(raw.slice(1, raw.endsWith(']') ? -1 : undefined) + ')', 0).args;
   return inner.map((a) => {
     const b = decodeString(a, ev.enc);

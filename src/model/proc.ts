@@ -1,5 +1,5 @@
 /** Per-process state (ReproZip's ThreadGroup, with an fd table): cwd and root shared by CLONE_FS, fds by CLONE_FILES. */
-import { FdTable } from './fds.js';
+import type { FdTable } from './fds.js';
 import type { BPath } from './path.js';
 
 /** cwd and root: shared between threads and CLONE_FS children, copied on fork. Both are host paths. */

@@ -73,8 +73,8 @@ describe.skipIf(!isRoot)('explain, ldd-diff, static deps, many jails (needs root
     const r = await jt(['ldd-diff', PROBE, '--cwd', '/', '--exclude', '/tmp/jt-probe-work', '--json']);
     const d = JSON.parse(r.stdout) as { invisible: Record<string, string[]>; both: string[]; unused: string[] };
     expect(d.invisible['dlopened libraries']).toEqual(['/usr/lib/x86_64-linux-gnu/libm.so.6']);
-    expect(d.invisible['shells']).toEqual(['/usr/bin/dash']);
-    expect(d.invisible['devices']).toContain('/dev/null');
+    expect(d.invisible.shells).toEqual(['/usr/bin/dash']);
+    expect(d.invisible.devices).toContain('/dev/null');
     expect(d.invisible['configuration files']).toEqual(expect.arrayContaining(['/etc/nsswitch.conf', '/etc/passwd']));
     expect(d.both).toContain('/usr/lib/x86_64-linux-gnu/libc.so.6');
   });

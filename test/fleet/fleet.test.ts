@@ -207,7 +207,7 @@ describe.skipIf(!isRoot || missing.length > 0)(`a fleet of three over loopback s
     expect(md).toMatch(/\| alpha \| yes \|/);
     expect(md).toMatch(/## alpha\n\n- added: `\/lib\/x86_64-linux-gnu\/libnss_compat\.so\.2` \(nss-module\)/);
     // the diff module's warning (Ansible wraps it): alpha's trace against alpha's baseline, naming what was added
-    expect(p.out).toMatch(/\[WARNING\]: \S+\/store\/traces\/alpha\/sftp\.trace differs from\s+baseline\s+alpha-sftp[^]*?libnss_compat/);
+    expect(p.out).toMatch(/\[WARNING\]: \S+\/store\/traces\/alpha\/sftp\.trace differs from\s+baseline\s+alpha-sftp[\s\S]*?libnss_compat/);
     console.log(`run 2 report.md:\n${md}`);
     // the real /etc was never touched
     expect(await readFile('/etc/nsswitch.conf', 'utf8')).not.toMatch(/^passwd:\s+compat/m);

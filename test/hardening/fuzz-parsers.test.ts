@@ -123,7 +123,7 @@ function views(input: Buffer): Buffer[] {
       const s = line.slice(i, skipString(line, i));
       for (const enc of ['c', 'vis', 'dtruss'] as const) {
         const b = decodeString(s, enc);
-        if (b && b.length) out.push(b);
+        if (b?.length) out.push(b);
       }
     }
     // -y decorations and kdump NAMI records are unquoted: decode the whole line too

@@ -1,9 +1,7 @@
-/** Shared by the hardening tests: the CLI, a real jail built from a recorded trace, OUTSIDE snapshots. */
-import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
+
 import path from 'node:path';
 import { execa, type Options } from 'execa';
-import { snapshot, type Entry } from '../jail/helpers.js';
+import { snapshot, } from '../jail/helpers.js';
 import { ensureUser as ensureTestUser, type UserIds } from '../support/users.js';
 import { CLI, ROOT } from '../support/cli.js';
 

@@ -29,6 +29,7 @@ interface Ctx {
 interface Case {
   name: string;
   /** Make the jail hostile; may return another jail path (root symlink), a plan and apply options. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most cases' setup returns nothing (an async function with no return)
   setup(c: Ctx): Promise<{ jail?: string; plan?: Plan; opts?: ApplyOptions } | void>;
   check(report: ApplyReport, c: Ctx, plan: Plan): Promise<void> | void;
 }

@@ -79,7 +79,7 @@ describe('arguments', () => {
   });
 
   test('a ) and , inside a string do not end the arguments', () => {
-    const ev = one('openat(AT_FDCWD, "/tmp/a),b\\\"c", O_RDONLY) = -1 ENOENT (No such file or directory)');
+    const ev = one('openat(AT_FDCWD, "/tmp/a),b\\"c", O_RDONLY) = -1 ENOENT (No such file or directory)');
     expect(decodeString(ev.args[1])).toEqual(Buffer.from('/tmp/a),b"c'));
     expect(ev.errno).toBe('ENOENT');
   });

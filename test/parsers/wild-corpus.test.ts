@@ -28,7 +28,7 @@ interface Expected {
 }
 
 /** `dialect D` / `ok PATH LINE` / `failed PATH LINE` / `warning LINE` / `summary LINE`; `#` starts a comment. */
-export function readExpected(text: string): Expected {
+function readExpected(text: string): Expected {
   const e: Expected = { dialect: 'none', ok: [], failed: [], warnings: [] };
   for (const raw of text.split('\n')) {
     const line = raw.trim();

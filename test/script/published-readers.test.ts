@@ -233,7 +233,7 @@ OTHER_LIBS.push({
   has: [],
   walked: ['/usr/lib/libz.so', '/lib/libm.so.2', '/lib/librt.so.1', '/lib/libc.so.1', '/lib/libaio.so.1', '/lib/libmd.so.1'],
   askedOnly: '/opt/nagios/sbin/statusmap.cgi',
-  warn: /statusmap\.cgi: ldd finds no libgd\.so\.2 on this host[^]*libiconv\.so\.2[^]*libpng12\.so\.0[^]*libjpeg\.so\.62/,
+  warn: /statusmap\.cgi: ldd finds no libgd\.so\.2 on this host[\s\S]*libiconv\.so\.2[\s\S]*libpng12\.so\.0[\s\S]*libjpeg\.so\.62/,
 });
 
 const OTHER_HELD_OUT: LibCase[] = [

@@ -224,7 +224,7 @@ class StraceParser implements LineParser {
       }
       return true;
     }
-    if (body.startsWith('strace: ') || OLD_NOTICE.test(body)) {
+    if (c0 === 115 /* s */ ? body.startsWith('strace: ') : c0 === 80 /* P */ && OLD_NOTICE.test(body)) {
       // detaching (^C on strace -p) leaves the call in progress unfinished: expected, not a fault of the trace
       const detached = DETACHED.exec(body);
       if (detached) for (const p of [Number(detached[1]), pid]) this.unhold(p);
@@ -252,7 +252,8 @@ class StraceParser implements LineParser {
       return true;
     }
     const argsText = body.slice(name.length + 1);
-    const changed = PID_CHANGED.exec(body);
+    // the regex only where the line ends as it must (`...>`): run on every call, it scanned every line to its end
+    const changed = body.endsWith('...>') ? PID_CHANGED.exec(body) : null;
     if (changed) {
       // newer strace: `execve(... <pid changed to N ...>`: the call finishes as pid N (the leader); this tid is gone
       const leader = Number(changed[1]);

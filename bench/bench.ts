@@ -19,8 +19,10 @@ const big = path.join(work, `big-${targetMB}.strace`);
 /** `node dist/bench/bench.js [SECTION]`: every section, or only the one named (parse, memory, build). */
 async function main(): Promise<void> {
   const only = process.argv[2];
-  if (only === undefined || only === 'parse') await parseBench(repo, big, targetMB);
-  if (process.env.JT_BENCH_KEEP !== '1') await rm(work, { recursive: true, force: true });
+  if (only === undefined || only === 'parse') {
+    await parseBench(repo, big, targetMB);
+    if (process.env.JT_BENCH_KEEP !== '1') await rm(big, { force: true });
+  }
   if (only === undefined || only === 'memory') await memoryBench(repo);
   if (only === undefined || only === 'build') await buildBench(repo);
 }

@@ -2,7 +2,8 @@
  * Issue 2 and 14's parse figures on the big trace (256 MiB of repeated real captures), each beside its yardstick from
  * the same run: wc -l and the mawk one-liner (the machine), split2 (the reference line splitter) beside our scanner.
  * Every figure is the median of 3 runs; wall seconds and CPU seconds (user + sys, GNU time), since the 2 cores are
- * shared and wall time moves with the neighbours' load. `node dist/bench/bench.js parse` runs only this section.
+ * shared and wall time moves with the neighbours' load. `node dist/bench/bench.js parse` runs only this section;
+ * JT_BENCH_BEFORE=<another build's dist dir> also times that build in the same run and compares the two manifests.
  */
 import { execa } from 'execa';
 import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
@@ -91,6 +92,8 @@ export async function parseBench(repo: string, big: string, targetMB: number): P
   });
   const jt = await med(() => timed('node', [cli, 'parse', '--json', '--cwd', '/', big], true));
   const paths = (JSON.parse(jt.stdout) as { entries: unknown[] }).entries.length;
+  const beforeDist = process.env.JT_BENCH_BEFORE;
+  const before = beforeDist ? await med(() => timed('node', [path.join(path.resolve(beforeDist), 'src/cli.js'), 'parse', '--json', '--cwd', '/', big], true)) : undefined;
   const row = (name: string, r: { secs: number; cpu?: number }, extra = '') =>
     console.log(`${name.padEnd(30)}${f(r.secs)} s  ${f(size / r.secs, 0).padStart(4)} MiB/s${r.cpu === undefined ? '' : `  cpu ${f(r.cpu)} s`}${extra}`);
   row('wc -l', wc);
@@ -98,5 +101,10 @@ export async function parseBench(repo: string, big: string, targetMB: number): P
   row('line scanner (ours, latin1)', ours, `  ${ours.lines} lines`);
   row('split2 (utf8 strings)', s2, `  ${s2.lines} lines`);
   row('jailtrace parse --json', jt, `  peak RSS ${f(jt.rssMB, 0)} MiB  ${paths} paths  (runs: ${jt.all.map((r) => f(r.secs)).join(', ')} s)`);
+  if (before) {
+    row('the same, before (JT_BENCH_BEFORE)', before, `  peak RSS ${f(before.rssMB, 0)} MiB  (runs: ${before.all.map((r) => f(r.secs)).join(', ')} s)`);
+    console.log(`manifest before = after         ${before.stdout === jt.stdout ? 'identical, byte for byte' : 'DIFFERENT'}   (${jt.stdout.length} bytes)`);
+    console.log(`ratio before/mawk             ${f(before.secs / mawk.secs)}x wall, ${f(before.cpu / mawk.cpu)}x cpu`);
+  }
   console.log(`ratio jailtrace/mawk          ${f(jt.secs / mawk.secs)}x wall, ${f(jt.cpu / mawk.cpu)}x cpu   (goal <= 5x, moonshot 2x; peak RSS goal <= 150 MB)`);
 }

@@ -102,7 +102,7 @@ export async function parseBench(repo: string, big: string, targetMB: number): P
   row('split2 (utf8 strings)', s2, `  ${s2.lines} lines`);
   row('jailtrace parse --json', jt, `  peak RSS ${f(jt.rssMB, 0)} MiB  ${paths} paths  (runs: ${jt.all.map((r) => f(r.secs)).join(', ')} s)`);
   if (before) {
-    row('the same, before (JT_BENCH_BEFORE)', before, `  peak RSS ${f(before.rssMB, 0)} MiB  (runs: ${before.all.map((r) => f(r.secs)).join(', ')} s)`);
+    row('before (JT_BENCH_BEFORE)', before, `  peak RSS ${f(before.rssMB, 0)} MiB  (runs: ${before.all.map((r) => f(r.secs)).join(', ')} s)`);
     console.log(`manifest before = after         ${before.stdout === jt.stdout ? 'identical, byte for byte' : 'DIFFERENT'}   (${jt.stdout.length} bytes)`);
     console.log(`ratio before/mawk             ${f(before.secs / mawk.secs)}x wall, ${f(before.cpu / mawk.cpu)}x cpu`);
   }

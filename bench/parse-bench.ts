@@ -50,10 +50,12 @@ async function timed(cmd: string, args: string[], keep = false): Promise<Run> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const summary = (all: Run[]): Run & { all: Run[] } => ({ secs: median(all.map((r) => r.secs)), cpu: median(all.map((r) => r.cpu)), rssMB: Math.max(...all.map((r) => r.rssMB)), stdout: all[0].stdout, all });
+
 async function med(run: () => Promise<Run>): Promise<Run & { all: Run[] }> {
   const all: Run[] = [];
   for (let i = 0; i < ROUNDS; i++) all.push(await run());
-  return { secs: median(all.map((r) => r.secs)), cpu: median(all.map((r) => r.cpu)), rssMB: Math.max(...all.map((r) => r.rssMB)), stdout: all[0].stdout, all };
+  return summary(all);
 }
 
 async function inProcess(fn: () => Promise<number>): Promise<{ secs: number; lines: number }> {
@@ -90,10 +92,13 @@ export async function parseBench(repo: string, big: string, targetMB: number): P
     });
     return n;
   });
-  const jt = await med(() => timed('node', [cli, 'parse', '--json', '--cwd', '/', big], true));
-  const paths = (JSON.parse(jt.stdout) as { entries: unknown[] }).entries.length;
+  // with JT_BENCH_BEFORE the two builds take turns, so a neighbour's burst of load hits both alike
   const beforeDist = process.env.JT_BENCH_BEFORE;
-  const before = beforeDist ? await med(() => timed('node', [path.join(path.resolve(beforeDist), 'src/cli.js'), 'parse', '--json', '--cwd', '/', big], true)) : undefined;
+  const builds = [cli, ...(beforeDist ? [path.join(path.resolve(beforeDist), 'src/cli.js')] : [])];
+  const runs: Run[][] = builds.map(() => []);
+  for (let i = 0; i < ROUNDS; i++) for (const [k, c] of builds.entries()) runs[k].push(await timed('node', [c, 'parse', '--json', '--cwd', '/', big], true));
+  const [jt, before] = runs.map(summary);
+  const paths = (JSON.parse(jt.stdout) as { entries: unknown[] }).entries.length;
   const row = (name: string, r: { secs: number; cpu?: number }, extra = '') =>
     console.log(`${name.padEnd(30)}${f(r.secs)} s  ${f(size / r.secs, 0).padStart(4)} MiB/s${r.cpu === undefined ? '' : `  cpu ${f(r.cpu)} s`}${extra}`);
   row('wc -l', wc);

@@ -224,7 +224,7 @@ class StraceParser implements LineParser {
       }
       return true;
     }
-    if (body.startsWith('strace: ') || OLD_NOTICE.test(body)) {
+    if (c0 === 115 /* s */ ? body.startsWith('strace: ') : c0 === 80 /* P */ && OLD_NOTICE.test(body)) {
       // detaching (^C on strace -p) leaves the call in progress unfinished: expected, not a fault of the trace
       const detached = DETACHED.exec(body);
       if (detached) for (const p of [Number(detached[1]), pid]) this.unhold(p);
@@ -252,7 +252,8 @@ class StraceParser implements LineParser {
       return true;
     }
     const argsText = body.slice(name.length + 1);
-    const changed = PID_CHANGED.exec(body);
+    // the regex only where the line ends as it must (`...>`): run on every call, it scanned every line to its end
+    const changed = body.endsWith('...>') ? PID_CHANGED.exec(body) : null;
     if (changed) {
       // newer strace: `execve(... <pid changed to N ...>`: the call finishes as pid N (the leader); this tid is gone
       const leader = Number(changed[1]);
@@ -363,9 +364,10 @@ class StraceParser implements LineParser {
       while (i < end && buf[i] === 32) i++;
     }
     const n0 = i;
-    while (i < end && ((buf[i] >= 97 && buf[i] <= 122) || (buf[i] >= 48 && buf[i] <= 57) || buf[i] === 95)) i++;
+    let h = 0;
+    for (let c = buf[i]; i < end && ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95); c = buf[++i]) h = (Math.imul(h, 31) + c) | 0;
     if (i === n0 || buf[i] !== 40 /* ( */) return true;
-    if (this.wantBytes(buf, n0, i)) return true;
+    if (this.wantBytes(buf, n0, i, h)) return true;
     // unwanted, but an unfinished call must still reach the parser (it resets the -z tail joining)
     const u = end - UNFINISHED_BYTES.length;
     if (u <= start || buf[end - 1] !== 62 /* > */ || buf[end - 2] !== 46 /* . */) return false;
@@ -373,11 +375,9 @@ class StraceParser implements LineParser {
     return true;
   }
 
-  /** want() for a name given as bytes, memoized by a hash of the bytes (no string per line). */
+  /** want() for a name given as bytes, memoized by `h`, a hash of the bytes made while scanning them (no string per line). */
   private readonly nameCache = new Map<number, { name: string; want: boolean }>();
-  private wantBytes(buf: Buffer, start: number, end: number): boolean {
-    let h = end - start;
-    for (let k = start; k < end; k++) h = (Math.imul(h, 31) + buf[k]) | 0;
+  private wantBytes(buf: Buffer, start: number, end: number, h: number): boolean {
     const hit = this.nameCache.get(h);
     if (hit && hit.name.length === end - start) {
       let same = true;

@@ -50,7 +50,7 @@ export function splitArgs(s: string, from = 0): { args: string[]; end: number } 
         // A stray closer: treat as text.
       } else depth--;
     } else if (c === 44 /* , */ && depth === 0) {
-      args.push(s.slice(start, i).trim());
+      args.push(trimmed(s, start, i));
       start = i + 1;
     }
     i++;
@@ -60,8 +60,22 @@ export function splitArgs(s: string, from = 0): { args: string[]; end: number } 
 }
 
 function pushArg(args: string[], s: string, start: number, end: number): void {
-  const a = s.slice(start, end).trim();
+  const a = trimmed(s, start, end);
   if (a !== '' || args.length > 0) args.push(a);
+}
+
+/**
+ * `s.slice(start, end).trim()`, making one string, not two, in the usual case (spaces around an argument): spaces
+ * are skipped here, and only a boundary that may be other whitespace (a control byte, 0xA0 and up) goes to trim().
+ */
+export function trimmed(s: string, start: number, end: number): string {
+  while (start < end && s.charCodeAt(start) === 32) start++;
+  while (end > start && s.charCodeAt(end - 1) === 32) end--;
+  if (start === end) return '';
+  const a = s.charCodeAt(start);
+  const b = s.charCodeAt(end - 1);
+  if (a < 33 || a >= 0xa0 || b < 33 || b >= 0xa0) return s.slice(start, end).trim();
+  return s.slice(start, end);
 }
 
 function isDigitCode(c: number): boolean {

@@ -27,6 +27,9 @@ export type Accept = (buf: Buffer, start: number, end: number) => boolean;
 export class LineSplitter {
   private rest: Buffer | undefined;
   private skipping = false;
+  /** The buffer being split and the first NUL byte in it at or after the current line (-1: none left). */
+  private nulIn: Buffer | undefined;
+  private nulAt = -1;
   readonly stats: LineStats = { lines: 0, bytes: 0, unterminated: false, overlong: [], nul: [] };
 
   constructor(
@@ -36,6 +39,7 @@ export class LineSplitter {
 
   push(chunk: Buffer): void {
     this.stats.bytes += chunk.length;
+    this.nulIn = undefined; // the reader reuses its buffer: new bytes in the same object
     let buf = chunk;
     let start = 0;
     if (this.rest) {
@@ -85,12 +89,22 @@ export class LineSplitter {
     if (cut) this.stats.overlong.push(no);
     if (end > start && buf[end - 1] === 13) end--;
     if (this.accept && !cut && !this.accept(buf, start, end)) return;
-    if (this.stats.nul.length < 100 && buf.subarray(start, end).indexOf(0) >= 0) this.stats.nul.push(no);
+    if (this.stats.nul.length < 100 && this.hasNul(buf, start, end)) this.stats.nul.push(no);
     this.onLine(buf.toString('latin1', start, end), no);
+  }
+
+  /** Is there a NUL byte in buf[start, end)? One native search per buffer, not a view and a search per line. */
+  private hasNul(buf: Buffer, start: number, end: number): boolean {
+    if (buf !== this.nulIn || (this.nulAt >= 0 && this.nulAt < start)) {
+      this.nulIn = buf;
+      this.nulAt = buf.indexOf(0, start);
+    }
+    return this.nulAt >= 0 && this.nulAt < end;
   }
 
   /** End of input: deliver a last line without a newline. */
   end(): LineStats {
+    this.nulIn = undefined;
     if (this.rest && this.rest.length > 0) {
       this.stats.unterminated = true;
       const r = this.rest;

@@ -76,9 +76,14 @@ export class TracingWatch {
       return;
     }
     if (ev.kind === 'signal') return;
-    const row = this.rows.find((r) => r.call === ev.name && r.values.includes((ev.args[r.arg] ?? '').trim()));
-    const marked = this.silent.delete(ev.pid); // any later record of the process: it went on being recorded
-    this.last.set(ev.pid, { file: this.file, line: ev.line });
+    // every call passes here: look for a row only for a call some row names, and keep one `last` record per pid
+    const row = this.calls.has(ev.name) ? this.rows.find((r) => r.call === ev.name && r.values.includes((ev.args[r.arg] ?? '').trim())) : undefined;
+    const marked = this.silent.size > 0 && this.silent.delete(ev.pid); // any later record of the process: it went on being recorded
+    const last = this.last.get(ev.pid);
+    if (last) {
+      last.file = this.file;
+      last.line = ev.line;
+    } else this.last.set(ev.pid, { file: this.file, line: ev.line });
     if (row) return this.onRowCall(row, ev, marked);
     if (ev.kind !== 'syscall') return;
     if (LOG_CALLS.has(ev.name)) {

@@ -12,6 +12,8 @@ test.each([
   ['an empty array', []],
   ['an empty object', {}],
   ['a string', 'x'],
+  ['long arrays stringified in batches: holes, undefined, functions, toJSON, nested lines', { list: Array.from({ length: 200 }, (_, i) => (i % 7 === 0 ? undefined : i % 11 === 0 ? () => 1 : i % 13 === 0 ? { toJSON: () => [i] } : { i, s: `a\n${i}`, deep: [{ x: [i] }] })), top: [Array.from({ length: 130 }, (_, i) => [i, { k: i }])] }],
+  ['a long top-level array', Array.from({ length: 300 }, (_, i) => ({ i, a: [i, [i]] }))],
   ['deep arrays', [[[[1]]]]],
   ['a recorded manifest', JSON.parse(fs.readFileSync(path.join(ROOT, 'traces/linux/probe/expected.json'), 'utf8'))],
 ])('%s', (_name, value) => {

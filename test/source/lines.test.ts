@@ -60,6 +60,26 @@ describe('LineSplitter', () => {
     expect(stats.unterminated).toBe(true);
   });
 
+  test('NUL bytes are flagged on exactly their lines, whatever the chunking and with a reused buffer (property)', () => {
+    const text = Buffer.from('a\nb\0\nc\nd\0\0e\nf\n\0\ng\nh\0\n');
+    const want = [2, 4, 6, 8];
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 10 }), (cuts) => {
+        expect(collect(split(text, cuts)).stats.nul).toEqual(want);
+        // the file reader refills one buffer: the same object with new bytes must not keep the old NUL positions
+        const k = 1 + (cuts[0] ?? 0) % 6;
+        const reused = Buffer.alloc(k);
+        const s = new LineSplitter(() => undefined);
+        for (let at = 0; at < text.length; at += k) {
+          const n = text.copy(reused, 0, at, at + k);
+          s.push(n === k ? reused : reused.subarray(0, n));
+        }
+        expect(s.end().nul).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('an overlong line is cut at MAX_LINE, counted once, and the next line is intact', () => {
     const big = Buffer.alloc(MAX_LINE + 1000, 0x61);
     const { lines, stats } = collect(split(Buffer.concat([big, Buffer.from('\nnext\n')]), [1 << 20, 5 << 20, 16 << 20]));

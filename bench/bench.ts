@@ -12,6 +12,7 @@ import split2 from 'split2';
 import { readFileLines } from '../src/source/lines.js';
 import { buildBench } from './build-bench.js';
 import { memoryBench } from './memory-bench.js';
+import { manyBench } from './many-bench.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const repo = path.resolve(here, '../..');
@@ -73,6 +74,10 @@ async function scanSplit2(): Promise<{ secs: number; lines: number }> {
 const f = (x: number, d = 2) => x.toFixed(d);
 
 async function main(): Promise<void> {
+  // `node dist/bench/bench.js SECTION`: one section only (many)
+  const only = process.argv[2];
+  if (only === 'many') return manyBench(repo);
+  if (only !== undefined) throw new Error(`unknown bench section ${only}: many, or none for all`);
   if (!existsSync('/usr/bin/time')) console.log('note: /usr/bin/time missing (apt-get install time): peak RSS not measured');
   await makeBigTrace();
   const size = statSync(big).size / 1048576;
@@ -92,6 +97,7 @@ async function main(): Promise<void> {
   if (process.env.JT_BENCH_KEEP !== '1') await rm(work, { recursive: true, force: true });
   await memoryBench(repo);
   await buildBench(repo);
+  await manyBench(repo);
 }
 
 await main();

@@ -4,6 +4,9 @@
  * the parsed manifests, and their records cite the first jail's trace files. A jail whose key is unsure is traced
  * again, and the event says why (shown with -v).
  */
+import { readFile } from 'node:fs/promises';
+import { parsePasswd } from '../config/passwd.js';
+import { lookupUser, type PasswdEntry } from '../profiles/workspace.js';
 import type { Workload } from '../workload.js';
 import type { TraceLimits } from '../limits.js';
 import { loadManifests } from './load.js';
@@ -22,13 +25,25 @@ export class TraceShare {
   /** Jails that traced, and jails that reused a trace. */
   traced = 0;
   reused = 0;
+  /** Content hashes of host files, by identity, for every jail of the run (BuildOptions.hashes). */
+  readonly hashes = new Map<string, string>();
+  private passwd?: Promise<Map<string, PasswdEntry>>;
+
+  /** /etc/passwd read once for the run; a user not there (NSS: LDAP, sssd) is asked of getent. */
+  private async lookup(name: string): Promise<PasswdEntry | undefined> {
+    this.passwd ??= readFile('/etc/passwd', 'utf8').then(
+      (t) => new Map(parsePasswd(t).map((e) => [e.name, { name: e.name, uid: e.uid, gid: e.gid, home: e.home, shell: e.shell }])),
+      () => new Map(),
+    );
+    return (await this.passwd).get(name) ?? (await lookupUser(name).catch(() => undefined));
+  }
 
   /**
    * The workloads for `jail`: a shared trace when one with the same facts exists, else `trace()` (run, parsed, and
    * kept for the jails after).
    */
   async workloads(jail: string, input: KeyInput, limits: TraceLimits | undefined, trace: () => Promise<Workload[]>): Promise<ShareOutcome> {
-    const k = await workloadKey(input);
+    const k = await workloadKey({ lookup: (u) => this.lookup(u), ...input });
     const have = k.key !== undefined ? this.byKey.get(k.key) : undefined;
     if (have) {
       this.reused++;

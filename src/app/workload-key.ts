@@ -13,7 +13,7 @@ import { realpath, lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { findScp, findSftpServer } from '../profiles/find.js';
 import { sessionShell } from '../profiles/login-shell.js';
-import { lookupUser } from '../profiles/workspace.js';
+import { lookupUser, type PasswdEntry } from '../profiles/workspace.js';
 
 /** Read by the loader and by glibc's NSS for every traced server: a change in any of them can change the trace. */
 export const NSS_FILES: readonly string[] = ['/etc/nsswitch.conf', '/etc/ld.so.cache', '/etc/ld.so.preload', '/etc/ld.so.conf', '/etc/host.conf', '/etc/gai.conf', '/etc/localtime'];
@@ -29,6 +29,8 @@ export interface KeyInput {
   user?: string;
   sftpServer?: string;
   scp?: string;
+  /** How to find the user (default getent, one process a call; many jails pass a reader of /etc/passwd read once). */
+  lookup?: (name: string) => Promise<PasswdEntry | undefined>;
 }
 
 /** A file's identity, `missing`, or undefined when it cannot be told (then the key is unsure). */
@@ -54,7 +56,7 @@ export async function workloadKey(k: KeyInput): Promise<WorkloadKey> {
     facts.push(`${name}=${id}`);
   }
   if (k.user !== undefined) {
-    const who = await lookupUser(k.user).catch(() => undefined);
+    const who = await (k.lookup ?? ((u: string) => lookupUser(u).catch(() => undefined)))(k.user);
     if (!who) return { unsure: `no passwd entry for ${k.user}` };
     const s = sessionShell(who.shell);
     if (s.shell === undefined) facts.push(`shell=none:${path.basename(who.shell ?? '')}`);

@@ -97,7 +97,7 @@ export async function runMany(jail: string | undefined, o: BuildCliOptions, rawO
             workloads = got.traced;
           }
         }
-        return buildCommand({ jail: spec.jail, users, workloads, ...sharedBuildOptions(o), jailExisted, ...(chain ? chain.fallback(spec.jail) : {}), ...(profiles.length === 0 ? { recordProfiles: [LAYOUT_PROFILE] } : {}) });
+        return buildCommand({ jail: spec.jail, users, workloads, ...sharedBuildOptions(o), jailExisted, hashes: share.hashes, ...(chain ? chain.fallback(spec.jail) : {}), ...(profiles.length === 0 ? { recordProfiles: [LAYOUT_PROFILE] } : {}) });
       })().finally(() => traces?.done());
       if (!o.json) out.result(shown.jail(r, verbose));
       const failedText = renderFailedSteps(r);

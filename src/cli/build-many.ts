@@ -21,7 +21,7 @@ import { buildExit, renderFailedSteps, worstExit } from './failed-steps.js';
 import { lockOptions } from './lock-cli.js';
 import type { Output } from './output.js';
 import { jsonReport } from './render-build.js';
-import { ManyText, manySummary } from './render-many.js';
+import { ManyText, manySummary, sharingNote } from './render-many.js';
 import { traceLimits } from './trace-limits.js';
 
 /** Profiles jailtrace can trace, from the service names the configs use. */
@@ -43,11 +43,11 @@ export async function runMany(jail: string | undefined, o: BuildCliOptions, rawO
   const { file, rssh } = manyConfig(o);
   const text = await readManyConfig(file);
   const { out, step, end } = withBar(rawOut);
-  const chain = rssh ? await import('./build-rssh.js').then((m) => m.rsshManyRoute(file, out)) : undefined;
-  const specs = await jailSpecsFromConfig(file, text, rssh, { installedBits: chain?.installedBits });
-  const verbose = Boolean(g.verbose);
   const share = new TraceShare();
   const shown = new ManyText();
+  const chain = rssh ? await import('./build-rssh.js').then((m) => m.rsshManyRoute(file, out, { share, text: shown })) : undefined;
+  const specs = await jailSpecsFromConfig(file, text, rssh, { installedBits: chain?.installedBits });
+  const verbose = Boolean(g.verbose);
   let chainFailed = false;
   let done = 0;
   const codes: ExitCode[] = [];
@@ -89,13 +89,9 @@ export async function runMany(jail: string | undefined, o: BuildCliOptions, rawO
             traces = await runTraceDir(o, spec.jail, 'build');
             return gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: traces.dir, limits: traceLimits(o) }, showEvents(out));
           });
-          if ('shared' in got) {
-            if (verbose) out.note(`${spec.jail}: the trace of ${got.shared.tracedFor} serves here too (the same servers, login shell and NSS files)`);
-            workloads = got.shared.workloads;
-          } else {
-            if (got.unsure && verbose) out.note(`${spec.jail}: traced again, not shared: ${got.unsure}`);
-            workloads = got.traced;
-          }
+          const said = verbose ? sharingNote(spec.jail, 'shared' in got ? { from: got.shared.tracedFor } : { unsure: got.unsure }) : undefined;
+          if (said) out.note(said);
+          workloads = 'shared' in got ? got.shared.workloads : got.traced;
         }
         return buildCommand({ jail: spec.jail, users, workloads, ...sharedBuildOptions(o), jailExisted, hashes: share.hashes, ...(chain ? chain.fallback(spec.jail) : {}), ...(profiles.length === 0 ? { recordProfiles: [LAYOUT_PROFILE] } : {}) });
       })().finally(() => traces?.done());

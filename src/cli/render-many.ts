@@ -41,3 +41,10 @@ export function manySummary(s: { jails: number; failed: number; traced: number; 
   const traces = s.reused > 0 ? `; ${plural(s.traced, 'jail')} traced, ${s.reused} reused a trace` : '';
   return `${plural(s.jails, 'jail')} built${s.failed ? `, ${s.failed} FAILED` : ''}${traces}\n`;
 }
+
+/** -v: whether a jail's workload trace was shared, and why not when it was traced again. */
+export function sharingNote(jail: string, s: { from?: string; unsure?: string }): string | undefined {
+  if (s.from) return `${jail}: the trace of ${s.from} serves here too (the same servers, login shell and NSS files)`;
+  if (s.unsure) return `${jail}: traced again, not shared: ${s.unsure}`;
+  return undefined;
+}

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { buildBench } from './build-bench.js';
 import { memoryBench } from './memory-bench.js';
 import { parseBench } from './parse-bench.js';
+import { manyBench } from './many-bench.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const repo = path.resolve(here, '../..');
@@ -16,7 +17,7 @@ const targetMB = Number(process.env.JT_BENCH_MB ?? 256);
 const work = path.join(repo, '.bench-cache');
 const big = path.join(work, `big-${targetMB}.strace`);
 
-/** `node dist/bench/bench.js [SECTION]`: every section, or only the one named (parse, memory, build). */
+/** `node dist/bench/bench.js [SECTION]`: every section, or only the one named (parse, memory, build, many). */
 async function main(): Promise<void> {
   const only = process.argv[2];
   if (only === undefined || only === 'parse') {
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   }
   if (only === undefined || only === 'memory') await memoryBench(repo);
   if (only === undefined || only === 'build') await buildBench(repo);
+  if (only === undefined || only === 'many') await manyBench(repo);
 }
 
 await main();

@@ -14,7 +14,9 @@ import { ignoreEvents, note, warning, type OnEvent } from './events.js';
 import { verifyCommand, type VerifyReport } from './verify.js';
 import { gatherWorkloads } from './workloads.js';
 import { isDirectory } from './trace-output.js';
-import { runTraceDir } from '../jail/trace-dir.js';
+import { runTraceDir, type RunTraceDir } from '../jail/trace-dir.js';
+import type { TraceShare } from './trace-share.js';
+import type { Workload } from '../workload.js';
 
 /** What an rssh build takes: build's shared options, and where the host traces start and go. */
 export interface RsshBuildOptions {
@@ -24,6 +26,8 @@ export interface RsshBuildOptions {
   exclude: string[];
   /** Where live traces go (src/jail/trace-dir.ts). */
   outputDir?: string;
+  /** Many jails from one rssh.conf: the host traces are shared by the jails whose workloads are the same (./trace-share.ts). */
+  share?: TraceShare;
 }
 
 export interface RsshBuild {
@@ -32,6 +36,8 @@ export interface RsshBuild {
   verify: VerifyReport[];
   warnings: string[];
   users: string[];
+  /** With `share`: the jail whose host traces served here, or why this jail's were not shared (the CLI says so with -v). */
+  sharing?: { from?: string; unsure?: string };
 }
 
 /** Users chrooted into one jail by rssh (one, or several sharing a chroot path in rssh.conf). */
@@ -51,13 +57,25 @@ export async function buildRsshJail(jail: string, users: readonly string[], o: R
   if (services.length === 0) throw new UsageError(`${info.configFile}: ${users.join(', ')} may use neither sftp nor scp`, `allow them: the access bits (${info.accessBits} digits: rsync rdist cvs sftp scp${info.accessBits === 6 ? ' svnserve' : ''}) or allowsftp/allowscp`);
   onEvent(note(`rssh ${info.version ?? ''} chroots ${users.join(', ')} into ${abs}: tracing ${services.join(' and ')} on the host first, then the real chain into the jail`));
   const jailExisted = await isDirectory(abs);
-  // the host traces: a folder of this run's in the jail's record dir, --output-dir, or (dry run) a temp dir
-  const traces = await runTraceDir({ outputDir: o.outputDir, dryRun: o.shared.dryRun }, abs, 'build');
-  const build = await (async () => {
-    const workloads = await gatherWorkloads(
+  // the host traces: a folder of this run's in the jail's record dir, --output-dir, or (dry run) a temp dir; with
+  // `share`, only when no jail before this one traced the same workload
+  let traces: RunTraceDir | undefined;
+  let sharing: RsshBuild['sharing'];
+  const trace = async (): Promise<Workload[]> => {
+    traces = await runTraceDir({ outputDir: o.outputDir, dryRun: o.shared.dryRun }, abs, 'build');
+    return gatherWorkloads(
       { profiles: services, traces: [], command: [], users: [...users], cwd: o.cwd, sftpServer: info.sftpServer, scp: info.scp, outputDir: traces.dir, limits: o.shared.limits },
       onEvent,
     );
+  };
+  const build = await (async () => {
+    let workloads: Workload[];
+    if (!o.share) workloads = await trace();
+    else {
+      const got = await o.share.workloads(abs, { profiles: services, user: users[0], sftpServer: info.sftpServer, scp: info.scp }, o.shared.limits, trace);
+      sharing = 'shared' in got ? { from: got.shared.tracedFor } : got.unsure ? { unsure: got.unsure } : {};
+      workloads = 'shared' in got ? got.shared.workloads : got.traced;
+    }
     for (const w of workloads) w.excludes.push(...o.exclude.map((d) => path.resolve(d)));
     return buildCommand({
       jail: abs,
@@ -68,12 +86,12 @@ export async function buildRsshJail(jail: string, users: readonly string[], o: R
       recordProfiles: ['rssh'],
       homeInJail: rsshJailHomes(abs),
     });
-  })().finally(() => traces.done());
+  })().finally(() => traces?.done());
   const verify: VerifyReport[] = [];
-  if (o.shared.dryRun || !build.apply || build.apply.stopped) return { build, verify, warnings, users: [...users] };
+  if (o.shared.dryRun || !build.apply || build.apply.stopped) return { build, verify, warnings, users: [...users], ...(sharing ? { sharing } : {}) };
   for (const u of users) {
     onEvent(note(`running the real chain into ${abs}: ${info.rssh} -c … as ${u}`));
     verify.push(await verifyCommand({ jail: abs, profiles: ['rssh'], command: [], user: u, fix: true, rounds: 5, outputDir: o.outputDir, allowSecrets: o.shared.allowSecrets, allowDevices: o.shared.allowDevices, limits: o.shared.limits, lock: false }, onEvent));
   }
-  return { build, verify, warnings, users: [...users] };
+  return { build, verify, warnings, users: [...users], ...(sharing ? { sharing } : {}) };
 }

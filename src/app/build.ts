@@ -45,6 +45,11 @@ export interface BuildOptions {
    * this run still gets the root's owner and mode from the plan. Default: whether it is one now.
    */
   jailExisted?: boolean;
+  /**
+   * Content hashes already taken in this run, by file identity (path, device, inode, size, mtime): many jails built
+   * from one config hash each host file once. Default: none kept.
+   */
+  hashes?: Map<string, string>;
 }
 
 export interface BuildReport {
@@ -115,6 +120,15 @@ async function recordReplanned(report: BuildReport): Promise<void> {
   for (const x of again.results) report.apply!.counts[x.result]++;
 }
 
+async function hashOnce(p: string, h: { dev?: number; ino?: number; size: number; mtimeMs: number }, hashes?: Map<string, string>): Promise<string | undefined> {
+  const id = h.dev !== undefined && h.ino !== undefined ? `${p}\0${h.dev}\0${h.ino}\0${h.size}\0${h.mtimeMs}` : undefined;
+  const have = id !== undefined ? hashes?.get(id) : undefined;
+  if (have) return have;
+  const sum = await hashFile(p).catch(() => undefined);
+  if (sum && id !== undefined) hashes?.set(id, sum);
+  return sum;
+}
+
 export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   if (o.workloads.length === 0) throw new UsageError('nothing to trace', 'give --profile sftp / --profile scp, --trace FILE, or -- COMMAND ARGS');
   const jail = path.resolve(o.jail);
@@ -141,7 +155,7 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   }
   const entries = [...ex.entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // Content hashes of what is copied, so `check` can tell a stale host copy from a tampered jail copy.
-  for (const e of entries) if (e.decision === 'copy' && e.host?.type === 'file' && e.host.sha256 === undefined) e.host.sha256 = await hashFile(e.path).catch(() => undefined);
+  for (const e of entries) if (e.decision === 'copy' && e.host?.type === 'file' && e.host.sha256 === undefined) e.host.sha256 = await hashOnce(e.path, e.host, o.hashes);
   const readsAccounts = entries.some((e) => e.role === 'account' && e.decision !== 'report-only');
   const accounts = readsAccounts || o.users.length > 0 ? await readAccounts(o.users) : undefined;
 

@@ -11,6 +11,8 @@ import { installedRssh, rsshJailHomes } from '../rssh/chain.js';
 import { sharedBuildOptions, type BuildCliOptions } from './build-options.js';
 import { showEvents } from './events.js';
 import type { Output } from './output.js';
+import type { TraceShare } from '../app/trace-share.js';
+import { sharingNote, type ManyText } from './render-many.js';
 import { jsonReport, renderBuild } from './render-build.js';
 import { renderVerify } from './verify.js';
 
@@ -27,7 +29,7 @@ function rsshOutcome(r: RsshBuild): { text: string; exit: number } {
  * route above (the real chain runs); otherwise (another file, or chrootpath users not named with --user) the jails are
  * built from the host traces alone, with the homes where the helper will chdir, and a note says the chain did not run.
  */
-export async function rsshManyRoute(file: string, out: Output): Promise<{
+export async function rsshManyRoute(file: string, out: Output, many?: { share: TraceShare; text: ManyText }): Promise<{
   installed: boolean;
   installedBits?: RsshAccessBits;
   build: (jail: string, users: readonly string[], o: BuildCliOptions, g: { verbose?: boolean }, chainFailed: (failed: boolean) => void) => Promise<BuildReport>;
@@ -39,9 +41,11 @@ export async function rsshManyRoute(file: string, out: Output): Promise<{
     installed: info !== undefined,
     installedBits: info?.accessBits,
     build: async (jail, users, o, g, chainFailed) => {
-      const r = await buildRsshJail(jail, users, rsshOptions(o), showEvents(out));
+      const r = await buildRsshJail(jail, users, { ...rsshOptions(o), share: many?.share }, showEvents(out));
       const outcome = rsshOutcome(r);
-      if (!o.json) out.result(renderBuild(r.build, Boolean(g.verbose)) + outcome.text);
+      const said = g.verbose && r.sharing ? sharingNote(r.build.jail, r.sharing) : undefined;
+      if (said) out.note(said);
+      if (!o.json) out.result((many ? many.text.jail(r.build, Boolean(g.verbose)) : renderBuild(r.build, Boolean(g.verbose))) + outcome.text);
       chainFailed(outcome.exit !== EXIT.OK || r.build.workloads.some((w) => w.steps.some((s) => !s.ok)));
       return r.build;
     },

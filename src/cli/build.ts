@@ -21,7 +21,7 @@ import { traceLimits } from './trace-limits.js';
 export async function runBuild(jail: string | undefined, command: string[], o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
   if (o.fromRsshConf !== undefined || o.fromSshdConfig !== undefined) {
     requireRoot('build', 'it runs the profiles as the jails\' users and writes the jails as root');
-    return runMany(jail, o, out, g);
+    return (await import('./build-many.js')).runMany(jail, o, out, g);
   }
   if (!jail) throw new UsageError('no jail directory given', 'name it: jailtrace build /srv/jail/NAME --profile sftp --user USER');
   if (o.profile.length === 0 && o.trace.length === 0 && command.length === 0) {
@@ -66,58 +66,3 @@ async function runBuildLocked(jail: string, command: string[], o: BuildCliOption
   if (failedText.length) out.error(failedText.join('\n'));
   return buildExit(report);
 }
-
-/** Profiles jailtrace can trace, from the service names the configs use. */
-const TRACEABLE = new Set(['sftp', 'scp']);
-
-async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
-  if (jail) throw new UsageError('a jail directory and --from-rssh-conf/--from-sshd-config: choose one', 'the config names the jails');
-  const { buildMany, manyConfig, readManyConfig, jailSpecsFromConfig } = await import('../app/many.js');
-  const { file, rssh } = manyConfig(o);
-  const text = await readManyConfig(file);
-  const chain = rssh ? await import('./build-rssh.js').then((m) => m.rsshManyRoute(file, out)) : undefined;
-  const specs = await jailSpecsFromConfig(file, text, rssh, { installedBits: chain?.installedBits });
-  let chainFailed = false;
-  const codes: ExitCode[] = [];
-  const report = await buildMany(specs, { link: o.link }, async (spec) => {
-    const users = spec.users.length ? spec.users : o.user;
-    const profiles = spec.profiles.filter((p) => TRACEABLE.has(p));
-    for (const p of spec.profiles.filter((p) => !TRACEABLE.has(p))) out.note(`${spec.jail}: ${p}: no built-in profile; trace it with jailtrace build ${spec.jail} -- COMMAND`);
-    for (const n of spec.notes ?? []) out.note(`${spec.jail}: ${n}`);
-    if (!path.isAbsolute(spec.jail)) return undefined; // `ChrootDirectory %h` with no user named: the note says so
-    await requireJailArg(spec.jail, 'new', 'build');
-    await refuseJailRoot(spec.jail); // `ChrootDirectory /etc` in a config is refused like a jail argument
-    if (profiles.length === 0 && !spec.layoutOnly) return undefined;
-    // jail by jail: two runs over different jails go side by side
-    const lock = o.dryRun ? undefined : await lockJail(spec.jail, lockOptions(o, out, 'exclusive', spec.jail));
-    try {
-      return await buildSpec();
-    } finally {
-      lock?.release();
-    }
-    // (a declaration: hoisted above the try that calls it)
-    async function buildSpec() {
-      if (chain?.installed && users.length > 0 && profiles.length > 0) return chain.build(spec.jail, users, o, g, (failedChain) => (chainFailed ||= failedChain));
-      const { layoutWorkload } = await import('../app/sshd-many.js');
-      const jailExisted = await isDirectory(spec.jail);
-      const traces = profiles.length === 0 ? undefined : await runTraceDir(o, spec.jail, 'build');
-      const r = await (async () => {
-        const workloads = !traces ? [layoutWorkload('internal-sftp')] : await gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: traces.dir, limits: traceLimits(o) }, showEvents(out));
-        return buildCommand({ jail: spec.jail, users, workloads, ...sharedBuildOptions(o), jailExisted, ...(chain ? chain.fallback(spec.jail) : {}), ...(profiles.length === 0 ? { recordProfiles: [LAYOUT_PROFILE] } : {}) });
-      })().finally(() => traces?.done());
-      if (!o.json) out.result(renderBuild(r, Boolean(g.verbose)));
-      const failedText = renderFailedSteps(r);
-      if (failedText.length) out.error(failedText.join('\n'));
-      codes.push(buildExit(r));
-      return r;
-    }
-  });
-  for (const r of report.results) if (r.error) {
-    codes.push(EXIT.APPLY);
-    out.error(`${r.spec.jail}: ${(r.error as Error).message}`);
-  }
-  if (report.link && !o.json) out.result(`hard-linked ${report.link.linked} identical files across ${specs.length} jails, ${(report.link.savedBytes / 1048576).toFixed(1)} MiB saved\n`);
-  if (o.json) out.json({ schema: 'jailtrace.build-many/1', jails: report.results.map((r) => ({ jail: r.spec.jail, users: r.spec.users, profiles: r.spec.profiles, notes: r.spec.notes, error: r.error ? String((r.error as Error).message) : undefined, report: r.result ? jsonReport(r.result) : undefined })), link: report.link });
-  return worstExit([...codes, ...(chainFailed ? [EXIT.PROGRAM] : [])]);
-}
-

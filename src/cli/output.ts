@@ -14,7 +14,11 @@ export interface Output {
   note(text: string): void;
   /** `jailtrace: <what>: <why> (<what to do>)` on stderr, always. */
   error(text: string): void;
-  progress(label: string): { update: (done: number, total: number) => void; done: () => void };
+  /**
+   * A progress line on stderr, only on a TTY and not with -q. `items` counts things (`jails`) rather than bytes: a bar
+   * of done and left, drawn only where escape codes may be (never with NO_COLOR or TERM=dumb).
+   */
+  progress(label: string, opts?: { items?: string }): { update: (done: number, total: number) => void; done: () => void };
   /** stdout may carry colour (a TTY, no NO_COLOR, not TERM=dumb). */
   color: boolean;
   /** -q: nothing but errors and the requested output. */
@@ -43,8 +47,8 @@ export function makeOutput(stdout: Tty, stderr: Tty, env: NodeJS.ProcessEnv, opt
       if (!o.quiet) stderr.write(`jailtrace: ${text}\n`);
     },
     error: (text) => void stderr.write(`${red('jailtrace:')} ${text}\n`),
-    progress: (label) => {
-      if (!stderr.isTTY || o.quiet) return { update: () => {}, done: () => {} };
+    progress: (label, popts = {}) => {
+      if (!stderr.isTTY || o.quiet || (popts.items !== undefined && !errColor)) return { update: () => {}, done: () => {} };
       let last = 0;
       let width = 0; // of the line on screen, to erase it with spaces when escape codes are not allowed
       const show = (text: string): void => {
@@ -55,10 +59,10 @@ export function makeOutput(stdout: Tty, stderr: Tty, env: NodeJS.ProcessEnv, opt
       return {
         update: (done, total) => {
           const now = Date.now();
-          if (now - last < 100) return;
+          if (now - last < 100 && width > 0) return; // a cleared line (done) is drawn again at once
           last = now;
           const pct = total > 0 ? Math.floor((done / total) * 100) : 0;
-          const line = `${label}: ${pct}% (${(done / 1048576).toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB)`;
+          const line = popts.items !== undefined ? itemsLine(label, done, total, popts.items) : `${label}: ${pct}% (${(done / 1048576).toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB)`;
           // never wrap: a wrapped line cannot be rewritten with \r
           show(line.slice(0, Math.max(0, (stderr.columns || 80) - 1)));
         },
@@ -72,6 +76,13 @@ export function makeOutput(stdout: Tty, stderr: Tty, env: NodeJS.ProcessEnv, opt
     },
   };
   return o;
+}
+
+/** `building [######----------] 12 of 40 jails done, 28 left` */
+export function itemsLine(label: string, done: number, total: number, items: string): string {
+  const width = 20;
+  const full = total > 0 ? Math.round((done / total) * width) : 0;
+  return `${label} [${'#'.repeat(full)}${'-'.repeat(width - full)}] ${done} of ${total} ${items} done, ${total - done} left`;
 }
 
 /** An Output that drops everything: for walking the program (docs, completion, tests) without running it. */

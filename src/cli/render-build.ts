@@ -25,7 +25,12 @@ export function jsonReport(r: BuildReport, traceMs = 0): unknown {
   };
 }
 
-export function renderBuild(r: BuildReport, verbose: boolean): string {
+/**
+ * `shared: false` leaves out what many jails have in common (socket advice, the expander's warnings): `build
+ * --from-rssh-conf` says those once for all its jails (./render-many.ts).
+ */
+export function renderBuild(r: BuildReport, verbose: boolean, opts: { shared?: boolean } = {}): string {
+  const shared = opts.shared ?? true;
   const lines: string[] = [];
   const count = (k: string) => r.plan.actions.filter((a) => a.kind === k).length;
   if (r.dryRun) {
@@ -52,7 +57,7 @@ export function renderBuild(r: BuildReport, verbose: boolean): string {
   const skipped = r.entries.filter((e) => e.decision === 'skip' && e.role === 'secret');
   for (const e of skipped) lines.push(`not copied: ${e.path}: ${e.reason}`);
   for (const e of r.entries.filter((x) => x.decision === 'skip' && x.role === 'device')) lines.push(`device ${e.path}: ${e.reason}`);
-  for (const s of r.sockets) {
+  for (const s of shared ? r.sockets : []) {
     // said once, and only when it matters: a socket the jail does not need is shown with -v
     if (s.note && !verbose) continue;
     lines.push(`socket ${s.path}: not copied (a server makes it)${s.note ? `; ${s.note}` : s.advice.length ? '; to give the jail one:' : ''}`);
@@ -60,7 +65,7 @@ export function renderBuild(r: BuildReport, verbose: boolean): string {
   }
   // --fix-perms changes the jail root's owner and modes, nothing above it: offered for the jail root's own problems
   for (const p of r.rootProblems) lines.push(`warning: ${p}${p.startsWith(`${r.jail} (the jail root) is `) && /chown|chmod/.test(p) ? ' (or build with --fix-perms)' : ''}`);
-  for (const w of r.warnings.slice(0, verbose ? undefined : 10)) lines.push(`warning: ${w}`);
+  for (const w of shared ? r.warnings.slice(0, verbose ? undefined : 10) : []) lines.push(`warning: ${w}`);
   return lines.join('\n') + '\n';
 }
 

@@ -1,10 +1,9 @@
 /** The CLI side of `build`: gather workloads (profiles, command, traces), run the build, show the report. */
 import path from 'node:path';
-import { EXIT, UsageError, type ExitCode } from '../errors.js';
-import { lockJail, withJailLock } from '../jail/lock.js';
+import { UsageError, } from '../errors.js';
+import { withJailLock } from '../jail/lock.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
 import { requireJailArg, requireRoot } from '../app/jail-arg.js';
-import { LAYOUT_PROFILE } from '../verify/layout.js';
 import { buildCommand } from '../app/build.js';
 import { gatherWorkloads } from '../app/workloads.js';
 import { isDirectory } from '../app/trace-output.js';
@@ -12,7 +11,7 @@ import { runTraceDir } from '../jail/trace-dir.js';
 import type { Workload } from '../workload.js';
 import { sharedBuildOptions, type BuildCliOptions } from './build-options.js';
 import { showEvents } from './events.js';
-import { buildExit, renderFailedSteps, worstExit } from './failed-steps.js';
+import { buildExit, renderFailedSteps, } from './failed-steps.js';
 import { lockOptions } from './lock-cli.js';
 import type { Output } from './output.js';
 import { jsonReport, renderBuild } from './render-build.js';

@@ -5,7 +5,7 @@
  */
 import { access, constants, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
+import { runFile } from './run-file.js';
 import { TracerError } from '../errors.js';
 import { cachedProbe, type CachedProbeOptions, type ProbeAnswer } from './probe-cache.js';
 
@@ -44,17 +44,17 @@ async function ptraceHint(): Promise<string> {
 }
 
 async function probe(stracePath: string): Promise<ProbeAnswer> {
-  const v = await execa(stracePath, ['-V'], { reject: false });
+  const v = await runFile(stracePath, ['-V']);
   const version = /version\s+(\S+)/.exec(v.stdout)?.[1] ?? 'unknown';
-  if (v.failed && v.exitCode === undefined) throw new TracerError(`cannot run ${stracePath}: ${v.shortMessage ?? v.stderr}`, INSTALL_HINT);
+  if (v.exitCode === undefined) throw new TracerError(`cannot run ${stracePath}: ${v.error?.message ?? v.stderr}`, INSTALL_HINT);
 
-  const plain = await execa(stracePath, ['-o', '/dev/null', 'true'], { reject: false, argv0: 'strace' });
+  const plain = await runFile(stracePath, ['-o', '/dev/null', 'true'], { argv0: 'strace' });
   if (plain.exitCode !== 0) {
-    const msg = plain.stderr.trim() || plain.shortMessage || `exit ${plain.exitCode}`;
+    const msg = plain.stderr.trim() || plain.error?.message || (plain.signal ? `killed by ${plain.signal}` : `exit ${plain.exitCode}`);
     if (PTRACE_REFUSED.test(msg)) throw new TracerError(`ptrace not permitted: ${msg}`, await ptraceHint());
     throw new TracerError(`strace cannot trace /bin/true: ${msg}`, await ptraceHint());
   }
-  const bpf = await execa(stracePath, ['-f', '--seccomp-bpf', '-e', 'trace=close', '-o', '/dev/null', 'true'], { reject: false, argv0: 'strace' });
+  const bpf = await runFile(stracePath, ['-f', '--seccomp-bpf', '-e', 'trace=close', '-o', '/dev/null', 'true'], { argv0: 'strace' });
   // strace prints a warning and carries on without the filter when the kernel lacks it: count that as "no".
   const seccompBpf = bpf.exitCode === 0 && !/seccomp/i.test(String(bpf.stderr ?? ''));
   return { version, seccompBpf };

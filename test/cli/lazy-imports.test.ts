@@ -1,6 +1,7 @@
 /**
  * `jailtrace --help` (and any command's parse) loads only the CLI's own modules: a command's implementation, execa and
- * the tracers are imported when that command runs (src/cli/register-*.ts). Counted with a module resolve hook, the way
+ * the tracers are imported when that command runs (src/cli/register-*.ts). `capture -- COMMAND` loads neither execa
+ * nor the profiles' workloads: they are most of its start. Counted with a module resolve hook, the way
  * the bench's startup figures (bench/startup-bench.ts) are explained.
  */
 import { execa } from 'execa';
@@ -29,6 +30,12 @@ describe('the modules --help loads', () => {
     const mods = await modulesLoadedBy(['--help']);
     expect(mods.some((m) => m.endsWith('/dist/src/cli.js'))).toBe(true); // the hook saw the CLI itself
     expect(mods.filter((m) => /node_modules\/execa\/|\/src\/capture\/|\/src\/profiles\/(index|sftp|scp)\.js$/.test(m))).toEqual([]);
+  });
+
+  test('capture -- /bin/true loads no execa and no profile workload (strace runs through node:child_process)', async () => {
+    const mods = await modulesLoadedBy(['capture', '-q', '-o', path.join(dir, 't.strace'), '--report', path.join(dir, 'report.txt'), '--', '/bin/true']);
+    expect(mods.some((m) => m.endsWith('/dist/src/capture/strace.js'))).toBe(true); // it did trace
+    expect(mods.filter((m) => /node_modules\/execa\/|\/src\/profiles\/(index|sftp|scp|workspace)\.js$/.test(m))).toEqual([]);
   });
 
   test('capture --help loads no execa either (the command is imported only when it runs)', async () => {

@@ -65,7 +65,7 @@ export async function startupBench(repo: string): Promise<void> {
   const base = await mkdtemp(path.join(repo, '.bench-startup-'));
   const haveTime = existsSync('/usr/bin/time');
   const cpu = (cmd: string[]) => (haveTime ? cpuSeconds(20, cmd, base) : Promise.resolve(NaN));
-  const ms = (x: number) => `${f(x * 1000, 0).padStart(4)} ms`;
+  const ms = (x: number) => (Number.isFinite(x) ? `${f(x * 1000, 0).padStart(4)} ms` : '   - ms');
   try {
     console.log('\n## constant costs (issue 14, item 4)');
     if (!haveTime) console.log('note: /usr/bin/time missing (apt-get install time): CPU times not measured');

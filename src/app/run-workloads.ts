@@ -7,9 +7,7 @@ import { captureLive } from '../capture/strace.js';
 import { TracerError, UsageError } from '../errors.js';
 import type { TraceLimits } from '../limits.js';
 import { ignoreEvents, note, type OnEvent } from './events.js';
-import { runProfile } from '../profiles/index.js';
 import { PROFILE_NAMES, type ProfileName } from '../profiles/types.js';
-import { cleanEnv, runAs } from '../profiles/workspace.js';
 import { LiveTrace } from '../trace.js';
 import type { Workload } from '../workload.js';
 
@@ -42,6 +40,8 @@ export async function runWorkloads(o: WorkloadOptions, onEvent: OnEvent = ignore
     if (!PROFILE_NAMES.includes(name as ProfileName)) throw new UsageError(`unknown profile ${JSON.stringify(name)}`, `profiles: ${PROFILE_NAMES.join(', ')}`);
     if (o.users.length > 1) onEvent(note(`profile ${name} runs as ${o.users[0]} (the first --user)`));
     onEvent(note(`tracing the ${name} workload${o.users[0] ? ` as ${o.users[0]}` : ''}…`));
+    // imported here: a plain command's capture loads no workload (nor execa, which they use)
+    const { runProfile } = await import('../profiles/index.js');
     const run = await runProfile(name as ProfileName, { user: o.users[0], sftpServer: o.sftpServer, scp: o.scp, outputDir, ...o.profileExtra });
     for (const n of run.notes ?? []) onEvent(note(`profile ${name}: ${n}`));
     workloads.push({ kind: 'profile', name, traces: run.traces, cwd: run.cwd, excludes: run.excludes, steps: run.steps });
@@ -71,7 +71,7 @@ export async function captureCommand(argv: string[], c: CommandCapture): Promise
   const swappable = c.user ? await swappableBy(path.resolve(c.cwd)) : undefined;
   if (swappable) throw new UsageError(`--cwd ${c.cwd}: ${swappable}`, 'run the command from a directory only root can change (the program still runs as --user)');
   const live = new LiveTrace(c.output, c.cwd, 'linux', c.limits);
-  const env = c.user ? cleanEnv(await runAs(c.user)) : undefined;
+  const env = c.user ? await userEnv(c.user) : undefined;
   const r = await captureLive({ argv, cwd: c.cwd, user: c.user, env, output: c.output, timeoutMs: c.timeoutMs, onData: live.push, terminal: c.terminal });
   const manifest = live.finish();
   // strace re-raises the program's deadly signal on itself, so a signal alone does not say who died: the trace does.
@@ -96,4 +96,10 @@ export async function captureCommand(argv: string[], c: CommandCapture): Promise
     excludes: [],
     steps: [{ description: `${argv.join(' ')}${timeout}`, ok, exitCode: r.exitCode, signal: r.signal, ...(r.timedOut ? { timedOut: true } : {}), stderr: r.stderr, ...(ok ? {} : { stdout: r.stdout.slice(-4096) }) }],
   };
+}
+
+/** The clean environment of `user` (getent: imported only when --user is given). */
+async function userEnv(user: string): Promise<Record<string, string>> {
+  const { cleanEnv, runAs } = await import('../profiles/workspace.js');
+  return cleanEnv(await runAs(user));
 }

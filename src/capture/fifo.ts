@@ -12,7 +12,7 @@ import { constants, createReadStream, rmSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { runFile } from './run-file.js';
 import { TracerError, UsageError } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import { openOutputFile, OutputFileError } from '../output-file.js';
@@ -46,7 +46,8 @@ export async function openTraceFifo(opts: TraceFifoOptions): Promise<TraceFifo> 
   const forget = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
   const fifo = path.join(dir, 'trace.fifo');
   try {
-    await execa('mkfifo', ['-m', '0600', fifo]);
+    const made = await runFile('mkfifo', ['-m', '0600', fifo]);
+    if (made.exitCode !== 0) throw made.error ?? new Error(made.stderr || `mkfifo exited ${made.exitCode ?? made.signal}`);
   } catch (e) {
     await outFile.close();
     await rm(dir, { recursive: true, force: true });

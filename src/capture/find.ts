@@ -1,11 +1,13 @@
 /**
  * Find strace and learn what it can do here: its version, whether `--seccomp-bpf` works, and whether ptrace is allowed
- * at all. Each probe runs strace once per process (cached); failures become TracerErrors that say how to fix them.
+ * at all. The probes run strace three times: their answer is kept across runs (./probe-cache.ts, keyed by the strace
+ * binary, the kernel and our privileges) and once per process; failures become TracerErrors that say how to fix them.
  */
 import { access, constants, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
+import { runFile } from './run-file.js';
 import { TracerError } from '../errors.js';
+import { cachedProbe, type CachedProbeOptions, type ProbeAnswer } from './probe-cache.js';
 
 export interface StraceInfo {
   path: string;
@@ -41,21 +43,26 @@ async function ptraceHint(): Promise<string> {
   return 'in a container, allow ptrace (docker run --cap-add=SYS_PTRACE --security-opt seccomp=unconfined); otherwise check the LSM (SELinux deny_ptrace, AppArmor) and run as root';
 }
 
-async function probe(stracePath: string): Promise<StraceInfo> {
-  const v = await execa(stracePath, ['-V'], { reject: false });
+async function probe(stracePath: string): Promise<ProbeAnswer> {
+  const v = await runFile(stracePath, ['-V']);
   const version = /version\s+(\S+)/.exec(v.stdout)?.[1] ?? 'unknown';
-  if (v.failed && v.exitCode === undefined) throw new TracerError(`cannot run ${stracePath}: ${v.shortMessage ?? v.stderr}`, INSTALL_HINT);
+  if (v.exitCode === undefined) throw new TracerError(`cannot run ${stracePath}: ${v.error?.message ?? v.stderr}`, INSTALL_HINT);
 
-  const plain = await execa(stracePath, ['-o', '/dev/null', 'true'], { reject: false, argv0: 'strace' });
+  const plain = await runFile(stracePath, ['-o', '/dev/null', 'true'], { argv0: 'strace' });
   if (plain.exitCode !== 0) {
-    const msg = plain.stderr.trim() || plain.shortMessage || `exit ${plain.exitCode}`;
+    const msg = plain.stderr.trim() || plain.error?.message || (plain.signal ? `killed by ${plain.signal}` : `exit ${plain.exitCode}`);
     if (PTRACE_REFUSED.test(msg)) throw new TracerError(`ptrace not permitted: ${msg}`, await ptraceHint());
     throw new TracerError(`strace cannot trace /bin/true: ${msg}`, await ptraceHint());
   }
-  const bpf = await execa(stracePath, ['-f', '--seccomp-bpf', '-e', 'trace=close', '-o', '/dev/null', 'true'], { reject: false, argv0: 'strace' });
+  const bpf = await runFile(stracePath, ['-f', '--seccomp-bpf', '-e', 'trace=close', '-o', '/dev/null', 'true'], { argv0: 'strace' });
   // strace prints a warning and carries on without the filter when the kernel lacks it: count that as "no".
   const seccompBpf = bpf.exitCode === 0 && !/seccomp/i.test(String(bpf.stderr ?? ''));
-  return { path: stracePath, version, seccompBpf };
+  return { version, seccompBpf };
+}
+
+/** What strace at `stracePath` can do: from the probe cache when strace, the kernel and our privileges are unchanged. */
+export async function probeStrace(stracePath: string, o: CachedProbeOptions = {}): Promise<StraceInfo> {
+  return { path: stracePath, ...(await cachedProbe(stracePath, probe, o)) };
 }
 
 let cached: Promise<StraceInfo> | undefined;
@@ -65,7 +72,7 @@ export function findStrace(): Promise<StraceInfo> {
   cached ??= (async () => {
     const found = (await whichExecutable('strace')) ?? (await whichExecutable('/usr/bin/strace'));
     if (!found) throw new TracerError('strace is not installed', INSTALL_HINT);
-    return probe(found);
+    return probeStrace(found);
   })();
   // a failed probe is not cached: the user may fix it and retry in the same process
   cached.catch(() => {

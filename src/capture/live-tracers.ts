@@ -45,27 +45,27 @@ interface Proc {
   start: string;
 }
 
+/** Process `n` now, from /proc; undefined when gone or unreadable. */
+function processOf(n: string): Proc | undefined {
+  try {
+    const stat = readFileSync(`/proc/${n}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const m = /^TracerPid:\s*(\d+)$/m.exec(readFileSync(`/proc/${n}/status`, 'latin1'));
+    return { pid: Number(n), ppid: Number(f[1]), tracer: m ? Number(m[1]) : 0, start: f[19] };
+  } catch {
+    return undefined; // gone meanwhile
+  }
+}
+
 /** Every process now, from /proc (pid, parent, tracer, start time); skipped when unreadable. */
 function processes(): Proc[] {
-  const out: Proc[] = [];
   let names: string[];
   try {
     names = readdirSync('/proc');
   } catch {
-    return out;
+    return [];
   }
-  for (const n of names) {
-    if (!/^\d+$/.test(n)) continue;
-    try {
-      const stat = readFileSync(`/proc/${n}/stat`, 'latin1');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const m = /^TracerPid:\s*(\d+)$/m.exec(readFileSync(`/proc/${n}/status`, 'latin1'));
-      out.push({ pid: Number(n), ppid: Number(f[1]), tracer: m ? Number(m[1]) : 0, start: f[19] });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
+  return names.filter((n) => /^\d+$/.test(n)).flatMap((n) => processOf(n) ?? []);
 }
 
 /** How often a terminal tracer's tracees are noted: a tracee outlives a strace that dies, and is then no one's. */
@@ -78,14 +78,15 @@ const WATCH_MS = 200;
  */
 export function traceeKiller(tracer: number): Killer & { stop: () => void } {
   const noted = new Map<number, string>();
-  const startOf = (pid: number): string | undefined => processes().find((p) => p.pid === pid)?.start;
-  const tracerStart = startOf(tracer);
+  // one process's files, not a scan of /proc: a short run (capture -- /bin/true) ends before the first look
+  const tracerStart = processOf(String(tracer))?.start;
   const note = (): void => {
     for (const p of processes()) if (p.tracer === tracer) noted.set(p.pid, p.start);
   };
   const timer = setInterval(note, WATCH_MS);
   timer.unref();
-  setTimeout(note, 20).unref();
+  const first = setTimeout(note, 20);
+  first.unref();
   const kill = (signal: NodeJS.Signals): void => {
     const all = processes();
     const targets = new Set(all.filter((p) => p.tracer === tracer || noted.get(p.pid) === p.start).map((p) => p.pid));
@@ -98,7 +99,12 @@ export function traceeKiller(tracer: number): Killer & { stop: () => void } {
     // strace itself, while it is still the process we started (it may have exited and its pid been reused)
     if (signal === 'SIGKILL' && tracerStart !== undefined && all.find((p) => p.pid === tracer)?.start === tracerStart) send(tracer, 'SIGKILL');
   };
-  return Object.assign(kill, { stop: () => clearInterval(timer) });
+  return Object.assign(kill, {
+    stop: () => {
+      clearInterval(timer);
+      clearTimeout(first);
+    },
+  });
 }
 
 /** Track a running tracer until `release`; `kill` signals it (and what it traces) now. */

@@ -6,8 +6,8 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { whichExecutable } from './find.js';
+import { runFile } from './run-file.js';
 
 export interface PrivilegedProgram {
   path: string;
@@ -18,8 +18,8 @@ export interface PrivilegedProgram {
 async function hasFileCaps(p: string): Promise<boolean | undefined> {
   const getcap = await whichExecutable('getcap', '/usr/sbin:/sbin:/usr/bin:/bin');
   if (!getcap) return undefined;
-  const r = await execa(getcap, [p], { reject: false, stdin: 'ignore', timeout: 10_000 });
-  return r.exitCode === 0 ? String(r.stdout).trim() !== '' : undefined;
+  const r = await runFile(getcap, [p], { timeoutMs: 10_000 });
+  return r.exitCode === 0 ? r.stdout.trim() !== '' : undefined;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { TracerError } from '../errors.js';
 import { giveSigintToProgram } from '../interrupt.js';
 import { straceArgs } from './args.js';
@@ -148,18 +148,22 @@ export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> 
           : opts.input !== undefined
             ? { input: opts.input }
             : { stdin: 'ignore' as const };
-    const child = execa(st.path, args, {
-      argv0: 'strace',
-      cwd: opts.cwd,
-      env: opts.env,
-      extendEnv: opts.env === undefined,
-      // piped: own process group, so a timeout kills strace and every traced process at once; terminal: the
-      // terminal's foreground group, where the program's /dev/tty and Ctrl-C work (./live-tracers.ts)
-      detached: !opts.terminal,
-      reject: false,
-      stripFinalNewline: false,
-      ...stdio,
-    });
+    // terminal: the terminal's foreground group, where the program's /dev/tty and Ctrl-C work, started with node's
+    // own spawn, so `capture -- COMMAND` never loads execa (./run-file.ts); the piped modes use execa's input,
+    // interact and buffering
+    const { child, ended } = opts.terminal
+      ? spawnInTerminal(st.path, args, opts)
+      : piped((await import('execa')).execa(st.path, args, {
+          argv0: 'strace',
+          cwd: opts.cwd,
+          env: opts.env,
+          extendEnv: opts.env === undefined,
+          // own process group, so a timeout kills strace and every traced process at once (./live-tracers.ts)
+          detached: true,
+          reject: false,
+          stripFinalNewline: false,
+          ...stdio,
+        }));
     tracked = track(child.pid, opts.terminal ? traceeKiller : groupKiller);
     const kill = tracked.kill;
     // strace ended by a signal (killed, crashed, or re-raising the program's): its untraced leftovers in the group
@@ -184,7 +188,7 @@ export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> 
       child.stdin?.end();
       child.stdout?.resume();
     }
-    const r = await child;
+    const r = await ended;
     clearTimeout(timer);
     // strace detaches on SIGTERM and exits; whatever it left behind in its group dies now
     if (timedOut) kill('SIGKILL');
@@ -222,6 +226,36 @@ export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> 
     await fifo.close();
   }
 }
+
+/**
+ * strace in the terminal's foreground group with our stdin, stdout and stderr (as execa's `stdio: 'inherit'` without
+ * `detached`). Nothing is read from it, so stdout and stderr are empty; a strace that cannot start ends with no
+ * exitCode, as execa's `reject: false` does.
+ */
+function spawnInTerminal(file: string, args: string[], opts: CaptureOptions): Started {
+  const child = spawn(file, args, { argv0: 'strace', cwd: opts.cwd, env: opts.env ?? process.env, stdio: 'inherit' });
+  const ended = new Promise<Ended>((resolve) => {
+    child.once('error', () => resolve({ stdout: '', stderr: '' }));
+    child.once('close', (code, signal) => resolve({ exitCode: code ?? undefined, signal: signal ?? undefined, stdout: '', stderr: '' }));
+  });
+  return { child, ended };
+}
+
+/** How a strace run ended, whichever way it was started. */
+interface Ended {
+  exitCode?: number;
+  signal?: string;
+  stdout: unknown;
+  stderr: unknown;
+}
+
+interface Started {
+  child: { pid?: number; once(event: 'exit', f: (code: number | null, signal: NodeJS.Signals | null) => void): unknown; stdin?: Writable | null; stdout?: Readable | null };
+  ended: Promise<Ended>;
+}
+
+/** An execa run: the subprocess is its own promise of the end. */
+const piped = (p: Started['child'] & PromiseLike<Ended>): Started => ({ child: p, ended: Promise.resolve(p) });
 
 /**
  * A terminal run: strace's own message went to the terminal, with the program's output, and is not ours to read. A

@@ -3,7 +3,8 @@
  * jail's lock exclusively, check and verify share it. By default a busy jail fails at once (exit 6, naming the holder).
  */
 import { InvalidArgumentError, Option } from 'commander';
-import { describeHolder, type LockMode, type LockOptions } from '../jail/lock.js';
+import { describeHolder, type LockMode } from '../jail/lock-holder.js';
+import type { LockOptions } from '../jail/lock.js';
 import type { Output } from './output.js';
 
 const WAIT_HELP = "if another jailtrace run holds the jail's lock, wait up to SECONDS for it (default 0: fail at once with exit 6, naming the holder)";

@@ -4,7 +4,7 @@
  * name (exit 2). Repeatable: each use adds one name.
  */
 import { InvalidArgumentError, Option } from 'commander';
-import { PROFILE_NAMES } from '../profiles/index.js';
+import { PROFILE_NAMES } from '../profiles/types.js';
 
 export function profileOption(description: string): Option {
   return new Option('--profile <name>', description)

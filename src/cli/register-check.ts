@@ -1,8 +1,6 @@
 /** `jailtrace check` and `jailtrace sync` on the command line. */
 import type { Command } from 'commander';
-import { withJailLock } from '../jail/lock.js';
 import type { Output } from './output.js';
-import { requireJailArg, requireRoot } from '../app/jail-arg.js';
 import { lockOptions, waitOption } from './lock-cli.js';
 import { collect } from './register-build.js';
 
@@ -30,6 +28,7 @@ Examples:
   jailtrace check /srv/jail --wait 600       # in cron: let a running build or sync finish first`)
     .action(async (jail: string, o: { json?: boolean; allowSecret: string[]; allowDevice: string[]; wait?: number }) => {
       const { runCheck } = await import('./check.js');
+      const { requireJailArg, requireRoot, withJailLock } = await lockedCommand();
       requireRoot('check', 'it reads the root-only record and every file of the jail');
       await requireJailArg(jail, 'existing', 'check');
       process.exitCode = await withJailLock(jail, lockOptions(o, out, 'shared', jail), () => runCheck(jail, o, out));
@@ -59,8 +58,15 @@ Examples:
   jailtrace sync /srv/jail --wait 600 -q     # in cron: one writer at a time, waiting for a running build`)
     .action(async (jail: string, o: { dryRun?: boolean; json?: boolean; allowSecret: string[]; allowDevice: string[]; wait?: number }) => {
       const { runSync } = await import('./check.js');
+      const { requireJailArg, requireRoot, withJailLock } = await lockedCommand();
       requireRoot('sync', 'it reads the root-only record and writes the jail as root');
       await requireJailArg(jail, 'existing', 'sync');
       process.exitCode = await withJailLock(jail, lockOptions(o, out, o.dryRun ? 'shared' : 'exclusive', jail), () => runSync(jail, o, out));
     });
+}
+
+/** What check and sync need before they run (the root check, the jail argument, the lock): imported when they run. */
+async function lockedCommand() {
+  const [{ requireJailArg, requireRoot }, { withJailLock }] = await Promise.all([import('../app/jail-arg.js'), import('../jail/lock.js')]);
+  return { requireJailArg, requireRoot, withJailLock };
 }

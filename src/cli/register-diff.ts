@@ -1,7 +1,6 @@
 /** `jailtrace diff` and `jailtrace baseline save` on the command line. */
 import { Option, type Command } from 'commander';
 import type { Output } from './output.js';
-import { requireRoot } from '../app/jail-arg.js';
 import { profileOption } from './profile-option.js';
 import { FORMATS } from './register-parse.js';
 import { maxPathsOption } from './trace-limits.js';
@@ -38,6 +37,7 @@ Examples:
   jailtrace diff --all old.strace new.strace           # runtime data (/tmp, /proc, terminals) too`)
     .action(async (sides: string[], o: { baseline?: string; baselines?: string; format: string; cwd: string; json?: boolean; all?: boolean; profile: string[]; user: string[]; maxPaths: number }) => {
       const { runDiff } = await import('./diff.js');
+      const { requireRoot } = await import('../app/jail-arg.js');
       if (o.profile.length > 0) requireRoot('diff', 'the profiles run the servers as the workload\'s user');
       process.exitCode = await runDiff(sides, o, out);
     });

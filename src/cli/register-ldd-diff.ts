@@ -1,7 +1,6 @@
 /** `jailtrace ldd-diff` on the command line. */
 import type { Command } from 'commander';
 import type { Output } from './output.js';
-import { requireRoot } from '../app/jail-arg.js';
 import { showEvents } from './events.js';
 import { profileOption } from './profile-option.js';
 import { collect } from './register-build.js';
@@ -25,6 +24,7 @@ Examples:
   jailtrace ldd-diff --profile sftp --profile scp
   jailtrace ldd-diff --json manifest.json`)
     .action(async (traces: string[], o: { profile: string[]; user: string[]; cwd: string; exclude: string[]; json?: boolean; maxPaths: number }) => {
+      const { requireRoot } = await import('../app/jail-arg.js');
       if (o.profile.length > 0) requireRoot('ldd-diff', 'the profiles run the servers as the workload\'s user');
       const { lddDiffCommand } = await import('../app/ldd-diff.js');
       const { renderLddDiff } = await import('./ldd-diff.js');

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import type { Output } from './output.js';
 import { profileOption } from './profile-option.js';
-import { requireJailArg, requireRoot } from '../app/jail-arg.js';
 import { showEvents } from './events.js';
 import { lockOptions, waitOption } from './lock-cli.js';
 import { collect } from './register-build.js';
@@ -43,6 +42,7 @@ Examples:
     .action(async (jail: string, command: string[], o: { wait?: number; profile: string[]; user?: string; fix?: boolean; allowSecret: string[]; allowDevice: string[]; rounds: string; timeout: string; sftpServer?: string; scp?: string; outputDir?: string; json?: boolean; maxPaths: number }) => {
       const { verifyCommand } = await import('../app/verify.js');
       const { renderVerify, verifyExit } = await import('./verify.js');
+      const { requireJailArg, requireRoot } = await import('../app/jail-arg.js');
       requireRoot('verify', 'it chroots into the jail and runs the workload as the jail\'s user');
       await requireJailArg(jail, 'existing', 'verify');
       const r = await verifyCommand(

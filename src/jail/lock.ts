@@ -17,17 +17,12 @@ import path from 'node:path';
 import { BusyError, UsageError } from '../errors.js';
 import { swappableBy } from '../host-chain.js';
 import { onInterrupt } from '../interrupt.js';
+import { describeHolder, type Holder, type LockMode } from './lock-holder.js';
+
+export type { Holder, LockMode } from './lock-holder.js';
 
 export const LOCK_DIR = '/run/jailtrace/locks';
 
-export interface Holder {
-  pid: number;
-  command: string;
-  since: string;
-  mode: LockMode;
-}
-
-export type LockMode = 'exclusive' | 'shared';
 
 export interface JailLock {
   file: string;
@@ -77,7 +72,6 @@ export async function readHolder(file: string): Promise<Holder | undefined> {
   }
 }
 
-export const describeHolder = (h: Holder | undefined): string => (h ? `pid ${h.pid} (${h.command}${h.mode === 'shared' ? ', reading it' : ''}), since ${h.since}` : 'another jailtrace run');
 
 const LOCKER = 'exec 9>>"$1" || exit 71; flock "$2" -w "$3" 9 || exit 75; echo locked; exec cat >/dev/null';
 

@@ -20,6 +20,7 @@ import { chrootDirProblems } from '../jail/chroot-rule.js';
 import { loadManifests } from './load.js';
 import type { Workload } from '../workload.js';
 import { VERSION } from '../version.js';
+import { collectInputs } from './up-to-date.js';
 
 export interface BuildOptions {
   jail: string;
@@ -45,6 +46,11 @@ export interface BuildOptions {
    * this run still gets the root's owner and mode from the plan. Default: whether it is one now.
    */
   jailExisted?: boolean;
+  /**
+   * The request's key (src/app/up-to-date.ts requestKey): given, the record lists the build's inputs so that a later
+   * rebuild with the same key can tell nothing changed. Not given: no inputs are recorded (never up to date).
+   */
+  inputsKey?: string;
 }
 
 export interface BuildReport {
@@ -145,6 +151,9 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   const readsAccounts = entries.some((e) => e.role === 'account' && e.decision !== 'report-only');
   const accounts = readsAccounts || o.users.length > 0 ? await readAccounts(o.users) : undefined;
 
+  // the dependency set (issue 14): every host path the entries name, the account files and the recorded traces read
+  const inputs = o.inputsKey && !o.dryRun ? await collectInputs(entries, ['/etc/passwd', '/etc/group', ...o.workloads.filter((w) => w.kind === 'trace').flatMap((w) => w.traces.map((t) => path.resolve(t)))], o.inputsKey) : undefined;
+
   const plan = makePlan({
     jail,
     entries,
@@ -160,6 +169,7 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
       // every trace the entries cite ("seen at FILE:LINE"): recorded ones, and this run's live ones where they are kept
       traces: o.workloads.flatMap((w) => w.traces),
       warnings: ex.warnings,
+      ...(inputs ? { inputs } : {}),
     },
   });
 

@@ -17,6 +17,7 @@ import { lockOptions } from './lock-cli.js';
 import type { Output } from './output.js';
 import { jsonReport, renderBuild } from './render-build.js';
 import { traceLimits } from './trace-limits.js';
+import { skipIfUpToDate } from './rebuild.js';
 
 export async function runBuild(jail: string | undefined, command: string[], o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
   if (o.fromRsshConf !== undefined || o.fromSshdConfig !== undefined) {
@@ -41,6 +42,11 @@ async function runBuildLocked(jail: string, command: string[], o: BuildCliOption
   const progress = out.progress('building');
   const tw = performance.now();
   const jailExisted = await isDirectory(jail);
+  const fresh = await skipIfUpToDate(jail, jailExisted, command, o, out);
+  if (fresh.done) {
+    progress.done();
+    return EXIT.OK;
+  }
   // live traces: a folder of this run's in the jail's record dir, --output-dir, or (dry run) a temp dir removed after
   const traces = o.profile.length > 0 || command.length > 0 ? await runTraceDir(o, jail, 'build') : undefined;
   const report = await (async () => {
@@ -52,6 +58,7 @@ async function runBuildLocked(jail: string, command: string[], o: BuildCliOption
       workloads,
       ...sharedBuildOptions(o),
       jailExisted,
+      inputsKey: fresh.key,
       onProgress: (done, total) => progress.update(done, total),
     });
   })().finally(async () => {

@@ -12,6 +12,7 @@ import split2 from 'split2';
 import { readFileLines } from '../src/source/lines.js';
 import { buildBench } from './build-bench.js';
 import { memoryBench } from './memory-bench.js';
+import { rebuildBench } from './rebuild-bench.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const repo = path.resolve(here, '../..');
@@ -72,7 +73,16 @@ async function scanSplit2(): Promise<{ secs: number; lines: number }> {
 
 const f = (x: number, d = 2) => x.toFixed(d);
 
+/** `node dist/bench/bench.js SECTION` runs one section (rebuild); no argument runs them all. */
+const SECTIONS: Record<string, () => Promise<void>> = { rebuild: () => rebuildBench(repo) };
+
 async function main(): Promise<void> {
+  const only = process.argv[2];
+  if (only !== undefined) {
+    const run = SECTIONS[only];
+    if (!run) throw new Error(`no bench section ${only}: one of ${Object.keys(SECTIONS).join(', ')}`);
+    return run();
+  }
   if (!existsSync('/usr/bin/time')) console.log('note: /usr/bin/time missing (apt-get install time): peak RSS not measured');
   await makeBigTrace();
   const size = statSync(big).size / 1048576;
@@ -92,6 +102,7 @@ async function main(): Promise<void> {
   if (process.env.JT_BENCH_KEEP !== '1') await rm(work, { recursive: true, force: true });
   await memoryBench(repo);
   await buildBench(repo);
+  await rebuildBench(repo);
 }
 
 await main();

@@ -4,18 +4,28 @@ import { EXIT, UsageError, type ExitCode } from '../errors.js';
 import { lockJail, withJailLock } from '../jail/lock.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
 import { requireJailArg, requireRoot } from '../app/jail-arg.js';
-import { LAYOUT_PROFILE } from '../verify/layout.js';
-import { buildCommand } from '../app/build.js';
-import { gatherWorkloads } from '../app/workloads.js';
 import { isDirectory } from '../app/trace-output.js';
-import { runTraceDir } from '../jail/trace-dir.js';
 import type { Workload } from '../workload.js';
 import { sharedBuildOptions, type BuildCliOptions } from './build-options.js';
 import { showEvents } from './events.js';
-import { buildExit, renderFailedSteps, worstExit } from './failed-steps.js';
 import { lockOptions } from './lock-cli.js';
 import type { Output } from './output.js';
-import { jsonReport, renderBuild } from './render-build.js';
+
+/**
+ * The build's stages, loaded only when the build really runs: a no-op rebuild (src/cli/rebuild.ts) answers before
+ * them, at the cost of the CLI's start and the record's inputs.
+ */
+async function stages() {
+  const [{ buildCommand }, { gatherWorkloads }, { runTraceDir }, { jsonReport, renderBuild }, { buildExit, renderFailedSteps, worstExit }, { LAYOUT_PROFILE }] = await Promise.all([
+    import('../app/build.js'),
+    import('../app/workloads.js'),
+    import('../jail/trace-dir.js'),
+    import('./render-build.js'),
+    import('./failed-steps.js'),
+    import('../verify/layout.js'),
+  ]);
+  return { buildCommand, gatherWorkloads, runTraceDir, jsonReport, renderBuild, buildExit, renderFailedSteps, worstExit, LAYOUT_PROFILE };
+}
 import { traceLimits } from './trace-limits.js';
 import { skipIfUpToDate } from './rebuild.js';
 
@@ -47,6 +57,7 @@ async function runBuildLocked(jail: string, command: string[], o: BuildCliOption
     progress.done();
     return EXIT.OK;
   }
+  const { buildCommand, gatherWorkloads, runTraceDir, jsonReport, renderBuild, buildExit, renderFailedSteps } = await stages();
   // live traces: a folder of this run's in the jail's record dir, --output-dir, or (dry run) a temp dir removed after
   const traces = o.profile.length > 0 || command.length > 0 ? await runTraceDir(o, jail, 'build') : undefined;
   const report = await (async () => {
@@ -80,6 +91,7 @@ const TRACEABLE = new Set(['sftp', 'scp']);
 async function runMany(jail: string | undefined, o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
   if (jail) throw new UsageError('a jail directory and --from-rssh-conf/--from-sshd-config: choose one', 'the config names the jails');
   const { buildMany, manyConfig, readManyConfig, jailSpecsFromConfig } = await import('../app/many.js');
+  const { buildCommand, gatherWorkloads, runTraceDir, jsonReport, renderBuild, buildExit, renderFailedSteps, worstExit, LAYOUT_PROFILE } = await stages();
   const { file, rssh } = manyConfig(o);
   const text = await readManyConfig(file);
   const chain = rssh ? await import('./build-rssh.js').then((m) => m.rsshManyRoute(file, out)) : undefined;

@@ -4,7 +4,6 @@
  * traces; -v says why a rebuild traces again.
  */
 import { requestKey, upToDate } from '../app/up-to-date.js';
-import { countResults } from '../jail/apply.js';
 import type { BuildCliOptions } from './build-options.js';
 import type { Output } from './output.js';
 
@@ -66,7 +65,7 @@ function upToDateJson(jail: string, inputs: number): unknown {
     workloads: [],
     entries: [],
     plan: [],
-    apply: { counts: countResults([]), results: [] },
+    apply: { counts: { done: 0, 'up-to-date': 0, refused: 0, failed: 0 }, results: [] },
     warnings: [],
     rootProblems: [],
     sockets: [],

@@ -151,8 +151,9 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   const readsAccounts = entries.some((e) => e.role === 'account' && e.decision !== 'report-only');
   const accounts = readsAccounts || o.users.length > 0 ? await readAccounts(o.users) : undefined;
 
-  // the dependency set (issue 14): every host path the entries name, the account files and the recorded traces read
-  const inputs = o.inputsKey && !o.dryRun ? await collectInputs(entries, ['/etc/passwd', '/etc/group', ...o.workloads.filter((w) => w.kind === 'trace').flatMap((w) => w.traces.map((t) => path.resolve(t)))], o.inputsKey) : undefined;
+  // the dependency set (issue 14): every host path the entries name, and the accounts build generates (or, with
+  // --full-passwd, copies)
+  const inputs = o.inputsKey && !o.dryRun ? await collectInputs(entries, o.fullPasswd ? ['/etc/passwd', '/etc/group'] : [], o.inputsKey, o.fullPasswd ? undefined : { users: o.users }) : undefined;
 
   const plan = makePlan({
     jail,

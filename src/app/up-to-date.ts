@@ -6,7 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { lstat, readlink } from 'node:fs/promises';
+import { lstat, readFile, readlink } from 'node:fs/promises';
+import { filterAccounts } from '../expand/accounts.js';
+import { ACCOUNT_FILES } from '../expand/classify.js';
 import type { JailEntry } from '../expand/expand.js';
 import { hashSameFile } from '../check/hash.js';
 import { findJailRecord } from '../check/jail-read.js';
@@ -63,8 +65,11 @@ async function hostInput(p: string, listed: boolean): Promise<InputFile | undefi
  * the --trace files). With an input a user could swap, nothing is recorded: such a build is never known to be up to
  * date, and is traced again.
  */
-export async function collectInputs(entries: readonly JailEntry[], extra: readonly string[], key: string): Promise<RecordInputs | undefined> {
-  const { present, missing } = inputPaths(entries);
+export async function collectInputs(entries: readonly JailEntry[], extra: readonly string[], key: string, generated?: { users: readonly string[] }): Promise<RecordInputs | undefined> {
+  const all = inputPaths(entries);
+  // generated accounts: the jail's lines stand for the whole files (another user added on the host changes nothing)
+  const present = generated ? all.present.filter((e) => !ACCOUNT_FILES.includes(e.path)) : all.present;
+  const missing = all.missing;
   const listed = new Set(present.filter((e) => e.host?.type === 'dir' && e.ops.includes('read')).map((e) => e.path));
   const paths = [...new Set([...present.map((e) => e.path), ...extra])].sort();
   const files: InputFile[] = [];
@@ -80,7 +85,14 @@ export async function collectInputs(entries: readonly JailEntry[], extra: readon
     if (f.type === 'file' && now - Math.max(f.mtimeMs ?? 0, f.ctimeMs ?? 0) < RACY_MS) f.sha256 = await hashSameFile(p, f);
     files.push(f);
   }
-  return { key, files, missing: [...new Set([...missing, ...gone])].sort() };
+  return { key, files, missing: [...new Set([...missing, ...gone])].sort(), ...(generated ? { accounts: await accountsHash(generated.users) } : {}) };
+}
+
+/** sha256 of what build generates for these users from the host's passwd and group now. */
+async function accountsHash(users: readonly string[]): Promise<string> {
+  const [pw, gr] = await Promise.all([readFile('/etc/passwd', 'utf8'), readFile('/etc/group', 'utf8')]);
+  const a = filterAccounts(pw, gr, users);
+  return createHash('sha256').update(a.passwd).update('\0').update(a.group).digest('hex');
 }
 
 export type Freshness = { upToDate: true; inputs: number } | { upToDate: false; why: string };
@@ -92,6 +104,7 @@ export async function upToDate(jail: string, key: string): Promise<Freshness> {
   const inputs = found.record.inputs;
   if (!inputs || !Array.isArray(inputs.files) || !Array.isArray(inputs.missing)) return { upToDate: false, why: 'the record lists no inputs (built before issue 14, or from an input a user controls)' };
   if (inputs.key !== key) return { upToDate: false, why: 'the request differs (options, users, profiles, or the binaries they resolve to)' };
+  if (inputs.accounts !== undefined && inputs.accounts !== (await accountsHash(found.record.users ?? []).catch(() => undefined))) return { upToDate: false, why: "the host's account lines for the jail's users changed" };
   for (const was of inputs.files) {
     const now = await hostInput(was.path, Boolean(was.listed));
     if (now === 'unsafe') return { upToDate: false, why: `${was.path}: a user could swap the way to it now` };
@@ -104,5 +117,5 @@ export async function upToDate(jail: string, key: string): Promise<Freshness> {
     if (now === 'unsafe') return { upToDate: false, why: `${p}: a user could swap the way to it now` };
     if (now) return { upToDate: false, why: `${p} exists now (the workload looked for it and did not find it)` };
   }
-  return { upToDate: true, inputs: inputs.files.length + inputs.missing.length };
+  return { upToDate: true, inputs: inputs.files.length + inputs.missing.length + (inputs.accounts !== undefined ? 1 : 0) };
 }

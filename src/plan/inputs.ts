@@ -32,6 +32,12 @@ export interface RecordInputs {
   files: InputFile[];
   /** Paths the workload looked for and did not find (a later /etc/ld.so.preload changes everything). */
   missing: string[];
+  /**
+   * sha256 of the account lines the jail gets (root's, the users', their groups': what build generates), standing
+   * for /etc/passwd and /etc/group, which change whenever any account on the host does. Absent with --full-passwd
+   * (the files are then inputs like any other).
+   */
+  accounts?: string;
 }
 
 /** A file changed this close to recording may change again within the timestamp's granularity: hash it. */

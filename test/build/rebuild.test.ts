@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { appendFile, chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isRoot } from './session.js';
+import { ensureUser, isRoot } from './session.js';
 import { CLI } from '../support/cli.js';
 
 const jt = async (args: string[]) => {
@@ -40,7 +40,7 @@ describe.skipIf(!isRoot)('rebuilds that know when nothing changed (needs root: s
     const first = await build(jail);
     expect(first.code, first.stderr).toBe(0);
     const before = await record(jail);
-    const r = JSON.parse(before) as { inputs?: { files: Array<{ path: string }>; missing: string[] } };
+    const r = JSON.parse(before) as { inputs?: { files: Array<{ path: string }>; missing: string[]; accounts?: string } };
     expect(r.inputs?.files.map((f) => f.path)).toContain(`${host}/conf`);
     expect(r.inputs?.missing).toContain(`${host}/later`);
     const again = await build(jail);
@@ -50,7 +50,7 @@ describe.skipIf(!isRoot)('rebuilds that know when nothing changed (needs root: s
     expect(await record(jail)).toBe(before);
     const json = await jt(['build', jail, '--json', '--', '/bin/sh', '-c', `cat ${host}/conf >/dev/null; test -e ${host}/later; true`]);
     const j = JSON.parse(json.stdout) as { schema: string; upToDate?: { inputs: number }; apply: { counts: { done: number } } };
-    expect([j.schema, j.apply.counts.done, j.upToDate?.inputs]).toEqual(['jailtrace.build/1', 0, r.inputs!.files.length + r.inputs!.missing.length]);
+    expect([j.schema, j.apply.counts.done, j.upToDate?.inputs]).toEqual(['jailtrace.build/1', 0, r.inputs!.files.length + r.inputs!.missing.length + (r.inputs!.accounts ? 1 : 0)]);
   });
 
   test('a changed input means a full trace, and the jail gets the new content', async () => {
@@ -77,6 +77,27 @@ describe.skipIf(!isRoot)('rebuilds that know when nothing changed (needs root: s
       expect(await folders(jail)).toBe(2);
     } finally {
       await rm(path.join(host, 'later'));
+    }
+  });
+
+  test("another account added on the host changes nothing; the jail user's own line does", async () => {
+    const user = 'jt-rebuild-a';
+    const other = 'jt-rebuild-other';
+    await ensureUser(user);
+    const jail = path.join(base, 'accounts');
+    expect((await build(jail, '--user', user)).code).toBe(0);
+    await execa('userdel', [other], { reject: false });
+    await execa('useradd', ['-M', '-s', '/bin/sh', other]);
+    try {
+      const same = await build(jail, '--user', user);
+      expect(same.stdout).toMatch(/up to date \(\d+ inputs/);
+      await execa('usermod', ['-c', `changed ${Date.now()}`, user]);
+      const again = await build(jail, '--user', user, '-v');
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain("the host's account lines for the jail's users changed");
+      expect(await folders(jail)).toBe(2);
+    } finally {
+      await execa('userdel', [other], { reject: false });
     }
   });
 

@@ -12,6 +12,7 @@ import { ACCOUNT_FILES } from '../expand/classify.js';
 import type { JailEntry } from '../expand/expand.js';
 import { hashSameFile } from '../check/hash.js';
 import { findJailRecord } from '../check/jail-read.js';
+import { jailDrift } from './jail-intact.js';
 import { swappableBy } from '../host-chain.js';
 import { inputChange, inputPaths, RACY_MS, type InputFile, type RecordInputs } from '../plan/inputs.js';
 import { findScp, findSftpServer } from '../profiles/find.js';
@@ -117,5 +118,7 @@ export async function upToDate(jail: string, key: string): Promise<Freshness> {
     if (now === 'unsafe') return { upToDate: false, why: `${p}: a user could swap the way to it now` };
     if (now) return { upToDate: false, why: `${p} exists now (the workload looked for it and did not find it)` };
   }
+  const drift = await jailDrift(jail, found.record).catch((e: unknown) => `the jail cannot be read as its record says (${(e as Error).message})`);
+  if (drift) return { upToDate: false, why: drift };
   return { upToDate: true, inputs: inputs.files.length + inputs.missing.length + (inputs.accounts !== undefined ? 1 : 0) };
 }

@@ -101,6 +101,16 @@ describe.skipIf(!isRoot)('rebuilds that know when nothing changed (needs root: s
     }
   });
 
+  test('a jail file removed since: the rebuild traces and puts it back (as rebuilds always did)', async () => {
+    const jail = path.join(base, 'damaged');
+    expect((await build(jail)).code).toBe(0);
+    await rm(path.join(jail, host, 'conf'));
+    const again = await build(jail, '-v');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`tracing again: ${host}/conf is missing from the jail`);
+    expect(await readFile(path.join(jail, host, 'conf'), 'utf8')).toBe(await readFile(path.join(host, 'conf'), 'utf8'));
+  });
+
   test('--force traces and applies even when nothing changed', async () => {
     const jail = path.join(base, 'forced');
     expect((await build(jail)).code).toBe(0);

@@ -34,7 +34,9 @@ export async function rebuildBench(repo: string): Promise<void> {
     const cold: number[] = [];
     const noop: number[] = [];
     const force: number[] = [];
+    const help: number[] = [];
     for (let i = 0; i < 3; i++) {
+      help.push(await secs([cli, '--help']));
       const jail = path.join(base, `jail-${i}`);
       const build = [cli, 'build', jail, '--profile', 'sftp', '--profile', 'scp', '--user', user, '-q'];
       cold.push(await secs(build));
@@ -43,6 +45,7 @@ export async function rebuildBench(repo: string): Promise<void> {
     }
     console.log(`cold build (trace sftp + scp, expand, apply)      ${f(med(cold))} s`);
     console.log(`no-op rebuild (inputs unchanged: up to date)      ${f(med(noop))} s   ratio ${f(med(noop) / med(cold))}x cold  (goal <= 0.2)`);
+    console.log(`  floor: jailtrace --help (node + the CLI)        ${f(med(help))} s   ratio ${f(med(help) / med(cold))}x cold: the no-op's own work is ${f(med(noop) - med(help))} s`);
     console.log(`rebuild --force (traces again)                    ${f(med(force))} s   ratio ${f(med(force) / med(cold))}x cold`);
 
     const n = Number(process.env.JT_BENCH_JAILS ?? 500);

@@ -10,6 +10,7 @@ import { memoryBench } from './memory-bench.js';
 import { parseBench } from './parse-bench.js';
 import { manyBench } from './many-bench.js';
 import { startupBench } from './startup-bench.js';
+import { rebuildBench } from './rebuild-bench.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const repo = path.resolve(here, '../..');
@@ -18,7 +19,7 @@ const targetMB = Number(process.env.JT_BENCH_MB ?? 256);
 const work = path.join(repo, '.bench-cache');
 const big = path.join(work, `big-${targetMB}.strace`);
 
-/** `node dist/bench/bench.js [SECTION]`: every section, or only the one named (parse, memory, build, many, startup). */
+/** `node dist/bench/bench.js [SECTION]`: every section, or only the one named (parse, memory, build, many, startup, rebuild). */
 async function main(): Promise<void> {
   const only = process.argv[2];
   if (only === undefined || only === 'parse') {
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'build') await buildBench(repo);
   if (only === undefined || only === 'many') await manyBench(repo);
   if (only === undefined || only === 'startup') await startupBench(repo);
+  if (only === undefined || only === 'rebuild') await rebuildBench(repo);
 }
 
 await main();

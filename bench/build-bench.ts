@@ -49,7 +49,7 @@ export async function buildBench(repo: string): Promise<void> {
     const noopApply = await timed('node', [cli, 'build', jail, '--trace', path.join(traces, 'sftp-server.strace'), '--user', user, '-q', '--output-dir', traces]);
     console.log('\n## build (issue 3)');
     console.log(`cold build (trace sftp + scp, expand, apply)   ${f(cold)} s`);
-    console.log(`rebuild, nothing to do (traces again)          ${f(noop)} s   ratio ${f(noop / cold)}  (goal <= 0.2)`);
+    console.log(`rebuild, nothing to do (issue 14: up to date)  ${f(noop)} s   ratio ${f(noop / cold)}  (goal <= 0.2)`);
     console.log(`rebuild from the saved trace, nothing to do    ${f(noopApply)} s   ratio ${f(noopApply / cold)}`);
     console.log(`  phases, cold:   trace ${c.t.traceMs} ms, expand ${c.t.expandMs} ms, apply ${c.t.applyMs} ms`);
     console.log(`  phases, no-op:  trace ${n.t.traceMs} ms, expand ${n.t.expandMs} ms, apply ${n.t.applyMs} ms   apply ratio ${f(n.t.applyMs / c.t.applyMs)}`);

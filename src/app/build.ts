@@ -20,6 +20,7 @@ import { chrootDirProblems } from '../jail/chroot-rule.js';
 import { loadManifests } from './load.js';
 import type { Workload } from '../workload.js';
 import { VERSION } from '../version.js';
+import { collectInputs } from './up-to-date.js';
 
 export interface BuildOptions {
   jail: string;
@@ -50,6 +51,11 @@ export interface BuildOptions {
    * from one config hash each host file once. Default: none kept.
    */
   hashes?: Map<string, string>;
+  /**
+   * The request's key (src/app/up-to-date.ts requestKey): given, the record lists the build's inputs so that a later
+   * rebuild with the same key can tell nothing changed. Not given: no inputs are recorded (never up to date).
+   */
+  inputsKey?: string;
 }
 
 export interface BuildReport {
@@ -159,6 +165,10 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   const readsAccounts = entries.some((e) => e.role === 'account' && e.decision !== 'report-only');
   const accounts = readsAccounts || o.users.length > 0 ? await readAccounts(o.users) : undefined;
 
+  // the dependency set (issue 14): every host path the entries name, and the accounts build generates (or, with
+  // --full-passwd, copies)
+  const inputs = o.inputsKey && !o.dryRun ? await collectInputs(entries, o.fullPasswd ? ['/etc/passwd', '/etc/group'] : [], o.inputsKey, o.fullPasswd ? undefined : { users: o.users }) : undefined;
+
   const plan = makePlan({
     jail,
     entries,
@@ -174,6 +184,7 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
       // every trace the entries cite ("seen at FILE:LINE"): recorded ones, and this run's live ones where they are kept
       traces: o.workloads.flatMap((w) => w.traces),
       warnings: ex.warnings,
+      ...(inputs ? { inputs } : {}),
     },
   });
 

@@ -2,6 +2,7 @@
  * `jailtrace sync`: check the jail against its record and the host, plan the fixes (src/check/sync.ts), apply them
  * (placeholders first, then the copies), and write the record last from what was really done.
  */
+import type { InodeHashes } from '../check/hash.js';
 import { checkJail, type CheckReport } from '../check/check.js';
 import { placeholderPlan, planSync, recordPlan, syncedRecord } from '../check/sync.js';
 import { applyPlan, type ApplyReport } from '../jail/apply.js';
@@ -10,6 +11,8 @@ export interface SyncOptions {
   dryRun?: boolean;
   allowSecrets?: string[];
   allowDevices?: string[];
+  /** One run over many jails: each inode is hashed once (src/check/hash.ts). */
+  hashes?: InodeHashes;
 }
 
 export interface SyncResult {
@@ -20,7 +23,7 @@ export interface SyncResult {
 }
 
 export async function syncJail(jail: string, o: SyncOptions): Promise<SyncResult> {
-  const check = await checkJail(jail, { allowSecrets: o.allowSecrets, allowDevices: o.allowDevices });
+  const check = await checkJail(jail, { allowSecrets: o.allowSecrets, allowDevices: o.allowDevices, hashes: o.hashes });
   const s = await planSync(check);
   const reports: ApplyReport[] = [];
   if (s.placeholders.length > 0) reports.push(await applyPlan(placeholderPlan(check.jail, s.placeholders), { dryRun: o.dryRun }));

@@ -29,7 +29,7 @@ import { chrootDirProblems } from '../jail/chroot-rule.js';
 import { ConfineError, resolveParent, type JailRoot } from '../jail/confine.js';
 import { octal, SETID_BITS } from '../plan/plan.js';
 import { devMajor, devMinor, makedev, TEMP_PREFIX } from '../jail/on-disk.js';
-import { hashSameFile } from './hash.js';
+import { hashSameFile, InodeHashes } from './hash.js';
 import { IN_JAIL, judgeRecord, type RecordJudgement } from './judge.js';
 import { openRecordedJail, readJailPath, readJailRecord, type JailFile } from './jail-read.js';
 
@@ -73,6 +73,8 @@ export interface CheckOptions {
   allowSecrets?: readonly string[];
   /** Device nodes named with --allow-device: a record asking for one of these is not suspicious. */
   allowDevices?: readonly string[];
+  /** One run over many jails: each inode (hard-linked across jails, or a host file) is hashed once. */
+  hashes?: InodeHashes;
 }
 
 /** Recorded host facts, with the optional sha256 build stores. */
@@ -94,12 +96,12 @@ const typeOf = (f: JailFile): string =>
   f.st.isFile() ? 'file' : f.st.isDirectory() ? 'dir' : f.st.isSymbolicLink() ? 'symlink' : f.st.isCharacterDevice() ? 'char' : f.st.isBlockDevice() ? 'block' : f.st.isFIFO() ? 'fifo' : 'socket';
 
 /** The host file as the rules saw it (never through a symlink: same device and inode, hashed O_NOFOLLOW). */
-async function hostState(p: string, seen: { dev?: number; ino?: number }): Promise<(FileState & { isFile: boolean }) | undefined> {
+async function hostState(p: string, seen: { dev?: number; ino?: number }, cache: InodeHashes): Promise<(FileState & { isFile: boolean }) | undefined> {
   const st = await fs.lstat(p).catch(() => undefined);
   if (!st) return undefined;
   const same = st.isFile() && st.dev === seen.dev && st.ino === seen.ino;
   const s: FileState & { isFile: boolean } = { isFile: same, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
-  if (same) s.sha256 = await hashSameFile(p, seen);
+  if (same) s.sha256 = await hashSameFile(p, seen, cache);
   return s;
 }
 
@@ -113,13 +115,13 @@ function modeOwnerDiff(f: JailFile, h: RecordedHost): string[] {
   return out;
 }
 
-async function checkEntry(root: JailRoot, e: JailEntry, hashes: Map<string, string>, now: JailEntry | undefined): Promise<Finding[]> {
+async function checkEntry(root: JailRoot, e: JailEntry, hashes: Map<string, string>, now: JailEntry | undefined, cache: InodeHashes): Promise<Finding[]> {
   const want = expectedType(e);
   if (!want || e.path === '/') return [];
   const h = e.host as RecordedHost;
   let f: JailFile | undefined;
   try {
-    f = await readJailPath(root, e.path, { hash: want === 'file' });
+    f = await readJailPath(root, e.path, { hash: want === 'file', cache });
   } catch (err) {
     if (err instanceof ConfineError) return [{ kind: 'tampered', path: e.path, severity: 'problem', detail: `cannot be reached inside the jail: ${err.message}` }];
     throw err;
@@ -140,15 +142,15 @@ async function checkEntry(root: JailRoot, e: JailEntry, hashes: Map<string, stri
     return diffs.length ? [{ kind: 'tampered', path: e.path, severity: 'problem', detail: diffs.join(', ') }] : [];
   }
   if (e.decision === 'generate') return []; // generated content: see accountFindings
-  return checkCopy(e, f, h, hashes, now);
+  return checkCopy(e, f, h, hashes, now, cache);
 }
 
-async function checkCopy(e: JailEntry, f: JailFile, h: RecordedHost, hashes: Map<string, string>, now: JailEntry | undefined): Promise<Finding[]> {
+async function checkCopy(e: JailEntry, f: JailFile, h: RecordedHost, hashes: Map<string, string>, now: JailEntry | undefined, cache: InodeHashes): Promise<Finding[]> {
   const out: Finding[] = [];
   const record: FileState = { sha256: h.sha256, size: h.size, mtimeMs: h.mtimeMs, mode: h.mode, uid: h.uid, gid: h.gid };
   const jail = jailState(f);
   // The rules' view of the host path (a symlink on the way now: the host no longer has this file)
-  const host = now?.host?.type === 'file' ? await hostState(e.path, now.host) : undefined;
+  const host = now?.host?.type === 'file' ? await hostState(e.path, now.host, cache) : undefined;
   if (!host?.isFile) {
     out.push({ kind: 'host-missing', path: e.path, severity: 'problem', detail: `the host no longer has ${e.path} as a regular file; rebuild the jail (diff shows what moved)`, record, jail });
   }
@@ -363,6 +365,7 @@ export async function checkJail(jailArg: string, opts: CheckOptions = {}): Promi
   const root = await openRecordedJail(jail, record);
   const findings: Finding[] = [];
   const hashes = new Map<string, string>();
+  const cache = opts.hashes ?? new InodeHashes();
   let checked = 0;
   try {
     findings.push(...(await suspiciousFindings(root, judgement)));
@@ -370,7 +373,7 @@ export async function checkJail(jailArg: string, opts: CheckOptions = {}): Promi
       if (!IN_JAIL.has(e.decision) || !e.host) continue;
       checked++;
       if (judgement.suspiciousPaths.has(e.path)) continue;
-      findings.push(...(await checkEntry(root, e, hashes, judgement.now.get(e.path))));
+      findings.push(...(await checkEntry(root, e, hashes, judgement.now.get(e.path), cache)));
     }
     const generated = await generatedFindings(root, record, judgement.users);
     findings.push(...generated);

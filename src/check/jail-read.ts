@@ -9,7 +9,7 @@ import type { JailRecord } from '../plan/make-plan.js';
 import { RECORD_FILE, JAIL_SCHEMA } from '../plan/make-plan.js';
 import { ConfineError, isCode, openJail, resolveParent, type JailRoot } from '../jail/confine.js';
 import { UsageError } from '../errors.js';
-import { hashHandle } from './hash.js';
+import { hashHandle, type InodeHashes } from './hash.js';
 
 export interface JailFile {
   st: Stats;
@@ -29,7 +29,7 @@ export async function openRecordedJail(jail: string, r: JailRecord): Promise<Jai
 }
 
 /** lstat (and hash, for a regular file; readlink for a symlink) a jail path; undefined when it is not there. */
-export async function readJailPath(root: JailRoot, jailPath: string, opts: { hash: boolean }): Promise<JailFile | undefined> {
+export async function readJailPath(root: JailRoot, jailPath: string, opts: { hash: boolean; cache?: InodeHashes }): Promise<JailFile | undefined> {
   if (jailPath === '/') return { st: await fs.lstat(root.host) };
   let r;
   try {
@@ -48,7 +48,7 @@ export async function readJailPath(root: JailRoot, jailPath: string, opts: { has
       const fh = await fs.open(r.opPath, FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK);
       try {
         const fst = await fh.stat();
-        if (fst.ino === st.ino && fst.dev === st.dev) out.sha256 = await hashHandle(fh);
+        if (fst.ino === st.ino && fst.dev === st.dev) out.sha256 = opts.cache ? await opts.cache.of(fh, fst) : await hashHandle(fh);
       } finally {
         await fh.close();
       }

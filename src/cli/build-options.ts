@@ -24,6 +24,8 @@ export interface BuildCliOptions {
   fromRsshConf?: string | boolean;
   fromSshdConfig?: string | boolean;
   link: boolean;
+  /** --force: trace again even when the jail's recorded inputs are all unchanged. */
+  force?: boolean;
   maxPaths: number;
   /** --wait SECONDS for the jail's lock (src/cli/lock-cli.ts). */
   wait?: number;

@@ -1,21 +1,33 @@
 /** The CLI side of `build`: gather workloads (profiles, command, traces), run the build, show the report. */
 import path from 'node:path';
-import { UsageError, } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { withJailLock } from '../jail/lock.js';
 import { refuseJailRoot } from '../jail/system-dirs.js';
 import { requireJailArg, requireRoot } from '../app/jail-arg.js';
-import { buildCommand } from '../app/build.js';
-import { gatherWorkloads } from '../app/workloads.js';
 import { isDirectory } from '../app/trace-output.js';
-import { runTraceDir } from '../jail/trace-dir.js';
 import type { Workload } from '../workload.js';
 import { sharedBuildOptions, type BuildCliOptions } from './build-options.js';
 import { showEvents } from './events.js';
-import { buildExit, renderFailedSteps, } from './failed-steps.js';
 import { lockOptions } from './lock-cli.js';
 import type { Output } from './output.js';
-import { jsonReport, renderBuild } from './render-build.js';
+
+/**
+ * The build's stages, loaded only when the build really runs: a no-op rebuild (src/cli/rebuild.ts) answers before
+ * them, at the cost of the CLI's start and the record's inputs.
+ */
+async function stages() {
+  const [{ buildCommand }, { gatherWorkloads }, { runTraceDir }, { jsonReport, renderBuild }, { buildExit, renderFailedSteps, worstExit }, { LAYOUT_PROFILE }] = await Promise.all([
+    import('../app/build.js'),
+    import('../app/workloads.js'),
+    import('../jail/trace-dir.js'),
+    import('./render-build.js'),
+    import('./failed-steps.js'),
+    import('../verify/layout.js'),
+  ]);
+  return { buildCommand, gatherWorkloads, runTraceDir, jsonReport, renderBuild, buildExit, renderFailedSteps, worstExit, LAYOUT_PROFILE };
+}
 import { traceLimits } from './trace-limits.js';
+import { skipIfUpToDate } from './rebuild.js';
 
 export async function runBuild(jail: string | undefined, command: string[], o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
   if (o.fromRsshConf !== undefined || o.fromSshdConfig !== undefined) {
@@ -40,6 +52,12 @@ async function runBuildLocked(jail: string, command: string[], o: BuildCliOption
   const progress = out.progress('building');
   const tw = performance.now();
   const jailExisted = await isDirectory(jail);
+  const fresh = await skipIfUpToDate(jail, jailExisted, command, o, out);
+  if (fresh.done) {
+    progress.done();
+    return EXIT.OK;
+  }
+  const { buildCommand, gatherWorkloads, runTraceDir, jsonReport, renderBuild, buildExit, renderFailedSteps } = await stages();
   // live traces: a folder of this run's in the jail's record dir, --output-dir, or (dry run) a temp dir removed after
   const traces = o.profile.length > 0 || command.length > 0 ? await runTraceDir(o, jail, 'build') : undefined;
   const report = await (async () => {
@@ -51,6 +69,7 @@ async function runBuildLocked(jail: string, command: string[], o: BuildCliOption
       workloads,
       ...sharedBuildOptions(o),
       jailExisted,
+      inputsKey: fresh.key,
       onProgress: (done, total) => progress.update(done, total),
     });
   })().finally(async () => {

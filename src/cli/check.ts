@@ -1,5 +1,6 @@
 /** `jailtrace check` and `jailtrace sync`: run the check and show the findings; show what sync (src/app/sync.ts) did. */
 import { syncJail } from '../app/sync.js';
+import type { InodeHashes } from '../check/hash.js';
 import { checkJail, hasProblems, type CheckReport, type Finding } from '../check/check.js';
 import { EXIT } from '../errors.js';
 import { describeAction, renderDryRun } from '../jail/render.js';
@@ -26,19 +27,30 @@ const SUSPICIOUS_HINT = 'the record asks for what the rules do not give (it may 
 const findingJson = (f: Finding): Finding => f;
 const suspiciousIn = (fs: readonly Finding[]): Finding[] => fs.filter((f) => f.kind === 'suspicious-record');
 
-export async function runCheck(jail: string, o: { json?: boolean; allowSecret?: string[]; allowDevice?: string[] }, out: Output): Promise<number> {
-  const r = await checkJail(jail, { allowSecrets: o.allowSecret, allowDevices: o.allowDevice });
-  if (o.json) out.json({ schema: 'jailtrace.check/1', jail: r.jail, checked: r.checked, clean: !hasProblems(r), suspicious: suspiciousIn(r.findings).length, findings: r.findings.map(findingJson) });
+/** Options of check and sync that `check JAIL...` shares across its jails (the inode hashes: src/check/hash.ts). */
+export interface JudgeCliOptions {
+  json?: boolean;
+  allowSecret?: string[];
+  allowDevice?: string[];
+  hashes?: InodeHashes;
+  /** Several jails: each one's JSON goes here, the caller prints one document. */
+  collect?: (json: unknown) => void;
+}
+
+export async function runCheck(jail: string, o: JudgeCliOptions, out: Output): Promise<number> {
+  const r = await checkJail(jail, { allowSecrets: o.allowSecret, allowDevices: o.allowDevice, hashes: o.hashes });
+  const json = () => ({ schema: 'jailtrace.check/1', jail: r.jail, checked: r.checked, clean: !hasProblems(r), suspicious: suspiciousIn(r.findings).length, findings: r.findings.map(findingJson) });
+  if (o.json) (o.collect ?? ((v: unknown) => out.json(v)))(json());
   else out.result(renderFindings(r));
   return hasProblems(r) ? EXIT.FOUND : EXIT.OK;
 }
 
-export async function runSync(jail: string, o: { dryRun?: boolean; json?: boolean; allowSecret?: string[]; allowDevice?: string[] }, out: Output): Promise<number> {
-  const { check, sync: s, results } = await syncJail(jail, { dryRun: o.dryRun, allowSecrets: o.allowSecret, allowDevices: o.allowDevice });
+export async function runSync(jail: string, o: JudgeCliOptions & { dryRun?: boolean }, out: Output): Promise<number> {
+  const { check, sync: s, results } = await syncJail(jail, { dryRun: o.dryRun, allowSecrets: o.allowSecret, allowDevices: o.allowDevice, hashes: o.hashes });
   const bad = results.filter((x) => x.result === 'failed' || x.result === 'refused');
   const suspicious = suspiciousIn(s.left);
   if (o.json) {
-    out.json({
+    (o.collect ?? ((v: unknown) => out.json(v)))({
       schema: 'jailtrace.sync/1',
       jail: check.jail,
       dryRun: Boolean(o.dryRun),

@@ -28,6 +28,7 @@ export function registerBuild(program: Command, out: Output): void {
     .option('--trace <file>', 'use a recorded trace instead of running anything (repeatable)', collect, [])
     .option('--cwd <dir>', 'starting directory of the traced program, for --trace', process.cwd())
     .option('--exclude <dir>', 'workload data under this directory is never jail content (repeatable)', collect, [])
+    .option('--force', 'trace and apply again even when every input the jail\'s record lists is unchanged (a rebuild otherwise says "up to date")')
     .option('-n, --dry-run', 'print the plan and write nothing')
     .option('--json', 'print the report as JSON')
     .option('--full-passwd', 'copy the host\'s /etc/passwd and /etc/group as they are')

@@ -7,6 +7,7 @@ import type { Action, Plan } from './plan.js';
 import { sortPlan } from './plan.js';
 import type { Accounts } from '../expand/accounts.js';
 import type { JailEntry } from '../expand/expand.js';
+import type { RecordInputs } from './inputs.js';
 import { devMajor, devMinor } from '../jail/on-disk.js';
 
 export const RECORD_DIR = '/.jailtrace';
@@ -29,6 +30,12 @@ export interface JailRecord {
    * owner: `check` reports any other byte as tampered, `sync` writes it again. Absent in records before issue 18.
    */
   generated?: GeneratedFile[];
+  /**
+   * What the build read from the host (identity of each input, the paths looked for and not found) and the request's
+   * key: a rebuild with all of them unchanged is up to date (src/app/up-to-date.ts). Absent before issue 14, and
+   * when an input is a path a user could swap.
+   */
+  inputs?: RecordInputs;
 }
 
 export interface GeneratedFile {

@@ -123,7 +123,8 @@ describe.skipIf(!isRoot)('traces live with their jail (needs root: jails under /
     const seen1 = await explainSeen();
     expect(seen1.line).toContain('/etc/hostname');
     await sleep(5); // distinct time stamps are not needed (names never collide), but make the order plain
-    const b2 = await jt(['build', jail, '--', ...cmd], { cwd: p.cwd, env: p.env });
+    // --force: the second build traces again (with nothing changed it would be up to date, issue 14)
+    const b2 = await jt(['build', jail, '--force', '--', ...cmd], { cwd: p.cwd, env: p.env });
     expect(b2.code, b2.stderr).toBe(0);
     const seen2 = await explainSeen();
     expect(seen2.file).not.toBe(seen1.file);

@@ -19,7 +19,8 @@ describe.skipIf(!isRoot)('one writer per jail (needs root: users, sshd, strace, 
   let sshd: Sshd | undefined;
   let user: User;
   const jt = (args: string[], o: { timeout?: number } = {}) => execa('node', [CLI, ...args], { reject: false, all: true, stdin: 'ignore', timeout: o.timeout ?? 180_000 });
-  const builder = () => ['build', jail, '--profile', 'sftp', '--profile', 'scp', '--user', NAME, '--fix-perms', '--output-dir', path.join(base, 'traces'), '-q'];
+  // --force: every build traces and holds the lock while it does (an unchanged rebuild would be done at once, issue 14)
+  const builder = () => ['build', jail, '--profile', 'sftp', '--profile', 'scp', '--user', NAME, '--fix-perms', '--output-dir', path.join(base, 'traces'), '-q', '--force'];
 
   beforeAll(async () => {
     const missing = await missingTools();

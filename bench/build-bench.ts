@@ -46,7 +46,18 @@ export async function buildBench(repo: string): Promise<void> {
     const n = await phases();
     const cold = c.secs;
     const noop = n.secs;
-    const noopApply = await timed('node', [cli, 'build', jail, '--trace', path.join(traces, 'sftp-server.strace'), '--user', user, '-q', '--output-dir', traces]);
+    const noopApply = await timed('node', [
+      cli,
+      'build',
+      jail,
+      '--trace',
+      path.join(traces, 'sftp-server.strace'),
+      '--user',
+      user,
+      '-q',
+      '--output-dir',
+      traces,
+    ]);
     console.log('\n## build (issue 3)');
     console.log(`cold build (trace sftp + scp, expand, apply)   ${f(cold)} s`);
     console.log(`rebuild, nothing to do (issue 14: up to date)  ${f(noop)} s   ratio ${f(noop / cold)}  (goal <= 0.2)`);
@@ -57,8 +68,12 @@ export async function buildBench(repo: string): Promise<void> {
     // jail bytes vs the minimal working set
     const jailBytes = await duBytes(jail);
     const interp = (await execa('sh', ['-c', "readelf -l /usr/lib/openssh/sftp-server | sed -n 's/.*interpreter: \\(.*\\)]/\\1/p'"])).stdout.trim();
-    const minimal = ['/usr/bin/scp', '/usr/lib/openssh/sftp-server', '/lib/x86_64-linux-gnu/libc.so.6', interp].map((p) => statSync(p).size).reduce((a, b) => a + b, 0) + statSync(path.join(jail, 'etc/passwd')).size;
-    console.log(`jail bytes ${jailBytes} vs minimal working set ${minimal} (scp, sftp-server, libc, loader, passwd, /dev/null): ratio ${f(jailBytes / minimal)}  (goal <= 1.2)`);
+    const minimal =
+      ['/usr/bin/scp', '/usr/lib/openssh/sftp-server', '/lib/x86_64-linux-gnu/libc.so.6', interp].map((p) => statSync(p).size).reduce((a, b) => a + b, 0) +
+      statSync(path.join(jail, 'etc/passwd')).size;
+    console.log(
+      `jail bytes ${jailBytes} vs minimal working set ${minimal} (scp, sftp-server, libc, loader, passwd, /dev/null): ratio ${f(jailBytes / minimal)}  (goal <= 1.2)`,
+    );
 
     // sftp workload: a large put + get, untraced vs traced with jailtrace's strace options
     const work = await mkdtemp(path.join(base, 'sftp-'));
@@ -76,7 +91,9 @@ export async function buildBench(repo: string): Promise<void> {
       traced.push(await run(`${tracer} /usr/lib/openssh/sftp-server`));
     }
     const med = (a: number[]) => [...a].sort((x, y) => x - y)[1];
-    console.log(`sftp put + get of ${mb} MiB, median of 3: untraced ${f(med(untraced))} s, traced ${f(med(traced))} s (${st.seccompBpf ? 'with' : 'without'} --seccomp-bpf): ratio ${f(med(traced) / med(untraced))}  (goal <= 1.3)`);
+    console.log(
+      `sftp put + get of ${mb} MiB, median of 3: untraced ${f(med(untraced))} s, traced ${f(med(traced))} s (${st.seccompBpf ? 'with' : 'without'} --seccomp-bpf): ratio ${f(med(traced) / med(untraced))}  (goal <= 1.3)`,
+    );
   } finally {
     if (existsSync(base)) await rm(base, { recursive: true, force: true });
   }

@@ -22,7 +22,10 @@ async function timed(args: string[]): Promise<number> {
 /** The bench's users still in /etc/passwd (from this run, or one that was killed before it could clean up). */
 async function benchUsers(): Promise<string[]> {
   const pw = await readFile('/etc/passwd', 'utf8');
-  return pw.split('\n').map((l) => l.split(':')[0]).filter((n) => n.startsWith(`${PREFIX}-`));
+  return pw
+    .split('\n')
+    .map((l) => l.split(':')[0])
+    .filter((n) => n.startsWith(`${PREFIX}-`));
 }
 
 async function removeUsers(): Promise<void> {
@@ -63,7 +66,9 @@ export async function manyBench(repo: string): Promise<void> {
     const med = (a: number[]) => [...a].sort((x, y) => x - y)[1];
     console.log('\n## many jails (issue 14)');
     console.log(`one rssh jail (--from-rssh-conf, 1 user)       ${f(med(one))} s   (median of 3: ${one.map((x) => f(x)).join(', ')})`);
-    console.log(`${n} rssh jails (--from-rssh-conf, ${n} users)   ${f(med(many))} s   ratio ${f(med(many) / med(one))}x one jail  (goal < 3x); ${f((med(many) * 1000) / n, 1)} ms a jail  (median of 3: ${many.map((x) => f(x)).join(', ')})`);
+    console.log(
+      `${n} rssh jails (--from-rssh-conf, ${n} users)   ${f(med(many))} s   ratio ${f(med(many) / med(one))}x one jail  (goal < 3x); ${f((med(many) * 1000) / n, 1)} ms a jail  (median of 3: ${many.map((x) => f(x)).join(', ')})`,
+    );
   } finally {
     await removeUsers();
     await rm(base, { recursive: true, force: true });

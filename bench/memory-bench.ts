@@ -51,7 +51,9 @@ export async function memoryBench(repo: string): Promise<void> {
     console.log(`yardstick: Set of the paths   ${f(m.setBytes / n)} B   (same strings, same process)`);
     console.log(`node -e 0                     peak RSS ${f(idle.rssMB)} MiB`);
     console.log(`jailtrace parse (summary)     peak RSS ${f(parse.rssMB)} MiB  ${f(parse.secs, 1)} s  exit ${parse.code}`);
-    console.log(`jailtrace parse --json        peak RSS ${f(json.rssMB)} MiB  ${f(json.secs, 1)} s  exit ${json.code}   (${f((json.rssMB - idle.rssMB) * MiB / n)} B a path over idle node)`);
+    console.log(
+      `jailtrace parse --json        peak RSS ${f(json.rssMB)} MiB  ${f(json.secs, 1)} s  exit ${json.code}   (${f(((json.rssMB - idle.rssMB) * MiB) / n)} B a path over idle node)`,
+    );
     console.log(`over the cap (+1000 paths)    peak RSS ${f(capped.rssMB)} MiB  ${f(capped.secs, 1)} s  exit ${capped.code}   (goal: exit 2, never an abort)`);
     console.log(`heap limit of this node       ${f((await import('node:v8')).getHeapStatistics().heap_size_limit / MiB)} MiB`);
   } finally {

@@ -50,7 +50,13 @@ async function timed(cmd: string, args: string[], keep = false): Promise<Run> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const summary = (all: Run[]): Run & { all: Run[] } => ({ secs: median(all.map((r) => r.secs)), cpu: median(all.map((r) => r.cpu)), rssMB: Math.max(...all.map((r) => r.rssMB)), stdout: all[0].stdout, all });
+const summary = (all: Run[]): Run & { all: Run[] } => ({
+  secs: median(all.map((r) => r.secs)),
+  cpu: median(all.map((r) => r.cpu)),
+  rssMB: Math.max(...all.map((r) => r.rssMB)),
+  stdout: all[0].stdout,
+  all,
+});
 
 async function med(run: () => Promise<Run>): Promise<Run & { all: Run[] }> {
   const all: Run[] = [];
@@ -111,5 +117,7 @@ export async function parseBench(repo: string, big: string, targetMB: number): P
     console.log(`manifest before = after         ${before.stdout === jt.stdout ? 'identical, byte for byte' : 'DIFFERENT'}   (${jt.stdout.length} bytes)`);
     console.log(`ratio before/mawk             ${f(before.secs / mawk.secs)}x wall, ${f(before.cpu / mawk.cpu)}x cpu`);
   }
-  console.log(`ratio jailtrace/mawk          ${f(jt.secs / mawk.secs)}x wall, ${f(jt.cpu / mawk.cpu)}x cpu   (goal <= 5x, moonshot 2x; peak RSS goal <= 150 MB)`);
+  console.log(
+    `ratio jailtrace/mawk          ${f(jt.secs / mawk.secs)}x wall, ${f(jt.cpu / mawk.cpu)}x cpu   (goal <= 5x, moonshot 2x; peak RSS goal <= 150 MB)`,
+  );
 }

@@ -11,7 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** The bench's big trace repeats these captures (bench/bench.ts). */
-export const BENCH_SOURCES = ['probe/f.strace', 'probe/f-tt-T.strace', 'probe/f-combo.strace', 'sftp-server/f.strace', 'scp-upload/f.strace', 'sftp-server/f-tt-T-y.strace'];
+export const BENCH_SOURCES = [
+  'probe/f.strace',
+  'probe/f-tt-T.strace',
+  'probe/f-combo.strace',
+  'sftp-server/f.strace',
+  'scp-upload/f.strace',
+  'sftp-server/f-tt-T-y.strace',
+];
 
 /** Every .strace file and every -ff directory under traces/linux, repo-relative, sorted. */
 export function goldenInputs(repo: string): string[] {
@@ -49,7 +56,9 @@ export async function manifestDigest(parse: Parse, writeJson: WriteJson, input: 
   } catch (e) {
     text = `error: ${(e as Error).message}`;
   }
-  return createHash('sha256').update(text.split(dir + '/').join('<dir>/')).digest('hex');
+  return createHash('sha256')
+    .update(text.split(dir + '/').join('<dir>/'))
+    .digest('hex');
 }
 
 /** Digest of every input: the traces (repo-relative names) and `bench-unit`. */

@@ -45,7 +45,9 @@ export async function rebuildBench(repo: string): Promise<void> {
     }
     console.log(`cold build (trace sftp + scp, expand, apply)      ${f(med(cold))} s`);
     console.log(`no-op rebuild (inputs unchanged: up to date)      ${f(med(noop))} s   ratio ${f(med(noop) / med(cold))}x cold  (goal <= 0.2)`);
-    console.log(`  floor: jailtrace --help (node + the CLI)        ${f(med(help))} s   ratio ${f(med(help) / med(cold))}x cold: the no-op's own work is ${f(med(noop) - med(help))} s`);
+    console.log(
+      `  floor: jailtrace --help (node + the CLI)        ${f(med(help))} s   ratio ${f(med(help) / med(cold))}x cold: the no-op's own work is ${f(med(noop) - med(help))} s`,
+    );
     console.log(`rebuild --force (traces again)                    ${f(med(force))} s   ratio ${f(med(force) / med(cold))}x cold`);
 
     const n = Number(process.env.JT_BENCH_JAILS ?? 500);
@@ -55,7 +57,14 @@ export async function rebuildBench(repo: string): Promise<void> {
     const t0 = performance.now();
     const jails: string[] = [];
     for (let i = 0; i < n; i++) jails.push(path.join(many, `j${i}`));
-    for (let i = 0; i < n; i += 50) await execa('sh', ['-c', jails.slice(i, i + 50).map((j) => `cp -al '${first}' '${j}'`).join(' && ')]);
+    for (let i = 0; i < n; i += 50)
+      await execa('sh', [
+        '-c',
+        jails
+          .slice(i, i + 50)
+          .map((j) => `cp -al '${first}' '${j}'`)
+          .join(' && '),
+      ]);
     const made = (performance.now() - t0) / 1000;
     const one: number[] = [];
     const all: number[] = [];
@@ -64,7 +73,9 @@ export async function rebuildBench(repo: string): Promise<void> {
       all.push(await secs([cli, 'check', ...jails], [0, 1]));
     }
     console.log(`check of 1 jail                                   ${f(med(one))} s`);
-    console.log(`check of ${n} hard-linked jails, one run           ${f(med(all))} s   ratio ${f(med(all) / med(one))}x one  (goal <= 2 for 500)   ${f((med(all) - med(one)) / n * 1000, 1)} ms a jail; ${n} jails made in ${f(made, 1)} s`);
+    console.log(
+      `check of ${n} hard-linked jails, one run           ${f(med(all))} s   ratio ${f(med(all) / med(one))}x one  (goal <= 2 for 500)   ${f(((med(all) - med(one)) / n) * 1000, 1)} ms a jail; ${n} jails made in ${f(made, 1)} s`,
+    );
   } finally {
     await rm(base, { recursive: true, force: true });
   }

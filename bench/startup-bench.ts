@@ -55,7 +55,9 @@ async function sftpOverhead(base: string, mb: number): Promise<void> {
   const tracer = [st.path, ...straceArgs({ output: '/dev/null', seccomp: st.seccompBpf })].join(' ');
   const run = (server: string) => () => timed('sftp', ['-b', 'batch', '-D', server], { cwd: work });
   const m = await rounds(3, { untraced: run('/usr/lib/openssh/sftp-server'), traced: run(`${tracer} /usr/lib/openssh/sftp-server`) });
-  console.log(`sftp put + get of ${mb} MiB, median of 3: untraced ${f(m.untraced, 2)} s, traced ${f(m.traced, 2)} s (${st.seccompBpf ? 'with' : 'without'} --seccomp-bpf): ratio ${f(m.traced / m.untraced, 2)}  (goal <= 1.08)`);
+  console.log(
+    `sftp put + get of ${mb} MiB, median of 3: untraced ${f(m.untraced, 2)} s, traced ${f(m.traced, 2)} s (${st.seccompBpf ? 'with' : 'without'} --seccomp-bpf): ratio ${f(m.traced / m.untraced, 2)}  (goal <= 1.08)`,
+  );
 }
 
 export async function startupBench(repo: string): Promise<void> {
@@ -79,9 +81,7 @@ export async function startupBench(repo: string): Promise<void> {
     const w = await rounds(n, {
       node: () => timed('node', ['-e', '0']),
       help: () => timed('node', [cli, '--help']),
-      ...(root
-        ? { strace: () => timed('strace', ['-f', '-o', '/dev/null', '/bin/true']), warm: capture(false), cold: capture(true) }
-        : {}),
+      ...(root ? { strace: () => timed('strace', ['-f', '-o', '/dev/null', '/bin/true']), warm: capture(false), cold: capture(true) } : {}),
     });
     if (root) await capture(false)(); // leave a cache behind, as any run does
     const c = {
@@ -93,12 +93,16 @@ export async function startupBench(repo: string): Promise<void> {
     row('node -e 0 (yardstick)', 'node');
     row('jailtrace --help', 'help', `   ${f(w.help / w.node, 2)}x wall, ${f(c.help / c.node, 2)}x cpu of node -e 0  (goal <= 1.5x)`);
     if (!root) {
-      console.log('capture and sftp figures: skipped, need root (the probe cache is root\'s)');
+      console.log("capture and sftp figures: skipped, need root (the probe cache is root's)");
       return;
     }
     row('strace -f -o /dev/null /bin/true', 'strace');
     row('capture -- /bin/true, probe cache cold', 'cold');
-    row('capture -- /bin/true, probe cache warm', 'warm', `   ${f(w.warm / w.node, 2)}x wall, ${f(c.warm / c.node, 2)}x cpu of node -e 0  (goal <= 0.12 s, 2.4x node -e 0's 0.05 s)`);
+    row(
+      'capture -- /bin/true, probe cache warm',
+      'warm',
+      `   ${f(w.warm / w.node, 2)}x wall, ${f(c.warm / c.node, 2)}x cpu of node -e 0  (goal <= 0.12 s, 2.4x node -e 0's 0.05 s)`,
+    );
     if (process.env.JT_BENCH_SFTP_MB !== '0') await sftpOverhead(base, Number(process.env.JT_BENCH_SFTP_MB ?? 1024));
   } finally {
     await rm(base, { recursive: true, force: true });

@@ -86,7 +86,11 @@ class DtraceParser implements LineParser {
 
   end(lastLine: number, emit: Emit): void {
     for (const [pid, e] of this.entries) {
-      emit({ kind: 'warning', line: e.line, message: `pid ${pid}: ${e.name}(${preview(e.args.join(', '))}) never returned in this trace (the process was lost, or dtrace stopped first)` });
+      emit({
+        kind: 'warning',
+        line: e.line,
+        message: `pid ${pid}: ${e.name}(${preview(e.args.join(', '))}) never returned in this trace (the process was lost, or dtrace stopped first)`,
+      });
     }
     this.entries.clear();
     void lastLine;

@@ -25,6 +25,9 @@ export function parseText(dialect: Dialect, text: string | Buffer, opts?: Parser
 /** The first `max` lines of a text as latin1 strings, for `Dialect.sniff` / `detectDialect`. */
 export function headLines(text: string | Buffer, max = 100): string[] {
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-  const lines = bytes.subarray(0, 1 << 16).toString('latin1').split('\n', max);
+  const lines = bytes
+    .subarray(0, 1 << 16)
+    .toString('latin1')
+    .split('\n', max);
   return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }

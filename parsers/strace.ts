@@ -164,7 +164,11 @@ class StraceParser implements LineParser {
       } else {
         line = carried.text + raw;
         if (!this.handle(line, lineNo, emit, true)) {
-          emit({ kind: 'warning', line: carried.line, message: `strace line broken by program output (lines ${carried.line}-${lineNo}): could not be rejoined` });
+          emit({
+            kind: 'warning',
+            line: carried.line,
+            message: `strace line broken by program output (lines ${carried.line}-${lineNo}): could not be rejoined`,
+          });
         }
         return;
       }
@@ -189,7 +193,14 @@ class StraceParser implements LineParser {
   /** Does this line begin a record of its own (so a carried fragment cannot continue onto it)? */
   private startsRecord(line: string): boolean {
     const { body } = splitPrefix(line, this.defaultPid);
-    return body.startsWith('<... ') || body.startsWith('--- ') || body.startsWith('+++ ') || body.startsWith('strace: ') || OLD_NOTICE.test(body) || callName(body) !== undefined;
+    return (
+      body.startsWith('<... ') ||
+      body.startsWith('--- ') ||
+      body.startsWith('+++ ') ||
+      body.startsWith('strace: ') ||
+      OLD_NOTICE.test(body) ||
+      callName(body) !== undefined
+    );
   }
 
   /** Returns true when the line was understood (or deliberately ignored). */
@@ -201,7 +212,8 @@ class StraceParser implements LineParser {
       const sig = /^--- (SIG[A-Z0-9]+|[A-Z]+)/.exec(body);
       // the kernel's SIGCHLD names the child (si_pid); a kill(2) of SIGCHLD has si_code=SI_USER and proves nothing
       const child = sig?.[1] === 'SIGCHLD' && body.includes('si_code=CLD_') ? /\bsi_pid=(\d+)/.exec(body) : null;
-      if (sig) emit(child ? { kind: 'signal', line: lineNo, pid, signal: sig[1], child: Number(child[1]) } : { kind: 'signal', line: lineNo, pid, signal: sig[1] });
+      if (sig)
+        emit(child ? { kind: 'signal', line: lineNo, pid, signal: sig[1], child: Number(child[1]) } : { kind: 'signal', line: lineNo, pid, signal: sig[1] });
       return true;
     }
     if (c0 === 43 /* + */ && body.startsWith('+++ superseded by execve in pid ')) {
@@ -340,7 +352,21 @@ class StraceParser implements LineParser {
     const res = parseResult(argsText.slice(end + 1));
     if (!res) return false;
     // one object shape for every event (no spread): cheaper on the hot path
-    emit({ kind: 'syscall', line: lineNo, pid, name, args, enc: 'c', ret: res.ret, retval: res.retval, ok: res.ok, errno: res.errno, retPath: res.retPath, truncated: truncatedArgs(args), startedAs });
+    emit({
+      kind: 'syscall',
+      line: lineNo,
+      pid,
+      name,
+      args,
+      enc: 'c',
+      ret: res.ret,
+      retval: res.retval,
+      ok: res.ok,
+      errno: res.errno,
+      retPath: res.retPath,
+      truncated: truncatedArgs(args),
+      startedAs,
+    });
     return true;
   }
 
@@ -438,7 +464,6 @@ const NAME_CACHE_MAX = 4096;
 const MAX_PENDING = 65536;
 /** Their argument text in total (each pins its trace line, up to 16 MiB). */
 const MAX_PENDING_CHARS = 64 * 1024 * 1024;
-
 
 /** A completed call: `name(args) = RESULT`, optionally -y decorated and -T timed. */
 const CALL_LINE = /^[a-z_0-9]+\(.*\)\s+= (-?\d+|0x[0-9a-f]+|\?)( [A-Z]+ \(|<| \(| <\d+\.\d+>$|$)/;

@@ -30,7 +30,7 @@ export function splitArgs(s: string, from = 0): { args: string[]; end: number } 
       i += 2;
       continue;
     }
-    if (c === 60 /* < */ && i > from && (isDigitCode(s.charCodeAt(i - 1)) || s.charCodeAt(i - 1) === 68 /* AT_FDCWD */)) {
+    if (c === 60 /* < */ && i > from && (isDigitCode(s.charCodeAt(i - 1)) || s.charCodeAt(i - 1) === 68) /* AT_FDCWD */) {
       // a -y/-yy decoration `3</home/u/My Docs (old>`, `0</dev/null<char 1:3>>`: opaque, brackets inside mean nothing
       i = skipDecoration(s, i);
       continue;

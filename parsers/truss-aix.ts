@@ -74,7 +74,12 @@ function sniff(lines: string[]): number {
     if (/\) *Err#\d+ {1,2}E[A-Z]+$/.test(l) && !/\t/.test(l)) score += 4;
     if (/\) =$/.test(l)) score += 5;
     if (/^\d+: \d+: [a-z_]\w*\(/.test(l)) score += 4;
-    if (/^(\d+: )?(\d+: )?(kopen|kread|kwrite|kfcntl|kioctl|statx|fstatx|accessx|kload|__loadx|_getpid|__libc_sbrk|thread_init|kfork|getdirent|vmgetinfo)\(/.test(l)) score += 4;
+    if (
+      /^(\d+: )?(\d+: )?(kopen|kread|kwrite|kfcntl|kioctl|statx|fstatx|accessx|kload|__loadx|_getpid|__libc_sbrk|thread_init|kfork|getdirent|vmgetinfo)\(/.test(
+        l,
+      )
+    )
+      score += 4;
     if (/\t|argc = |ERR#/.test(l)) score -= 2;
   }
   return Math.max(0, score);

@@ -65,7 +65,8 @@ class FreebsdParser implements LineParser {
     if (this.carry) {
       const c = this.carry;
       this.carry = undefined;
-      const startsRecord = splitCall(body, splitVisArgs) !== undefined || body.startsWith('process exit') || /^SIGNAL \d/.test(body) || line.startsWith('truss: ');
+      const startsRecord =
+        splitCall(body, splitVisArgs) !== undefined || body.startsWith('process exit') || /^SIGNAL \d/.test(body) || line.startsWith('truss: ');
       if (!startsRecord && c.joined < MAX_JOIN) {
         this.call(c.pid, c.text + '\n' + line, c.line, emit, c.joined + 1);
         return;

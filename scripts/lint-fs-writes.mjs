@@ -17,11 +17,36 @@ import ts from 'typescript';
 const ROOT = path.resolve(process.argv[2] ?? path.join(path.dirname(new URL(import.meta.url).pathname), '..'));
 
 /** The node:fs functions that change the file system (sync, callback and promise forms share these names). */
-const WRITES = new Set([
-  'appendFile', 'chmod', 'chown', 'copyFile', 'cp', 'createWriteStream', 'fchmod', 'fchown', 'futimes', 'ftruncate',
-  'lchmod', 'lchown', 'link', 'lutimes', 'mkdir', 'mkdtemp', 'rename', 'rm', 'rmdir', 'symlink', 'truncate', 'unlink',
-  'utimes', 'write', 'writeFile', 'writev',
-].flatMap((n) => [n, `${n}Sync`]));
+const WRITES = new Set(
+  [
+    'appendFile',
+    'chmod',
+    'chown',
+    'copyFile',
+    'cp',
+    'createWriteStream',
+    'fchmod',
+    'fchown',
+    'futimes',
+    'ftruncate',
+    'lchmod',
+    'lchown',
+    'link',
+    'lutimes',
+    'mkdir',
+    'mkdtemp',
+    'rename',
+    'rm',
+    'rmdir',
+    'symlink',
+    'truncate',
+    'unlink',
+    'utimes',
+    'write',
+    'writeFile',
+    'writev',
+  ].flatMap((n) => [n, `${n}Sync`]),
+);
 
 const FS_MODULES = new Set(['node:fs', 'node:fs/promises', 'fs', 'fs/promises']);
 
@@ -29,7 +54,7 @@ const FS_MODULES = new Set(['node:fs', 'node:fs/promises', 'fs', 'fs/promises'])
  * Who may write, and why. Everything else reads only. Each exception writes nothing into or beside a jail.
  */
 const ALLOWED = [
-  { path: /^src\/jail\//, why: 'the writer: apply, links, the jail root, verify\'s scratch dir, the record dir\'s traces' },
+  { path: /^src\/jail\//, why: "the writer: apply, links, the jail root, verify's scratch dir, the record dir's traces" },
   { path: /^src\/output-file\.ts$/, why: "the admin's output files and dirs (--output, --report, --output-dir), opened without following a planted name" },
   { path: /^src\/profiles\/private-tree\.ts$/, why: "the profiles' private scratch trees: made private, handed to the user last, removed as the user" },
   { path: /^src\/capture\/fifo\.ts$/, why: "strace's FIFO, in a private temp dir of root's" },
@@ -60,12 +85,22 @@ export function fsWrites(file, text) {
     if (c.name) namespaces.add(c.name.text);
     const b = c.namedBindings;
     if (b && ts.isNamespaceImport(b)) namespaces.add(b.name.text);
-    if (b && ts.isNamedImports(b)) for (const el of b.elements) if (!el.isTypeOnly && WRITES.has((el.propertyName ?? el.name).text)) at(el, (el.propertyName ?? el.name).text);
+    if (b && ts.isNamedImports(b))
+      for (const el of b.elements) if (!el.isTypeOnly && WRITES.has((el.propertyName ?? el.name).text)) at(el, (el.propertyName ?? el.name).text);
   }
   const visit = (node) => {
-    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && namespaces.has(node.expression.text) && WRITES.has(node.name.text)) at(node, node.name.text);
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && namespaces.has(node.expression.text) && WRITES.has(node.name.text))
+      at(node, node.name.text);
     // fs.promises.writeFile
-    if (ts.isPropertyAccessExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'promises' && ts.isIdentifier(node.expression.expression) && namespaces.has(node.expression.expression.text) && WRITES.has(node.name.text)) at(node, node.name.text);
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === 'promises' &&
+      ts.isIdentifier(node.expression.expression) &&
+      namespaces.has(node.expression.expression.text) &&
+      WRITES.has(node.name.text)
+    )
+      at(node, node.name.text);
     ts.forEachChild(node, visit);
   };
   visit(sf);
@@ -80,7 +115,10 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
       bad.push(...fsWrites(file, readFileSync(path.join(ROOT, file), 'utf8')));
     }
   }
-  for (const b of bad) process.stderr.write(`${b.file}:${b.line}: imports the node:fs write API ${b.name}: only src/jail/ writes into or beside a jail (docs/design.md); move the write there, or add a documented exception in scripts/lint-fs-writes.mjs\n`);
+  for (const b of bad)
+    process.stderr.write(
+      `${b.file}:${b.line}: imports the node:fs write API ${b.name}: only src/jail/ writes into or beside a jail (docs/design.md); move the write there, or add a documented exception in scripts/lint-fs-writes.mjs\n`,
+    );
   if (bad.length) process.exit(1);
   process.stdout.write('fs writes: only src/jail/ and the documented exceptions\n');
 }

@@ -50,7 +50,10 @@ if (SANDBOXED.has(area) && process.env.JT_SANDBOX !== 'jt-sandbox') {
     process.exit(2);
   }
   const self = fileURLToPath(import.meta.url);
-  run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', SANDBOX_SH, 'sh', process.cwd(), process.execPath, self, area, ...rest], { ...env, JT_SANDBOX: 'jt-sandbox' });
+  run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', SANDBOX_SH, 'sh', process.cwd(), process.execPath, self, area, ...rest], {
+    ...env,
+    JT_SANDBOX: 'jt-sandbox',
+  });
 } else {
   run('npx', ['stryker', 'run', 'stryker/stryker.config.mjs', ...rest], env);
 }

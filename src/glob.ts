@@ -28,7 +28,10 @@ export function globComponent(pattern: string): RegExp {
 }
 
 /** The files an absolute pattern names, as glob(3) lists them (sorted, byte order). */
-export function globFiles(pattern: string, fs = { readdir: (d: string) => readdirSync(d), exists: (p: string) => statSync(p, { throwIfNoEntry: false }) !== undefined }): string[] {
+export function globFiles(
+  pattern: string,
+  fs = { readdir: (d: string) => readdirSync(d), exists: (p: string) => statSync(p, { throwIfNoEntry: false }) !== undefined },
+): string[] {
   let found = ['/'];
   for (const part of pattern.split('/').filter(Boolean)) {
     const next: string[] = [];

@@ -59,7 +59,10 @@ export function exitWithin(sig: NodeJS.Signals, code: number): never {
     process.removeAllListeners('SIGINT');
     process.removeAllListeners('SIGTERM');
     try {
-      const dog = spawn('sh', ['-c', `timeout 1 cat >/dev/null; [ $? -eq 124 ] && kill -s ${sig.slice(3)} ${process.pid}`], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+      const dog = spawn('sh', ['-c', `timeout 1 cat >/dev/null; [ $? -eq 124 ] && kill -s ${sig.slice(3)} ${process.pid}`], {
+        stdio: ['pipe', 'ignore', 'ignore'],
+        detached: true,
+      });
       dog.on('error', () => undefined);
       dog.unref();
     } catch {

@@ -8,19 +8,7 @@
  */
 
 /** What the manifest records for an access. */
-export type Op =
-  | 'exec'
-  | 'read'
-  | 'write'
-  | 'create'
-  | 'stat'
-  | 'access'
-  | 'readlink'
-  | 'connect'
-  | 'chdir'
-  | 'chroot'
-  | 'list'
-  | 'other';
+export type Op = 'exec' | 'read' | 'write' | 'create' | 'stat' | 'access' | 'readlink' | 'connect' | 'chdir' | 'chroot' | 'list' | 'other';
 
 export type Family =
   | 'open' // path (+dirfd) opened; result is a new fd; op from flags

@@ -56,7 +56,8 @@ export async function expandInputs(args: string[]): Promise<TraceInput[]> {
     if (st.isDirectory()) {
       const names = (await readdir(a, { withFileTypes: true })).filter((d) => d.isFile() && !d.name.startsWith('.')).map((d) => d.name);
       const traces = names.filter((n) => !n.endsWith('.md') && !n.endsWith('.json'));
-      if (traces.length === 0) throw new TraceError(a, undefined, 'no trace files in this directory', 'give the trace files, or the directory strace -ff -o DIR/trace wrote');
+      if (traces.length === 0)
+        throw new TraceError(a, undefined, 'no trace files in this directory', 'give the trace files, or the directory strace -ff -o DIR/trace wrote');
       files.push(...traces.sort().map((n) => path.join(a, n)));
     } else files.push(a);
   }
@@ -75,14 +76,24 @@ export async function headLines(file: string, max = 200): Promise<string[]> {
     throw new TraceError(file, undefined, `cannot open: ${e.code ?? e.message}`, 'check the path and permissions');
   });
   try {
-    if (!(await fh.stat()).isFile()) throw new TraceError(file, undefined, 'not a regular file (a FIFO, a pipe or a device?)', 'save the trace to a file first (strace -o FILE), then give that file');
+    if (!(await fh.stat()).isFile())
+      throw new TraceError(
+        file,
+        undefined,
+        'not a regular file (a FIFO, a pipe or a device?)',
+        'save the trace to a file first (strace -o FILE), then give that file',
+      );
     const buf = Buffer.alloc(64 * 1024);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     const head = buf.subarray(0, bytesRead);
     if (looksBinary(head.subarray(0, 4096))) {
-      throw new TraceError(file, 1, 'binary data, not a tracer\'s text output', 'give the file strace -o (or truss -o) wrote');
+      throw new TraceError(file, 1, "binary data, not a tracer's text output", 'give the file strace -o (or truss -o) wrote');
     }
-    return head.toString('latin1').split('\n').slice(0, max).map((l) => l.replace(/\r$/, ''));
+    return head
+      .toString('latin1')
+      .split('\n')
+      .slice(0, max)
+      .map((l) => l.replace(/\r$/, ''));
   } finally {
     await fh.close();
   }
@@ -99,7 +110,12 @@ export async function chooseDialect(inputs: TraceInput[], format: DialectName | 
   }
   const table = summaryOnly(lines);
   if (table !== undefined && (format === 'auto' || format === 'strace')) {
-    throw new TraceError(first, table, 'a -c summary names no files: trace without -c', 'run strace again without -c; -C prints the trace and the table, and jailtrace reads the trace');
+    throw new TraceError(
+      first,
+      table,
+      'a -c summary names no files: trace without -c',
+      'run strace again without -c; -C prints the trace and the table, and jailtrace reads the trace',
+    );
   }
   const found = detectDialect(lines);
   if (format !== 'auto') {
@@ -108,7 +124,12 @@ export async function chooseDialect(inputs: TraceInput[], format: DialectName | 
     const nonEmpty = lines.some((l) => l.trim() !== '');
     if (nonEmpty && d.sniff(lines) === 0) {
       const other = found ? `; it looks like ${found.dialect.name}` : '';
-      throw new TraceError(first, undefined, `does not look like ${format} output${other}`, found ? `use --format ${found.dialect.name} or --format auto` : 'check the file');
+      throw new TraceError(
+        first,
+        undefined,
+        `does not look like ${format} output${other}`,
+        found ? `use --format ${found.dialect.name} or --format auto` : 'check the file',
+      );
     }
     return { dialect: d, detected: false };
   }
@@ -118,7 +139,12 @@ export async function chooseDialect(inputs: TraceInput[], format: DialectName | 
   }
   if (found.close) {
     const [a, b] = [found.dialect.name, found.close.dialect.name];
-    throw new TraceError(first, undefined, `reads almost as well as ${a} as it does as ${b}: too close to guess`, `name it with --format ${a} or --format ${b}`);
+    throw new TraceError(
+      first,
+      undefined,
+      `reads almost as well as ${a} as it does as ${b}: too close to guess`,
+      `name it with --format ${a} or --format ${b}`,
+    );
   }
   return { dialect: found.dialect, detected: true };
 }
@@ -191,14 +217,10 @@ export async function parseTraces(args: string[], opts: ParseOptions = {}): Prom
   if (pipe.recognised === 0 && pipe.warned === 0 && !lost && done > 0 && lines > 0) {
     // nothing read, nothing said: an exit 0 with an empty manifest would hide that the trace was not understood
     const how = detected ? `detected as ${dialect.name}` : `read as ${dialect.name}`;
-    throw new TraceError(files[0], undefined, `no system call found in ${lines} lines (${how})`, 'if it is another tracer\'s output, name it with --format');
+    throw new TraceError(files[0], undefined, `no system call found in ${lines} lines (${how})`, "if it is another tracer's output, name it with --format");
   }
   const procs = model.all.map((p) => Object.assign(p, { file: procFile.get(p.pid), argvTruncated: p.argv && pipe.cut.argv.get(p.argv) }));
-  const manifest = builder.finish(
-    { files, format: dialect.name, detected, platform, cwd, lines, bytes: done },
-    procs,
-    model.pidAliases,
-  );
+  const manifest = builder.finish({ files, format: dialect.name, detected, platform, cwd, lines, bytes: done }, procs, model.pidAliases);
   if (lost) manifest.tracerLost = lost;
   return manifest;
 }

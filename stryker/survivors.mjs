@@ -15,6 +15,8 @@ for (const [file, { source, mutants }] of Object.entries(report.files)) {
     const { start, end } = m.location;
     const orig = start.line === end.line ? lines[start.line - 1].slice(start.column - 1, end.column - 1) : `${lines[start.line - 1].slice(start.column - 1)}…`;
     const cut = (s) => (s.length > 90 ? `${s.slice(0, 87)}...` : s).replace(/\s+/g, ' ');
-    console.log(`${file}:${start.line}:${start.column} ${m.status === 'NoCoverage' ? '[no cover] ' : ''}${m.mutatorName} \`${cut(orig)}\` → \`${cut(m.replacement ?? '')}\``);
+    console.log(
+      `${file}:${start.line}:${start.column} ${m.status === 'NoCoverage' ? '[no cover] ' : ''}${m.mutatorName} \`${cut(orig)}\` → \`${cut(m.replacement ?? '')}\``,
+    );
   }
 }

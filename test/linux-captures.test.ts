@@ -101,7 +101,9 @@ describe('probe details', () => {
     const m = await probe('f.strace');
     const odd = m.entries.find((e) => e.pathHex);
     expect(odd).toBeDefined();
-    expect(entryBytes(odd!)).toEqual(Buffer.from([...Buffer.from('/tmp/jt-probe-work/we ird "q" it\'s '), 0xc3, 0xa9, 0xff, 0x0a, ...Buffer.from('line2.txt')]));
+    expect(entryBytes(odd!)).toEqual(
+      Buffer.from([...Buffer.from('/tmp/jt-probe-work/we ird "q" it\'s '), 0xc3, 0xa9, 0xff, 0x0a, ...Buffer.from('line2.txt')]),
+    );
     expect(odd!.path).toBe('/tmp/jt-probe-work/we ird "q" it\'s é\\xff\nline2.txt');
   });
 
@@ -112,14 +114,27 @@ describe('probe details', () => {
 
   test('processes: leader, sh child, fifo thread, /bin/true child', async () => {
     const m = await probe('f.strace');
-    expect(m.processes.map((p) => p.exe).filter(Boolean).sort()).toEqual(expect.arrayContaining(['/bin/sh', '/bin/true', '/tmp/jt-probe-bin/probe']));
+    expect(
+      m.processes
+        .map((p) => p.exe)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['/bin/sh', '/bin/true', '/tmp/jt-probe-bin/probe']));
     const sh = m.processes.find((p) => p.exe === '/bin/sh')!;
     expect(m.processes.find((p) => p.pid === sh.parent)?.exe).toBe('/tmp/jt-probe-bin/probe');
   });
 
   test('ops: the fifo is created, read and written; exec and connect recorded', async () => {
     const m = await probe('f.strace');
-    const ops = (p: string) => [...new Set(m.entries.find((e) => e.path === p)!.accesses.filter((a) => a.ok).map((a) => a.op))].sort();
+    const ops = (p: string) =>
+      [
+        ...new Set(
+          m.entries
+            .find((e) => e.path === p)!
+            .accesses.filter((a) => a.ok)
+            .map((a) => a.op),
+        ),
+      ].sort();
     expect(ops('/tmp/jt-probe-work/fifo')).toEqual(['create', 'read', 'write']);
     expect(ops('/bin/true')).toEqual(['exec']);
     expect(m.entries.find((e) => e.path === '/dev/log')!.accesses.map((a) => a.op)).toContain('connect');

@@ -42,7 +42,8 @@ export interface RsshBuild {
 
 /** Users chrooted into one jail by rssh (one, or several sharing a chroot path in rssh.conf). */
 export async function buildRsshJail(jail: string, users: readonly string[], o: RsshBuildOptions, onEvent: OnEvent = ignoreEvents): Promise<RsshBuild> {
-  if (users.length === 0) throw new UsageError('--profile rssh needs --user NAME', 'the rssh user whose chain is traced (their user= line or chrootpath names the jail)');
+  if (users.length === 0)
+    throw new UsageError('--profile rssh needs --user NAME', 'the rssh user whose chain is traced (their user= line or chrootpath names the jail)');
   const abs = path.resolve(jail);
   const setups = [];
   for (const u of users) {
@@ -54,8 +55,16 @@ export async function buildRsshJail(jail: string, users: readonly string[], o: R
   for (const w of warnings) onEvent(warning(w));
   const { info } = setups[0];
   const services = [...new Set(setups.flatMap((s) => chainServices(s.view)))];
-  if (services.length === 0) throw new UsageError(`${info.configFile}: ${users.join(', ')} may use neither sftp nor scp`, `allow them: the access bits (${info.accessBits} digits: rsync rdist cvs sftp scp${info.accessBits === 6 ? ' svnserve' : ''}) or allowsftp/allowscp`);
-  onEvent(note(`rssh ${info.version ?? ''} chroots ${users.join(', ')} into ${abs}: tracing ${services.join(' and ')} on the host first, then the real chain into the jail`));
+  if (services.length === 0)
+    throw new UsageError(
+      `${info.configFile}: ${users.join(', ')} may use neither sftp nor scp`,
+      `allow them: the access bits (${info.accessBits} digits: rsync rdist cvs sftp scp${info.accessBits === 6 ? ' svnserve' : ''}) or allowsftp/allowscp`,
+    );
+  onEvent(
+    note(
+      `rssh ${info.version ?? ''} chroots ${users.join(', ')} into ${abs}: tracing ${services.join(' and ')} on the host first, then the real chain into the jail`,
+    ),
+  );
   const jailExisted = await isDirectory(abs);
   // the host traces: a folder of this run's in the jail's record dir, --output-dir, or (dry run) a temp dir; with
   // `share`, only when no jail before this one traced the same workload
@@ -64,7 +73,17 @@ export async function buildRsshJail(jail: string, users: readonly string[], o: R
   const trace = async (): Promise<Workload[]> => {
     traces = await runTraceDir({ outputDir: o.outputDir, dryRun: o.shared.dryRun }, abs, 'build');
     return gatherWorkloads(
-      { profiles: services, traces: [], command: [], users: [...users], cwd: o.cwd, sftpServer: info.sftpServer, scp: info.scp, outputDir: traces.dir, limits: o.shared.limits },
+      {
+        profiles: services,
+        traces: [],
+        command: [],
+        users: [...users],
+        cwd: o.cwd,
+        sftpServer: info.sftpServer,
+        scp: info.scp,
+        outputDir: traces.dir,
+        limits: o.shared.limits,
+      },
       onEvent,
     );
   };
@@ -91,7 +110,24 @@ export async function buildRsshJail(jail: string, users: readonly string[], o: R
   if (o.shared.dryRun || !build.apply || build.apply.stopped) return { build, verify, warnings, users: [...users], ...(sharing ? { sharing } : {}) };
   for (const u of users) {
     onEvent(note(`running the real chain into ${abs}: ${info.rssh} -c … as ${u}`));
-    verify.push(await verifyCommand({ jail: abs, profiles: ['rssh'], command: [], user: u, fix: true, rounds: 5, outputDir: o.outputDir, allowSecrets: o.shared.allowSecrets, allowDevices: o.shared.allowDevices, limits: o.shared.limits, lock: false }, onEvent));
+    verify.push(
+      await verifyCommand(
+        {
+          jail: abs,
+          profiles: ['rssh'],
+          command: [],
+          user: u,
+          fix: true,
+          rounds: 5,
+          outputDir: o.outputDir,
+          allowSecrets: o.shared.allowSecrets,
+          allowDevices: o.shared.allowDevices,
+          limits: o.shared.limits,
+          lock: false,
+        },
+        onEvent,
+      ),
+    );
   }
   return { build, verify, warnings, users: [...users], ...(sharing ? { sharing } : {}) };
 }

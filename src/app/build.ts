@@ -93,8 +93,13 @@ function refuseEmptyInput(workloads: readonly Workload[], manifests: readonly Ma
   if (manifests.some((m) => m.entries.some((e) => e.path.startsWith('/') && e.accesses.some((a) => a.ok)))) return;
   const empty = manifests.flatMap((m) => (m.source.bytes === 0 ? m.source.files : []));
   const names = workloads.flatMap((w) => w.traces);
-  const failed = workloads.flatMap((w) => w.steps.filter((s) => !s.ok)).map((s) => `${s.description} (${s.signal ? `killed by ${s.signal}` : `exit ${s.exitCode}`})`);
-  const why = empty.length > 0 ? `empty trace: ${empty.join(', ')}` : `the trace${names.length === 1 ? '' : 's'} ${names.join(', ') || '(live run)'} name no file the program opened`;
+  const failed = workloads
+    .flatMap((w) => w.steps.filter((s) => !s.ok))
+    .map((s) => `${s.description} (${s.signal ? `killed by ${s.signal}` : `exit ${s.exitCode}`})`);
+  const why =
+    empty.length > 0
+      ? `empty trace: ${empty.join(', ')}`
+      : `the trace${names.length === 1 ? '' : 's'} ${names.join(', ') || '(live run)'} name no file the program opened`;
   throw new UsageError(
     `${why}${failed.length ? `; the workload failed: ${failed.join('; ')}` : ''}: nothing to build a jail from`,
     'check that the trace is the one strace wrote (strace -f -o FILE), that the program ran, and that --format matches it',
@@ -107,7 +112,11 @@ function refuseEmptyInput(workloads: readonly Workload[], manifests: readonly Ma
  * the jail really got. The record is written again (apply's write: compared, replaced by rename).
  */
 async function recordReplanned(report: BuildReport): Promise<void> {
-  const fresh = new Map((report.apply?.results ?? []).flatMap((x) => (x.replanned && x.action.kind === 'copy' && (x.result === 'done' || x.result === 'up-to-date') ? [[x.action.path, x.replanned] as const] : [])));
+  const fresh = new Map(
+    (report.apply?.results ?? []).flatMap((x) =>
+      x.replanned && x.action.kind === 'copy' && (x.result === 'done' || x.result === 'up-to-date') ? [[x.action.path, x.replanned] as const] : [],
+    ),
+  );
   if (fresh.size === 0) return;
   const update = (e: JailEntry): JailEntry => {
     const f = fresh.get(e.path);
@@ -121,12 +130,19 @@ async function recordReplanned(report: BuildReport): Promise<void> {
   if (!write) return;
   const record = JSON.parse(write.content) as JailRecord;
   const content = JSON.stringify({ ...record, entries: record.entries.map(update) }, null, 1) + '\n';
-  const again = await applyPlan({ jail: report.jail, actions: [{ ...write, content, reason: 'record updated: files the host replaced during the build (an upgrade) were copied with their new facts' }] });
+  const again = await applyPlan({
+    jail: report.jail,
+    actions: [{ ...write, content, reason: 'record updated: files the host replaced during the build (an upgrade) were copied with their new facts' }],
+  });
   report.apply!.results.push(...again.results.filter((x) => x.result !== 'up-to-date'));
   for (const x of again.results) report.apply!.counts[x.result]++;
 }
 
-async function hashOnce(p: string, h: { dev?: number; ino?: number; size: number; mtimeMs: number }, hashes?: Map<string, string>): Promise<string | undefined> {
+async function hashOnce(
+  p: string,
+  h: { dev?: number; ino?: number; size: number; mtimeMs: number },
+  hashes?: Map<string, string>,
+): Promise<string | undefined> {
   const id = h.dev !== undefined && h.ino !== undefined ? `${p}\0${h.dev}\0${h.ino}\0${h.size}\0${h.mtimeMs}` : undefined;
   const have = id !== undefined ? hashes?.get(id) : undefined;
   if (have) return have;
@@ -161,13 +177,17 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   }
   const entries = [...ex.entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // Content hashes of what is copied, so `check` can tell a stale host copy from a tampered jail copy.
-  for (const e of entries) if (e.decision === 'copy' && e.host?.type === 'file' && e.host.sha256 === undefined) e.host.sha256 = await hashOnce(e.path, e.host, o.hashes);
+  for (const e of entries)
+    if (e.decision === 'copy' && e.host?.type === 'file' && e.host.sha256 === undefined) e.host.sha256 = await hashOnce(e.path, e.host, o.hashes);
   const readsAccounts = entries.some((e) => e.role === 'account' && e.decision !== 'report-only');
   const accounts = readsAccounts || o.users.length > 0 ? await readAccounts(o.users) : undefined;
 
   // the dependency set (issue 14): every host path the entries name, and the accounts build generates (or, with
   // --full-passwd, copies)
-  const inputs = o.inputsKey && !o.dryRun ? await collectInputs(entries, o.fullPasswd ? ['/etc/passwd', '/etc/group'] : [], o.inputsKey, o.fullPasswd ? undefined : { users: o.users }) : undefined;
+  const inputs =
+    o.inputsKey && !o.dryRun
+      ? await collectInputs(entries, o.fullPasswd ? ['/etc/passwd', '/etc/group'] : [], o.inputsKey, o.fullPasswd ? undefined : { users: o.users })
+      : undefined;
 
   const plan = makePlan({
     jail,
@@ -201,7 +221,11 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
 
   const sockets = entries
     .filter((e) => e.role === 'socket')
-    .map((e) => ({ path: e.path, advice: e.path === '/dev/log' ? platform.syslog.map((s) => s.replaceAll('{jail}', jail)) : [], ...(e.path.includes('nscd') ? { note: 'not needed: glibc falls back to the files in the jail' } : {}) }));
+    .map((e) => ({
+      path: e.path,
+      advice: e.path === '/dev/log' ? platform.syslog.map((s) => s.replaceAll('{jail}', jail)) : [],
+      ...(e.path.includes('nscd') ? { note: 'not needed: glibc falls back to the files in the jail' } : {}),
+    }));
 
   const t2 = performance.now();
   const report: BuildReport = {
@@ -236,7 +260,9 @@ export async function buildCommand(o: BuildOptions): Promise<BuildReport> {
   report.timings.applyMs = Math.round(performance.now() - t3);
   // build made the jail root itself (above, before applying): that is a change, as the dry run's "to do" counted it
   if (!existed) {
-    report.apply.results = report.apply.results.map((x) => (x.action.path === '/' && x.result === 'up-to-date' ? { ...x, result: 'done' as const, detail: `created the jail root ${jail}` } : x));
+    report.apply.results = report.apply.results.map((x) =>
+      x.action.path === '/' && x.result === 'up-to-date' ? { ...x, result: 'done' as const, detail: `created the jail root ${jail}` } : x,
+    );
     report.apply.counts = countResults(report.apply.results);
   }
   if (o.fixPerms || !existed) report.rootProblems = await chrootDirProblems(jail);

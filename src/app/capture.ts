@@ -38,13 +38,40 @@ export async function captureRun(command: string[], o: CaptureOptions, onEvent: 
   const stamp = stampNow();
   const workloads =
     command.length > 0
-      ? [await captureCommand(command, { cwd: path.resolve(o.cwd), user: o.user, output: path.resolve(o.output ?? path.join(o.outputDir ?? '.', `${path.basename(command[0])}-${stamp}.strace`)), timeoutMs, limits, terminal: true })]
-      : await runWorkloads({ profiles: o.profile, traces: [], command: [], users: o.user ? [o.user] : [], cwd: o.cwd, outputDir: o.outputDir ?? `${o.profile.join('+')}-${stamp}`, limits }, onEvent);
+      ? [
+          await captureCommand(command, {
+            cwd: path.resolve(o.cwd),
+            user: o.user,
+            output: path.resolve(o.output ?? path.join(o.outputDir ?? '.', `${path.basename(command[0])}-${stamp}.strace`)),
+            timeoutMs,
+            limits,
+            terminal: true,
+          }),
+        ]
+      : await runWorkloads(
+          {
+            profiles: o.profile,
+            traces: [],
+            command: [],
+            users: o.user ? [o.user] : [],
+            cwd: o.cwd,
+            outputDir: o.outputDir ?? `${o.profile.join('+')}-${stamp}`,
+            limits,
+          },
+          onEvent,
+        );
   const manifests = await loadManifests(workloads, limits);
   if (!o.baseline) return { workloads, manifests };
   // one baseline for the whole workload, without its scratch data (two runs of it must compare equal)
   const { saveBaseline } = await import('../diff/baseline.js');
   const { mergeManifests, withoutScratch } = await import('../manifest/merge.js');
-  const baselineFile = await saveBaseline(o.baseline, withoutScratch(mergeManifests(manifests), workloads.flatMap((w) => w.excludes)), o.baselines);
+  const baselineFile = await saveBaseline(
+    o.baseline,
+    withoutScratch(
+      mergeManifests(manifests),
+      workloads.flatMap((w) => w.excludes),
+    ),
+    o.baselines,
+  );
   return { workloads, manifests, baselineFile };
 }

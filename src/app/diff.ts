@@ -39,7 +39,8 @@ export async function diffCommand(args: string[], o: DiffOptions, onEvent: OnEve
   let oldSide: Side;
   let newSide: Side;
   if (o.profile?.length) {
-    if (o.baseline === undefined ? args.length !== 1 : args.length !== 0) throw new UsageError('with --profile, give --baseline NAME or one OLD side to compare the fresh run with');
+    if (o.baseline === undefined ? args.length !== 1 : args.length !== 0)
+      throw new UsageError('with --profile, give --baseline NAME or one OLD side to compare the fresh run with');
     oldSide = o.baseline !== undefined ? await loadBaselineSide(o.baseline, o.baselines, undefined, o.all) : await loadSide(args[0], load);
     newSide = await profileSide(o.profile, o.user ?? [], onEvent, limits, o.all);
   } else if (o.baseline !== undefined) {
@@ -72,7 +73,10 @@ async function profileSide(profiles: string[], users: string[], onEvent: OnEvent
   const scratch = await privateTraceDir('diff');
   try {
     const workloads = await runWorkloads({ profiles, traces: [], command: [], users, cwd: '/', outputDir: scratch.dir, limits }, onEvent);
-    const m = withoutScratch(mergeManifests(await loadManifests(workloads, limits)), workloads.flatMap((w) => w.excludes));
+    const m = withoutScratch(
+      mergeManifests(await loadManifests(workloads, limits)),
+      workloads.flatMap((w) => w.excludes),
+    );
     return { label: `fresh run of --profile ${profiles.join(', ')}`, kind: 'trace', needs: needsFromManifest(m, platformInfo('linux'), { all }) };
   } finally {
     await scratch.done();

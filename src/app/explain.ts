@@ -46,8 +46,12 @@ function advise(e: JailEntry | undefined, p: string, jail?: string): string[] {
       if (e.role === 'socket') return ['a socket is created by its server: see jailtrace build output for the syslog line to add'];
       return ['every access failed on the host too: the program tried it and went on (e.g. an optional config file)'];
     case 'skip':
-      if (e.role === 'secret') return [`copy it only if you must: ${jail ? `jailtrace verify ${shWord(jail)} --fix` : 'jailtrace build JAIL'} --allow-secret ${shWord(p)}`];
-      if (e.role === 'device') return [`make it only if the jail needs it: ${jail ? `jailtrace verify ${shWord(jail)} --fix` : 'jailtrace build JAIL'} --allow-device ${shWord(p)} (the jailed user gets the host's device)`];
+      if (e.role === 'secret')
+        return [`copy it only if you must: ${jail ? `jailtrace verify ${shWord(jail)} --fix` : 'jailtrace build JAIL'} --allow-secret ${shWord(p)}`];
+      if (e.role === 'device')
+        return [
+          `make it only if the jail needs it: ${jail ? `jailtrace verify ${shWord(jail)} --fix` : 'jailtrace build JAIL'} --allow-device ${shWord(p)} (the jailed user gets the host's device)`,
+        ];
       if (e.role === 'kernel') return ['mount proc in the jail if the program needs it: mount -t proc proc JAIL/proc'];
       return [e.reason];
   }

@@ -42,7 +42,9 @@ export async function requireJailArg(jail: string, need: JailNeed, command: stri
     throw new JailArgError(
       abs,
       `the jail root is a symlink (-> ${target}); jailtrace reads and writes no jail through a symlinked root (docs/security.md)`,
-      real ? `name the real directory: ${commandLine(process.argv.slice(2), (a) => (a === jail ? real : a))}; sshd follows the symlink, so ChrootDirectory may keep either name` : `the symlink leads nowhere: name the real jail directory (${command})`,
+      real
+        ? `name the real directory: ${commandLine(process.argv.slice(2), (a) => (a === jail ? real : a))}; sshd follows the symlink, so ChrootDirectory may keep either name`
+        : `the symlink leads nowhere: name the real jail directory (${command})`,
     );
   }
   if (!st.isDirectory()) throw new JailArgError(abs, 'is not a directory', 'name the jail directory');

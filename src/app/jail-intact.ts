@@ -10,7 +10,18 @@ import { openRecordedJail, readJailPath, type JailFile } from '../check/jail-rea
 
 const IN_JAIL = new Set(['copy', 'create', 'generate']);
 
-const kind = (f: JailFile): string => (f.st.isFile() ? 'file' : f.st.isDirectory() ? 'dir' : f.st.isSymbolicLink() ? 'symlink' : f.st.isCharacterDevice() ? 'char' : f.st.isBlockDevice() ? 'block' : 'other');
+const kind = (f: JailFile): string =>
+  f.st.isFile()
+    ? 'file'
+    : f.st.isDirectory()
+      ? 'dir'
+      : f.st.isSymbolicLink()
+        ? 'symlink'
+        : f.st.isCharacterDevice()
+          ? 'char'
+          : f.st.isBlockDevice()
+            ? 'block'
+            : 'other';
 
 /** Why the jail no longer holds what the record says (undefined: it does). */
 export async function jailDrift(jail: string, r: JailRecord): Promise<string | undefined> {
@@ -22,7 +33,8 @@ export async function jailDrift(jail: string, r: JailRecord): Promise<string | u
       if (!f) return `${e.path} is missing from the jail`;
       if (kind(f) !== e.host.type) return `${e.path} in the jail is a ${kind(f)}, the record says ${e.host.type}`;
       if (e.host.type === 'symlink' && f.target !== e.host.target) return `${e.path} in the jail points elsewhere`;
-      if (e.decision === 'copy' && e.host.type === 'file' && (f.st.size !== e.host.size || Math.abs(f.st.mtimeMs - e.host.mtimeMs) >= 1)) return `${e.path} in the jail was changed`;
+      if (e.decision === 'copy' && e.host.type === 'file' && (f.st.size !== e.host.size || Math.abs(f.st.mtimeMs - e.host.mtimeMs) >= 1))
+        return `${e.path} in the jail was changed`;
     }
     for (const g of Array.isArray(r.generated) ? r.generated : []) {
       const f = await readJailPath(root, g.path, { hash: true }).catch(() => undefined);

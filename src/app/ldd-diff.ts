@@ -28,7 +28,9 @@ export async function lddDiff(manifests: Manifest[], excludes: string[] = []): P
   await ex.addManifests(manifests);
   await ex.addInterpreters();
   const entries = [...ex.entries.values()];
-  const needed = entries.filter((e) => (e.decision === 'copy' || (e.decision === 'create' && e.role === 'device')) && e.host?.type !== 'dir' && e.host?.type !== 'symlink');
+  const needed = entries.filter(
+    (e) => (e.decision === 'copy' || (e.decision === 'create' && e.role === 'device')) && e.host?.type !== 'dir' && e.host?.type !== 'symlink',
+  );
   const executables = entries.filter((e) => e.ops.includes('exec') && e.decision === 'copy' && e.via === 'trace').map((e) => e.path);
   const closure = await staticClosure(executables, {});
   const lddReal = new Set(await Promise.all(closure.files.map((f) => real(f.path))));
@@ -88,7 +90,10 @@ export async function lddDiffCommand(traces: string[], o: LddDiffOptions, onEven
   const { privateTraceDir } = await import('../jail/trace-dir.js');
   const scratch = o.profiles.length > 0 ? await privateTraceDir('ldd-diff') : undefined;
   const { workloads, manifests } = await (async () => {
-    const workloads = await gatherWorkloads({ profiles: o.profiles, traces, command: [], users: o.users, cwd: o.cwd, outputDir: scratch?.dir ?? '.', limits: o.limits }, onEvent);
+    const workloads = await gatherWorkloads(
+      { profiles: o.profiles, traces, command: [], users: o.users, cwd: o.cwd, outputDir: scratch?.dir ?? '.', limits: o.limits },
+      onEvent,
+    );
     return { workloads, manifests: await loadManifests(workloads, o.limits) };
   })().finally(() => scratch?.done());
   return lddDiff(manifests, [...o.exclude.map((x) => path.resolve(x)), ...workloads.flatMap((w) => w.excludes)]);

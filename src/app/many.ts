@@ -12,7 +12,6 @@ import { mergeSpec, type JailSpec } from './jail-spec.js';
 
 export type { JailSpec } from './jail-spec.js';
 
-
 const ORDER: readonly string[] = ['sftp', 'scp', 'rsync', 'cvs', 'rdist', 'svnserve'];
 const sorted = (ps: readonly RsshService[] | string[]): string[] => [...ps].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
 
@@ -72,7 +71,13 @@ export async function buildMany<R>(specs: readonly JailSpec[], opts: ManyOptions
 /** The config `build --from-rssh-conf [FILE]` / `--from-sshd-config [FILE]` names (the system's when no FILE). */
 export function manyConfig(o: { fromRsshConf?: string | boolean; fromSshdConfig?: string | boolean }): { file: string; rssh: boolean } {
   const rssh = o.fromRsshConf !== undefined;
-  const file = rssh ? (typeof o.fromRsshConf === 'string' ? o.fromRsshConf : '/etc/rssh.conf') : typeof o.fromSshdConfig === 'string' ? o.fromSshdConfig : '/etc/ssh/sshd_config';
+  const file = rssh
+    ? typeof o.fromRsshConf === 'string'
+      ? o.fromRsshConf
+      : '/etc/rssh.conf'
+    : typeof o.fromSshdConfig === 'string'
+      ? o.fromSshdConfig
+      : '/etc/ssh/sshd_config';
   return { file, rssh };
 }
 
@@ -88,6 +93,7 @@ export async function jailSpecsFromConfig(file: string, text: string, rssh: bool
   const specs = rssh
     ? jailsFromRsshConf(text, file, { installedBits: opts.installedBits })
     : (await import('./sshd-many.js')).sshdSpecs(file, text, passwd, await readFile('/etc/group', 'utf8'));
-  if (specs.length === 0) throw new UsageError(`${file} names no chroot jail`, rssh ? 'set chrootpath= or user=NAME:UMASK:ACCESS:PATH' : 'add ChrootDirectory in a Match block');
+  if (specs.length === 0)
+    throw new UsageError(`${file} names no chroot jail`, rssh ? 'set chrootpath= or user=NAME:UMASK:ACCESS:PATH' : 'add ChrootDirectory in a Match block');
   return specs;
 }

@@ -47,7 +47,15 @@ export async function runWorkloads(o: WorkloadOptions, onEvent: OnEvent = ignore
     workloads.push({ kind: 'profile', name, traces: run.traces, cwd: run.cwd, excludes: run.excludes, steps: run.steps });
   }
   if (o.command.length > 0) {
-    workloads.push(await captureCommand(o.command, { cwd: path.resolve(o.cwd), user: o.users[0], output: path.join(outputDir, `${path.basename(o.command[0])}-${stamp()}.strace`), timeoutMs: o.timeoutMs, limits: o.limits }));
+    workloads.push(
+      await captureCommand(o.command, {
+        cwd: path.resolve(o.cwd),
+        user: o.users[0],
+        output: path.join(outputDir, `${path.basename(o.command[0])}-${stamp()}.strace`),
+        timeoutMs: o.timeoutMs,
+        limits: o.limits,
+      }),
+    );
   }
   return workloads;
 }
@@ -69,7 +77,8 @@ export interface CommandCapture {
 export async function captureCommand(argv: string[], c: CommandCapture): Promise<Workload> {
   // root chdirs there before the program drops to the user: a directory a user could swap would start it anywhere
   const swappable = c.user ? await swappableBy(path.resolve(c.cwd)) : undefined;
-  if (swappable) throw new UsageError(`--cwd ${c.cwd}: ${swappable}`, 'run the command from a directory only root can change (the program still runs as --user)');
+  if (swappable)
+    throw new UsageError(`--cwd ${c.cwd}: ${swappable}`, 'run the command from a directory only root can change (the program still runs as --user)');
   const live = new LiveTrace(c.output, c.cwd, 'linux', c.limits);
   const env = c.user ? await userEnv(c.user) : undefined;
   const r = await captureLive({ argv, cwd: c.cwd, user: c.user, env, output: c.output, timeoutMs: c.timeoutMs, onData: live.push, terminal: c.terminal });
@@ -94,7 +103,17 @@ export async function captureCommand(argv: string[], c: CommandCapture): Promise
     manifests: [manifest],
     cwd: c.cwd,
     excludes: [],
-    steps: [{ description: `${argv.join(' ')}${timeout}`, ok, exitCode: r.exitCode, signal: r.signal, ...(r.timedOut ? { timedOut: true } : {}), stderr: r.stderr, ...(ok ? {} : { stdout: r.stdout.slice(-4096) }) }],
+    steps: [
+      {
+        description: `${argv.join(' ')}${timeout}`,
+        ok,
+        exitCode: r.exitCode,
+        signal: r.signal,
+        ...(r.timedOut ? { timedOut: true } : {}),
+        stderr: r.stderr,
+        ...(ok ? {} : { stdout: r.stdout.slice(-4096) }),
+      },
+    ],
   };
 }
 

@@ -34,27 +34,49 @@ interface Need {
 }
 
 /** What a jail needs for the command sshd runs: a ForceCommand decides; else the sftp Subsystem and `scp -t`. */
-export function sshdNeeds(force: string | undefined, sftp: string | undefined, jail: string, users: readonly string[], shellOf: (u: string) => string | undefined): Need {
+export function sshdNeeds(
+  force: string | undefined,
+  sftp: string | undefined,
+  jail: string,
+  users: readonly string[],
+  shellOf: (u: string) => string | undefined,
+): Need {
   const cmd = firstWord(force);
-  if (cmd === 'internal-sftp') return { profiles: [], notes: [`ForceCommand internal-sftp: ${INTERNAL_SFTP_LAYOUT}; scp -O (scp -t) is refused, plain scp (sftp protocol) works`], layoutOnly: true };
+  if (cmd === 'internal-sftp')
+    return {
+      profiles: [],
+      notes: [`ForceCommand internal-sftp: ${INTERNAL_SFTP_LAYOUT}; scp -O (scp -t) is refused, plain scp (sftp protocol) works`],
+      layoutOnly: true,
+    };
   const shellNotes = users.flatMap((u) => {
     const s = sessionShell(shellOf(u));
     return s.shell === undefined ? [`${u}: ${s.why}`] : [];
   });
   if (cmd?.endsWith('sftp-server')) return { profiles: ['sftp'], notes: shellNotes };
   if (cmd !== undefined && cmd !== 'none') {
-    const how = (users.length ? users : ['USER']).map((u) => `jailtrace build ${shWord(jail)} --user ${shWord(u)} -- ${shCommand([sessionShell(shellOf(u)).shell ?? '/bin/sh', '-c', force!])}`);
+    const how = (users.length ? users : ['USER']).map(
+      (u) => `jailtrace build ${shWord(jail)} --user ${shWord(u)} -- ${shCommand([sessionShell(shellOf(u)).shell ?? '/bin/sh', '-c', force!])}`,
+    );
     return { profiles: [], notes: [...shellNotes, `ForceCommand ${force}: sshd runs it through the login shell; trace it the same way: ${how.join(' ; ')}`] };
   }
-  if (firstWord(sftp) === 'internal-sftp') return { profiles: ['scp'], notes: [...shellNotes, 'Subsystem sftp internal-sftp: sftp needs no program in the jail (only scp -O does: scp -t through the login shell)'] };
+  if (firstWord(sftp) === 'internal-sftp')
+    return {
+      profiles: ['scp'],
+      notes: [...shellNotes, 'Subsystem sftp internal-sftp: sftp needs no program in the jail (only scp -O does: scp -t through the login shell)'],
+    };
   return { profiles: sftp ? ['sftp', 'scp'] : ['scp'], notes: shellNotes };
 }
-
 
 const ORDER: readonly string[] = ['sftp', 'scp'];
 const spec = (jail: string, users: string[], need: Need, extra: string[] = []): JailSpec => {
   const notes = [...extra, ...need.notes];
-  return { jail, users, profiles: [...need.profiles].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b)), ...(notes.length ? { notes } : {}), ...(need.layoutOnly ? { layoutOnly: true } : {}) };
+  return {
+    jail,
+    users,
+    profiles: [...need.profiles].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b)),
+    ...(notes.length ? { notes } : {}),
+    ...(need.layoutOnly ? { layoutOnly: true } : {}),
+  };
 };
 const describe = (cs: readonly MatchCriterion[]): string => cs.map((c) => `${c.kind}${c.values.length ? ` ${c.values.join(',')}` : ''}`).join(' ');
 
@@ -86,13 +108,19 @@ export function jailsFromSshdConfig(text: string, opts: SshdJailOptions = {}): J
       eff.forceCommand ??= b.forceCommand;
       eff.subsystems.sftp ??= b.subsystems.sftp;
       const other = b.criteria.filter((c) => !USER_KINDS.has(c.kind));
-      if (other.length && before === undefined && b.chrootDirectory !== undefined) notes.push(`Match ${describe(other)}: ${u} is chrooted there only when the connection matches too`);
+      if (other.length && before === undefined && b.chrootDirectory !== undefined)
+        notes.push(`Match ${describe(other)}: ${u} is chrooted there only when the connection matches too`);
     }
     const dir = eff.chrootDirectory ?? g.chrootDirectory;
     if (!dir || dir === 'none') continue;
     const who = info(u);
     const jail = expandChroot(dir, { name: u, home: who.home, uid: who.uid });
-    if (jail === undefined) throw new ConfigError(file, [{ line: config.matches.find((b) => b.chrootDirectory === dir)?.line ?? 0, message: `ChrootDirectory ${dir}: no home/uid known for ${u}` }], 'create the user first');
+    if (jail === undefined)
+      throw new ConfigError(
+        file,
+        [{ line: config.matches.find((b) => b.chrootDirectory === dir)?.line ?? 0, message: `ChrootDirectory ${dir}: no home/uid known for ${u}` }],
+        'create the user first',
+      );
     mergeSpec(specs, spec(jail, [u], sshdNeeds(eff.forceCommand ?? g.forceCommand, eff.subsystems.sftp ?? g.subsystems.sftp, jail, [u], shellOf), notes));
   }
 
@@ -103,7 +131,10 @@ export function jailsFromSshdConfig(text: string, opts: SshdJailOptions = {}): J
     if (!dir || dir === 'none') continue;
     const need = sshdNeeds(b.forceCommand ?? (global ? undefined : g.forceCommand), b.subsystems.sftp ?? g.subsystems.sftp, dir, [], shellOf);
     const who = global ? 'every user' : `Match ${describe(b.criteria)}`;
-    const why = [...(global ? [] : [`${who}: users not resolved (name them with --user)`]), ...(/%[hUu]/.test(dir) ? [`ChrootDirectory ${dir}: one jail per user; name the users to build them`] : [])];
+    const why = [
+      ...(global ? [] : [`${who}: users not resolved (name them with --user)`]),
+      ...(/%[hUu]/.test(dir) ? [`ChrootDirectory ${dir}: one jail per user; name the users to build them`] : []),
+    ];
     mergeSpec(specs, spec(dir, [], need, why.length ? why : [`${who}: users not resolved (name them with --user)`]));
   }
   return specs;

@@ -66,7 +66,12 @@ async function hostInput(p: string, listed: boolean): Promise<InputFile | undefi
  * the --trace files). With an input a user could swap, nothing is recorded: such a build is never known to be up to
  * date, and is traced again.
  */
-export async function collectInputs(entries: readonly JailEntry[], extra: readonly string[], key: string, generated?: { users: readonly string[] }): Promise<RecordInputs | undefined> {
+export async function collectInputs(
+  entries: readonly JailEntry[],
+  extra: readonly string[],
+  key: string,
+  generated?: { users: readonly string[] },
+): Promise<RecordInputs | undefined> {
   const all = inputPaths(entries);
   // generated accounts: the jail's lines stand for the whole files (another user added on the host changes nothing)
   const present = generated ? all.present.filter((e) => !ACCOUNT_FILES.includes(e.path)) : all.present;
@@ -103,9 +108,11 @@ export async function upToDate(jail: string, key: string): Promise<Freshness> {
   const found = await findJailRecord(jail).catch(() => undefined);
   if (!found?.found) return { upToDate: false, why: 'no readable record in the jail' };
   const inputs = found.record.inputs;
-  if (!inputs || !Array.isArray(inputs.files) || !Array.isArray(inputs.missing)) return { upToDate: false, why: 'the record lists no inputs (built before issue 14, or from an input a user controls)' };
+  if (!inputs || !Array.isArray(inputs.files) || !Array.isArray(inputs.missing))
+    return { upToDate: false, why: 'the record lists no inputs (built before issue 14, or from an input a user controls)' };
   if (inputs.key !== key) return { upToDate: false, why: 'the request differs (options, users, profiles, or the binaries they resolve to)' };
-  if (inputs.accounts !== undefined && inputs.accounts !== (await accountsHash(found.record.users ?? []).catch(() => undefined))) return { upToDate: false, why: "the host's account lines for the jail's users changed" };
+  if (inputs.accounts !== undefined && inputs.accounts !== (await accountsHash(found.record.users ?? []).catch(() => undefined)))
+    return { upToDate: false, why: "the host's account lines for the jail's users changed" };
   for (const was of inputs.files) {
     const now = await hostInput(was.path, Boolean(was.listed));
     if (now === 'unsafe') return { upToDate: false, why: `${was.path}: a user could swap the way to it now` };

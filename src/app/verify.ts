@@ -92,7 +92,17 @@ async function verifyLocked(jail: string, o: VerifyOptions, onEvent: OnEvent): P
   if (!found.found) onEvent(note(`${jail} has no jailtrace record: checking it with --user/--profile only`));
   const record: JailRecord = found.found
     ? found.record
-    : { schema: 'jailtrace.jail/1', version: VERSION, jail, users: o.user ? [o.user] : [], profiles: o.profiles, commands: [], traces: [], entries: [], warnings: [] };
+    : {
+        schema: 'jailtrace.jail/1',
+        version: VERSION,
+        jail,
+        users: o.user ? [o.user] : [],
+        profiles: o.profiles,
+        commands: [],
+        traces: [],
+        entries: [],
+        warnings: [],
+      };
   const userName = o.user ?? record.users[0];
   const profiles = o.profiles.length || o.command.length ? o.profiles : record.profiles;
   if (profiles.length === 0 && o.command.length === 0) throw new UsageError('nothing to run in the jail', 'give --profile sftp / scp or -- COMMAND ARGS');
@@ -119,7 +129,14 @@ async function verifyLocked(jail: string, o: VerifyOptions, onEvent: OnEvent): P
       const chroot = await chrootPrefix(jail, user);
       workloads =
         o.command.length > 0
-          ? [await captureCommand([...chroot, ...o.command], { cwd: '/', output: path.join(outputDir, `verify-${round}.strace`), timeoutMs: o.timeoutMs, limits: o.limits })]
+          ? [
+              await captureCommand([...chroot, ...o.command], {
+                cwd: '/',
+                output: path.join(outputDir, `verify-${round}.strace`),
+                timeoutMs: o.timeoutMs,
+                limits: o.limits,
+              }),
+            ]
           : await runWorkloads(
               {
                 profiles,
@@ -131,7 +148,13 @@ async function verifyLocked(jail: string, o: VerifyOptions, onEvent: OnEvent): P
                 sftpServer: o.sftpServer,
                 scp: o.scp,
                 limits: o.limits,
-                profileExtra: { chrootCommand: chroot, scratchRoot: scratch.host, scratchInJail: scratch.inJail, timeoutMs: o.timeoutMs, ...(chain ? { rsshChain: { jail }, rsshServices: chainServices(chain.view) } : {}) },
+                profileExtra: {
+                  chrootCommand: chroot,
+                  scratchRoot: scratch.host,
+                  scratchInJail: scratch.inJail,
+                  timeoutMs: o.timeoutMs,
+                  ...(chain ? { rsshChain: { jail }, rsshServices: chainServices(chain.view) } : {}),
+                },
               },
               onEvent,
             );
@@ -140,12 +163,24 @@ async function verifyLocked(jail: string, o: VerifyOptions, onEvent: OnEvent): P
     }
     const manifests = await loadManifests(workloads, o.limits);
     const traced: MissingFile[] = [];
-    for (const m of manifests) for (const x of await findMissing(m, jail, [scratch.inJail, ...workloads.flatMap((w) => w.excludes)])) if (!traced.some((y) => y.path === x.path)) traced.push(x);
+    for (const m of manifests)
+      for (const x of await findMissing(m, jail, [scratch.inJail, ...workloads.flatMap((w) => w.excludes)]))
+        if (!traced.some((y) => y.path === x.path)) traced.push(x);
     // the whole story at once: what the record says should be there and is not, beside what the run tripped over
-    traced.push(...(await recordMissing(jail, { ...record, entries }, traced, { allowSecrets: new Set(o.allowSecrets ?? []), allowDevices: new Set(o.allowDevices ?? []) })));
+    traced.push(
+      ...(await recordMissing(jail, { ...record, entries }, traced, {
+        allowSecrets: new Set(o.allowSecrets ?? []),
+        allowDevices: new Set(o.allowDevices ?? []),
+      })),
+    );
     const { needed: missing, notNeeded } = splitFallbacks(traced);
     const steps = workloads.flatMap((w) => w.steps);
-    const symptoms = symptomsIn(steps.filter((s) => !s.ok).map((s) => s.stderr ?? '').join('\n'));
+    const symptoms = symptomsIn(
+      steps
+        .filter((s) => !s.ok)
+        .map((s) => s.stderr ?? '')
+        .join('\n'),
+    );
     const r: VerifyRound = { round, missing, steps, symptoms, ...(notNeeded.length ? { notNeeded } : {}) };
     rounds.push(r);
     const passed = missing.length === 0 && steps.every((s) => s.ok);
@@ -160,7 +195,12 @@ async function verifyLocked(jail: string, o: VerifyOptions, onEvent: OnEvent): P
     // --fix: the same expansion and confined apply as build, then run again
     const fixed = await fixMissing(jail, record, entries, missing, o.allowSecrets ?? [], o.allowDevices ?? []);
     entries = fixed.entries;
-    const refused = [...fixed.suspicious, ...fixed.apply.results.flatMap((x) => (x.result === 'refused' || x.result === 'failed' ? [{ path: x.action.path, result: x.result, detail: x.detail }] : []))];
+    const refused = [
+      ...fixed.suspicious,
+      ...fixed.apply.results.flatMap((x) =>
+        x.result === 'refused' || x.result === 'failed' ? [{ path: x.action.path, result: x.result, detail: x.detail }] : [],
+      ),
+    ];
     r.fixed = { copied: fixed.copied, apply: { counts: fixed.apply.counts, stopped: fixed.apply.stopped }, refused };
     if (fixed.apply.stopped) break;
     // nothing put back (everything refused, kept out by the rules, or already there): another round would fail the same way
@@ -173,14 +213,25 @@ async function verifyLocked(jail: string, o: VerifyOptions, onEvent: OnEvent): P
   return { jail, ok: last.missing.length === 0 && last.steps.every((s) => s.ok), rounds };
 }
 
-async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[], missing: MissingFile[], allowSecrets: readonly string[], allowDevices: readonly string[]): Promise<{ entries: JailEntry[]; copied: string[]; apply: ApplyReport; suspicious: Array<{ path: string; result: 'refused'; detail: string }> }> {
+async function fixMissing(
+  jail: string,
+  record: JailRecord,
+  entries: JailEntry[],
+  missing: MissingFile[],
+  allowSecrets: readonly string[],
+  allowDevices: readonly string[],
+): Promise<{ entries: JailEntry[]; copied: string[]; apply: ApplyReport; suspicious: Array<{ path: string; result: 'refused'; detail: string }> }> {
   // The recorded entries judged again by the current rules, with fresh host facts (src/check/judge.ts): never the
   // record's own decisions, so a record cannot ask for a secret; its suspicious entries and users are left out.
   const judged = await judgeRecord(jail, { ...record, entries }, { allowSecrets: new Set(allowSecrets), allowDevices: new Set(allowDevices) });
   const ex = judged.expander;
   for (const m of missing) {
     if (m.kind === 'record') continue; // the judged record holds it already
-    await ex.addPath(m.path, { via: 'trace', ops: m.kind === 'interpreter' ? ['exec'] : ['read'], first: { op: 'read', ok: false, errno: m.errno, pid: m.pid, line: m.line, syscall: `${m.syscall} (verify)`, ...(m.file ? { file: m.file } : {}) } });
+    await ex.addPath(m.path, {
+      via: 'trace',
+      ops: m.kind === 'interpreter' ? ['exec'] : ['read'],
+      first: { op: 'read', ok: false, errno: m.errno, pid: m.pid, line: m.line, syscall: `${m.syscall} (verify)`, ...(m.file ? { file: m.file } : {}) },
+    });
   }
   await ex.addInterpreters();
   const all = [...ex.entries.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
@@ -193,11 +244,24 @@ async function fixMissing(jail: string, record: JailRecord, entries: JailEntry[]
     homes: judged.users.length > 0,
     homeInJail: record.profiles.includes('rssh') ? rsshJailHomes(jail) : undefined,
     // the traces the new entries cite (this verify's, kept in its own folder) join the record's
-    record: { version: VERSION, jail, users: record.users, profiles: record.profiles, commands: record.commands, traces: [...new Set([...record.traces, ...missing.flatMap((m) => (m.kind !== 'record' && m.file ? [m.file] : []))])], warnings: record.warnings },
+    record: {
+      version: VERSION,
+      jail,
+      users: record.users,
+      profiles: record.profiles,
+      commands: record.commands,
+      traces: [...new Set([...record.traces, ...missing.flatMap((m) => (m.kind !== 'record' && m.file ? [m.file] : []))])],
+      warnings: record.warnings,
+    },
   });
   plan.actions = plan.actions.filter((a) => a.path !== '/'); // never touch the jail root's mode here
   const apply = await applyPlan(plan, {});
   // what this round put back: new entries, and recorded ones that had gone missing from the jail
   const copied = apply.results.filter((x) => x.result === 'done' && !x.action.path.startsWith('/.jailtrace')).map((x) => x.action.path);
-  return { entries: all, copied, apply, suspicious: judged.suspicious.map((x) => ({ path: x.path, result: 'refused' as const, detail: `suspicious record: ${x.why}` })) };
+  return {
+    entries: all,
+    copied,
+    apply,
+    suspicious: judged.suspicious.map((x) => ({ path: x.path, result: 'refused' as const, detail: `suspicious record: ${x.why}` })),
+  };
 }

@@ -16,7 +16,15 @@ import { sessionShell } from '../profiles/login-shell.js';
 import { lookupUser, type PasswdEntry } from '../profiles/workspace.js';
 
 /** Read by the loader and by glibc's NSS for every traced server: a change in any of them can change the trace. */
-export const NSS_FILES: readonly string[] = ['/etc/nsswitch.conf', '/etc/ld.so.cache', '/etc/ld.so.preload', '/etc/ld.so.conf', '/etc/host.conf', '/etc/gai.conf', '/etc/localtime'];
+export const NSS_FILES: readonly string[] = [
+  '/etc/nsswitch.conf',
+  '/etc/ld.so.cache',
+  '/etc/ld.so.preload',
+  '/etc/ld.so.conf',
+  '/etc/host.conf',
+  '/etc/gai.conf',
+  '/etc/localtime',
+];
 
 /** Startup files a login shell run by sshd may read from the home: the user's, so their effect is not known. */
 const STARTUP_FILES: readonly string[] = ['.bashrc', '.bash_profile', '.bash_login', '.profile', '.zshenv', '.zshrc', '.kshrc', '.mkshrc', '.cshrc', '.tcshrc'];
@@ -67,7 +75,13 @@ export async function workloadKey(k: KeyInput): Promise<WorkloadKey> {
       // lstat only (never follows the user's links): any startup file in the home makes the trace the user's own
       if (who.home.startsWith('/') && who.home !== '/') {
         for (const f of STARTUP_FILES) {
-          if (await lstat(path.join(who.home, f)).then(() => true, () => false)) return { unsure: `${k.user}'s login shell ${s.shell} may read ${path.join(who.home, f)}, which is the user's` };
+          if (
+            await lstat(path.join(who.home, f)).then(
+              () => true,
+              () => false,
+            )
+          )
+            return { unsure: `${k.user}'s login shell ${s.shell} may read ${path.join(who.home, f)}, which is the user's` };
         }
       }
     }

@@ -49,7 +49,13 @@ interface ProbeRow {
 
 /** The syscalls the script records, per platform (names as the syscall provider spells them). */
 export const DTRACE_PROBES: readonly ProbeRow[] = [
-  { shape: 'path', names: { freebsd: ['open', 'access', 'eaccess', 'chdir', 'chroot', 'pathconf', 'lpathconf'], macos: ['open', 'open_nocancel', 'stat64', 'lstat64', 'access', 'chdir', 'chroot', 'getattrlist', 'pathconf'] } },
+  {
+    shape: 'path',
+    names: {
+      freebsd: ['open', 'access', 'eaccess', 'chdir', 'chroot', 'pathconf', 'lpathconf'],
+      macos: ['open', 'open_nocancel', 'stat64', 'lstat64', 'access', 'chdir', 'chroot', 'getattrlist', 'pathconf'],
+    },
+  },
   { shape: 'at', names: { freebsd: ['openat', 'fstatat', 'faccessat'], macos: ['openat', 'openat_nocancel', 'fstatat64', 'faccessat'] } },
   { shape: 'readlink', names: { freebsd: ['readlink'], macos: ['readlink'] } },
   { shape: 'readlinkat', names: { freebsd: ['readlinkat'], macos: ['readlinkat'] } },
@@ -89,8 +95,14 @@ function returnClauses(shape: Shape, p: DtracePlatform): Array<{ when?: string; 
       ];
     case 'readlinkat':
       return [
-        { when: '(int)arg0 > 0', print: `${HEAD}%s, \\"%S\\", \\"%S\\", 0x%X${TAIL}, ${WHO}, ${dirfd(p, 'self->a0')}, copyinstr(self->a1), copyinstr(self->a2, arg0), self->a3, ${RET}` },
-        { when: '(int)arg0 <= 0', print: `${HEAD}%s, \\"%S\\", 0x%X, 0x%X${TAIL}, ${WHO}, ${dirfd(p, 'self->a0')}, copyinstr(self->a1), self->a2, self->a3, ${RET}` },
+        {
+          when: '(int)arg0 > 0',
+          print: `${HEAD}%s, \\"%S\\", \\"%S\\", 0x%X${TAIL}, ${WHO}, ${dirfd(p, 'self->a0')}, copyinstr(self->a1), copyinstr(self->a2, arg0), self->a3, ${RET}`,
+        },
+        {
+          when: '(int)arg0 <= 0',
+          print: `${HEAD}%s, \\"%S\\", 0x%X, 0x%X${TAIL}, ${WHO}, ${dirfd(p, 'self->a0')}, copyinstr(self->a1), self->a2, self->a3, ${RET}`,
+        },
       ];
     case 'fd':
       return [{ print: `${HEAD}%d${TAIL}, ${WHO}, (int)self->a0, ${RET}` }];
@@ -101,7 +113,10 @@ function returnClauses(shape: Shape, p: DtracePlatform): Array<{ when?: string; 
     case 'connect':
       // struct sockaddr_un on both kernels: sun_len (1 byte), sun_family (1 byte, AF_UNIX = 1), sun_path
       return [
-        { when: '*(uint8_t *)copyin(self->a1 + 1, 1) == 1', print: `${HEAD}%d, \\"%S\\"${TAIL}, ${WHO}, (int)self->a0, copyinstr(self->a1 + 2, self->a2 - 2), ${RET}` },
+        {
+          when: '*(uint8_t *)copyin(self->a1 + 1, 1) == 1',
+          print: `${HEAD}%d, \\"%S\\"${TAIL}, ${WHO}, (int)self->a0, copyinstr(self->a1 + 2, self->a2 - 2), ${RET}`,
+        },
         { when: '*(uint8_t *)copyin(self->a1 + 1, 1) != 1', print: `${HEAD}%d, 0x%X${TAIL}, ${WHO}, (int)self->a0, self->a1, ${RET}` },
       ];
     case 'ints':
@@ -136,12 +151,16 @@ export function dtraceScript(p: DtracePlatform): string {
   ];
   for (const row of rows) {
     if (row.shape === 'exec' || row.shape === 'entry4') {
-      const entry = row.shape === 'exec' ? `printf("%d %d/%d: %s(\\"%S\\") ...\\n", ${WHO}, copyinstr(arg0));` : `printf("%d %d/%d: %s(%d, %d, 0x%X, %d) ...\\n", ${WHO}, (int)arg0, (int)arg1, arg2, (int)arg3);`;
+      const entry =
+        row.shape === 'exec'
+          ? `printf("%d %d/%d: %s(\\"%S\\") ...\\n", ${WHO}, copyinstr(arg0));`
+          : `printf("%d %d/%d: %s(%d, %d, 0x%X, %d) ...\\n", ${WHO}, (int)arg0, (int)arg1, arg2, (int)arg3);`;
       out.push(...clause(probes(row.names, 'entry'), 'progenyof($1)', [entry]));
       out.push(...clause(probes(row.names, 'return'), 'progenyof($1)', [`printf("%d %d/%d: %s resumed = %d %d\\n", ${WHO}, ${RET});`]));
       continue;
     }
-    for (const c of returnClauses(row.shape, p)) out.push(...clause(probes(row.names, 'return'), `self->go${c.when ? ` && ${c.when}` : ''}`, [`printf(${c.print});`]));
+    for (const c of returnClauses(row.shape, p))
+      out.push(...clause(probes(row.names, 'return'), `self->go${c.when ? ` && ${c.when}` : ''}`, [`printf(${c.print});`]));
   }
   // cleanup after every return clause of the probe has run: assigning 0 frees a thread-local variable
   out.push(...clause(probes(saved, 'return'), 'self->go', ['self->a0 = 0;', 'self->a1 = 0;', 'self->a2 = 0;', 'self->a3 = 0;', 'self->go = 0;']));
@@ -151,21 +170,22 @@ export function dtraceScript(p: DtracePlatform): string {
 }
 
 /** The wrapper: start dtrace on the shell's own pid, wait until it is tracing, then exec the program as that pid. */
-export const DTRACE_RUN_SH = [
-  '#!/bin/sh',
-  '# usage: sh jailtrace-run.sh TRACE PROGRAM ARGS...  (as root; jailtrace.d beside this file)',
-  '# dtrace follows this shell\'s pid, which becomes PROGRAM at exec: nothing attaches to it (no truss, ktrace, -c, -p).',
-  'out=$1; shift',
-  '# root writes these three files: make each one new (noclobber refuses anything already there, a symlink too)',
-  'umask 077; set -C',
-  '{ true >"$out" && true >"$out.unsorted" && true >"$out.dtrace-errors"; } 2>/dev/null || { echo "jailtrace-run.sh: $out (or .unsorted, .dtrace-errors) exists: give a new name, in a directory only root can write" >&2; exit 1; }',
-  'set +C',
-  'd=$(dirname "$0")/jailtrace.d',
-  '{ dtrace -Z -q -s "$d" -o "$out.unsorted" $$; sort -n -s -k1,1 "$out.unsorted" >"$out" && rm -f "$out.unsorted"; } </dev/null >/dev/null 2>"$out.dtrace-errors" &',
-  '# the BEGIN line reaches the file once every probe is enabled (dtrace flushes its output after each pass)',
-  'until [ -s "$out.unsorted" ]; do',
-  '  kill -0 $! 2>/dev/null || { echo "jailtrace-run.sh: dtrace did not start; see $out.dtrace-errors" >&2; exit 1; }',
-  '  sleep 1',
-  'done',
-  'exec "$@"',
-].join('\n') + '\n';
+export const DTRACE_RUN_SH =
+  [
+    '#!/bin/sh',
+    '# usage: sh jailtrace-run.sh TRACE PROGRAM ARGS...  (as root; jailtrace.d beside this file)',
+    "# dtrace follows this shell's pid, which becomes PROGRAM at exec: nothing attaches to it (no truss, ktrace, -c, -p).",
+    'out=$1; shift',
+    '# root writes these three files: make each one new (noclobber refuses anything already there, a symlink too)',
+    'umask 077; set -C',
+    '{ true >"$out" && true >"$out.unsorted" && true >"$out.dtrace-errors"; } 2>/dev/null || { echo "jailtrace-run.sh: $out (or .unsorted, .dtrace-errors) exists: give a new name, in a directory only root can write" >&2; exit 1; }',
+    'set +C',
+    'd=$(dirname "$0")/jailtrace.d',
+    '{ dtrace -Z -q -s "$d" -o "$out.unsorted" $$; sort -n -s -k1,1 "$out.unsorted" >"$out" && rm -f "$out.unsorted"; } </dev/null >/dev/null 2>"$out.dtrace-errors" &',
+    '# the BEGIN line reaches the file once every probe is enabled (dtrace flushes its output after each pass)',
+    'until [ -s "$out.unsorted" ]; do',
+    '  kill -0 $! 2>/dev/null || { echo "jailtrace-run.sh: dtrace did not start; see $out.dtrace-errors" >&2; exit 1; }',
+    '  sleep 1',
+    'done',
+    'exec "$@"',
+  ].join('\n') + '\n';

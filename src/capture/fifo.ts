@@ -38,7 +38,8 @@ export interface TraceFifo {
 export async function openTraceFifo(opts: TraceFifoOptions): Promise<TraceFifo> {
   // the raw trace's file first: it may sit in a directory others can write (src/output-file.ts)
   const outFile = await openOutputFile(opts.output).catch((e: unknown) => {
-    if (e instanceof OutputFileError) throw new UsageError(`cannot save the trace: ${e.message}`, 'give --output-dir a directory only you can write (not /tmp), or remove the file');
+    if (e instanceof OutputFileError)
+      throw new UsageError(`cannot save the trace: ${e.message}`, 'give --output-dir a directory only you can write (not /tmp), or remove the file');
     throw e;
   });
   const dir = await mkdtemp(path.join(opts.tmpDir ?? os.tmpdir(), 'jailtrace-fifo-'));
@@ -123,7 +124,9 @@ export async function openTraceFifo(opts: TraceFifoOptions): Promise<TraceFifo> 
       }
     });
     input.on('error', (e) => fail(new TracerError(`reading the trace FIFO ${fifo} failed: ${e.message}`, undefined, { cause: e })));
-    out.on('error', (e) => fail(new TracerError(`cannot write the trace file ${opts.output}: ${e.message}`, 'check the directory exists and is writable', { cause: e })));
+    out.on('error', (e) =>
+      fail(new TracerError(`cannot write the trace file ${opts.output}: ${e.message}`, 'check the directory exists and is writable', { cause: e })),
+    );
     input.on('end', () => {
       out.end(() => {
         if (failed) return;

@@ -21,7 +21,12 @@ const INSTALL_HINT = 'apt-get install strace (Debian/Ubuntu), dnf install strace
 
 /** Where a program is on PATH (or the absolute path itself when executable); undefined when not found. */
 export async function whichExecutable(name: string, pathEnv = process.env.PATH ?? '/usr/bin:/bin'): Promise<string | undefined> {
-  const candidates = name.includes('/') ? [name] : pathEnv.split(':').filter(Boolean).map((d) => path.join(d, name));
+  const candidates = name.includes('/')
+    ? [name]
+    : pathEnv
+        .split(':')
+        .filter(Boolean)
+        .map((d) => path.join(d, name));
   for (const c of candidates) {
     try {
       await access(c, constants.X_OK);
@@ -34,10 +39,14 @@ export async function whichExecutable(name: string, pathEnv = process.env.PATH ?
 }
 
 /** Why ptrace was refused, as data: strace's message → hint. */
-const PTRACE_REFUSED = /ptrace\(PTRACE_[A-Z_]+.*\): Operation not permitted|PTRACE_TRACEME.*Operation not permitted|attach: .*Operation not permitted|Operation not permitted.*ptrace/;
+const PTRACE_REFUSED =
+  /ptrace\(PTRACE_[A-Z_]+.*\): Operation not permitted|PTRACE_TRACEME.*Operation not permitted|attach: .*Operation not permitted|Operation not permitted.*ptrace/;
 
 async function ptraceHint(): Promise<string> {
-  const yama = await readFile('/proc/sys/kernel/yama/ptrace_scope', 'utf8').then((s) => s.trim(), () => undefined);
+  const yama = await readFile('/proc/sys/kernel/yama/ptrace_scope', 'utf8').then(
+    (s) => s.trim(),
+    () => undefined,
+  );
   if (yama === '3') return 'kernel.yama.ptrace_scope is 3: ptrace is disabled until reboot; boot without it (set it to 1 or lower in /etc/sysctl.d and reboot)';
   if (yama === '2') return 'kernel.yama.ptrace_scope is 2: only CAP_SYS_PTRACE may trace; run jailtrace as root or sysctl kernel.yama.ptrace_scope=1';
   return 'in a container, allow ptrace (docker run --cap-add=SYS_PTRACE --security-opt seccomp=unconfined); otherwise check the LSM (SELinux deny_ptrace, AppArmor) and run as root';

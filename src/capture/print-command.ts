@@ -30,14 +30,31 @@ export interface TracerCommandOptions {
 
 /** Solaris truss -t names checked against both name tables (see the header). */
 export const SOLARIS_TRUSS_SYSCALLS = [
-  'open', 'open64', 'openat', 'openat64',
-  'stat', 'stat64', 'lstat', 'lstat64', 'fstatat', 'fstatat64',
+  'open',
+  'open64',
+  'openat',
+  'openat64',
+  'stat',
+  'stat64',
+  'lstat',
+  'lstat64',
+  'fstatat',
+  'fstatat64',
   'access',
-  'execve', 'exec',
-  'resolvepath', 'readlink',
-  'chdir', 'fchdir', 'chroot', 'getcwd',
-  'fork1', 'forkx', 'vfork',
-  'so_socket', 'connect', 'door_call',
+  'execve',
+  'exec',
+  'resolvepath',
+  'readlink',
+  'chdir',
+  'fchdir',
+  'chroot',
+  'getcwd',
+  'fork1',
+  'forkx',
+  'vfork',
+  'so_socket',
+  'connect',
+  'door_call',
   'close',
 ] as const;
 
@@ -94,7 +111,5 @@ export function profileHowTo(_platform: Platform, profile: Profile, traced: stri
       `or trace the running sshd instead: truss -f -o FILE -p <sshd pid> (its children are the sessions), then connect`,
     ];
   }
-  return [
-    `{ printf 'C0644 6 hello.txt\\n'; printf 'hello\\n'; printf '\\0'; } | ${cmd}    # an upload as sshd would run it`,
-  ];
+  return [`{ printf 'C0644 6 hello.txt\\n'; printf 'hello\\n'; printf '\\0'; } | ${cmd}    # an upload as sshd would run it`];
 }

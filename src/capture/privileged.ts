@@ -50,7 +50,17 @@ export const argvPrograms = (argv: readonly string[]): string[] => argv.filter((
  * Rows, by the program's base name.
  */
 const RUNS_ALSO: ReadonlyArray<{ name: string; helpers: () => Promise<string[]> }> = [
-  { name: 'rssh', helpers: async () => [await import('../rssh/info.js').then((m) => m.rsshInfo()).then((i) => i.helper, () => DEFAULT_RSSH_HELPER)] },
+  {
+    name: 'rssh',
+    helpers: async () => [
+      await import('../rssh/info.js')
+        .then((m) => m.rsshInfo())
+        .then(
+          (i) => i.helper,
+          () => DEFAULT_RSSH_HELPER,
+        ),
+    ],
+  },
 ];
 const DEFAULT_RSSH_HELPER = '/usr/local/libexec/rssh_chroot_helper';
 

@@ -46,7 +46,11 @@ export interface ProbeKey {
   proc: ProcId;
 }
 
-const readTrim = (p: string): Promise<string> => readFile(p, 'utf8').then((s) => s.trim(), () => '');
+const readTrim = (p: string): Promise<string> =>
+  readFile(p, 'utf8').then(
+    (s) => s.trim(),
+    () => '',
+  );
 
 export async function kernelId(): Promise<KernelId> {
   const [bootId, ptraceScope] = await Promise.all([readTrim('/proc/sys/kernel/random/boot_id'), readTrim('/proc/sys/kernel/yama/ptrace_scope')]);
@@ -107,7 +111,8 @@ export async function readProbeCache(dir: string, key: ProbeKey): Promise<CacheR
   } catch {
     return { hit: false, why: `${file}: not JSON` };
   }
-  if (saved.schema !== SCHEMA || JSON.stringify(saved.key) !== JSON.stringify(key)) return { hit: false, why: `${file}: strace, the kernel or our privileges changed` };
+  if (saved.schema !== SCHEMA || JSON.stringify(saved.key) !== JSON.stringify(key))
+    return { hit: false, why: `${file}: strace, the kernel or our privileges changed` };
   const a = saved.answer;
   if (typeof a?.version !== 'string' || typeof a.seccompBpf !== 'boolean') return { hit: false, why: `${file}: no answer in it` };
   return { hit: true, answer: { version: a.version, seccompBpf: a.seccompBpf } };

@@ -18,11 +18,29 @@ export interface RouteRow {
 
 /** First matching row wins. */
 export const CAPTURE_ROUTES: readonly RouteRow[] = [
-  { platform: 'freebsd', profiles: ['sftp'], route: 'dtrace', why: 'sftp-server calls procctl(PROC_TRACE_CTL_DISABLE) and exits when it fails; FreeBSD fails it with EBUSY under truss (P_TRACED) or ktrace (p_traceflag): sys/kern/kern_procctl.c trace_ctl(). DTrace\'s syscall provider does not attach, so the call succeeds and root\'s probes go on firing' },
-  { platform: 'macos', profiles: ['sftp'], route: 'dtrace', why: 'sftp-server calls ptrace(PT_DENY_ATTACH); xnu\'s dtrace_probe() skips a P_LNOATTACH process, so any DTrace route, dtruss included, records it only up to that call. This script prints the call at entry, so the cut is named with its line' },
-  { platform: 'linux', route: 'tracer', why: 'sftp-server\'s prctl(PR_SET_DUMPABLE, 0) does not stop a tracer with CAP_SYS_PTRACE (kernel/ptrace.c __ptrace_may_access): run strace as root' },
-  { platform: 'solaris', route: 'tracer', why: 'setpflags(__PROC_PROTECT, 1) sets SNOCD; /proc then asks for all privileges (illumos priv_proc_cred_perm), which root\'s truss has' },
-  { platform: 'aix', route: 'tracer', why: 'OpenSSH\'s platform_disable_tracing() has no AIX branch: nothing refuses truss' },
+  {
+    platform: 'freebsd',
+    profiles: ['sftp'],
+    route: 'dtrace',
+    why: "sftp-server calls procctl(PROC_TRACE_CTL_DISABLE) and exits when it fails; FreeBSD fails it with EBUSY under truss (P_TRACED) or ktrace (p_traceflag): sys/kern/kern_procctl.c trace_ctl(). DTrace's syscall provider does not attach, so the call succeeds and root's probes go on firing",
+  },
+  {
+    platform: 'macos',
+    profiles: ['sftp'],
+    route: 'dtrace',
+    why: "sftp-server calls ptrace(PT_DENY_ATTACH); xnu's dtrace_probe() skips a P_LNOATTACH process, so any DTrace route, dtruss included, records it only up to that call. This script prints the call at entry, so the cut is named with its line",
+  },
+  {
+    platform: 'linux',
+    route: 'tracer',
+    why: "sftp-server's prctl(PR_SET_DUMPABLE, 0) does not stop a tracer with CAP_SYS_PTRACE (kernel/ptrace.c __ptrace_may_access): run strace as root",
+  },
+  {
+    platform: 'solaris',
+    route: 'tracer',
+    why: "setpflags(__PROC_PROTECT, 1) sets SNOCD; /proc then asks for all privileges (illumos priv_proc_cred_perm), which root's truss has",
+  },
+  { platform: 'aix', route: 'tracer', why: "OpenSSH's platform_disable_tracing() has no AIX branch: nothing refuses truss" },
   { platform: 'freebsd', route: 'tracer', why: 'scp and most programs do not disable tracing: truss sees them' },
   { platform: 'macos', route: 'tracer', why: 'dtruss (DTrace) sees programs that do not call PT_DENY_ATTACH' },
 ];

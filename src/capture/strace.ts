@@ -92,7 +92,10 @@ const STRACE_LINE = /^(?:\S*\/)?strace: /;
  * Exported for callers whose strace is spawned by another program (sftp -D): pass that program's stderr.
  */
 export function straceFailure(stderr: string, exitCode: number | undefined, traceBytes: number, argv: string[]): TracerError | undefined {
-  const lines = stderr.split('\n').filter((l) => STRACE_LINE.test(l)).map((l) => l.replace(STRACE_LINE, 'strace: '));
+  const lines = stderr
+    .split('\n')
+    .filter((l) => STRACE_LINE.test(l))
+    .map((l) => l.replace(STRACE_LINE, 'strace: '));
   for (const line of lines) {
     const fatal = STRACE_FATAL.find((f) => f.re.test(line));
     if (fatal && (exitCode !== 0 || traceBytes === 0)) {
@@ -100,7 +103,10 @@ export function straceFailure(stderr: string, exitCode: number | undefined, trac
     }
   }
   if (traceBytes === 0 && exitCode !== 0 && exitCode !== undefined) {
-    return new TracerError(`strace wrote no trace and exited ${exitCode}: ${lines.join(' ').trim() || stderr.trim() || 'no message'}`, 'run the same strace command by hand to see why');
+    return new TracerError(
+      `strace wrote no trace and exited ${exitCode}: ${lines.join(' ').trim() || stderr.trim() || 'no message'}`,
+      'run the same strace command by hand to see why',
+    );
   }
   return undefined;
 }
@@ -153,17 +159,19 @@ export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> 
     // interact and buffering
     const { child, ended } = opts.terminal
       ? spawnInTerminal(st.path, args, opts)
-      : piped((await import('execa')).execa(st.path, args, {
-          argv0: 'strace',
-          cwd: opts.cwd,
-          env: opts.env,
-          extendEnv: opts.env === undefined,
-          // own process group, so a timeout kills strace and every traced process at once (./live-tracers.ts)
-          detached: true,
-          reject: false,
-          stripFinalNewline: false,
-          ...stdio,
-        }));
+      : piped(
+          (await import('execa')).execa(st.path, args, {
+            argv0: 'strace',
+            cwd: opts.cwd,
+            env: opts.env,
+            extendEnv: opts.env === undefined,
+            // own process group, so a timeout kills strace and every traced process at once (./live-tracers.ts)
+            detached: true,
+            reject: false,
+            stripFinalNewline: false,
+            ...stdio,
+          }),
+        );
     tracked = track(child.pid, opts.terminal ? traceeKiller : groupKiller);
     const kill = tracked.kill;
     // strace ended by a signal (killed, crashed, or re-raising the program's): its untraced leftovers in the group
@@ -201,7 +209,9 @@ export async function captureLive(opts: CaptureOptions): Promise<CaptureResult> 
     const stderrAll = typeof r.stderr === 'string' ? r.stderr : '';
     const split = splitStraceStderr(stderrAll);
     if (!timedOut) {
-      const failure = opts.terminal ? terminalFailure(r.exitCode, traceBytes, opts.argv) : straceFailure(split.strace || stderrAll, r.exitCode, traceBytes, opts.argv);
+      const failure = opts.terminal
+        ? terminalFailure(r.exitCode, traceBytes, opts.argv)
+        : straceFailure(split.strace || stderrAll, r.exitCode, traceBytes, opts.argv);
       if (failure) throw failure;
     }
     return {
@@ -250,7 +260,12 @@ interface Ended {
 }
 
 interface Started {
-  child: { pid?: number; once(event: 'exit', f: (code: number | null, signal: NodeJS.Signals | null) => void): unknown; stdin?: Writable | null; stdout?: Readable | null };
+  child: {
+    pid?: number;
+    once(event: 'exit', f: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+    stdin?: Writable | null;
+    stdout?: Readable | null;
+  };
   ended: Promise<Ended>;
 }
 
@@ -263,5 +278,8 @@ const piped = (p: Started['child'] & PromiseLike<Ended>): Started => ({ child: p
  */
 function terminalFailure(exitCode: number | undefined, traceBytes: number, argv: string[]): TracerError | undefined {
   if (traceBytes > 0 || exitCode === 0 || exitCode === undefined) return undefined;
-  return new TracerError(`strace could not run ${argv.join(' ')} (it exited ${exitCode} and wrote no trace; its message is above)`, 'check the program path and --user; jailtrace capture --print-command -- COMMAND prints the strace command to run by hand');
+  return new TracerError(
+    `strace could not run ${argv.join(' ')} (it exited ${exitCode} and wrote no trace; its message is above)`,
+    'check the program path and --user; jailtrace capture --print-command -- COMMAND prints the strace command to run by hand',
+  );
 }

@@ -93,7 +93,19 @@ function expectedType(e: JailEntry): 'file' | 'dir' | 'symlink' | 'char' | 'bloc
 }
 
 const typeOf = (f: JailFile): string =>
-  f.st.isFile() ? 'file' : f.st.isDirectory() ? 'dir' : f.st.isSymbolicLink() ? 'symlink' : f.st.isCharacterDevice() ? 'char' : f.st.isBlockDevice() ? 'block' : f.st.isFIFO() ? 'fifo' : 'socket';
+  f.st.isFile()
+    ? 'file'
+    : f.st.isDirectory()
+      ? 'dir'
+      : f.st.isSymbolicLink()
+        ? 'symlink'
+        : f.st.isCharacterDevice()
+          ? 'char'
+          : f.st.isBlockDevice()
+            ? 'block'
+            : f.st.isFIFO()
+              ? 'fifo'
+              : 'socket';
 
 /** The host file as the rules saw it (never through a symlink: same device and inode, hashed O_NOFOLLOW). */
 async function hostState(p: string, seen: { dev?: number; ino?: number }, cache: InodeHashes): Promise<(FileState & { isFile: boolean }) | undefined> {
@@ -105,7 +117,14 @@ async function hostState(p: string, seen: { dev?: number; ino?: number }, cache:
   return s;
 }
 
-const jailState = (f: JailFile): FileState => ({ sha256: f.sha256, size: f.st.size, mtimeMs: f.st.mtimeMs, mode: f.st.mode & 0o7777, uid: f.st.uid, gid: f.st.gid });
+const jailState = (f: JailFile): FileState => ({
+  sha256: f.sha256,
+  size: f.st.size,
+  mtimeMs: f.st.mtimeMs,
+  mode: f.st.mode & 0o7777,
+  uid: f.st.uid,
+  gid: f.st.gid,
+});
 
 /** Mode/owner differences between a jail node and its record (setid bits are reported on their own). */
 function modeOwnerDiff(f: JailFile, h: RecordedHost): string[] {
@@ -123,18 +142,22 @@ async function checkEntry(root: JailRoot, e: JailEntry, hashes: Map<string, stri
   try {
     f = await readJailPath(root, e.path, { hash: want === 'file', cache });
   } catch (err) {
-    if (err instanceof ConfineError) return [{ kind: 'tampered', path: e.path, severity: 'problem', detail: `cannot be reached inside the jail: ${err.message}` }];
+    if (err instanceof ConfineError)
+      return [{ kind: 'tampered', path: e.path, severity: 'problem', detail: `cannot be reached inside the jail: ${err.message}` }];
     throw err;
   }
   if (!f) return [{ kind: 'missing', path: e.path, severity: 'problem', detail: `recorded ${want} (${e.reason}) is not in the jail` }];
   const got = typeOf(f);
   if (got !== want) return [{ kind: 'tampered', path: e.path, severity: 'problem', detail: `is a ${got}, the record says ${want}` }];
   if (want === 'symlink') {
-    return f.target === h.target ? [] : [{ kind: 'tampered', path: e.path, severity: 'problem', detail: `symlink -> ${f.target}, the record says -> ${h.target}` }];
+    return f.target === h.target
+      ? []
+      : [{ kind: 'tampered', path: e.path, severity: 'problem', detail: `symlink -> ${f.target}, the record says -> ${h.target}` }];
   }
   if (want === 'char' || want === 'block') {
     const diffs = modeOwnerDiff(f, h);
-    if (f.st.rdev !== makedev(devMajor(h.rdev), devMinor(h.rdev))) diffs.unshift(`device ${devMajor(h.rdev)},${devMinor(h.rdev)} → ${devMajor(f.st.rdev)},${devMinor(f.st.rdev)}`);
+    if (f.st.rdev !== makedev(devMajor(h.rdev), devMinor(h.rdev)))
+      diffs.unshift(`device ${devMajor(h.rdev)},${devMinor(h.rdev)} → ${devMajor(f.st.rdev)},${devMinor(f.st.rdev)}`);
     return diffs.length ? [{ kind: 'tampered', path: e.path, severity: 'problem', detail: diffs.join(', ') }] : [];
   }
   if (want === 'dir') {
@@ -145,14 +168,28 @@ async function checkEntry(root: JailRoot, e: JailEntry, hashes: Map<string, stri
   return checkCopy(e, f, h, hashes, now, cache);
 }
 
-async function checkCopy(e: JailEntry, f: JailFile, h: RecordedHost, hashes: Map<string, string>, now: JailEntry | undefined, cache: InodeHashes): Promise<Finding[]> {
+async function checkCopy(
+  e: JailEntry,
+  f: JailFile,
+  h: RecordedHost,
+  hashes: Map<string, string>,
+  now: JailEntry | undefined,
+  cache: InodeHashes,
+): Promise<Finding[]> {
   const out: Finding[] = [];
   const record: FileState = { sha256: h.sha256, size: h.size, mtimeMs: h.mtimeMs, mode: h.mode, uid: h.uid, gid: h.gid };
   const jail = jailState(f);
   // The rules' view of the host path (a symlink on the way now: the host no longer has this file)
   const host = now?.host?.type === 'file' ? await hostState(e.path, now.host, cache) : undefined;
   if (!host?.isFile) {
-    out.push({ kind: 'host-missing', path: e.path, severity: 'problem', detail: `the host no longer has ${e.path} as a regular file; rebuild the jail (diff shows what moved)`, record, jail });
+    out.push({
+      kind: 'host-missing',
+      path: e.path,
+      severity: 'problem',
+      detail: `the host no longer has ${e.path} as a regular file; rebuild the jail (diff shows what moved)`,
+      record,
+      jail,
+    });
   }
   const hostChanged = host?.isFile ? (h.sha256 !== undefined ? host.sha256 !== h.sha256 : host.size !== h.size || !sameMtime(host.mtimeMs!, h.mtimeMs)) : false;
   if (host?.isFile && hostChanged) {
@@ -187,7 +224,9 @@ export const GENERATED_PATHS: readonly string[] = ['/etc/passwd', '/etc/group'];
 
 /** The record's generated files the rules accept (a list from an older record is absent: nothing to compare). */
 export const acceptedGenerated = (r: JailRecord): GeneratedFile[] =>
-  (Array.isArray(r.generated) ? r.generated : []).filter((g) => typeof g?.path === 'string' && GENERATED_PATHS.includes(g.path) && typeof g.sha256 === 'string');
+  (Array.isArray(r.generated) ? r.generated : []).filter(
+    (g) => typeof g?.path === 'string' && GENERATED_PATHS.includes(g.path) && typeof g.sha256 === 'string',
+  );
 
 /** What build would write now for the accepted users, from the host's passwd and group: to tell stale from tampered. */
 async function generatedNow(users: readonly string[]): Promise<Map<string, string>> {
@@ -209,7 +248,13 @@ async function generatedFindings(root: JailRoot, r: JailRecord, users: readonly 
   const listed = Array.isArray(r.generated) ? r.generated : [];
   const ok = new Set(acceptedGenerated(r));
   for (const g of listed) {
-    if (!ok.has(g)) out.push({ kind: 'suspicious-record', path: String(g?.path), severity: 'problem', detail: `the record says jailtrace generated it, but only ${GENERATED_PATHS.join(' and ')} are generated; not acted on` });
+    if (!ok.has(g))
+      out.push({
+        kind: 'suspicious-record',
+        path: String(g?.path),
+        severity: 'problem',
+        detail: `the record says jailtrace generated it, but only ${GENERATED_PATHS.join(' and ')} are generated; not acted on`,
+      });
   }
   if (ok.size === 0) return out;
   const now = await generatedNow(users);
@@ -236,7 +281,15 @@ async function generatedFindings(root: JailRoot, r: JailRecord, users: readonly 
     const diffs = modeOwnerDiff(f, { mode: g.mode, uid: g.uid, gid: g.gid } as RecordedHost);
     if (f.sha256 !== g.sha256) diffs.unshift(`content differs from what jailtrace generated: jail sha256 ${short(f.sha256)}, recorded ${short(g.sha256)}`);
     if (diffs.length) out.push({ kind: 'tampered', path: g.path, severity: 'problem', detail: diffs.join('; '), record, jail: jailState(f) });
-    else if (now.get(g.path) !== g.sha256) out.push({ kind: 'stale', path: g.path, severity: 'problem', detail: "the host's accounts for the jail's users changed since the build: sync writes it again", record, jail: jailState(f) });
+    else if (now.get(g.path) !== g.sha256)
+      out.push({
+        kind: 'stale',
+        path: g.path,
+        severity: 'problem',
+        detail: "the host's accounts for the jail's users changed since the build: sync writes it again",
+        record,
+        jail: jailState(f),
+      });
   }
   return out;
 }
@@ -250,10 +303,15 @@ async function accountFindings(root: JailRoot, r: JailRecord, names: readonly st
   const allowed = new Set(['root', ...names]);
   const users = parsePasswd(text);
   const others = users.filter((u) => !allowed.has(u.name) && u.uid !== 0);
-  if (others.length) return [{ kind: 'tampered', path: '/etc/passwd', severity: 'problem', detail: `lists accounts the record does not: ${others.map((u) => u.name).join(', ')}` }];
+  if (others.length)
+    return [
+      { kind: 'tampered', path: '/etc/passwd', severity: 'problem', detail: `lists accounts the record does not: ${others.map((u) => u.name).join(', ')}` },
+    ];
   // replaced wholesale (say, by a hard link to some other file): the record's accounts are gone
   const lost = [...allowed].filter((n) => !users.some((u) => u.name === n));
-  return lost.length ? [{ kind: 'tampered', path: '/etc/passwd', severity: 'problem', detail: `does not list accounts the record has: ${lost.join(', ')}` }] : [];
+  return lost.length
+    ? [{ kind: 'tampered', path: '/etc/passwd', severity: 'problem', detail: `does not list accounts the record has: ${lost.join(', ')}` }]
+    : [];
 }
 
 async function readJailText(root: JailRoot, p: string): Promise<string | undefined> {
@@ -294,8 +352,15 @@ async function walkFindings(jail: string, root: JailRoot, r: JailRecord, j: Reco
   // bound by syslog, a FIFO), and directories older builds made only as parents (an empty /etc/ssh: walked, not
   // extra). A file at a path the record lists only as tried (a failed lookup of /etc/ld.so.preload), skipped or gone
   // from the host is not jailtrace's: it is extra.
-  const madeThere = (e: JailEntry): boolean => IN_JAIL.has(e.decision) || (e.decision === 'report-only' && (e.role === 'socket' || e.host?.type === 'socket' || e.host?.type === 'fifo' || e.host?.type === 'dir'));
-  const known = new Set(r.entries.filter(madeThere).map((e) => e.path).filter((p) => !secretOut(p) && !deviceOut(p)));
+  const madeThere = (e: JailEntry): boolean =>
+    IN_JAIL.has(e.decision) ||
+    (e.decision === 'report-only' && (e.role === 'socket' || e.host?.type === 'socket' || e.host?.type === 'fifo' || e.host?.type === 'dir'));
+  const known = new Set(
+    r.entries
+      .filter(madeThere)
+      .map((e) => e.path)
+      .filter((p) => !secretOut(p) && !deviceOut(p)),
+  );
   for (const g of acceptedGenerated(r)) known.add(g.path);
   const users = j.users;
   const { homes, uids } = await userHomes(root, users);
@@ -327,16 +392,33 @@ async function walkFindings(jail: string, root: JailRoot, r: JailRecord, j: Reco
       if (ignored) continue;
       if (!st.isDirectory() && (st.mode & SETID_BITS) !== 0) {
         const kept = (recordedSetid.get(p) ?? 0) & st.mode & SETID_BITS;
-        out.push({ kind: 'setid', path: p, severity: kept ? 'note' : 'problem', detail: `${st.mode & 0o4000 ? 'setuid' : ''}${(st.mode & 0o6000) === 0o6000 ? '+' : ''}${st.mode & 0o2000 ? 'setgid' : ''} (mode ${octal(st.mode)}, owner ${st.uid})${kept ? ', kept as on the host (--keep-setuid)' : ''}` });
+        out.push({
+          kind: 'setid',
+          path: p,
+          severity: kept ? 'note' : 'problem',
+          detail: `${st.mode & 0o4000 ? 'setuid' : ''}${(st.mode & 0o6000) === 0o6000 ? '+' : ''}${st.mode & 0o2000 ? 'setgid' : ''} (mode ${octal(st.mode)}, owner ${st.uid})${kept ? ', kept as on the host (--keep-setuid)' : ''}`,
+        });
       }
       if (!known.has(p)) {
         const temp = name.startsWith(TEMP_PREFIX);
-        out.push({ kind: 'extra', path: p, severity: 'problem', detail: temp ? 'leftover temp file of an interrupted apply' : `${st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : st.isCharacterDevice() || st.isBlockDevice() ? 'device node' : 'file'} not in the record${deviceOut(p) ? ` (the rules do not make it: ${DEVICE_NOT_MADE})` : ''}` });
+        out.push({
+          kind: 'extra',
+          path: p,
+          severity: 'problem',
+          detail: temp
+            ? 'leftover temp file of an interrupted apply'
+            : `${st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : st.isCharacterDevice() || st.isBlockDevice() ? 'device node' : 'file'} not in the record${deviceOut(p) ? ` (the rules do not make it: ${DEVICE_NOT_MADE})` : ''}`,
+        });
       }
       if (st.isDirectory()) {
         const sticky = (st.mode & 0o1000) !== 0;
         if (st.mode & 0o022) {
-          out.push({ kind: 'writable-dir', path: p, severity: sticky && (st.mode & 0o002) !== 0 ? 'note' : 'problem', detail: `mode ${octal(st.mode)}${sticky ? ' (sticky: users can only remove their own files)' : ': users can replace what others rely on'}` });
+          out.push({
+            kind: 'writable-dir',
+            path: p,
+            severity: sticky && (st.mode & 0o002) !== 0 ? 'note' : 'problem',
+            detail: `mode ${octal(st.mode)}${sticky ? ' (sticky: users can only remove their own files)' : ': users can replace what others rely on'}`,
+          });
         }
         // Directories the users write in hold their data: not walked for extras.
         const userDir = (sticky && (st.mode & 0o002) !== 0) || uids.has(st.uid) || runtimeDirs.includes(p);
@@ -378,7 +460,8 @@ export async function checkJail(jailArg: string, opts: CheckOptions = {}): Promi
     const generated = await generatedFindings(root, record, judgement.users);
     findings.push(...generated);
     // the older check of the accounts' names, for records without hashes (and to name the intruder)
-    for (const f of await accountFindings(root, record, judgement.users)) if (!generated.some((g) => g.path === f.path && g.kind === 'tampered')) findings.push(f);
+    for (const f of await accountFindings(root, record, judgement.users))
+      if (!generated.some((g) => g.path === f.path && g.kind === 'tampered')) findings.push(f);
     findings.push(...(await walkFindings(jail, root, record, judgement)));
   } finally {
     await root.close();

@@ -20,7 +20,8 @@ export interface JailFile {
 /** The plan's symlinks, from the record: the absolute ones confine.ts may follow (see confine.ts). */
 export function recordSymlinks(r: JailRecord): Map<string, string> {
   const m = new Map<string, string>();
-  for (const e of r.entries) if (e.decision !== 'report-only' && e.decision !== 'skip' && e.host?.type === 'symlink' && e.host.target !== undefined) m.set(e.path, e.host.target);
+  for (const e of r.entries)
+    if (e.decision !== 'report-only' && e.decision !== 'skip' && e.host?.type === 'symlink' && e.host.target !== undefined) m.set(e.path, e.host.target);
   return m;
 }
 
@@ -78,7 +79,10 @@ export async function findJailRecord(jail: string): Promise<RecordLookup> {
   const file = path.join(host, RECORD_FILE);
   const none: RecordLookup = { found: false, file };
   const refused = (e: unknown): Error =>
-    denied(file, e) ?? (e instanceof ConfineError ? new UsageError(`${file}: not reading the jail's record: ${e.message}`, 'remove what is in the way, or rebuild the jail') : (e as Error));
+    denied(file, e) ??
+    (e instanceof ConfineError
+      ? new UsageError(`${file}: not reading the jail's record: ${e.message}`, 'remove what is in the way, or rebuild the jail')
+      : (e as Error));
   let root: JailRoot;
   try {
     root = await openJail(host);
@@ -132,9 +136,11 @@ export function parseRecord(text: string, file: string): JailRecord {
   } catch (e) {
     throw new UsageError(`${file}: not JSON: ${(e as Error).message}`, 'the record is damaged; rebuild the jail');
   }
-  if (r?.schema !== JAIL_SCHEMA || !Array.isArray(r.entries)) throw new UsageError(`${file}: not a ${JAIL_SCHEMA} record`, 'rebuild the jail with this jailtrace');
+  if (r?.schema !== JAIL_SCHEMA || !Array.isArray(r.entries))
+    throw new UsageError(`${file}: not a ${JAIL_SCHEMA} record`, 'rebuild the jail with this jailtrace');
   const bad = r.entries.findIndex((e) => typeof e !== 'object' || e === null || typeof e.path !== 'string' || typeof e.decision !== 'string');
   if (bad >= 0) throw new UsageError(`${file}: entry ${bad} is not an entry (an object with a path and a decision)`, 'the record is damaged; rebuild the jail');
-  if (r.users !== undefined && (!Array.isArray(r.users) || r.users.some((u) => typeof u !== 'string'))) throw new UsageError(`${file}: users is not a list of names`, 'the record is damaged; rebuild the jail');
+  if (r.users !== undefined && (!Array.isArray(r.users) || r.users.some((u) => typeof u !== 'string')))
+    throw new UsageError(`${file}: users is not a list of names`, 'the record is damaged; rebuild the jail');
   return r;
 }

@@ -86,7 +86,8 @@ function disagreement(e: JailEntry, now: JailEntry | undefined, end: JailEntry |
   if (!now) return undefined; // a symlink on the way now, to no secret: left for a rebuild (check: host-missing)
   const gone = now.decision === 'report-only' && now.host?.type === 'missing'; // check reports it as host-missing
   if (!IN_JAIL.has(now.decision) && !gone) return `the record says ${e.decision}, the rules say ${now.decision}: ${now.reason}`;
-  if (e.decision === 'generate' && now.decision !== 'generate' && !ACCOUNT_FILES.includes(e.path)) return `the record says generate, but only ${ACCOUNT_FILES.join(' and ')} are generated`;
+  if (e.decision === 'generate' && now.decision !== 'generate' && !ACCOUNT_FILES.includes(e.path))
+    return `the record says generate, but only ${ACCOUNT_FILES.join(' and ')} are generated`;
   return undefined;
 }
 
@@ -99,11 +100,15 @@ function judgeUsers(users: unknown, passwd: string): { users: string[]; suspicio
   for (const name of list) {
     const u = typeof name === 'string' ? known.find((x) => x.name === name) : undefined;
     const why =
-      typeof name !== 'string' ? 'a user that is not a name'
-      : !u ? undefined // not on this host: filtered out of the accounts anyway
-      : u.uid === 0 && name !== 'root' ? `user ${name} has uid 0 (an alias of root)`
-      : SYSTEM_DIRS.test(u.home) ? `user ${name}'s home ${u.home} is a system directory (verify --fix would give it to ${name} inside the jail)`
-      : undefined;
+      typeof name !== 'string'
+        ? 'a user that is not a name'
+        : !u
+          ? undefined // not on this host: filtered out of the accounts anyway
+          : u.uid === 0 && name !== 'root'
+            ? `user ${name} has uid 0 (an alias of root)`
+            : SYSTEM_DIRS.test(u.home)
+              ? `user ${name}'s home ${u.home} is a system directory (verify --fix would give it to ${name} inside the jail)`
+              : undefined;
     if (why) suspicious.push({ path: '/etc/passwd', why: `${why}: left out of the generated accounts`, user: String(name) });
     else if (u) ok.push(name as string);
   }

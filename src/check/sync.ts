@@ -35,7 +35,8 @@ const FIXABLE = new Set<Finding['kind']>(['stale', 'tampered', 'missing']);
 async function ruledTarget(e: JailEntry, now: JailEntry | undefined): Promise<JailEntry | string> {
   if (!now?.host || !IN_JAIL.has(now.decision)) return 'the rules give nothing at this path now (a symlink on the way on the host?): rebuild the jail';
   // generated content (accounts) is made from the users, not copied: the record's facts of the generated file stand
-  if (e.decision === 'generate') return now.decision === 'generate' ? { ...now, host: e.host } : `the rules say ${now.decision}, not generate: rebuild the jail`;
+  if (e.decision === 'generate')
+    return now.decision === 'generate' ? { ...now, host: e.host } : `the rules say ${now.decision}, not generate: rebuild the jail`;
   if (now.decision === 'copy' && now.host.type === 'file') {
     const sha256 = await hashSameFile(now.path, now.host);
     return { ...now, host: { ...now.host, ...(sha256 ? { sha256 } : {}) } };
@@ -76,13 +77,22 @@ export async function planSync(check: CheckReport): Promise<SyncPlan> {
   }
 
   const needAccounts = regenerate.size > 0 || [...targets.values()].some((e) => e.decision === 'generate');
-  const accounts = needAccounts ? filterAccounts(await fs.readFile('/etc/passwd', 'utf8'), await fs.readFile('/etc/group', 'utf8'), check.judgement.users) : undefined;
+  const accounts = needAccounts
+    ? filterAccounts(await fs.readFile('/etc/passwd', 'utf8'), await fs.readFile('/etc/group', 'utf8'), check.judgement.users)
+    : undefined;
   const { schema: _s, entries: _e, ...rest } = r;
   void _s;
   void _e;
-  const made = makePlan({ jail: check.jail, entries: targets.values(), accounts, homes: false, record: { ...rest, users: check.judgement.users }, keepParents: true });
-  const keep = (a: Action): boolean => (targets.has(a.path) || (regenerate.has(a.path) && a.kind === 'write')) && a.path !== '/' && a.path !== RECORD_DIR && a.path !== RECORD_FILE;
-
+  const made = makePlan({
+    jail: check.jail,
+    entries: targets.values(),
+    accounts,
+    homes: false,
+    record: { ...rest, users: check.judgement.users },
+    keepParents: true,
+  });
+  const keep = (a: Action): boolean =>
+    (targets.has(a.path) || (regenerate.has(a.path) && a.kind === 'write')) && a.path !== '/' && a.path !== RECORD_DIR && a.path !== RECORD_FILE;
 
   const actions = made.actions.filter(keep);
   const placeholders = fixes
@@ -99,7 +109,12 @@ export async function planSync(check: CheckReport): Promise<SyncPlan> {
  * The record after a sync: the entries whose actions succeeded take their fresh host facts (with sha256), the
  * entries check found matching take the jail copy's sha256, the rest stay as they were.
  */
-export function syncedRecord(check: CheckReport, s: SyncPlan, synced: ReadonlySet<string>, replanned: ReadonlyMap<string, SourceFacts> = new Map()): JailRecord {
+export function syncedRecord(
+  check: CheckReport,
+  s: SyncPlan,
+  synced: ReadonlySet<string>,
+  replanned: ReadonlyMap<string, SourceFacts> = new Map(),
+): JailRecord {
   const entries = check.record.entries.map((e) => {
     const t = s.targets.get(e.path);
     const fresh = replanned.get(e.path);
@@ -121,10 +136,34 @@ export function syncedRecord(check: CheckReport, s: SyncPlan, synced: ReadonlySe
 
 /** Rewrites the record (apply's write: compared first, replaced by rename). */
 export function recordPlan(jail: string, record: JailRecord): Plan {
-  return { jail, actions: [{ kind: 'write', path: RECORD_FILE, content: JSON.stringify(record, null, 1) + '\n', mode: 0o600, uid: 0, gid: 0, reason: 'record updated: fresh host facts and sha256 of the synced files' }] };
+  return {
+    jail,
+    actions: [
+      {
+        kind: 'write',
+        path: RECORD_FILE,
+        content: JSON.stringify(record, null, 1) + '\n',
+        mode: 0o600,
+        uid: 0,
+        gid: 0,
+        reason: 'record updated: fresh host facts and sha256 of the synced files',
+      },
+    ],
+  };
 }
 
 /** Placeholder writes for `placeholders` (see SyncPlan): empty, mode 0000, replaced by rename like everything else. */
 export function placeholderPlan(jail: string, paths: readonly string[]): Plan {
-  return sortPlan({ jail, actions: paths.map((p) => ({ kind: 'write' as const, path: p, content: '', mode: 0, uid: 0, gid: 0, reason: 'placeholder: the tampered copy matches the host by size and mtime, so it is replaced first' })) });
+  return sortPlan({
+    jail,
+    actions: paths.map((p) => ({
+      kind: 'write' as const,
+      path: p,
+      content: '',
+      mode: 0,
+      uid: 0,
+      gid: 0,
+      reason: 'placeholder: the tampered copy matches the host by size and mtime, so it is replaced first',
+    })),
+  });
 }

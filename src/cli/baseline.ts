@@ -32,7 +32,8 @@ export async function runBaselineShow(name: string, o: { baselines?: string; jso
 
 export async function runBaselineRm(name: string, o: { baselines?: string }, out: Output): Promise<number> {
   const file = await removeBaseline(name, o.baselines);
-  if (!file) throw new UsageError(`no baseline ${JSON.stringify(name)} in ${o.baselines ?? defaultBaselinesDir()}`, 'jailtrace baseline list shows the stored ones');
+  if (!file)
+    throw new UsageError(`no baseline ${JSON.stringify(name)} in ${o.baselines ?? defaultBaselinesDir()}`, 'jailtrace baseline list shows the stored ones');
   out.note(`baseline ${name} removed (${file})`);
   return EXIT.OK;
 }

@@ -30,10 +30,12 @@ const TRACEABLE = new Set(['sftp', 'scp']);
 /** `out` with the progress bar cleared before anything else is written, and drawn again after each jail. */
 function withBar(out: Output): { out: Output; step: (done: number, total: number) => void; end: () => void } {
   const bar = out.progress('building', { items: 'jails' });
-  const clear = <A extends unknown[]>(f: (...a: A) => void) => (...a: A) => {
-    bar.done();
-    f(...a);
-  };
+  const clear =
+    <A extends unknown[]>(f: (...a: A) => void) =>
+    (...a: A) => {
+      bar.done();
+      f(...a);
+    };
   return { out: { ...out, result: clear(out.result), note: clear(out.note), error: clear(out.error), json: clear(out.json) }, step: bar.update, end: bar.done };
 }
 
@@ -62,7 +64,8 @@ export async function runMany(jail: string | undefined, o: BuildCliOptions, rawO
   async function buildOne(spec: (typeof specs)[number]) {
     const users = spec.users.length ? spec.users : o.user;
     const profiles = spec.profiles.filter((p) => TRACEABLE.has(p));
-    for (const p of spec.profiles.filter((p) => !TRACEABLE.has(p))) out.note(`${spec.jail}: ${p}: no built-in profile; trace it with jailtrace build ${spec.jail} -- COMMAND`);
+    for (const p of spec.profiles.filter((p) => !TRACEABLE.has(p)))
+      out.note(`${spec.jail}: ${p}: no built-in profile; trace it with jailtrace build ${spec.jail} -- COMMAND`);
     for (const n of spec.notes ?? []) out.note(`${spec.jail}: ${n}`);
     if (!path.isAbsolute(spec.jail)) return undefined; // `ChrootDirectory %h` with no user named: the note says so
     await requireJailArg(spec.jail, 'new', 'build');
@@ -77,7 +80,8 @@ export async function runMany(jail: string | undefined, o: BuildCliOptions, rawO
     }
     // (a declaration: hoisted above the try that calls it)
     async function buildSpec() {
-      if (chain?.installed && users.length > 0 && profiles.length > 0) return chain.build(spec.jail, users, o, g, (failedChain) => (chainFailed ||= failedChain));
+      if (chain?.installed && users.length > 0 && profiles.length > 0)
+        return chain.build(spec.jail, users, o, g, (failedChain) => (chainFailed ||= failedChain));
       const { layoutWorkload } = await import('../app/sshd-many.js');
       const jailExisted = await isDirectory(spec.jail);
       let traces: RunTraceDir | undefined;
@@ -87,13 +91,25 @@ export async function runMany(jail: string | undefined, o: BuildCliOptions, rawO
           const got = await share.workloads(spec.jail, { profiles, user: users[0], sftpServer: o.sftpServer, scp: o.scp }, traceLimits(o), async () => {
             // live traces: a folder of this run's in the jail's record dir (made only when this jail traces)
             traces = await runTraceDir(o, spec.jail, 'build');
-            return gatherWorkloads({ profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: traces.dir, limits: traceLimits(o) }, showEvents(out));
+            return gatherWorkloads(
+              { profiles, traces: [], command: [], users, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: traces.dir, limits: traceLimits(o) },
+              showEvents(out),
+            );
           });
           const said = verbose ? sharingNote(spec.jail, 'shared' in got ? { from: got.shared.tracedFor } : { unsure: got.unsure }) : undefined;
           if (said) out.note(said);
           workloads = 'shared' in got ? got.shared.workloads : got.traced;
         }
-        return buildCommand({ jail: spec.jail, users, workloads, ...sharedBuildOptions(o), jailExisted, hashes: share.hashes, ...(chain ? chain.fallback(spec.jail) : {}), ...(profiles.length === 0 ? { recordProfiles: [LAYOUT_PROFILE] } : {}) });
+        return buildCommand({
+          jail: spec.jail,
+          users,
+          workloads,
+          ...sharedBuildOptions(o),
+          jailExisted,
+          hashes: share.hashes,
+          ...(chain ? chain.fallback(spec.jail) : {}),
+          ...(profiles.length === 0 ? { recordProfiles: [LAYOUT_PROFILE] } : {}),
+        });
       })().finally(() => traces?.done());
       if (!o.json) out.result(shown.jail(r, verbose));
       const failedText = renderFailedSteps(r);
@@ -103,16 +119,33 @@ export async function runMany(jail: string | undefined, o: BuildCliOptions, rawO
     }
   }
   let failed = 0;
-  for (const r of report.results) if (r.error) {
-    failed++;
-    codes.push(EXIT.APPLY);
-    out.error(`${r.spec.jail}: ${(r.error as Error).message}`);
-  }
+  for (const r of report.results)
+    if (r.error) {
+      failed++;
+      codes.push(EXIT.APPLY);
+      out.error(`${r.spec.jail}: ${(r.error as Error).message}`);
+    }
   if (!o.json) {
     out.result(shown.shared(verbose));
-    if (report.link) out.result(`hard-linked ${report.link.linked} identical files across ${specs.length} jails, ${(report.link.savedBytes / 1048576).toFixed(1)} MiB saved\n`);
+    if (report.link)
+      out.result(
+        `hard-linked ${report.link.linked} identical files across ${specs.length} jails, ${(report.link.savedBytes / 1048576).toFixed(1)} MiB saved\n`,
+      );
     out.result(manySummary({ jails: report.results.filter((r) => !r.error && r.result).length, failed, traced: share.traced, reused: share.reused }));
   }
-  if (o.json) out.json({ schema: 'jailtrace.build-many/1', jails: report.results.map((r) => ({ jail: r.spec.jail, users: r.spec.users, profiles: r.spec.profiles, notes: r.spec.notes, error: r.error ? String((r.error as Error).message) : undefined, report: r.result ? jsonReport(r.result) : undefined })), link: report.link, traces: { traced: share.traced, reused: share.reused } });
+  if (o.json)
+    out.json({
+      schema: 'jailtrace.build-many/1',
+      jails: report.results.map((r) => ({
+        jail: r.spec.jail,
+        users: r.spec.users,
+        profiles: r.spec.profiles,
+        notes: r.spec.notes,
+        error: r.error ? String((r.error as Error).message) : undefined,
+        report: r.result ? jsonReport(r.result) : undefined,
+      })),
+      link: report.link,
+      traces: { traced: share.traced, reused: share.reused },
+    });
   return worstExit([...codes, ...(chainFailed ? [EXIT.PROGRAM] : [])]);
 }

@@ -31,8 +31,9 @@ export interface BuildCliOptions {
   wait?: number;
 }
 
-
-export function sharedBuildOptions(o: BuildCliOptions): Pick<BuildOptions, 'dryRun' | 'fullPasswd' | 'allowSecrets' | 'allowDevices' | 'keepSetuid' | 'fixPerms' | 'withStaticDeps' | 'limits'> {
+export function sharedBuildOptions(
+  o: BuildCliOptions,
+): Pick<BuildOptions, 'dryRun' | 'fullPasswd' | 'allowSecrets' | 'allowDevices' | 'keepSetuid' | 'fixPerms' | 'withStaticDeps' | 'limits'> {
   return {
     dryRun: Boolean(o.dryRun),
     fullPasswd: Boolean(o.fullPasswd),

@@ -20,7 +20,9 @@ const rsshOptions = (o: BuildCliOptions): RsshBuildOptions => ({ shared: sharedB
 
 /** The verify part of the report, and the exit code of an rssh build: a chain that still fails is a failed build. */
 function rsshOutcome(r: RsshBuild): { text: string; exit: number } {
-  const text = r.verify.map((v, i) => `the real chain as ${r.users[i]} (rssh → rssh_chroot_helper → chroot ${v.jail}):\n${renderVerify(v).replace(/^(?=.)/gm, '  ')}`).join('');
+  const text = r.verify
+    .map((v, i) => `the real chain as ${r.users[i]} (rssh → rssh_chroot_helper → chroot ${v.jail}):\n${renderVerify(v).replace(/^(?=.)/gm, '  ')}`)
+    .join('');
   return { text, exit: r.verify.every((v) => v.ok) ? EXIT.OK : EXIT.PROGRAM };
 }
 
@@ -29,14 +31,21 @@ function rsshOutcome(r: RsshBuild): { text: string; exit: number } {
  * route above (the real chain runs); otherwise (another file, or chrootpath users not named with --user) the jails are
  * built from the host traces alone, with the homes where the helper will chdir, and a note says the chain did not run.
  */
-export async function rsshManyRoute(file: string, out: Output, many?: { share: TraceShare; text: ManyText }): Promise<{
+export async function rsshManyRoute(
+  file: string,
+  out: Output,
+  many?: { share: TraceShare; text: ManyText },
+): Promise<{
   installed: boolean;
   installedBits?: RsshAccessBits;
   build: (jail: string, users: readonly string[], o: BuildCliOptions, g: { verbose?: boolean }, chainFailed: (failed: boolean) => void) => Promise<BuildReport>;
   fallback: (jail: string) => Pick<BuildOptions, 'recordProfiles' | 'homeInJail'>;
 }> {
   const info = await installedRssh(file);
-  if (!info) out.note(`${file} is not the config of an installed rssh: the jails are built from host traces only; the real chain (rssh → helper → chroot) is not run (jailtrace verify JAIL --profile rssh --user U runs it later)`);
+  if (!info)
+    out.note(
+      `${file} is not the config of an installed rssh: the jails are built from host traces only; the real chain (rssh → helper → chroot) is not run (jailtrace verify JAIL --profile rssh --user U runs it later)`,
+    );
   return {
     installed: info !== undefined,
     installedBits: info?.accessBits,
@@ -55,7 +64,11 @@ export async function rsshManyRoute(file: string, out: Output, many?: { share: T
 
 /** `--profile rssh`: src/app/build-rssh.ts (host traces, build, then the real chain into the jail). */
 export async function runRsshBuild(jail: string, o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
-  if (o.profile.some((p) => p !== 'rssh') || o.trace.length > 0 || o.user.length > 1) throw new UsageError('--profile rssh goes alone, with one --user', 'rssh.conf says which servers the user may run; build other workloads into the jail separately');
+  if (o.profile.some((p) => p !== 'rssh') || o.trace.length > 0 || o.user.length > 1)
+    throw new UsageError(
+      '--profile rssh goes alone, with one --user',
+      'rssh.conf says which servers the user may run; build other workloads into the jail separately',
+    );
   const r = await buildRsshJail(jail, o.user, rsshOptions(o), showEvents(out));
   const outcome = rsshOutcome(r);
   if (o.json) out.json({ ...(jsonReport(r.build) as object), verify: r.verify });

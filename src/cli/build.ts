@@ -16,14 +16,15 @@ import type { Output } from './output.js';
  * them, at the cost of the CLI's start and the record's inputs.
  */
 async function stages() {
-  const [{ buildCommand }, { gatherWorkloads }, { runTraceDir }, { jsonReport, renderBuild }, { buildExit, renderFailedSteps, worstExit }, { LAYOUT_PROFILE }] = await Promise.all([
-    import('../app/build.js'),
-    import('../app/workloads.js'),
-    import('../jail/trace-dir.js'),
-    import('./render-build.js'),
-    import('./failed-steps.js'),
-    import('../verify/layout.js'),
-  ]);
+  const [{ buildCommand }, { gatherWorkloads }, { runTraceDir }, { jsonReport, renderBuild }, { buildExit, renderFailedSteps, worstExit }, { LAYOUT_PROFILE }] =
+    await Promise.all([
+      import('../app/build.js'),
+      import('../app/workloads.js'),
+      import('../jail/trace-dir.js'),
+      import('./render-build.js'),
+      import('./failed-steps.js'),
+      import('../verify/layout.js'),
+    ]);
   return { buildCommand, gatherWorkloads, runTraceDir, jsonReport, renderBuild, buildExit, renderFailedSteps, worstExit, LAYOUT_PROFILE };
 }
 import { traceLimits } from './trace-limits.js';
@@ -31,7 +32,7 @@ import { skipIfUpToDate } from './rebuild.js';
 
 export async function runBuild(jail: string | undefined, command: string[], o: BuildCliOptions, out: Output, g: { verbose?: boolean }): Promise<number> {
   if (o.fromRsshConf !== undefined || o.fromSshdConfig !== undefined) {
-    requireRoot('build', 'it runs the profiles as the jails\' users and writes the jails as root');
+    requireRoot('build', "it runs the profiles as the jails' users and writes the jails as root");
     return (await import('./build-many.js')).runMany(jail, o, out, g);
   }
   if (!jail) throw new UsageError('no jail directory given', 'name it: jailtrace build /srv/jail/NAME --profile sftp --user USER');
@@ -39,7 +40,8 @@ export async function runBuild(jail: string | undefined, command: string[], o: B
     throw new UsageError('nothing to trace', 'give --profile sftp (and/or scp), --trace FILE, or -- COMMAND ARGS');
   }
   // the profiles run as the jail's users, and a real build writes as root; a dry run of traces or a command does not
-  if (!o.dryRun || o.profile.length > 0) requireRoot('build', o.dryRun ? 'the profiles run as the jail\'s users' : 'it writes the jail as root: owners, modes, device nodes');
+  if (!o.dryRun || o.profile.length > 0)
+    requireRoot('build', o.dryRun ? "the profiles run as the jail's users" : 'it writes the jail as root: owners, modes, device nodes');
   await requireJailArg(jail, 'new', 'build'); // a symlinked jail root: refused once, here, dry run or not
   await refuseJailRoot(jail); // before anything is traced
   // one writer per jail (src/jail/lock.ts), from before the trace to the record; a dry run writes nothing
@@ -61,7 +63,20 @@ async function runBuildLocked(jail: string, command: string[], o: BuildCliOption
   // live traces: a folder of this run's in the jail's record dir, --output-dir, or (dry run) a temp dir removed after
   const traces = o.profile.length > 0 || command.length > 0 ? await runTraceDir(o, jail, 'build') : undefined;
   const report = await (async () => {
-    const workloads: Workload[] = await gatherWorkloads({ profiles: o.profile, traces: o.trace, command, users: o.user, cwd: o.cwd, sftpServer: o.sftpServer, scp: o.scp, outputDir: traces?.dir ?? '.', limits: traceLimits(o) }, showEvents(out));
+    const workloads: Workload[] = await gatherWorkloads(
+      {
+        profiles: o.profile,
+        traces: o.trace,
+        command,
+        users: o.user,
+        cwd: o.cwd,
+        sftpServer: o.sftpServer,
+        scp: o.scp,
+        outputDir: traces?.dir ?? '.',
+        limits: traceLimits(o),
+      },
+      showEvents(out),
+    );
     for (const w of workloads) w.excludes.push(...o.exclude.map((d) => path.resolve(d)));
     return buildCommand({
       jail,

@@ -39,7 +39,6 @@ export interface CaptureCliOptions {
   maxPaths: number;
 }
 
-
 /** A shell's view of how the program ended; `timeout(1)`'s 124 for a run we ended at --timeout. */
 export function programStatus(s: { exitCode?: number; signal?: string; timedOut?: boolean }): number {
   if (s.timedOut) return 124;
@@ -58,14 +57,21 @@ export function stepOutcome(s: Workload['steps'][number]): string {
 export async function runCapture(command: string[], o: CaptureCliOptions, out: Output): Promise<number> {
   if (o.printCommand) return printCommand(command, o, out);
   if (command.length === 0 && o.profile.length === 0) throw new UsageError('no command to trace', 'jailtrace capture -- COMMAND ARGS, or --profile sftp');
-  if (command.length > 0 && o.profile.length > 0) throw new UsageError('a command and --profile: choose one', 'jailtrace capture -- COMMAND ARGS, or jailtrace capture --profile sftp');
+  if (command.length > 0 && o.profile.length > 0)
+    throw new UsageError('a command and --profile: choose one', 'jailtrace capture -- COMMAND ARGS, or jailtrace capture --profile sftp');
   const timeoutMs = o.timeout ? Number(o.timeout) * 1000 : undefined;
   if (o.timeout && !(timeoutMs! > 0)) throw new UsageError(`--timeout ${o.timeout}: not a number of seconds`);
   if (command.length > 0 && o.json && !o.report) {
-    throw new UsageError("--json with a command: stdout is the program's", `give the JSON report a file: jailtrace capture --json --report report.json -- ${command.map(shellWord).join(' ')}`);
+    throw new UsageError(
+      "--json with a command: stdout is the program's",
+      `give the JSON report a file: jailtrace capture --json --report report.json -- ${command.map(shellWord).join(' ')}`,
+    );
   }
   if (command.length === 0 && o.output) {
-    throw new UsageError(`--output ${o.output}: a profile writes one trace per server run (${o.profile.join(', ')}), not one file`, `give a directory for them: --output-dir ${shellWord(path.dirname(o.output))}`);
+    throw new UsageError(
+      `--output ${o.output}: a profile writes one trace per server run (${o.profile.join(', ')}), not one file`,
+      `give a directory for them: --output-dir ${shellWord(path.dirname(o.output))}`,
+    );
   }
   const { workloads, manifests, baselineFile } = await captureRun(command, { ...o, timeoutMs, limits: traceLimits(o) }, showEvents(out));
   if (baselineFile) out.note(`baseline ${o.baseline} saved to ${baselineFile}`);
@@ -82,7 +88,8 @@ async function report(manifests: Manifest[], command: boolean, o: CaptureCliOpti
   const value = manifests.length === 1 ? manifests[0] : manifests;
   if (o.report) {
     const fh = await openOutputFile(path.resolve(o.report), 0o644).catch((e: unknown) => {
-      if (e instanceof OutputFileError) throw new UsageError(`--report: ${e.message}`, 'give --report a file in a directory only you can write, or remove the file');
+      if (e instanceof OutputFileError)
+        throw new UsageError(`--report: ${e.message}`, 'give --report a file in a directory only you can write, or remove the file');
       throw e;
     });
     const ws = fh.createWriteStream();
@@ -111,7 +118,14 @@ async function printCommand(command: string[], o: CaptureCliOptions, out: Output
   const platform = (o.platform ?? 'linux') as Platform;
   if (!PLATFORMS.includes(platform)) throw new UsageError(`unknown platform ${JSON.stringify(o.platform)}`, `one of ${PLATFORMS.join(', ')}`);
   const { printedCapture } = await import('../capture/route.js');
-  out.result(printedCapture(platform, { output: o.output ?? 'jailtrace.trace', argv: command.length ? command : undefined, profile: o.profile[0] as 'sftp' | 'scp' | undefined, follow: true }));
+  out.result(
+    printedCapture(platform, {
+      output: o.output ?? 'jailtrace.trace',
+      argv: command.length ? command : undefined,
+      profile: o.profile[0] as 'sftp' | 'scp' | undefined,
+      follow: true,
+    }),
+  );
   return EXIT.OK;
 }
 

@@ -26,13 +26,15 @@ export async function jailsToJudge(args: readonly string[], o: ManyJudgeOptions,
   const fromConfig = o.fromRsshConf !== undefined || o.fromSshdConfig !== undefined;
   if (fromConfig && args.length > 0) throw new UsageError(`jail directories and --from-rssh-conf/--from-sshd-config: choose one`, 'the config names the jails');
   if (!fromConfig) {
-    if (args.length === 0) throw new UsageError('no jail directory given', `name them: jailtrace ${command} /srv/jail/a /srv/jail/b, or --from-rssh-conf / --from-sshd-config`);
+    if (args.length === 0)
+      throw new UsageError('no jail directory given', `name them: jailtrace ${command} /srv/jail/a /srv/jail/b, or --from-rssh-conf / --from-sshd-config`);
     return [...new Set(args)];
   }
   const { manyConfig, readManyConfig, jailSpecsFromConfig } = await import('../app/many.js');
   const { file, rssh } = manyConfig(o);
   const specs = await jailSpecsFromConfig(file, await readManyConfig(file), rssh);
-  for (const s of specs.filter((s) => !path.isAbsolute(s.jail))) out.note(`${s.jail}: not a jail directory (${(s.notes ?? []).join('; ') || 'no user named'}): passed over`);
+  for (const s of specs.filter((s) => !path.isAbsolute(s.jail)))
+    out.note(`${s.jail}: not a jail directory (${(s.notes ?? []).join('; ') || 'no user named'}): passed over`);
   return [...new Set(specs.map((s) => s.jail).filter((j) => path.isAbsolute(j)))];
 }
 

@@ -17,12 +17,18 @@ export function renderFindings(r: CheckReport): string {
     for (const f of list) lines.push(`  ${f.severity === 'note' ? 'note: ' : ''}${f.path}: ${f.detail}`);
   }
   const problems = r.findings.filter((f) => f.severity === 'problem').length;
-  lines.push(problems ? `${r.jail}: ${problems} problem(s) in ${r.checked} recorded paths` + (r.findings.some((f) => ['stale', 'tampered', 'missing'].includes(f.kind)) ? ' (jailtrace sync fixes stale, tampered and missing files)' : '') : `${r.jail}: clean (${r.checked} recorded paths)`);
+  lines.push(
+    problems
+      ? `${r.jail}: ${problems} problem(s) in ${r.checked} recorded paths` +
+          (r.findings.some((f) => ['stale', 'tampered', 'missing'].includes(f.kind)) ? ' (jailtrace sync fixes stale, tampered and missing files)' : '')
+      : `${r.jail}: clean (${r.checked} recorded paths)`,
+  );
   if (r.findings.some((f) => f.kind === 'suspicious-record')) lines.push(SUSPICIOUS_HINT);
   return lines.join('\n') + '\n';
 }
 
-const SUSPICIOUS_HINT = 'the record asks for what the rules do not give (it may come from a backup or another host): nothing is done with those entries; rebuild the jail, or name a secret it should hold with --allow-secret (a device node with --allow-device)';
+const SUSPICIOUS_HINT =
+  'the record asks for what the rules do not give (it may come from a backup or another host): nothing is done with those entries; rebuild the jail, or name a secret it should hold with --allow-secret (a device node with --allow-device)';
 
 const findingJson = (f: Finding): Finding => f;
 const suspiciousIn = (fs: readonly Finding[]): Finding[] => fs.filter((f) => f.kind === 'suspicious-record');
@@ -39,7 +45,14 @@ export interface JudgeCliOptions {
 
 export async function runCheck(jail: string, o: JudgeCliOptions, out: Output): Promise<number> {
   const r = await checkJail(jail, { allowSecrets: o.allowSecret, allowDevices: o.allowDevice, hashes: o.hashes });
-  const json = () => ({ schema: 'jailtrace.check/1', jail: r.jail, checked: r.checked, clean: !hasProblems(r), suspicious: suspiciousIn(r.findings).length, findings: r.findings.map(findingJson) });
+  const json = () => ({
+    schema: 'jailtrace.check/1',
+    jail: r.jail,
+    checked: r.checked,
+    clean: !hasProblems(r),
+    suspicious: suspiciousIn(r.findings).length,
+    findings: r.findings.map(findingJson),
+  });
   if (o.json) (o.collect ?? ((v: unknown) => out.json(v)))(json());
   else out.result(renderFindings(r));
   return hasProblems(r) ? EXIT.FOUND : EXIT.OK;
@@ -66,11 +79,13 @@ export async function runSync(jail: string, o: JudgeCliOptions & { dryRun?: bool
     else if (o.dryRun) lines.push(`dry run: nothing written. Plan for ${check.jail}:`, renderDryRun(s.plan).trimEnd());
     else {
       for (const f of s.fixes) lines.push(`${f.kind}: ${f.path}`);
-      for (const x of results.filter((x) => x.result === 'done' && x.action.path !== '/.jailtrace/manifest.json')) lines.push(`  ${x.detail ?? describeAction(x.action)}`);
+      for (const x of results.filter((x) => x.result === 'done' && x.action.path !== '/.jailtrace/manifest.json'))
+        lines.push(`  ${x.detail ?? describeAction(x.action)}`);
     }
     for (const x of bad) lines.push(`  ${x.result}: ${describeAction(x.action)}${x.detail ? ` — ${x.detail}` : ''}`);
     for (const f of suspicious) lines.push(`refused (suspicious record): ${f.path}: ${f.detail}`);
-    for (const f of s.left.filter((x) => x.severity === 'problem' && x.kind !== 'suspicious-record')) lines.push(`left as is: ${f.kind} ${f.path}: ${f.detail}`);
+    for (const f of s.left.filter((x) => x.severity === 'problem' && x.kind !== 'suspicious-record'))
+      lines.push(`left as is: ${f.kind} ${f.path}: ${f.detail}`);
     if (suspicious.length) lines.push(SUSPICIOUS_HINT);
     out.result(lines.join('\n') + '\n');
   }

@@ -36,7 +36,8 @@ export function renderDiff(r: DiffReport): string {
   };
   for (const n of d.removed) add(n.role, `  - ${n.path}`);
   for (const n of d.added) add(n.role, `  + ${n.path}`);
-  for (const m of d.moved) add(m.to.role, `  > ${m.from.path} → ${m.to.path}${m.fields.length ? `  (${m.fields.map((f) => fieldText(f, m.from, m.to)).join(', ')})` : ''}`);
+  for (const m of d.moved)
+    add(m.to.role, `  > ${m.from.path} → ${m.to.path}${m.fields.length ? `  (${m.fields.map((f) => fieldText(f, m.from, m.to)).join(', ')})` : ''}`);
   for (const c of d.changed) add(c.new.role, `  ~ ${c.path}: ${c.fields.map((f) => fieldText(f, c.old, c.new)).join(', ')}`);
   for (const role of [...byRole.keys()].sort()) lines.push('', `${role}:`, ...byRole.get(role)!);
   lines.push('', `${d.removed.length} removed, ${d.added.length} added, ${d.moved.length} moved, ${d.changed.length} changed`);
@@ -50,10 +51,18 @@ export async function runDiff(args: string[], o: DiffCliOptions, out: Output): P
   return r.equal ? EXIT.OK : EXIT.FOUND;
 }
 
-export async function runBaselineSave(name: string, traces: string[], o: { cwd?: string; format?: string; baselines?: string; maxPaths?: number }, out: Output): Promise<number> {
+export async function runBaselineSave(
+  name: string,
+  traces: string[],
+  o: { cwd?: string; format?: string; baselines?: string; maxPaths?: number },
+  out: Output,
+): Promise<number> {
   const { withoutScratch } = await import('../manifest/merge.js');
   const { scratchOf } = await import('../manifest/trace-meta.js');
-  const m = withoutScratch(await parseTraces(traces, { cwd: o.cwd, format: o.format as DialectName | 'auto' | undefined, limits: traceLimits(o) }), await scratchOf(traces));
+  const m = withoutScratch(
+    await parseTraces(traces, { cwd: o.cwd, format: o.format as DialectName | 'auto' | undefined, limits: traceLimits(o) }),
+    await scratchOf(traces),
+  );
   const file = await saveBaseline(name, m, o.baselines);
   out.note(`baseline ${name}: ${m.entries.length} paths from ${m.source.files.length} trace file(s) saved to ${file}`);
   return EXIT.OK;

@@ -24,15 +24,26 @@ function seen(f: JailEntry['first']): string {
 }
 
 export function renderExplanationDot(x: Explanation): string {
-  const lines = ['digraph jailtrace_explain {', '  rankdir=BT;', '  node [shape=box, style=rounded, fontname="Helvetica", fontsize=10];', '  edge [fontname="Helvetica", fontsize=9];'];
+  const lines = [
+    'digraph jailtrace_explain {',
+    '  rankdir=BT;',
+    '  node [shape=box, style=rounded, fontname="Helvetica", fontsize=10];',
+    '  edge [fontname="Helvetica", fontsize=9];',
+  ];
   const id = (i: number): string => q(`n${i}`);
   if (x.chain.length === 0) {
     const label = x.accesses ? `${x.path}\n${x.accesses.length} access${x.accesses.length === 1 ? '' : 'es'} in the trace` : `${x.path}\nnot in the jail`;
-    lines.push(`  ${id(0)}${attrs({ label, color: x.inJail || x.accesses?.some((a) => a.ok) ? undefined : FAILED, fontcolor: x.inJail || x.accesses?.some((a) => a.ok) ? undefined : FAILED })};`);
+    lines.push(
+      `  ${id(0)}${attrs({ label, color: x.inJail || x.accesses?.some((a) => a.ok) ? undefined : FAILED, fontcolor: x.inJail || x.accesses?.some((a) => a.ok) ? undefined : FAILED })};`,
+    );
     x.accesses?.forEach((a, i) => {
       const failed = !a.ok;
-      lines.push(`  ${q(`a${i}`)}${attrs({ shape: 'ellipse', label: `pid ${a.pid}\n${a.syscall}, line ${a.line}`, color: failed ? FAILED : undefined, fontcolor: failed ? FAILED : undefined })};`);
-      lines.push(`  ${q(`a${i}`)} -> ${id(0)}${attrs({ label: `${a.op} ${a.ok ? 'ok' : a.errno ?? 'failed'}${a.count ? ` ×${a.count}` : ''}`, color: failed ? FAILED : undefined, fontcolor: failed ? FAILED : undefined })};`);
+      lines.push(
+        `  ${q(`a${i}`)}${attrs({ shape: 'ellipse', label: `pid ${a.pid}\n${a.syscall}, line ${a.line}`, color: failed ? FAILED : undefined, fontcolor: failed ? FAILED : undefined })};`,
+      );
+      lines.push(
+        `  ${q(`a${i}`)} -> ${id(0)}${attrs({ label: `${a.op} ${a.ok ? 'ok' : (a.errno ?? 'failed')}${a.count ? ` ×${a.count}` : ''}`, color: failed ? FAILED : undefined, fontcolor: failed ? FAILED : undefined })};`,
+      );
     });
   }
   x.chain.forEach((c, i) => {
@@ -41,13 +52,18 @@ export function renderExplanationDot(x: Explanation): string {
     const failed = (i === 0 && !x.inJail) || c.first?.ok === false;
     lines.push(`  ${id(i)}${attrs({ label: head + status, color: failed ? FAILED : undefined, fontcolor: failed ? FAILED : undefined })};`);
     if (c.first) {
-      lines.push(`  ${q(`t${i}`)}${attrs({ shape: 'ellipse', label: seen(c.first), color: c.first.ok ? undefined : FAILED, fontcolor: c.first.ok ? undefined : FAILED })};`);
+      lines.push(
+        `  ${q(`t${i}`)}${attrs({ shape: 'ellipse', label: seen(c.first), color: c.first.ok ? undefined : FAILED, fontcolor: c.first.ok ? undefined : FAILED })};`,
+      );
       lines.push(`  ${q(`t${i}`)} -> ${id(i)}${attrs({ label: 'traced' })};`);
     }
     if (i > 0) lines.push(`  ${id(i)} -> ${id(i - 1)}${attrs({ label: RULE[x.chain[i - 1].via] ?? `added for (${x.chain[i - 1].via})` })};`);
   });
   (x.symlinks ?? []).forEach((s, i) => {
-    lines.push(`  ${q(`s${i}`)}${attrs({ shape: 'note', label: `through the symlink\n${s}` })};`, `  ${q(`s${i}`)} -> ${id(0)}${attrs({ style: 'dotted', arrowhead: 'none' })};`);
+    lines.push(
+      `  ${q(`s${i}`)}${attrs({ shape: 'note', label: `through the symlink\n${s}` })};`,
+      `  ${q(`s${i}`)} -> ${id(0)}${attrs({ style: 'dotted', arrowhead: 'none' })};`,
+    );
   });
   lines.push('}');
   return lines.join('\n') + '\n';

@@ -11,7 +11,8 @@ export function renderExplanation(x: Explanation): string {
   const out: string[] = [];
   if (x.accesses) {
     out.push(`${x.path}:`);
-    for (const a of x.accesses) out.push(`  ${a.op} ${a.ok ? 'ok' : a.errno ?? 'failed'} by pid ${a.pid} (${a.syscall}, line ${a.line})${a.count ? ` ×${a.count}` : ''}`);
+    for (const a of x.accesses)
+      out.push(`  ${a.op} ${a.ok ? 'ok' : (a.errno ?? 'failed')} by pid ${a.pid} (${a.syscall}, line ${a.line})${a.count ? ` ×${a.count}` : ''}`);
   } else if (x.entry) {
     const e = x.entry;
     const real = e.path !== x.path ? ` (${e.path})` : e.host?.type === 'symlink' ? ` -> ${e.host.target}` : '';
@@ -23,7 +24,20 @@ export function renderExplanation(x: Explanation): string {
         continue;
       }
       const how = x.chain[i - 1].via;
-      const word = how === 'trace' ? 'the program used the spelling' : how === 'interp' ? 'ELF interpreter (PT_INTERP) of' : how === 'shebang' ? '#! interpreter of' : how === 'symlink' ? 'symlink on the way to' : how === 'parent' ? 'parent directory of' : how === 'needed' ? 'DT_NEEDED of' : 'added for';
+      const word =
+        how === 'trace'
+          ? 'the program used the spelling'
+          : how === 'interp'
+            ? 'ELF interpreter (PT_INTERP) of'
+            : how === 'shebang'
+              ? '#! interpreter of'
+              : how === 'symlink'
+                ? 'symlink on the way to'
+                : how === 'parent'
+                  ? 'parent directory of'
+                  : how === 'needed'
+                    ? 'DT_NEEDED of'
+                    : 'added for';
       out.push(`  ${word} ${c.path}${c.first ? ` (${c.role}; ${describeFirst(c.first)})` : ''}`);
     }
   } else out.push(`${x.path}: not in the jail`);

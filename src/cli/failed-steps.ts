@@ -16,7 +16,7 @@ export function buildExit(r: BuildReport): ExitCode {
 /** The worst of several builds' exit codes (many jails from one config): 3 before 5 before 0. */
 export function worstExit(codes: readonly ExitCode[]): ExitCode {
   const rank: readonly ExitCode[] = [EXIT.APPLY, EXIT.PROGRAM];
-  return rank.find((c) => codes.includes(c)) ?? (codes.find((c) => c !== EXIT.OK) ?? EXIT.OK);
+  return rank.find((c) => codes.includes(c)) ?? codes.find((c) => c !== EXIT.OK) ?? EXIT.OK;
 }
 
 /** Lines for stderr: which steps failed, what each printed last, and what the jail now holds. */

@@ -2,7 +2,7 @@
 import type { LddDiff } from '../app/ldd-diff.js';
 
 export function renderLddDiff(d: LddDiff): string {
-  const out = [`executables: ${d.executables.join(', ') || '(none exec\'d in the trace)'}`, ''];
+  const out = [`executables: ${d.executables.join(', ') || "(none exec'd in the trace)"}`, ''];
   const groups = Object.entries(d.invisible);
   out.push(`needed at run time but invisible to ldd (${groups.reduce((n, [, v]) => n + v.length, 0)}):`);
   for (const [g, list] of groups) {

@@ -62,7 +62,10 @@ export function makeOutput(stdout: Tty, stderr: Tty, env: NodeJS.ProcessEnv, opt
           if (now - last < 100 && width > 0) return; // a cleared line (done) is drawn again at once
           last = now;
           const pct = total > 0 ? Math.floor((done / total) * 100) : 0;
-          const line = popts.items !== undefined ? itemsLine(label, done, total, popts.items) : `${label}: ${pct}% (${(done / 1048576).toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB)`;
+          const line =
+            popts.items !== undefined
+              ? itemsLine(label, done, total, popts.items)
+              : `${label}: ${pct}% (${(done / 1048576).toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB)`;
           // never wrap: a wrapped line cannot be rewritten with \r
           show(line.slice(0, Math.max(0, (stderr.columns || 80) - 1)));
         },

@@ -53,7 +53,12 @@ export function renderParseSummary(m: Manifest, opts: { verbose?: boolean } = {}
 
 /** Notes and warnings, apart: what each means for the trace and for the exit code. */
 const KINDS: Array<{ title: string; means: string; count: (m: Manifest) => number; list: (m: Manifest) => WarningRecord[] }> = [
-  { title: 'notes', means: 'about a trace that was read: paths it could not place (exit code unchanged)', count: (m) => m.noteCount ?? 0, list: (m) => m.notes ?? [] },
+  {
+    title: 'notes',
+    means: 'about a trace that was read: paths it could not place (exit code unchanged)',
+    count: (m) => m.noteCount ?? 0,
+    list: (m) => m.notes ?? [],
+  },
   { title: 'warnings', means: 'lines that could not be read; everything else was parsed (exit 2)', count: (m) => m.warningCount, list: (m) => m.warnings },
 ];
 

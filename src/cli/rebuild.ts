@@ -35,7 +35,13 @@ export function rebuildKey(jail: string, command: readonly string[], o: BuildCli
  * The key to record (undefined: this build records no inputs), and whether the build is already done: then the
  * report is shown here and the caller returns.
  */
-export async function skipIfUpToDate(jail: string, jailExisted: boolean, command: readonly string[], o: BuildCliOptions, out: Output): Promise<{ key?: string; done: boolean }> {
+export async function skipIfUpToDate(
+  jail: string,
+  jailExisted: boolean,
+  command: readonly string[],
+  o: BuildCliOptions,
+  out: Output,
+): Promise<{ key?: string; done: boolean }> {
   // only live traces are worth skipping; a --trace rebuild parses again and reports what it compared
   if (o.dryRun || (o.profile.length === 0 && command.length === 0)) return { done: false };
   const key = await rebuildKey(jail, command, o);

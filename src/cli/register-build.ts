@@ -10,7 +10,6 @@ export function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-
 export function registerBuild(program: Command, out: Output): void {
   program
     .command('build')
@@ -31,31 +30,41 @@ export function registerBuild(program: Command, out: Output): void {
     .option('--force', 'trace and apply again even when every input the jail\'s record lists is unchanged (a rebuild otherwise says "up to date")')
     .option('-n, --dry-run', 'print the plan and write nothing')
     .option('--json', 'print the report as JSON')
-    .option('--full-passwd', 'copy the host\'s /etc/passwd and /etc/group as they are')
+    .option('--full-passwd', "copy the host's /etc/passwd and /etc/group as they are")
     .option('--allow-secret <path>', 'copy this secret (/etc/shadow, a key...) if the trace needs it (repeatable)', collect, [])
-    .option('--allow-device <path>', 'make this device node (/dev/kmsg, a disk...) if the trace needs it; /dev/null, zero, full, random, urandom and tty are always made (repeatable)', collect, [])
+    .option(
+      '--allow-device <path>',
+      'make this device node (/dev/kmsg, a disk...) if the trace needs it; /dev/null, zero, full, random, urandom and tty are always made (repeatable)',
+      collect,
+      [],
+    )
     .option('--keep-setuid <path>', 'keep the setuid/setgid bits of this jail file (repeatable)', collect, [])
-    .option('--fix-perms', 'make the jail root root-owned and not group/other-writable (OpenSSH\'s rule)')
+    .option('--fix-perms', "make the jail root root-owned and not group/other-writable (OpenSSH's rule)")
     .option('--with-static-deps', 'also copy the static DT_NEEDED closure of every copied program')
     .option('--sftp-server <path>', 'the sftp-server to trace (default: sshd_config Subsystem, then the usual places)')
     .option('--scp <path>', 'the scp to trace (default: from PATH)')
-    .option('--output-dir <dir>', "where raw traces are saved (default: a new folder JAIL/.jailtrace/traces/TIME-build/, root-only, kept with the jail's record; a dry run keeps none)")
+    .option(
+      '--output-dir <dir>',
+      "where raw traces are saved (default: a new folder JAIL/.jailtrace/traces/TIME-build/, root-only, kept with the jail's record; a dry run keeps none)",
+    )
     .option('--from-rssh-conf [file]', 'build every jail rssh.conf names (chrootpath=, user= lines), for its users and allowed services')
     .option('--from-sshd-config [file]', 'build every jail sshd_config names (Match User ... ChrootDirectory)')
     .addOption(maxPathsOption())
     .addOption(waitOption())
     .option('--no-link', 'with several jails: copy identical files instead of hard-linking them across jails')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   jailtrace build /srv/jail --profile sftp --profile scp --user alice
   jailtrace build /srv/jail --profile sftp --user alice --dry-run
   jailtrace build /srv/jail --trace sftp-server.strace --cwd /home/alice
   jailtrace build /srv/jail --user alice -- /usr/bin/rsync --version
-  jailtrace build --from-rssh-conf /etc/rssh.conf`)
+  jailtrace build --from-rssh-conf /etc/rssh.conf`,
+    )
     .action(async (jail: string | undefined, command: string[], o: BuildCliOptions) => {
       const { runBuild } = await import('./build.js');
       const code = await runBuild(jail, command, o, out, program.opts());
       process.exitCode = code;
     });
-
 }

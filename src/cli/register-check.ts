@@ -15,7 +15,7 @@ export function registerCheck(program: Command, out: Output): void {
         'files, group/world-writable directories (sticky ones like /tmp are notes), and a jail root OpenSSH would refuse. ' +
         'Every recorded path is judged again by the current rules: a record that asks for a secret, or for what the rules ' +
         'do not give, is reported as suspicious-record. ' +
-        'Several jails (or a config\'s): each is checked in turn under its own lock, with its findings; the exit code is the worst. ' +
+        "Several jails (or a config's): each is checked in turn under its own lock, with its findings; the exit code is the worst. " +
         'Exit 0: clean; 1: findings; 2: error.',
     )
     .argument('[jails...]', 'jails built by jailtrace build (several: each is checked in turn, a file hard-linked into many is hashed once)')
@@ -25,13 +25,16 @@ export function registerCheck(program: Command, out: Output): void {
     .option('--allow-secret <path>', 'a secret the jail holds on purpose (as build --allow-secret copied it): not suspicious (repeatable)', collect, [])
     .option('--allow-device <path>', 'a device node the jail holds on purpose (as build --allow-device made it): not suspicious (repeatable)', collect, [])
     .addOption(waitOption())
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   jailtrace check /srv/jail                  # in cron after every upgrade
   jailtrace check /srv/jail || jailtrace sync /srv/jail
   jailtrace check /srv/jail --wait 600       # in cron: let a running build or sync finish first
   jailtrace check /srv/jail/*                # many jails: each inode hard-linked across them is hashed once
-  jailtrace check --from-rssh-conf /etc/rssh.conf`)
+  jailtrace check --from-rssh-conf /etc/rssh.conf`,
+    )
     .action(async (jails: string[], o: ManyJudgeOptions & { allowSecret: string[]; allowDevice: string[] }) => {
       const { requireJailArg, requireRoot, withJailLock } = await lockedCommand();
       requireRoot('check', 'it reads the root-only record and every file of the jail');
@@ -55,7 +58,7 @@ Examples:
         'then update the record. Extra files, setid bits and writable directories are reported, not changed. ' +
         'What is copied is decided by the current rules with fresh host facts, never by the decisions stored in the record: ' +
         'a record entry asking for a secret (or for what the rules do not give) is refused. ' +
-        'Several jails (or a config\'s): each is synced in turn under its own lock; the exit code is the worst. ' +
+        "Several jails (or a config's): each is synced in turn under its own lock; the exit code is the worst. " +
         'Exit 0: done; 1: done, but suspicious record entries were refused; 3: the jail could not be written.',
     )
     .argument('[jails...]', 'jails built by jailtrace build (several: each is synced in turn, a file hard-linked into many is hashed once)')
@@ -63,15 +66,23 @@ Examples:
     .option('--from-sshd-config [file]', 'sync every jail sshd_config names (Match User ... ChrootDirectory)')
     .option('-n, --dry-run', 'print the plan and write nothing')
     .option('--allow-secret <path>', 'copy this secret (/etc/shadow, a key...) if the trace needs it (repeatable)', collect, [])
-    .option('--allow-device <path>', 'make this device node (/dev/kmsg, a disk...) if the record asks for it; /dev/null, zero, full, random, urandom and tty are always made (repeatable)', collect, [])
+    .option(
+      '--allow-device <path>',
+      'make this device node (/dev/kmsg, a disk...) if the record asks for it; /dev/null, zero, full, random, urandom and tty are always made (repeatable)',
+      collect,
+      [],
+    )
     .option('--json', 'print the report as JSON (schema jailtrace.sync/1; several jails: jailtrace.sync-many/1)')
     .addOption(waitOption())
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   jailtrace sync /srv/jail --dry-run
   jailtrace check /srv/jail || jailtrace sync /srv/jail
   jailtrace sync /srv/jail --wait 600 -q     # in cron: one writer at a time, waiting for a running build
-  jailtrace sync --from-sshd-config          # every jail sshd_config names`)
+  jailtrace sync --from-sshd-config          # every jail sshd_config names`,
+    )
     .action(async (jails: string[], o: ManyJudgeOptions & { allowSecret: string[]; allowDevice: string[] }) => {
       const { requireJailArg, requireRoot, withJailLock } = await lockedCommand();
       requireRoot('sync', 'it reads the root-only record and writes the jail as root');

@@ -16,16 +16,19 @@ export function registerCompletion(program: Command, out: Output): void {
     .command('completion')
     .summary('print a shell completion script')
     .description(
-      'Print a completion script for SHELL, generated from jailtrace\'s own commands and options (so it knows every ' +
+      "Print a completion script for SHELL, generated from jailtrace's own commands and options (so it knows every " +
         'command, option and option value of this version). Install it once; regenerate after an upgrade.',
     )
     .addArgument(new Argument('<shell>', 'the shell to complete for').choices(SHELLS))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   jailtrace completion bash > /etc/bash_completion.d/jailtrace
   source <(jailtrace completion bash)            # this shell only
   jailtrace completion zsh > /usr/local/share/zsh/site-functions/_jailtrace
-  jailtrace completion fish > ~/.config/fish/completions/jailtrace.fish`)
+  jailtrace completion fish > ~/.config/fish/completions/jailtrace.fish`,
+    )
     .action(async (shell: keyof typeof GENERATORS) => {
       // Generated here, not at registration: commands registered after this one must be in the script too.
       out.result((await GENERATORS[shell]())(program));

@@ -35,16 +35,24 @@ export function registerScript(program: Command, out: Output): void {
     .option('--platform <os>', 'the host: linux, solaris, aix, freebsd, macos (default: from the trace format)')
     .option('-o, --output <file>', 'write the script here (mode 0755) instead of stdout')
     .addOption(new Option('--format <name>', 'trace dialect').choices(FORMATS).default('auto'))
-    .option('--cwd <dir>', 'the traced program\'s starting directory on the host (for relative paths)', '/')
+    .option('--cwd <dir>', "the traced program's starting directory on the host (for relative paths)", '/')
     .option('--exclude <dir>', 'workload data under this host directory is never jail content (repeatable)', collect, [])
-    .option('--allow-device <path>', 'make this device node (/dev/kmsg, a disk...) on the host; the platform\'s safe ones (/dev/null, /dev/zero...) are always made (repeatable)', collect, [])
+    .option(
+      '--allow-device <path>',
+      "make this device node (/dev/kmsg, a disk...) on the host; the platform's safe ones (/dev/null, /dev/zero...) are always made (repeatable)",
+      collect,
+      [],
+    )
     .option('--keep-setuid <path>', 'keep the setuid/setgid bits of this file (repeatable)', collect, [])
     .addOption(maxPathsOption())
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   jailtrace script rssh.truss --jail /var/jail --user alice -o build-jail.sh     # then on the host: sh build-jail.sh -n; sh build-jail.sh
   jailtrace script sftp.truss scp.truss --platform aix --jail /chroot/sftp --user bob > jail.sh
-  jailtrace script traces/linux/sftp-server/f.strace --cwd /tmp/jt-sftp-work --jail /srv/jail`)
+  jailtrace script traces/linux/sftp-server/f.strace --cwd /tmp/jt-sftp-work --jail /srv/jail`,
+    )
     .action(async (traces: string[], o: ScriptCliOptions) => {
       const { scriptCommand, writeScript } = await import('../app/script.js');
       const { renderScriptSummary } = await import('./script.js');

@@ -17,7 +17,14 @@ export function jsonReport(r: BuildReport, traceMs = 0): unknown {
     plan: r.plan.actions.map((a) => (a.kind === 'write' ? { ...a, content: `${a.content.length} bytes` } : a)),
     // a dry run's "would be done" counts (the same measure as apply.counts.done): what Ansible's check mode reports
     preview: r.preview && { counts: r.preview.counts },
-    apply: r.apply && { counts: r.apply.counts, stopped: r.apply.stopped, removedTemps: r.apply.removedTemps, results: r.apply.results.filter((x) => x.result !== 'up-to-date' || x.replanned).map((x) => ({ path: x.action.path, kind: x.action.kind, result: x.result, detail: x.detail, ...(x.replanned ? { replanned: x.replanned } : {}) })) },
+    apply: r.apply && {
+      counts: r.apply.counts,
+      stopped: r.apply.stopped,
+      removedTemps: r.apply.removedTemps,
+      results: r.apply.results
+        .filter((x) => x.result !== 'up-to-date' || x.replanned)
+        .map((x) => ({ path: x.action.path, kind: x.action.kind, result: x.result, detail: x.detail, ...(x.replanned ? { replanned: x.replanned } : {}) })),
+    },
     warnings: r.warnings,
     rootProblems: r.rootProblems,
     sockets: r.sockets,
@@ -49,10 +56,13 @@ export function renderBuild(r: BuildReport, verbose: boolean, opts: { shared?: b
         (c.failed ? `, ${c.failed} FAILED` : ''),
     );
     if (verbose) lines.push(renderReport(r.apply).trimEnd());
-    else for (const x of r.apply.results.filter((x) => x.result === 'refused' || x.result === 'failed')) lines.push(`  ${x.result}: ${describeAction(x.action)}${x.detail ? ` — ${x.detail}` : ''}`);
+    else
+      for (const x of r.apply.results.filter((x) => x.result === 'refused' || x.result === 'failed'))
+        lines.push(`  ${x.result}: ${describeAction(x.action)}${x.detail ? ` — ${x.detail}` : ''}`);
     for (const x of r.apply.results.filter((x) => x.replanned)) lines.push(`  re-planned: ${x.action.path}: ${x.replanned!.why}`);
     if (r.apply.stopped) lines.push(`stopped: ${r.apply.stopped.path}: ${r.apply.stopped.message}`);
-    if (r.apply.removedTemps?.length) lines.push(`removed ${plural(r.apply.removedTemps.length, 'temp file')} an interrupted run left: ${r.apply.removedTemps.join(', ')}`);
+    if (r.apply.removedTemps?.length)
+      lines.push(`removed ${plural(r.apply.removedTemps.length, 'temp file')} an interrupted run left: ${r.apply.removedTemps.join(', ')}`);
   }
   const skipped = r.entries.filter((e) => e.decision === 'skip' && e.role === 'secret');
   for (const e of skipped) lines.push(`not copied: ${e.path}: ${e.reason}`);
@@ -64,8 +74,8 @@ export function renderBuild(r: BuildReport, verbose: boolean, opts: { shared?: b
     for (const a of s.advice) lines.push(`    ${a}`);
   }
   // --fix-perms changes the jail root's owner and modes, nothing above it: offered for the jail root's own problems
-  for (const p of r.rootProblems) lines.push(`warning: ${p}${p.startsWith(`${r.jail} (the jail root) is `) && /chown|chmod/.test(p) ? ' (or build with --fix-perms)' : ''}`);
+  for (const p of r.rootProblems)
+    lines.push(`warning: ${p}${p.startsWith(`${r.jail} (the jail root) is `) && /chown|chmod/.test(p) ? ' (or build with --fix-perms)' : ''}`);
   for (const w of shared ? r.warnings.slice(0, verbose ? undefined : 10) : []) lines.push(`warning: ${w}`);
   return lines.join('\n') + '\n';
 }
-

@@ -27,7 +27,9 @@ export class ManyText {
     for (const { first: s, jail, jails } of this.sockets.values()) {
       if (s.note && !verbose) continue;
       const where = jails > 1 ? ` in ${jails} jails` : '';
-      lines.push(`socket ${s.path}${where}: not copied (a server makes it)${s.note ? `; ${s.note}` : s.advice.length ? `; to give ${jails > 1 ? `each jail one (shown for ${jail}; the same with each jail's path)` : 'the jail one'}:` : ''}`);
+      lines.push(
+        `socket ${s.path}${where}: not copied (a server makes it)${s.note ? `; ${s.note}` : s.advice.length ? `; to give ${jails > 1 ? `each jail one (shown for ${jail}; the same with each jail's path)` : 'the jail one'}:` : ''}`,
+      );
       for (const a of s.advice) lines.push(`    ${a}`);
     }
     const ws = [...this.warnings];

@@ -11,7 +11,7 @@ export function renderScriptSummary(r: ScriptReport, verbose = false): string[] 
       `every directory, symlink and device on the way as the host has it`,
   ];
   for (const w of n.warnings) lines.push(`warning: ${w}`);
-  if (n.chrooted) lines.push('the traces chroot: paths used inside the chroot are fetched from the host\'s root; paths used outside it are not jail content');
+  if (n.chrooted) lines.push("the traces chroot: paths used inside the chroot are fetched from the host's root; paths used outside it are not jail content");
   const shown = verbose ? n.leftOut : n.leftOut.slice(0, 12);
   for (const l of shown) lines.push(`not in the script: ${l.path}: ${l.why}`);
   if (n.leftOut.length > shown.length) lines.push(`… ${n.leftOut.length - shown.length} more left out (-v lists them)`);

@@ -15,20 +15,33 @@ export function renderVerify(r: VerifyReport): string {
         out.push(`  missing ${m.path}: ${m.detail ?? 'listed in the record, not in the jail'}`);
         continue;
       }
-      const what = m.kind === 'interpreter' ? `interpreter of ${m.for} (its exec failed with ${m.errno})` : m.kind === 'permission' ? `permission denied (${m.errno})` : `${m.syscall} failed with ${m.errno}`;
+      const what =
+        m.kind === 'interpreter'
+          ? `interpreter of ${m.for} (its exec failed with ${m.errno})`
+          : m.kind === 'permission'
+            ? `permission denied (${m.errno})`
+            : `${m.syscall} failed with ${m.errno}`;
       out.push(`  missing ${m.path}: ${what}, pid ${m.pid}, trace line ${m.line}`);
     }
     for (const x of round.notNeeded ?? []) out.push(`  not needed, not added: ${x.path}: ${x.why}`);
-    for (const s of failed) out.push(`  step failed: ${s.description}${s.exitCode !== undefined ? ` (exit ${s.exitCode})` : ''}${s.signal ? ` (${s.signal})` : ''}${s.stderr ? `: ${s.stderr.trim().split('\n').slice(-2).join(' / ')}` : ''}`);
+    for (const s of failed)
+      out.push(
+        `  step failed: ${s.description}${s.exitCode !== undefined ? ` (exit ${s.exitCode})` : ''}${s.signal ? ` (${s.signal})` : ''}${s.stderr ? `: ${s.stderr.trim().split('\n').slice(-2).join(' / ')}` : ''}`,
+      );
     for (const s of round.symptoms) out.push(`  symptom "${s.line}": ${s.cause} (look at ${s.look})`);
-    if (round.fixed) out.push(round.fixed.copied.length ? `  fixed: ${round.fixed.copied.length} put back (${round.fixed.copied.join(', ')})` : '  fixed: nothing put back');
+    if (round.fixed)
+      out.push(round.fixed.copied.length ? `  fixed: ${round.fixed.copied.length} put back (${round.fixed.copied.join(', ')})` : '  fixed: nothing put back');
     for (const x of round.fixed?.refused ?? []) out.push(`  ${x.result}: ${x.path}${x.detail ? ` — ${x.detail}` : ''}`);
     if (round.stopped) {
       out.push(`  stopped: ${round.stopped.why}${round.stopped.unfixed.length ? '. Still missing:' : ''}`);
       for (const x of round.stopped.unfixed) out.push(`    ${x.path}: ${x.why}`);
     }
   }
-  out.push(r.ok ? `${r.jail}: the workload works in the jail` : `${r.jail}: NOT working${r.rounds.some((x) => x.fixed) ? '' : ' (jailtrace verify --fix copies what is missing)'}`);
+  out.push(
+    r.ok
+      ? `${r.jail}: the workload works in the jail`
+      : `${r.jail}: NOT working${r.rounds.some((x) => x.fixed) ? '' : ' (jailtrace verify --fix copies what is missing)'}`,
+  );
   return out.join('\n') + '\n';
 }
 

@@ -111,7 +111,8 @@ function parseUser(value: string, line: number): RsshUser | string {
   const [name, umask, bits, chroot] = fields;
   if (!/^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/.test(name)) return `user=${value}: bad user name ${JSON.stringify(name)}`;
   if (!UMASK.test(umask)) return `user=${value}: bad umask ${JSON.stringify(umask)} (octal, like 022)`;
-  if (!/^[01]{5,6}$/.test(bits)) return `user=${value}: bad access bits ${JSON.stringify(bits)} (5 binary digits upstream: rsync rdist cvs sftp scp; 6 with the svnserve patch)`;
+  if (!/^[01]{5,6}$/.test(bits))
+    return `user=${value}: bad access bits ${JSON.stringify(bits)} (5 binary digits upstream: rsync rdist cvs sftp scp; 6 with the svnserve patch)`;
   const access = [...bits].flatMap((b, i) => (b === '1' ? [RSSH_SERVICES[i]] : []));
   const u: RsshUser = { name, umask, access, bits: bits.length as RsshAccessBits, line };
   if (chroot !== undefined && chroot !== '') {
@@ -174,7 +175,8 @@ export function parseRsshConf(text: string): { conf: RsshConf; errors: ConfigDia
       case 'user': {
         const u = parseUser(value, line);
         if (typeof u === 'string') return err(u);
-        if (conf.users.some((x) => x.name === u.name)) return err(`user ${u.name} already configured on line ${conf.users.find((x) => x.name === u.name)!.line} (rssh reads only the first)`);
+        if (conf.users.some((x) => x.name === u.name))
+          return err(`user ${u.name} already configured on line ${conf.users.find((x) => x.name === u.name)!.line} (rssh reads only the first)`);
         conf.users.push(u);
         return;
       }
@@ -191,5 +193,8 @@ export function rsshBitProblems(conf: RsshConf, installed: RsshAccessBits): Conf
   const name = (n: RsshAccessBits): string => (n === 5 ? '5 (upstream rssh 2.3.4: rsync rdist cvs sftp scp)' : '6 (patched rssh with the svnserve bit)');
   return conf.users
     .filter((u) => u.bits !== installed)
-    .map((u) => ({ line: u.line, message: `user ${u.name}: ${u.bits} access bits, but the installed rssh takes ${name(installed)}: it will print "This user is locked out." for ${u.name}; write ${installed} digits` }));
+    .map((u) => ({
+      line: u.line,
+      message: `user ${u.name}: ${u.bits} access bits, but the installed rssh takes ${name(installed)}: it will print "This user is locked out." for ${u.name}; write ${installed} digits`,
+    }));
 }

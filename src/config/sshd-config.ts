@@ -49,7 +49,20 @@ export interface SshdParseResult {
   globalSubsystemFiles: Record<string, string>;
 }
 
-const CRITERIA = new Set(['all', 'user', 'group', 'host', 'localaddress', 'localport', 'rdomain', 'address', 'invalid-user', 'version', 'sessiontype', 'command']);
+const CRITERIA = new Set([
+  'all',
+  'user',
+  'group',
+  'host',
+  'localaddress',
+  'localport',
+  'rdomain',
+  'address',
+  'invalid-user',
+  'version',
+  'sessiontype',
+  'command',
+]);
 const MAX_INCLUDE_DEPTH = 16;
 
 export function parseSshdConfig(text: string, opts: SshdParseOptions = {}): SshdParseResult {
@@ -96,7 +109,8 @@ export function parseSshdConfig(text: string, opts: SshdParseOptions = {}): Sshd
         }
         case 'chrootdirectory':
           if (args.length !== 1) return err('ChrootDirectory takes one path (or none)');
-          if (args[0] !== 'none' && !args[0].startsWith('/') && !args[0].startsWith('%h')) return err(`ChrootDirectory ${JSON.stringify(args[0])} is not absolute`);
+          if (args[0] !== 'none' && !args[0].startsWith('/') && !args[0].startsWith('%h'))
+            return err(`ChrootDirectory ${JSON.stringify(args[0])} is not absolute`);
           target.chrootDirectory ??= args[0];
           return;
         case 'forcecommand':

@@ -18,7 +18,10 @@ export function readIncludes(pattern: string, opts: { unreadable?: 'throw' | 'sk
         return [{ file: f, text: readFileSync(f, 'utf8') }];
       } catch (e) {
         if (opts.unreadable === 'skip') return [];
-        throw new UsageError(`${f} (Include ${pattern}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'sshd cannot read it either: fix the Include or the file');
+        throw new UsageError(
+          `${f} (Include ${pattern}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+          'sshd cannot read it either: fix the Include or the file',
+        );
       }
     });
 }

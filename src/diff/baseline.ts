@@ -43,7 +43,11 @@ export function baselinePath(name: string, dir: string = defaultBaselinesDir()):
 
 async function refuseSwappable(dir: string): Promise<void> {
   const why = await swappableBy(path.resolve(dir));
-  if (why) throw new UsageError(`baselines directory ${dir}: a user could swap a directory on the way to it (${why})`, 'give --baselines a directory only root can change (default /var/lib/jailtrace/baselines)');
+  if (why)
+    throw new UsageError(
+      `baselines directory ${dir}: a user could swap a directory on the way to it (${why})`,
+      'give --baselines a directory only root can change (default /var/lib/jailtrace/baselines)',
+    );
 }
 
 /** Writes the manifest as `DIR/NAME.json` (temp file + rename: a reader never sees half a baseline). */
@@ -111,7 +115,10 @@ export async function loadBaseline(name: string, dir?: string, cwd: string = pro
     const oldText = await readBaselineFile(old).catch(() => undefined);
     if (oldText !== undefined) return { file: old, manifest: parseBaseline(old, oldText), legacy: true };
   }
-  throw new UsageError(`no baseline ${JSON.stringify(name)} (${file}: not found)`, `store one with: jailtrace baseline save ${name} TRACE... (jailtrace baseline list shows the stored ones)`);
+  throw new UsageError(
+    `no baseline ${JSON.stringify(name)} (${file}: not found)`,
+    `store one with: jailtrace baseline save ${name} TRACE... (jailtrace baseline list shows the stored ones)`,
+  );
 }
 
 export interface BaselineInfo {

@@ -35,7 +35,11 @@ export interface LoadOptions {
   all?: boolean;
 }
 
-const fromManifest = (label: string, kind: SideKind, m: Manifest, all = false): Side => ({ label, kind, needs: needsFromManifest(m, platformInfo(m.source.platform as never), { all }) });
+const fromManifest = (label: string, kind: SideKind, m: Manifest, all = false): Side => ({
+  label,
+  kind,
+  needs: needsFromManifest(m, platformInfo(m.source.platform as never), { all }),
+});
 
 /** A trace side: parsed, without the scratch data its workload recorded (TRACE.meta.json). */
 async function fromTraces(arg: string, opts: LoadOptions): Promise<Side> {
@@ -77,7 +81,12 @@ async function sniffJson(file: string): Promise<unknown> {
 
 export async function loadSide(arg: string, opts: LoadOptions = {}): Promise<Side> {
   const st = await fs.stat(arg).catch((e: NodeJS.ErrnoException) => {
-    throw new TraceError(arg, undefined, e.code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${e.message}`, 'give a trace, a manifest, a jail record or a jail directory');
+    throw new TraceError(
+      arg,
+      undefined,
+      e.code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${e.message}`,
+      'give a trace, a manifest, a jail record or a jail directory',
+    );
   });
   if (st.isDirectory()) {
     const hasRecord = await fs.lstat(path.join(arg, RECORD_FILE)).then(
@@ -94,13 +103,18 @@ export async function loadSide(arg: string, opts: LoadOptions = {}): Promise<Sid
   const schema = (json as { schema?: unknown } | undefined)?.schema;
   if (schema === MANIFEST_SCHEMA) return fromManifest(arg, 'manifest', json as Manifest, opts.all);
   if (schema === JAIL_SCHEMA) return { label: arg, kind: 'record', needs: needsFromRecord(parseRecord(JSON.stringify(json), arg)) };
-  if (json !== undefined) throw new UsageError(`${arg}: JSON with schema ${JSON.stringify(schema)}`, `give a ${MANIFEST_SCHEMA} manifest, a ${JAIL_SCHEMA} record, a jail or a trace`);
+  if (json !== undefined)
+    throw new UsageError(
+      `${arg}: JSON with schema ${JSON.stringify(schema)}`,
+      `give a ${MANIFEST_SCHEMA} manifest, a ${JAIL_SCHEMA} record, a jail or a trace`,
+    );
   return fromTraces(arg, opts);
 }
 
 export async function loadBaselineSide(name: string, dir?: string, cwd?: string, all = false): Promise<Side> {
   const { file, manifest, legacy } = await loadBaseline(name, dir, cwd);
   const side = fromManifest(`baseline ${name} (${file})`, 'baseline', manifest, all);
-  if (legacy) side.note = `baseline ${name} was read from the old place ${file}: move it to ${defaultBaselinesDir()}/ (or give --baselines ${path.dirname(file)})`;
+  if (legacy)
+    side.note = `baseline ${name} was read from the old place ${file}: move it to ${defaultBaselinesDir()}/ (or give --baselines ${path.dirname(file)})`;
   return side;
 }

@@ -6,7 +6,11 @@
 /** A DOT quoted string: `"` and `\` escaped, newlines as `\n` (centred lines), other control characters dropped. */
 export function q(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n').replace(/[\u0000-\u001f\u007f]/g, '')}"`;
+  return `"${s
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\r?\n/g, '\\n')
+    .replace(/[\u0000-\u001f\u007f]/g, '')}"`;
 }
 
 export type Attrs = Record<string, string | number | undefined>;

@@ -13,14 +13,7 @@ import { posix } from 'node:path';
 import { readElfInfo } from './elf.js';
 import { ElfError } from './errors.js';
 import { readLdSoConf } from './ldconf.js';
-import {
-  findLibrary,
-  probeElf,
-  searchDirs,
-  splitLdLibraryPath,
-  type LoadedObject,
-  type SearchEnv,
-} from './ldpaths.js';
+import { findLibrary, probeElf, searchDirs, splitLdLibraryPath, type LoadedObject, type SearchEnv } from './ldpaths.js';
 import type { ElfInfo } from './parse.js';
 import { envCommand, readShebang, resolveOnPath } from './shebang.js';
 

@@ -44,8 +44,7 @@ const fileSource = (fh: FileHandle, size: number): ByteSource => ({
   },
 });
 
-const errnoReason = (e: unknown): string =>
-  e instanceof Error && 'code' in e ? `${String((e as NodeJS.ErrnoException).code)}: ${e.message}` : String(e);
+const errnoReason = (e: unknown): string => (e instanceof Error && 'code' in e ? `${String((e as NodeJS.ErrnoException).code)}: ${e.message}` : String(e));
 
 /**
  * ElfInfo for an ELF file, `undefined` if the file is not ELF.

@@ -17,14 +17,17 @@ export const parseLdSoConf = (text: string): ConfLine[] =>
     const line = raw.replace(/#.*/, '').trim();
     if (line === '') return [];
     const m = /^include[ \t]+(.*)$/.exec(line);
-    if (m) return m[1].split(/[ \t]+/).filter((p) => p !== '').map((pattern) => ({ kind: 'include', pattern }));
+    if (m)
+      return m[1]
+        .split(/[ \t]+/)
+        .filter((p) => p !== '')
+        .map((pattern) => ({ kind: 'include', pattern }));
     if (/^hwcap[ \t]/i.test(line)) return [];
     const dir = line.replace(/=.*$/, '').replace(/\/+$/, '') || '/';
     return dir.startsWith('/') ? [{ kind: 'dir', dir }] : [];
   });
 
-const isCode = (e: unknown, ...codes: string[]) =>
-  e instanceof Error && codes.includes((e as NodeJS.ErrnoException).code ?? '');
+const isCode = (e: unknown, ...codes: string[]) => e instanceof Error && codes.includes((e as NodeJS.ErrnoException).code ?? '');
 
 /** glob(3) for absolute patterns with `*`, `?` and `[...]` in any segment, under `root`; sorted. */
 export const globUnder = async (root: string, pattern: string): Promise<string[]> => {

@@ -49,15 +49,12 @@ export interface SearchEnv {
 }
 
 /** LD_LIBRARY_PATH is split on `:` and `;`. Empty entries (meaning the cwd) are dropped: a jail has no fixed cwd. */
-export const splitLdLibraryPath = (value: string | undefined): string[] =>
-  (value ?? '').split(/[:;]/).filter((d) => d !== '');
+export const splitLdLibraryPath = (value: string | undefined): string[] => (value ?? '').split(/[:;]/).filter((d) => d !== '');
 
 /** Default library directories for a machine, e.g. x86_64 Debian: /lib/x86_64-linux-gnu, /usr/lib/x86_64-linux-gnu, /lib64, /usr/lib64, /lib, /usr/lib. */
 export const defaultLibDirs = (info: Pick<ElfInfo, 'machine' | 'class' | 'endian'>): string[] => {
   const row = machineRow(info.machine, info.class, info.endian);
-  return row
-    ? [`/lib/${row.triplet}`, `/usr/lib/${row.triplet}`, ...row.libdirs, '/lib', '/usr/lib']
-    : ['/lib', '/usr/lib'];
+  return row ? [`/lib/${row.triplet}`, `/usr/lib/${row.triplet}`, ...row.libdirs, '/lib', '/usr/lib'] : ['/lib', '/usr/lib'];
 };
 
 export const dstValuesFor = (obj: LoadedObject, exe: ElfInfo, env: Pick<SearchEnv, 'lib' | 'platform'>): DstValues => {

@@ -29,9 +29,5 @@ export const MACHINES: readonly MachineRow[] = Object.freeze([
   { machine: EM.RISCV, class: 64, triplet: 'riscv64-linux-gnu', platform: 'riscv64', libdirs: LIB64 },
 ] satisfies MachineRow[]);
 
-export const machineRow = (
-  machine: number,
-  cls: 32 | 64,
-  endian: 'le' | 'be',
-): MachineRow | undefined =>
+export const machineRow = (machine: number, cls: 32 | 64, endian: 'le' | 'be'): MachineRow | undefined =>
   MACHINES.find((r) => r.machine === machine && r.class === cls && (r.endian === undefined || r.endian === endian));

@@ -80,8 +80,24 @@ interface RoleRule {
 }
 
 const matchGlob = (pattern: string, path: string): boolean =>
-  new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$').test(path) ||
-  (pattern.startsWith('*/') && new RegExp('/' + pattern.slice(2).split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$').test(path));
+  new RegExp(
+    '^' +
+      pattern
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*') +
+      '$',
+  ).test(path) ||
+  (pattern.startsWith('*/') &&
+    new RegExp(
+      '/' +
+        pattern
+          .slice(2)
+          .split('*')
+          .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('[^/]*') +
+        '$',
+    ).test(path));
 
 /** First matching row wins. */
 const ROLE_RULES: readonly RoleRule[] = [
@@ -114,7 +130,8 @@ export interface Decided {
 }
 
 /** Why a device node that is not on the platform's safe list is left out (build output, check, explain, the sh script). */
-export const DEVICE_NOT_MADE = "not made: a device gives the jailed user the host's hardware/kernel interface; name it with --allow-device PATH if the jail needs it";
+export const DEVICE_NOT_MADE =
+  "not made: a device gives the jailed user the host's hardware/kernel interface; name it with --allow-device PATH if the jail needs it";
 
 /**
  * Is this device node made? The platform's safe list (`PlatformInfo.devices`: /dev/null, /dev/zero...) always; any
@@ -143,23 +160,31 @@ export function decide(f: Facts, p: PlatformInfo, opts: DecideOptions): Decided 
     case 'kernel':
       return d('skip', 'kernel filesystem: mount proc/sys in the jail if the program needs it');
     case 'user-controlled':
-      return d('skip', `in ${f.sharedDir}, a directory a user can write: they could swap this name, so root does not follow, read or copy it (make the directory root's if the jail needs what is there)`);
+      return d(
+        'skip',
+        `in ${f.sharedDir}, a directory a user can write: they could swap this name, so root does not follow, read or copy it (make the directory root's if the jail needs what is there)`,
+      );
     case 'shared-tmp':
-      return d('skip', `under ${f.sharedDir}, a world-writable directory, through a name a user controls: workload data, never jail content (root does not follow it)`);
+      return d(
+        'skip',
+        `under ${f.sharedDir}, a world-writable directory, through a name a user controls: workload data, never jail content (root does not follow it)`,
+      );
     case 'secret':
-      return opts.allowSecrets.has(f.path) || (f.secretName !== undefined && opts.allowSecrets.has(f.secretName)) ? d('copy', 'secret copied because --allow-secret names it') : d('skip', 'secret: not copied (name it with --allow-secret PATH to copy it)');
+      return opts.allowSecrets.has(f.path) || (f.secretName !== undefined && opts.allowSecrets.has(f.secretName))
+        ? d('copy', 'secret copied because --allow-secret names it')
+        : d('skip', 'secret: not copied (name it with --allow-secret PATH to copy it)');
     case 'account':
       return opts.fullPasswd ? d('copy', '--full-passwd: the host file as it is') : d('generate', 'generated: root and the jail users only');
     case 'socket':
       return d('report-only', 'a socket is made by its server, not copied');
     case 'device': {
       const allowed = deviceAllowed(f.path, p, opts.allowDevices) ?? (f.from === undefined ? undefined : deviceAllowed(f.from, p, opts.allowDevices));
-      if (allowed === 'safe') return d('create', 'device node safe for any jail, made with the host\'s major/minor and mode');
-      if (allowed === 'allowed') return d('create', 'device node made because --allow-device names it, with the host\'s major/minor and mode');
+      if (allowed === 'safe') return d('create', "device node safe for any jail, made with the host's major/minor and mode");
+      if (allowed === 'allowed') return d('create', "device node made because --allow-device names it, with the host's major/minor and mode");
       return d('skip', DEVICE_NOT_MADE);
     }
     case 'directory':
-      return d('create', 'directory with the host\'s mode and owner');
+      return d('create', "directory with the host's mode and owner");
     case 'symlink':
       return d('create', 'symlink kept as a symlink, so both spellings work');
     default:

@@ -78,7 +78,15 @@ export interface ExpandOptions {
 
 const MAX_SYMLINKS = 40;
 
-function hostType(st: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean; isFIFO(): boolean }): HostType {
+function hostType(st: {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSocket(): boolean;
+  isFIFO(): boolean;
+}): HostType {
   if (st.isSymbolicLink()) return 'symlink';
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'dir';
@@ -104,7 +112,6 @@ async function hostInfo(p: string): Promise<HostInfo | undefined> {
     throw e;
   }
 }
-
 
 /**
  * Can someone other than root rename or replace `child` in directory `dir`? Its owner can; so can its group or
@@ -149,7 +156,15 @@ export class Expander {
         const ok = e.accesses.filter((a) => a.ok);
         const ops = [...new Set(ok.map((a) => a.op))];
         const firstAcc = ok[0] ?? e.accesses[0];
-        const first = { op: firstAcc.op, ok: firstAcc.ok, errno: firstAcc.errno, pid: firstAcc.pid, line: firstAcc.line, syscall: firstAcc.syscall, file: m.source.files[firstAcc.file ?? 0] };
+        const first = {
+          op: firstAcc.op,
+          ok: firstAcc.ok,
+          errno: firstAcc.errno,
+          pid: firstAcc.pid,
+          line: firstAcc.line,
+          syscall: firstAcc.syscall,
+          file: m.source.files[firstAcc.file ?? 0],
+        };
         // An ancestor of a scratch dir that was only looked at (realpath/cd on the way to it) is not jail content.
         if (p !== '/' && this.opts.excludes.some((x) => x.startsWith(p + '/')) && ops.every((o) => o === 'stat' || o === 'chdir' || o === 'access')) continue;
         if (ok.length === 0) {
@@ -188,7 +203,11 @@ export class Expander {
       const last = i === parts.length - 1;
       // /proc and /sys are the kernel's: never walked (following /proc/self would resolve against jailtrace itself)
       if (/^\/(proc|sys)$/.test(next)) {
-        this.note(p, { via: how.via, ops: how.ops, failedOnly: false, from: how.from, first: how.first }, { type: 'missing', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0 });
+        this.note(
+          p,
+          { via: how.via, ops: how.ops, failedOnly: false, from: how.from, first: how.first },
+          { type: 'missing', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0 },
+        );
         return undefined;
       }
       const info = await this.info(next);
@@ -202,17 +221,37 @@ export class Expander {
       // Below a world-writable directory, a name a user owns (or any name, without the sticky bit) is the user's to
       // change: it and everything reached through it is workload data. Elsewhere, a name in a directory a user can
       // write (theirs, or group-writable) is theirs to swap too. Root neither follows, reads nor copies it.
-      const userDir = shared && (info.uid !== 0 || !shared.sticky) ? { dir: shared.dir, world: true } : parent && cur && swappableIn(parent, info) ? { dir: cur, world: false } : undefined;
+      const userDir =
+        shared && (info.uid !== 0 || !shared.sticky)
+          ? { dir: shared.dir, world: true }
+          : parent && cur && swappableIn(parent, info)
+            ? { dir: cur, world: false }
+            : undefined;
       if (userDir) {
         const mark = { sharedDir: userDir.dir, ...(userDir.world ? {} : { userDir: true }) };
-        this.note(next, { via: last ? how.via : 'parent', ops: last ? how.ops : [], failedOnly: false, from: last ? how.from : p, first: last ? how.first : undefined, ...mark }, info);
+        this.note(
+          next,
+          {
+            via: last ? how.via : 'parent',
+            ops: last ? how.ops : [],
+            failedOnly: false,
+            from: last ? how.from : p,
+            first: last ? how.first : undefined,
+            ...mark,
+          },
+          info,
+        );
         if (!last) this.note(p, { via: how.via, ops: how.ops, failedOnly: false, from: how.from, first: how.first, ...mark });
         return undefined;
       }
       if (info.type === 'dir' && info.mode & 0o002) shared = { dir: next, sticky: (info.mode & 0o1000) !== 0 };
       parent = info;
       if (info.type === 'symlink') {
-        this.note(next, { via: last && how.via === 'trace' ? 'trace' : 'symlink', ops: [], failedOnly: false, from: p, first: last ? how.first : undefined }, info);
+        this.note(
+          next,
+          { via: last && how.via === 'trace' ? 'trace' : 'symlink', ops: [], failedOnly: false, from: p, first: last ? how.first : undefined },
+          info,
+        );
         const target = info.target!.startsWith('/') ? info.target! : `${cur || '/'}/${info.target}`;
         const rest = parts.slice(i + 1).join('/');
         return this.addPath(normalize(rest ? `${target}/${rest}` : target), { ...how, from: how.from ?? p }, depth + 1);
@@ -232,14 +271,32 @@ export class Expander {
     return '/';
   }
 
-  private note(p: string, how: { via: Via; ops: Op[]; failedOnly: boolean; from?: string; first?: JailEntry['first']; secretName?: string; sharedDir?: string; userDir?: boolean }, info?: HostInfo): void {
+  private note(
+    p: string,
+    how: { via: Via; ops: Op[]; failedOnly: boolean; from?: string; first?: JailEntry['first']; secretName?: string; sharedDir?: string; userDir?: boolean },
+    info?: HostInfo,
+  ): void {
     const old = this.entries.get(p);
     const ops = [...new Set([...(old?.ops ?? []), ...how.ops])];
     const secretName = how.secretName ?? old?.secretName;
     const sharedDir = how.sharedDir ?? old?.sharedDir;
     const userDir = how.userDir ?? old?.userDir;
-    const facts: Facts = { path: p, ops: new Set(ops), failedOnly: how.failedOnly && !old, type: info?.type ?? old?.host?.type ?? 'missing', via: old && old.via === 'trace' ? 'trace' : how.via, from: old?.from ?? how.from, secretName, sharedDir, userDir };
-    const d = decide(facts, this.opts.platform, { allowSecrets: this.opts.allowSecrets, allowDevices: this.opts.allowDevices, fullPasswd: this.opts.fullPasswd });
+    const facts: Facts = {
+      path: p,
+      ops: new Set(ops),
+      failedOnly: how.failedOnly && !old,
+      type: info?.type ?? old?.host?.type ?? 'missing',
+      via: old && old.via === 'trace' ? 'trace' : how.via,
+      from: old?.from ?? how.from,
+      secretName,
+      sharedDir,
+      userDir,
+    };
+    const d = decide(facts, this.opts.platform, {
+      allowSecrets: this.opts.allowSecrets,
+      allowDevices: this.opts.allowDevices,
+      fullPasswd: this.opts.fullPasswd,
+    });
     // A path first seen as a parent or symlink step keeps its first provenance, but takes the strongest facts.
     this.entries.set(p, {
       path: p,
@@ -262,7 +319,9 @@ export class Expander {
     const done = new Set<string>();
     for (let round = 0; round < 8; round++) {
       const rank = (e: JailEntry): number => (e.role === 'executable' || e.role === 'shell' ? 0 : 1);
-      const todo = [...this.entries.values()].filter((e) => e.decision === 'copy' && e.host?.type === 'file' && !done.has(e.path)).sort((a, b) => rank(a) - rank(b));
+      const todo = [...this.entries.values()]
+        .filter((e) => e.decision === 'copy' && e.host?.type === 'file' && !done.has(e.path))
+        .sort((a, b) => rank(a) - rank(b));
       if (todo.length === 0) return;
       for (const e of todo) {
         done.add(e.path);

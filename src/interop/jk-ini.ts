@@ -34,7 +34,14 @@ export function jkIni(section: string, entries: readonly JailEntry[], comment = 
   const live = entries.filter((e) => e.host && (e.decision === 'copy' || e.decision === 'create'));
   const paths = live.filter((e) => (e.host!.type === 'file' && e.decision === 'copy') || (e.host!.type === 'symlink' && e.via === 'trace')).map((e) => e.path);
   const devices = live.filter((e) => e.host!.type === 'char' || e.host!.type === 'block').map((e) => e.path);
-  const holders = new Set(paths.concat(devices).flatMap((p) => p.split('/').slice(1, -1).map((_, i, a) => '/' + a.slice(0, i + 1).join('/'))));
+  const holders = new Set(
+    paths.concat(devices).flatMap((p) =>
+      p
+        .split('/')
+        .slice(1, -1)
+        .map((_, i, a) => '/' + a.slice(0, i + 1).join('/')),
+    ),
+  );
   const emptydirs = live.filter((e) => e.host!.type === 'dir' && e.via === 'trace' && e.path !== '/' && !holders.has(e.path)).map((e) => e.path);
   const lines = [`[${section}]`, `comment = ${comment.replace(/\n/g, ' ')}`];
   const add = (key: string, list: string[]): void => {

@@ -121,7 +121,15 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
   let stopped: ApplyReport['stopped'];
   let jail: JailRoot | undefined;
   const removedTemps: string[] = [];
-  const report = (): ApplyReport => ({ jail: host, dryRun, confineMode: jail?.mode, results, counts: countResults(results), stopped, ...(removedTemps.length ? { removedTemps } : {}) });
+  const report = (): ApplyReport => ({
+    jail: host,
+    dryRun,
+    confineMode: jail?.mode,
+    results,
+    counts: countResults(results),
+    stopped,
+    ...(removedTemps.length ? { removedTemps } : {}),
+  });
 
   // The jail root: created if missing (its parent must exist), refused if it is a symlink.
   const rootSt = await fs.lstat(host).catch((e: unknown) => (isCode(e, 'ENOENT') ? undefined : Promise.reject(e)));
@@ -296,8 +304,16 @@ async function copy(ctx: Ctx, a: Copy, r: Resolved, cur: Stats | undefined): Pro
     const upgrade = other || changed ? await upgradedSource(a, sst, other) : undefined;
     const plan = upgrade ? { ...a, size: sst.size, mtimeMs: sst.mtimeMs, mode: sst.mode & 0o7777, uid: sst.uid, gid: sst.gid } : a;
     const wantNow = upgrade ? effectiveMode(plan, ctx.keepSetuid.has(a.path)) : want;
-    if (cur?.isFile() && cur.nlink === 1 && cur.size === plan.size && sameMtime(cur.mtimeMs, plan.mtimeMs) && diffModeOwner(cur, wantNow, plan.uid, plan.gid).length === 0) {
-      return upgrade ? { result: 'up-to-date', detail: upgrade, replanned: { ...factsOf(sst), sha256: await hashHandle(src), why: upgrade } } : { result: 'up-to-date' };
+    if (
+      cur?.isFile() &&
+      cur.nlink === 1 &&
+      cur.size === plan.size &&
+      sameMtime(cur.mtimeMs, plan.mtimeMs) &&
+      diffModeOwner(cur, wantNow, plan.uid, plan.gid).length === 0
+    ) {
+      return upgrade
+        ? { result: 'up-to-date', detail: upgrade, replanned: { ...factsOf(sst), sha256: await hashHandle(src), why: upgrade } }
+        : { result: 'up-to-date' };
     }
     const replaced = await replacing(r, cur);
     if (ctx.dryRun) return { result: 'done', detail: `would copy ${a.source} to ${r.hostPath}${replaced}${upgrade ? ` (${upgrade})` : ''}` };
@@ -312,16 +328,29 @@ async function copy(ctx: Ctx, a: Copy, r: Resolved, cur: Stats | undefined): Pro
         await writeAll(out, buf.subarray(0, bytesRead));
         pos += bytesRead;
       }
-      if (pos !== plan.size) throw new ActionRefused('source-changed', `source ${a.source} changed while copying (${pos} bytes read, ${plan.size} expected); re-plan`);
+      if (pos !== plan.size)
+        throw new ActionRefused('source-changed', `source ${a.source} changed while copying (${pos} bytes read, ${plan.size} expected); re-plan`);
     });
     if (!upgrade) return { result: 'done', detail: `copied ${a.source} to ${r.hostPath}${replaced}` };
-    return { result: 'done', detail: `copied ${a.source} to ${r.hostPath}${replaced}: ${upgrade}`, replanned: { ...factsOf(sst), sha256: hash.digest('hex'), why: upgrade } };
+    return {
+      result: 'done',
+      detail: `copied ${a.source} to ${r.hostPath}${replaced}: ${upgrade}`,
+      replanned: { ...factsOf(sst), sha256: hash.digest('hex'), why: upgrade },
+    };
   } finally {
     await src.close();
   }
 }
 
-const factsOf = (st: Stats): Omit<SourceFacts, 'sha256' | 'why'> => ({ size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, dev: st.dev, ino: st.ino });
+const factsOf = (st: Stats): Omit<SourceFacts, 'sha256' | 'why'> => ({
+  size: st.size,
+  mtimeMs: st.mtimeMs,
+  mode: st.mode & 0o7777,
+  uid: st.uid,
+  gid: st.gid,
+  dev: st.dev,
+  ino: st.ino,
+});
 
 /**
  * The source is not the file the plan saw (another inode, or other size/mtime). docs/security.md's rule decides
@@ -332,10 +361,17 @@ const factsOf = (st: Stats): Omit<SourceFacts, 'sha256' | 'why'> => ({ size: st.
  * as before: a directory on the way a user could swap, a file of a user's.
  */
 async function upgradedSource(a: Copy, sst: Stats, other: boolean): Promise<string> {
-  const was = other ? 'another file than the one planned (device/inode changed' : `changed since the plan was made (size ${a.size} → ${sst.size}, mtime ${a.mtimeMs} → ${sst.mtimeMs}`;
+  const was = other
+    ? 'another file than the one planned (device/inode changed'
+    : `changed since the plan was made (size ${a.size} → ${sst.size}, mtime ${a.mtimeMs} → ${sst.mtimeMs}`;
   const swappable = await swappableBy(a.source).catch((e: unknown) => `cannot check the way to it: ${(e as Error).message}`);
-  if (swappable) throw new ActionRefused('source-changed', `source ${a.source} is ${was}) and ${swappable}: a directory on the way may have been swapped; not copied, re-plan`);
-  if (sst.uid !== 0) throw new ActionRefused('source-changed', `source ${a.source} is ${was}) and now belongs to uid ${sst.uid}, not root: not copied, re-plan`);
+  if (swappable)
+    throw new ActionRefused(
+      'source-changed',
+      `source ${a.source} is ${was}) and ${swappable}: a directory on the way may have been swapped; not copied, re-plan`,
+    );
+  if (sst.uid !== 0)
+    throw new ActionRefused('source-changed', `source ${a.source} is ${was}) and now belongs to uid ${sst.uid}, not root: not copied, re-plan`);
   // the way is root's now, so nobody but root changed it since: the open file is the one at that name
   return `${a.source} was replaced on the host since planning (${other ? 'a new inode' : 'new size/mtime'}: an upgrade, a root-owned file reached only through root's directories): copied the new file`;
 }
@@ -366,7 +402,14 @@ async function sameContent(p: string, st: Stats, data: Buffer): Promise<boolean>
 }
 
 /** Writes a temp file next to the target and renames it over the target; removes the temp file on any error. */
-async function replaceFile(r: Resolved, mode: number, uid: number, gid: number, mtimeMs: number | undefined, fill: (out: FileHandle) => Promise<void>): Promise<void> {
+async function replaceFile(
+  r: Resolved,
+  mode: number,
+  uid: number,
+  gid: number,
+  mtimeMs: number | undefined,
+  fill: (out: FileHandle) => Promise<void>,
+): Promise<void> {
   await r.verify();
   const tmp = r.sibling(tempName());
   liveTemps.add(tmp);
@@ -473,7 +516,6 @@ async function replaceNode(r: Resolved, make: (tmp: string) => Promise<void>): P
 }
 
 // ---------------------------------------------------------------- helpers
-
 
 /**
  * Temp paths this process has created and not yet renamed or removed. A SIGINT/SIGTERM handler (src/cli.ts) calls

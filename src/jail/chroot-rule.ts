@@ -23,7 +23,8 @@ export function chrootRuleProblems(components: readonly ChrootComponent[], jail:
   for (const c of components) {
     const which = c.path === jail ? 'the jail root' : `a parent of ${jail}`;
     const q = shWord(c.path);
-    if (c.symlink) out.push(`${c.path} (${which}) is a symlink: sshd follows it, jailtrace does not build through it; fix: use the real path, ${'`'}readlink -f ${q}${'`'}`);
+    if (c.symlink)
+      out.push(`${c.path} (${which}) is a symlink: sshd follows it, jailtrace does not build through it; fix: use the real path, ${'`'}readlink -f ${q}${'`'}`);
     if (!c.dir) {
       out.push(`${c.path} (${which}) is not a directory: sshd refuses to chroot there ("chroot path ... is not a directory")`);
       continue;
@@ -38,7 +39,11 @@ export function chrootRuleProblems(components: readonly ChrootComponent[], jail:
       const who = [c.mode & 0o020 ? 'group' : '', c.mode & 0o002 ? 'others' : ''].filter(Boolean).join(' and ');
       wrong.push(`writable by ${who} (mode ${(c.mode & 0o7777).toString(8).padStart(4, '0')})`);
       // a sticky parent (/tmp, /var/tmp) is shared on purpose: chmod would break it; the jail moves instead
-      fixes.push(c.path !== jail && c.mode & 0o1000 ? `move the jail under directories only root can write, e.g. /srv/jail/${shWord(path.basename(jail))} (${c.path} is shared on purpose: do not chmod it)` : `chmod go-w ${q}`);
+      fixes.push(
+        c.path !== jail && c.mode & 0o1000
+          ? `move the jail under directories only root can write, e.g. /srv/jail/${shWord(path.basename(jail))} (${c.path} is shared on purpose: do not chmod it)`
+          : `chmod go-w ${q}`,
+      );
     }
     if (wrong.length === 0) continue;
     const says = `bad ownership or modes for chroot directory ${c.path === jail ? '' : 'component '}"${c.path}${c.path === jail || c.path === '/' ? '' : '/'}"`;
@@ -56,7 +61,12 @@ export async function chrootComponents(jail: string): Promise<ChrootComponent[]>
     const p = '/' + parts.slice(0, i).join('/');
     const st = await stat(p).catch(() => undefined);
     if (!st) break;
-    const symlink = p === abs && (await lstat(p).then((l) => l.isSymbolicLink(), () => false));
+    const symlink =
+      p === abs &&
+      (await lstat(p).then(
+        (l) => l.isSymbolicLink(),
+        () => false,
+      ));
     out.push({ path: p, uid: st.uid, mode: st.mode, dir: st.isDirectory(), ...(symlink ? { symlink } : {}) });
   }
   return out;

@@ -11,4 +11,5 @@ export interface Holder {
   mode: LockMode;
 }
 
-export const describeHolder = (h: Holder | undefined): string => (h ? `pid ${h.pid} (${h.command}${h.mode === 'shared' ? ', reading it' : ''}), since ${h.since}` : 'another jailtrace run');
+export const describeHolder = (h: Holder | undefined): string =>
+  h ? `pid ${h.pid} (${h.command}${h.mode === 'shared' ? ', reading it' : ''}), since ${h.since}` : 'another jailtrace run';

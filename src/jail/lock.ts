@@ -23,7 +23,6 @@ export type { Holder, LockMode } from './lock-holder.js';
 
 export const LOCK_DIR = '/run/jailtrace/locks';
 
-
 export interface JailLock {
   file: string;
   release(): void;
@@ -52,14 +51,21 @@ async function realJail(jail: string): Promise<string> {
 }
 
 export async function lockFileOf(jail: string): Promise<string> {
-  const id = createHash('sha256').update(await realJail(jail)).digest('hex').slice(0, 32);
+  const id = createHash('sha256')
+    .update(await realJail(jail))
+    .digest('hex')
+    .slice(0, 32);
   return path.join(LOCK_DIR, `${id}.lock`);
 }
 
 async function lockDir(): Promise<void> {
   await mkdir(LOCK_DIR, { recursive: true, mode: 0o755 });
   const why = await swappableBy(LOCK_DIR);
-  if (why) throw new UsageError(`${LOCK_DIR}: a user could swap it (${why}): jailtrace will not keep its locks there`, `remove it and let jailtrace make it again (root-owned, 0755): rm -rf ${path.dirname(LOCK_DIR)}`);
+  if (why)
+    throw new UsageError(
+      `${LOCK_DIR}: a user could swap it (${why}): jailtrace will not keep its locks there`,
+      `remove it and let jailtrace make it again (root-owned, 0755): rm -rf ${path.dirname(LOCK_DIR)}`,
+    );
 }
 
 export async function readHolder(file: string): Promise<Holder | undefined> {
@@ -71,7 +77,6 @@ export async function readHolder(file: string): Promise<Holder | undefined> {
     return undefined;
   }
 }
-
 
 const LOCKER = 'exec 9>>"$1" || exit 71; flock "$2" -w "$3" 9 || exit 75; echo locked; exec cat >/dev/null';
 
@@ -103,7 +108,11 @@ export async function lockJail(jail: string, o: LockOptions = {}): Promise<JailL
   if (outcome !== 'locked') {
     const holder = await readHolder(file);
     if (outcome === 75) {
-      throw new BusyError(jail, `locked by ${describeHolder(holder)}${wait > 0 ? `; waited ${wait} s` : ''}`, wait > 0 ? 'wait longer (--wait SECONDS), or see what that run is doing' : 'rerun when it is done, or wait for it with --wait SECONDS');
+      throw new BusyError(
+        jail,
+        `locked by ${describeHolder(holder)}${wait > 0 ? `; waited ${wait} s` : ''}`,
+        wait > 0 ? 'wait longer (--wait SECONDS), or see what that run is doing' : 'rerun when it is done, or wait for it with --wait SECONDS',
+      );
     }
     throw new UsageError(`cannot lock ${jail} (${file}): the locker exited ${outcome}`, 'flock (util-linux) and sh must be installed');
   }

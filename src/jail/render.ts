@@ -45,7 +45,10 @@ export function renderDryRun(plan: Plan, opts: { keepSetuid?: ReadonlySet<string
 export function renderReport(report: ApplyReport): string {
   const lines = report.results
     .filter((r) => r.result !== 'up-to-date')
-    .map((r) => `${report.dryRun && r.result === 'done' ? 'would' : r.result}: ${describeAction(r.action).replace(/ +/, ' ')}${r.detail ? ` — ${displayPath(r.detail)}` : ''}\n`);
+    .map(
+      (r) =>
+        `${report.dryRun && r.result === 'done' ? 'would' : r.result}: ${describeAction(r.action).replace(/ +/, ' ')}${r.detail ? ` — ${displayPath(r.detail)}` : ''}\n`,
+    );
   const c = report.counts;
   const tail = `${report.dryRun ? 'dry run: ' : ''}${c.done} ${report.dryRun ? 'to do' : 'done'}, ${c['up-to-date']} up-to-date, ${c.refused} refused, ${c.failed} failed${report.stopped ? ` (stopped: ${report.stopped.code})` : ''}\n`;
   return lines.join('') + tail;

@@ -20,7 +20,10 @@ export async function makeScratch(jail: string, uid: number): Promise<{ host: st
   const st = await lstat(jail).catch(() => undefined);
   if (!st?.isDirectory()) throw new UsageError(`${jail} is not a directory`, 'name the jail directory');
   if (uid !== 0 && (st.uid !== 0 || st.mode & 0o022)) {
-    throw new UsageError(`${jail} is not root-owned, or others can write to it: verify will not make files for the workload there`, `chown root ${shWord(jail)} && chmod go-w ${shWord(jail)} (OpenSSH requires it too)`);
+    throw new UsageError(
+      `${jail} is not root-owned, or others can write to it: verify will not make files for the workload there`,
+      `chown root ${shWord(jail)} && chmod go-w ${shWord(jail)} (OpenSSH requires it too)`,
+    );
   }
   const host = await mkdtemp(path.join(jail, '.jailtrace-verify-'));
   // an interrupted run: the profiles' trees in it go first (registered later, removed first), then this, if empty

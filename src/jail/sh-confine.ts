@@ -116,12 +116,29 @@ export const SH_SYMLINK_BODY = `  resolve "$1"
  */
 export const SECRET_SH_GLOBS: ReadonlyArray<{ path: string } | { dir: string; base: string }> = [
   // a name and its backup copies (NAME, NAME-, NAME~, NAME.*), in its own directory only
-  ...['/etc/shadow', '/etc/gshadow', '/etc/master.passwd', '/etc/spwd.db', '/etc/security/passwd', '/var/backups/shadow', '/var/backups/gshadow', '/var/backups/master.passwd', '/var/backups/spwd.db'].flatMap((n) => {
+  ...[
+    '/etc/shadow',
+    '/etc/gshadow',
+    '/etc/master.passwd',
+    '/etc/spwd.db',
+    '/etc/security/passwd',
+    '/var/backups/shadow',
+    '/var/backups/gshadow',
+    '/var/backups/master.passwd',
+    '/var/backups/spwd.db',
+  ].flatMap((n) => {
     const dir = n.slice(0, n.lastIndexOf('/'));
     const base = n.slice(n.lastIndexOf('/') + 1);
-    return [{ dir, base }, { dir, base: `${base}[-~]` }, { dir, base: `${base}.*` }];
+    return [
+      { dir, base },
+      { dir, base: `${base}[-~]` },
+      { dir, base: `${base}.*` },
+    ];
   }),
-  ...['', '[-~]', ...['bak', 'old', 'orig', 'save', 'dpkg-old', 'dpkg-dist', 'ucf-old', 'rpmsave'].map((x) => `.${x}`)].map((x) => ({ dir: '/etc/ssh', base: `*_key${x}` })),
+  ...['', '[-~]', ...['bak', 'old', 'orig', 'save', 'dpkg-old', 'dpkg-dist', 'ucf-old', 'rpmsave'].map((x) => `.${x}`)].map((x) => ({
+    dir: '/etc/ssh',
+    base: `*_key${x}`,
+  })),
   { path: '/root' },
   { path: '/root/*' },
   { path: '/etc/sudoers*' },

@@ -27,7 +27,7 @@ export const SYSTEM_DIRS: readonly SystemDirRow[] = [
   { dir: '/libx32', below: true, why: "the host's libraries" },
   { dir: '/boot', below: true, why: "the host's kernels and boot loader" },
   { dir: '/dev', below: true, why: "the host's device nodes" },
-  { dir: '/proc', below: true, why: 'the kernel\'s process file system' },
+  { dir: '/proc', below: true, why: "the kernel's process file system" },
   { dir: '/sys', below: true, why: "the kernel's sysfs" },
   { dir: '/run', below: false, why: "the host's runtime state" },
   { dir: '/var', below: false, why: "the host's variable data (use a directory below it, such as /var/jail)" },
@@ -122,11 +122,13 @@ export async function systemJailProblem(jail: string): Promise<string | undefine
   const canonical = await canonicalPath(real);
   if (canonical !== undefined && canonical !== real) {
     const rule = systemDirRule(canonical);
-    if (rule) return `${abs} (${canonical}, through a bind mount) is ${rule.dir === canonical ? '' : `inside ${rule.dir}, `}${rule.why}: refusing to build a jail there`;
+    if (rule)
+      return `${abs} (${canonical}, through a bind mount) is ${rule.dir === canonical ? '' : `inside ${rule.dir}, `}${rule.why}: refusing to build a jail there`;
   }
   for (const marker of SYSTEM_MARKERS) {
     const [host, inJail] = await Promise.all([lstat(marker).catch(() => undefined), lstat(path.join(real, marker)).catch(() => undefined)]);
-    if (host && inJail && host.dev === inJail.dev && host.ino === inJail.ino) return `${abs} holds the running system's ${marker} (same device and inode): it is the host's own tree, not a jail; refusing to build a jail there`;
+    if (host && inJail && host.dev === inJail.dev && host.ino === inJail.ino)
+      return `${abs} holds the running system's ${marker} (same device and inode): it is the host's own tree, not a jail; refusing to build a jail there`;
   }
   return undefined;
 }
@@ -140,5 +142,9 @@ export async function refuseJailRoot(jail: string): Promise<void> {
   const problem = await systemJailProblem(jail);
   if (problem) throw new UsageError(problem, 'name a directory of its own for the jail, such as /srv/jail/NAME or /var/jail/NAME (docs/security.md)');
   const swappable = await swappableBy(path.resolve(jail));
-  if (swappable) throw new UsageError(`${path.resolve(jail)}: a user could swap a directory on the way to it (${swappable}): refusing to write there as root`, 'put the jail under directories only root can write (OpenSSH requires it of a ChrootDirectory too), e.g. /srv/jail/NAME');
+  if (swappable)
+    throw new UsageError(
+      `${path.resolve(jail)}: a user could swap a directory on the way to it (${swappable}): refusing to write there as root`,
+      'put the jail under directories only root can write (OpenSSH requires it of a ChrootDirectory too), e.g. /srv/jail/NAME',
+    );
 }

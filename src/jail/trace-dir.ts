@@ -38,12 +38,19 @@ async function ownDir(p: string, mode: number): Promise<void> {
     await mkdir(p, { mode });
     return;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot make ${p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the jail directory and the disk, or give --output-dir DIR');
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new UsageError(
+        `cannot make ${p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        'check the jail directory and the disk, or give --output-dir DIR',
+      );
   }
   const st = await lstat(p);
   const me = process.geteuid?.() ?? 0;
   if (!st.isDirectory() || (st.uid !== 0 && st.uid !== me)) {
-    throw new UsageError(`${p} is not jailtrace's own directory (${st.isSymbolicLink() ? 'a symlink' : st.isDirectory() ? `owned by uid ${st.uid}` : 'not a directory'}): traces are not written there`, 'remove it (the record dir is root-only), or give --output-dir DIR');
+    throw new UsageError(
+      `${p} is not jailtrace's own directory (${st.isSymbolicLink() ? 'a symlink' : st.isDirectory() ? `owned by uid ${st.uid}` : 'not a directory'}): traces are not written there`,
+      'remove it (the record dir is root-only), or give --output-dir DIR',
+    );
   }
 }
 
@@ -56,7 +63,10 @@ export async function jailTraceDir(jail: string, label: string, opts: { makeJail
   const traces = path.join(abs, TRACES_DIR);
   const why = await swappableBy(path.join(traces, 'run'));
   if (why) {
-    throw new UsageError(`${abs}: a user could swap a directory on the way to its record (${why}): its traces are not written there`, `make the jail root root-owned and not writable by others (chown root ${abs}; chmod go-w ${abs}: OpenSSH requires it too), or give --output-dir DIR`);
+    throw new UsageError(
+      `${abs}: a user could swap a directory on the way to its record (${why}): its traces are not written there`,
+      `make the jail root root-owned and not writable by others (chown root ${abs}; chmod go-w ${abs}: OpenSSH requires it too), or give --output-dir DIR`,
+    );
   }
   const st = await lstat(abs).catch(() => undefined);
   if (!st) {
@@ -72,7 +82,8 @@ export async function jailTraceDir(jail: string, label: string, opts: { makeJail
       await mkdir(dir, { mode: 0o700 });
       return dir;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot make ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the disk, or give --output-dir DIR');
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new UsageError(`cannot make ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the disk, or give --output-dir DIR');
     }
   }
   throw new UsageError(`${traces}: no free name for ${base}`, 'remove old trace folders');

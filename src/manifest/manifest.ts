@@ -150,7 +150,9 @@ export class ManifestBuilder {
     }
     const list = Array.isArray(slot) ? slot : [slot];
     const keys = this.keyed.size === 0 ? undefined : this.keyed.get(a.path);
-    const seen = keys ? keys.get(recordKey(a.op, a.ok, errno, a.pid, this.fileIndex, jailPath, from)) : list.find((r) => sameKey(r, a.op, a.ok, errno, a.pid, this.fileIndex, jailPath, from));
+    const seen = keys
+      ? keys.get(recordKey(a.op, a.ok, errno, a.pid, this.fileIndex, jailPath, from))
+      : list.find((r) => sameKey(r, a.op, a.ok, errno, a.pid, this.fileIndex, jailPath, from));
     if (seen) {
       seen.count = (seen.count ?? 1) + 1;
       return;
@@ -159,7 +161,8 @@ export class ManifestBuilder {
     list.push(rec);
     if (list.length === 2) this.slots.set(a.path, list);
     if (keys) keys.set(recordKey(rec.op, rec.ok, rec.errno, rec.pid, rec.file ?? 0, rec.jailPath, rec.resolvedFrom), rec);
-    else if (list.length > SCAN_MAX) this.keyed.set(a.path, new Map(list.map((r) => [recordKey(r.op, r.ok, r.errno, r.pid, r.file ?? 0, r.jailPath, r.resolvedFrom), r])));
+    else if (list.length > SCAN_MAX)
+      this.keyed.set(a.path, new Map(list.map((r) => [recordKey(r.op, r.ok, r.errno, r.pid, r.file ?? 0, r.jailPath, r.resolvedFrom), r])));
   }
 
   private count(kind: 'distinct paths' | 'distinct accesses' | 'bytes of path names', n: number, line: number): void {
@@ -227,7 +230,16 @@ export class ManifestBuilder {
       if (p.file) r.file = p.file;
       return r;
     });
-    return { schema: MANIFEST_SCHEMA, source, entries, processes, warnings: this.warnings, warningCount: this.warningCount, notes: this.notes, noteCount: this.noteCount };
+    return {
+      schema: MANIFEST_SCHEMA,
+      source,
+      entries,
+      processes,
+      warnings: this.warnings,
+      warningCount: this.warningCount,
+      notes: this.notes,
+      noteCount: this.noteCount,
+    };
   }
 }
 
@@ -271,8 +283,16 @@ function entry(path: BPath, accesses: AccessRecord[]): ManifestEntry {
 const recordKey = (op: Op, ok: boolean, errno: string | undefined, pid: number, file: number, jailPath: string | undefined, from: string | undefined): string =>
   `${op}\0${ok ? '' : (errno ?? '?')}\0${pid}\0${file}\0${jailPath ?? ''}\0${from ?? ''}`;
 
-const sameKey = (r: AccessRecord, op: Op, ok: boolean, errno: string | undefined, pid: number, file: number, jailPath: string | undefined, from: string | undefined): boolean =>
-  r.op === op && r.ok === ok && r.errno === errno && r.pid === pid && (r.file ?? 0) === file && r.jailPath === jailPath && r.resolvedFrom === from;
+const sameKey = (
+  r: AccessRecord,
+  op: Op,
+  ok: boolean,
+  errno: string | undefined,
+  pid: number,
+  file: number,
+  jailPath: string | undefined,
+  from: string | undefined,
+): boolean => r.op === op && r.ok === ok && r.errno === errno && r.pid === pid && (r.file ?? 0) === file && r.jailPath === jailPath && r.resolvedFrom === from;
 
 /** The exact bytes of an entry's path. */
 export const entryBytes = (e: ManifestEntry): Buffer => (e.pathHex !== undefined ? Buffer.from(e.pathHex, 'hex') : Buffer.from(e.path, 'utf8'));

@@ -9,7 +9,16 @@ export function mergeManifests(ms: readonly Manifest[]): Manifest {
   if (ms.length === 0) throw new Error('mergeManifests: nothing to merge');
   const byPath = new Map<string, ManifestEntry>();
   const files: string[] = [];
-  const out: Manifest = { ...ms[0], entries: [], processes: [], warnings: [], warningCount: 0, notes: [], noteCount: 0, source: { ...ms[0].source, files, lines: 0, bytes: 0 } };
+  const out: Manifest = {
+    ...ms[0],
+    entries: [],
+    processes: [],
+    warnings: [],
+    warningCount: 0,
+    notes: [],
+    noteCount: 0,
+    source: { ...ms[0].source, files, lines: 0, bytes: 0 },
+  };
   for (const m of ms) {
     const shift = files.length;
     files.push(...m.source.files);

@@ -57,7 +57,9 @@ export async function scratchOf(args: readonly string[]): Promise<string[]> {
   const out = new Set<string>();
   for (const a of args) {
     const st = await stat(a).catch(() => undefined);
-    const traces = st?.isDirectory() ? (await readdir(a).catch(() => [] as string[])).filter((n) => n.endsWith('.meta.json')).map((n) => path.join(a, n.slice(0, -'.meta.json'.length))) : [a];
+    const traces = st?.isDirectory()
+      ? (await readdir(a).catch(() => [] as string[])).filter((n) => n.endsWith('.meta.json')).map((n) => path.join(a, n.slice(0, -'.meta.json'.length)))
+      : [a];
     for (const t of traces) for (const s of (await readTraceMeta(t))?.scratch ?? []) out.add(s);
   }
   return [...out].sort();

@@ -65,7 +65,11 @@ export const HANDLERS: Readonly<Record<Family, Handler>> = Object.freeze({
     const flags = row.impliedFlags ?? m.flagsText(ev, row.flags);
     const r = m.resolve(p, ev, row.dirfd, path);
     m.record(p, ev, r, opFromFlags(flags));
-    if (r.unresolved) m.note(ev.line, `${ev.name}: relative path under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails`);
+    if (r.unresolved)
+      m.note(
+        ev.line,
+        `${ev.name}: relative path under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails`,
+      );
     if (ev.ok && ev.retval >= 0) p.fds.set(ev.retval, { path: r.path, cloexec: flags.includes('O_CLOEXEC') });
     // strace -y: `= 3</usr/share/zoneinfo/UTC>` names the file the kernel opened (a host path)
     if (ev.ok && ev.retPath) m.resolvedTo(p, ev, r, fromBytes(ev.retPath), opFromFlags(flags), true);
@@ -99,7 +103,8 @@ export const HANDLERS: Readonly<Record<Family, Handler>> = Object.freeze({
     const target = ev.ok ? m.str(ev, row.target) : undefined;
     m.emit(p, ev, row, path, 'readlink', target);
     // readlink's content, Solaris resolvepath's and FreeBSD __realpathat's output: the file behind the name
-    if (path !== undefined && path !== '' && target && !isTruncated(ev.args[row.target!] ?? '')) m.resolvedTo(p, ev, m.resolve(p, ev, row.dirfd, path), target, 'stat');
+    if (path !== undefined && path !== '' && target && !isTruncated(ev.args[row.target!] ?? ''))
+      m.resolvedTo(p, ev, m.resolve(p, ev, row.dirfd, path), target, 'stat');
   },
   connect(m, row, ev, p) {
     const sun = ev.sunPath ? fromBytes(ev.sunPath) : sunPath(ev.args[row.path ?? 1] ?? '', ev);

@@ -98,9 +98,7 @@ export class ProcessModel implements Env {
 
   /** State a process created elsewhere starts from (an `-ff` file whose parent is in another file). */
   seed(pid: number, from: Proc | undefined, line: number): Proc {
-    const p: Proc = from
-      ? forkProc(from, pid, { fs: false, files: false }, line)
-      : { pid, fs: { ...this.initial }, fds: new FdTable(this.fdBudget), line };
+    const p: Proc = from ? forkProc(from, pid, { fs: false, files: false }, line) : { pid, fs: { ...this.initial }, fds: new FdTable(this.fdBudget), line };
     return this.adopt(p);
   }
 
@@ -288,7 +286,11 @@ export class ProcessModel implements Env {
     if (path === undefined) return;
     const r = this.resolve(p, ev, row.dirfd, path);
     this.record(p, ev, r, op, target);
-    if (r.unresolved) this.note(ev.line, `${ev.name}: relative path ${JSON.stringify(path)} under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails`);
+    if (r.unresolved)
+      this.note(
+        ev.line,
+        `${ev.name}: relative path ${JSON.stringify(path)} under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails`,
+      );
   }
 
   resolvedTo(p: Proc, ev: SyscallEvent, link: Resolved, target: BPath, op: Op, hostPath = false): void {

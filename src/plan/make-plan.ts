@@ -131,12 +131,34 @@ export function makePlan(input: PlanInput): Plan {
     const h = e.host;
     const reason = reasonOf(e);
     if (e.decision === 'copy' && h.type === 'file') {
-      push({ kind: 'copy', path: e.path, source: e.path, mode: h.mode, uid: h.uid, gid: h.gid, mtimeMs: h.mtimeMs, size: h.size, dev: h.dev, ino: h.ino, reason });
+      push({
+        kind: 'copy',
+        path: e.path,
+        source: e.path,
+        mode: h.mode,
+        uid: h.uid,
+        gid: h.gid,
+        mtimeMs: h.mtimeMs,
+        size: h.size,
+        dev: h.dev,
+        ino: h.ino,
+        reason,
+      });
     } else if (e.decision === 'create' || (e.decision === 'copy' && h.type !== 'file')) {
       if (h.type === 'dir') push({ kind: 'mkdir', path: e.path, mode: h.mode, uid: h.uid, gid: h.gid, reason }, e.via === 'parent');
       else if (h.type === 'symlink' && h.target !== undefined) push({ kind: 'symlink', path: e.path, target: h.target, reason });
       else if (h.type === 'char' || h.type === 'block')
-        push({ kind: 'mknod', path: e.path, type: h.type === 'char' ? 'c' : 'b', major: devMajor(h.rdev), minor: devMinor(h.rdev), mode: h.mode, uid: h.uid, gid: h.gid, reason });
+        push({
+          kind: 'mknod',
+          path: e.path,
+          type: h.type === 'char' ? 'c' : 'b',
+          major: devMajor(h.rdev),
+          minor: devMinor(h.rdev),
+          mode: h.mode,
+          uid: h.uid,
+          gid: h.gid,
+          reason,
+        });
     }
   }
   if (input.accounts) {
@@ -144,7 +166,15 @@ export function makePlan(input: PlanInput): Plan {
       const content = f === '/etc/passwd' ? input.accounts.passwd : input.accounts.group;
       const e = entries.find((x) => x.path === f);
       if (e?.decision === 'copy') continue; // --full-passwd
-      push({ kind: 'write', path: f, content, mode: 0o644, uid: 0, gid: 0, reason: `generated: root and ${input.record.users.join(', ') || 'no other users'} only` });
+      push({
+        kind: 'write',
+        path: f,
+        content,
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        reason: `generated: root and ${input.record.users.join(', ') || 'no other users'} only`,
+      });
     }
     if (!taken.has('/etc')) push({ kind: 'mkdir', path: '/etc', mode: 0o755, uid: 0, gid: 0, reason: 'holds the generated account files' });
     if (input.homes) {
@@ -166,7 +196,15 @@ export function makePlan(input: PlanInput): Plan {
   actions.splice(0, actions.length, ...kept.actions);
   const generated = generatedFiles(actions);
   const record: JailRecord = { schema: JAIL_SCHEMA, ...input.record, entries: recorded, ...(generated.length ? { generated } : {}) };
-  push({ kind: 'mkdir', path: RECORD_DIR, mode: 0o700, uid: 0, gid: 0, reason: 'jailtrace\'s record of what this jail should hold' });
-  push({ kind: 'write', path: RECORD_FILE, content: JSON.stringify(record, null, 1) + '\n', mode: 0o600, uid: 0, gid: 0, reason: 'manifest and decisions, for verify/check/sync/diff/explain' });
+  push({ kind: 'mkdir', path: RECORD_DIR, mode: 0o700, uid: 0, gid: 0, reason: "jailtrace's record of what this jail should hold" });
+  push({
+    kind: 'write',
+    path: RECORD_FILE,
+    content: JSON.stringify(record, null, 1) + '\n',
+    mode: 0o600,
+    uid: 0,
+    gid: 0,
+    reason: 'manifest and decisions, for verify/check/sync/diff/explain',
+  });
   return sortPlan({ jail: input.jail, actions });
 }

@@ -35,5 +35,12 @@ export const aix: PlatformInfo = {
     'Run a syslogd for the jail whose socket is JAIL/dev/log, or configure the program to log over UDP to 127.0.0.1:514.',
   ],
   dialects: ['truss-aix'],
-  sh: { path: '/usr/bin:/usr/sbin:/sbin:/bin', listers: ['ldd', 'dump -H'], ignore: ['/unix'], pwdMkdb: false, loaderEnv: ['LIBPATH', 'LDR_PRELOAD', 'LDR_PRELOAD64', 'LD_LIBRARY_PATH', 'OBJECT_MODE'], accountDbs: [] },
+  sh: {
+    path: '/usr/bin:/usr/sbin:/sbin:/bin',
+    listers: ['ldd', 'dump -H'],
+    ignore: ['/unix'],
+    pwdMkdb: false,
+    loaderEnv: ['LIBPATH', 'LDR_PRELOAD', 'LDR_PRELOAD64', 'LD_LIBRARY_PATH', 'OBJECT_MODE'],
+    accountDbs: [],
+  },
 };

@@ -34,9 +34,17 @@ export const freebsd: PlatformInfo = {
   // Device nodes only work on devfs: mknod'ed nodes on UFS/ZFS are inert. The script mounts devfs instead.
   mknod: ': {path} {type} {major} {minor} comes from devfs: mount -t devfs devfs JAIL/dev and hide the rest with a devfs ruleset',
   syslog: [
-    "syslog(3) sends to the unix socket /var/run/log (/var/run/logpriv for root); syslogd -l adds a socket:",
+    'syslog(3) sends to the unix socket /var/run/log (/var/run/logpriv for root); syslogd -l adds a socket:',
     'run syslogd with -l JAIL/var/run/log (syslogd_flags="-l JAIL/var/run/log" in /etc/rc.conf).',
   ],
   dialects: ['truss-freebsd', 'kdump', 'dtrace-freebsd'],
-  sh: { path: '/bin:/usr/bin:/sbin:/usr/sbin', listers: ['ldd'], ignore: [], pwdMkdb: true, loaderEnv: ['LD_LIBRARY_PATH', 'LD_PRELOAD', 'LD_LIBMAP', 'LD_LIBRARY_PATH_FDS', 'LD_32_LIBRARY_PATH', 'LD_32_PRELOAD', 'LD_32_LIBMAP'], devWord: 'freebsd', accountDbs: ['/etc/pwd.db', '/etc/spwd.db', '/etc/master.passwd'] },
+  sh: {
+    path: '/bin:/usr/bin:/sbin:/usr/sbin',
+    listers: ['ldd'],
+    ignore: [],
+    pwdMkdb: true,
+    loaderEnv: ['LD_LIBRARY_PATH', 'LD_PRELOAD', 'LD_LIBMAP', 'LD_LIBRARY_PATH_FDS', 'LD_32_LIBRARY_PATH', 'LD_32_PRELOAD', 'LD_32_LIBMAP'],
+    devWord: 'freebsd',
+    accountDbs: ['/etc/pwd.db', '/etc/spwd.db', '/etc/master.passwd'],
+  },
 };

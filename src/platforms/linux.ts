@@ -20,5 +20,12 @@ export const linux: PlatformInfo = {
     'sysklogd: syslogd -a {jail}/dev/log',
   ],
   dialects: ['strace'],
-  sh: { path: '/usr/sbin:/usr/bin:/sbin:/bin', listers: ['ldd'], ignore: [], pwdMkdb: false, loaderEnv: ['LD_LIBRARY_PATH', 'LD_PRELOAD', 'LD_AUDIT'], accountDbs: [] },
+  sh: {
+    path: '/usr/sbin:/usr/bin:/sbin:/bin',
+    listers: ['ldd'],
+    ignore: [],
+    pwdMkdb: false,
+    loaderEnv: ['LD_LIBRARY_PATH', 'LD_PRELOAD', 'LD_AUDIT'],
+    accountDbs: [],
+  },
 };

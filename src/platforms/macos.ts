@@ -43,5 +43,13 @@ export const macos: PlatformInfo = {
     'which a chroot does not cut off; nothing to add to the jail on current releases.',
   ],
   dialects: ['dtruss', 'dtrace-macos'],
-  sh: { path: '/bin:/usr/bin:/sbin:/usr/sbin', listers: ['otool -L'], ignore: [], pwdMkdb: false, loaderEnv: ['DYLD_LIBRARY_PATH', 'DYLD_FALLBACK_LIBRARY_PATH', 'DYLD_INSERT_LIBRARIES', 'DYLD_FRAMEWORK_PATH', 'DYLD_FALLBACK_FRAMEWORK_PATH'], devWord: 'macos', accountDbs: [] },
+  sh: {
+    path: '/bin:/usr/bin:/sbin:/usr/sbin',
+    listers: ['otool -L'],
+    ignore: [],
+    pwdMkdb: false,
+    loaderEnv: ['DYLD_LIBRARY_PATH', 'DYLD_FALLBACK_LIBRARY_PATH', 'DYLD_INSERT_LIBRARIES', 'DYLD_FRAMEWORK_PATH', 'DYLD_FALLBACK_FRAMEWORK_PATH'],
+    devWord: 'macos',
+    accountDbs: [],
+  },
 };

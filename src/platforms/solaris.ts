@@ -41,5 +41,22 @@ export const solaris: PlatformInfo = {
     "using the major/minor numbers of the host's nodes (ls -lL /dev/log /dev/conslog); syslogd needs no change.",
   ],
   dialects: ['truss-solaris'],
-  sh: { path: '/usr/xpg4/bin:/usr/bin:/usr/sbin:/sbin', listers: ['ldd'], ignore: [], pwdMkdb: false, loaderEnv: ['LD_LIBRARY_PATH', 'LD_LIBRARY_PATH_32', 'LD_LIBRARY_PATH_64', 'LD_PRELOAD', 'LD_PRELOAD_32', 'LD_PRELOAD_64', 'LD_CONFIG', 'LD_CONFIG_32', 'LD_CONFIG_64'], accountDbs: [] },
+  sh: {
+    path: '/usr/xpg4/bin:/usr/bin:/usr/sbin:/sbin',
+    listers: ['ldd'],
+    ignore: [],
+    pwdMkdb: false,
+    loaderEnv: [
+      'LD_LIBRARY_PATH',
+      'LD_LIBRARY_PATH_32',
+      'LD_LIBRARY_PATH_64',
+      'LD_PRELOAD',
+      'LD_PRELOAD_32',
+      'LD_PRELOAD_64',
+      'LD_CONFIG',
+      'LD_CONFIG_32',
+      'LD_CONFIG_64',
+    ],
+    accountDbs: [],
+  },
 };

@@ -11,7 +11,11 @@ import { UsageError } from '../errors.js';
 
 export const SFTP_SERVER_PATHS = ['/usr/lib/openssh/sftp-server', '/usr/libexec/openssh/sftp-server', '/usr/libexec/sftp-server', '/usr/lib/ssh/sftp-server'];
 
-const isExecutable = (p: string): Promise<boolean> => access(p, constants.X_OK).then(() => true, () => false);
+const isExecutable = (p: string): Promise<boolean> =>
+  access(p, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * The `Subsystem sftp` command of an sshd_config (the global one: first one wins, as in sshd), read by the one
@@ -48,7 +52,10 @@ export async function findScp(override?: string, pathEnv = process.env.PATH): Pr
   }
   const found = await whichExecutable('scp', pathEnv ?? '/usr/bin:/bin');
   if (found) return found;
-  throw new UsageError('scp not found on PATH', 'apt-get install openssh-client (Debian/Ubuntu), dnf install openssh-clients (Fedora/RHEL), or give --scp PATH');
+  throw new UsageError(
+    'scp not found on PATH',
+    'apt-get install openssh-client (Debian/Ubuntu), dnf install openssh-clients (Fedora/RHEL), or give --scp PATH',
+  );
 }
 
 /** The sftp client (runs on the host and spawns the traced server through `sftp -D`). */

@@ -73,8 +73,21 @@ export async function sessionCommand(user: PasswdEntry | undefined, command: str
   const s = sessionShell(user.shell);
   if (s.shell === undefined) return { argv: command, env: same, excludes: [], note: `${user.name}: ${s.why}; traced ${command[0]} without it` };
   const shell = s.shell;
-  if (!(await access(shell, constants.X_OK).then(() => true, () => false))) {
-    throw new UsageError(`${user.name}'s login shell ${shell} is not an executable on this host`, `sshd runs every command through it (${shell} -c ...); install it, or give ${user.name} an installed shell (usermod -s /bin/sh ${shWord(user.name)})`);
+  if (
+    !(await access(shell, constants.X_OK).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    throw new UsageError(
+      `${user.name}'s login shell ${shell} is not an executable on this host`,
+      `sshd runs every command through it (${shell} -c ...); install it, or give ${user.name} an installed shell (usermod -s /bin/sh ${shWord(user.name)})`,
+    );
   }
-  return { argv: viaShell(shell, shCommand(command)), shell, excludes: user.home.startsWith('/') && user.home !== '/' ? [user.home] : [], env: (b) => ({ ...b, PATH: SSHD_USER_PATH, SHELL: shell }) };
+  return {
+    argv: viaShell(shell, shCommand(command)),
+    shell,
+    excludes: user.home.startsWith('/') && user.home !== '/' ? [user.home] : [],
+    env: (b) => ({ ...b, PATH: SSHD_USER_PATH, SHELL: shell }),
+  };
 }

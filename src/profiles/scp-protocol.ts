@@ -94,9 +94,13 @@ export class ByteReader {
       const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
       this.chunks = all.length ? [all] : [];
       const nl = all.indexOf(10);
-      if (nl >= 0) return this.take(nl + 1).subarray(0, nl).toString('latin1');
+      if (nl >= 0)
+        return this.take(nl + 1)
+          .subarray(0, nl)
+          .toString('latin1');
       if (all.length > max) throw new ScpProtocolError('protocol line too long');
-      if (!(await this.fill(this.size + 1))) throw new ScpProtocolError(`unexpected end of stream in a protocol line: ${JSON.stringify(all.toString('latin1'))}`);
+      if (!(await this.fill(this.size + 1)))
+        throw new ScpProtocolError(`unexpected end of stream in a protocol line: ${JSON.stringify(all.toString('latin1'))}`);
     }
   }
 }
@@ -193,10 +197,14 @@ export class ScpClient {
         stack.push(dir.entries);
         continue;
       }
-      if (Number(sizeText) > maxFileBytes) throw new ScpProtocolError(`${name}: the source announced ${sizeText} bytes, more than the ${maxFileBytes} expected: not reading it`);
+      if (Number(sizeText) > maxFileBytes)
+        throw new ScpProtocolError(`${name}: the source announced ${sizeText} bytes, more than the ${maxFileBytes} expected: not reading it`);
       const data = await this.in.exactly(Number(sizeText));
       const status = await this.in.byte();
-      if (status !== 0) throw new ScpProtocolError(`source reported an error after the data of ${name}${status === undefined ? ' (EOF)' : `: ${await this.in.line().catch(() => '')}`}`);
+      if (status !== 0)
+        throw new ScpProtocolError(
+          `source reported an error after the data of ${name}${status === undefined ? ' (EOF)' : `: ${await this.in.line().catch(() => '')}`}`,
+        );
       top.push({ kind: 'file', name, mode, data });
       await this.write(Buffer.from([0]));
     }

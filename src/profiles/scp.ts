@@ -44,7 +44,15 @@ async function sameTree(tree: PrivateTree, rel: string, e: ScpEntry): Promise<bo
     return got.ok && got.data.equals(e.data);
   }
   const names = await listUserDir(tree, p);
-  if (!names.ok || names.names.join('/') !== e.entries.map((x) => x.name).sort().join('/')) return false;
+  if (
+    !names.ok ||
+    names.names.join('/') !==
+      e.entries
+        .map((x) => x.name)
+        .sort()
+        .join('/')
+  )
+    return false;
   for (const c of e.entries) if (!(await sameTree(tree, p, c))) return false;
   return true;
 }
@@ -53,7 +61,8 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
   const chroot = name === 'rssh' ? undefined : await resolvePrefix(opts.chrootCommand);
   // the workload's files inside the jail: under verify's chroot prefix, or where rssh's helper chroots
   const inJail = chroot !== undefined || (name === 'rssh' && opts.rsshChain !== undefined);
-  if (inJail && (!opts.scratchRoot || !opts.scratchInJail)) throw new UsageError('chroot mode needs scratchRoot and scratchInJail', 'a writable dir inside the jail, as host path and as in-jail path');
+  if (inJail && (!opts.scratchRoot || !opts.scratchInJail))
+    throw new UsageError('chroot mode needs scratchRoot and scratchInJail', 'a writable dir inside the jail, as host path and as in-jail path');
   let prefix: (cmd: string[]) => string[] = (cmd) => cmd;
   let scp = '';
   let alsoRuns: string[] = [];
@@ -151,14 +160,26 @@ export async function runScp(opts: ProfileOptions, name: ProfileName = 'scp'): P
       traces.push(output);
       if (r.privileged.length > 0 && i === 0) notes.push(`${name}: ${privilegedNote(r.privileged)}`);
       if (r.interactError !== undefined) problem = (r.interactError as Error).message;
-      steps.push({ description: run.description, argv, exitCode: r.exitCode, signal: r.signal, stderr: r.stderr + (problem ? `${problem}\n` : ''), ok: r.exitCode === 0 && !problem });
+      steps.push({
+        description: run.description,
+        argv,
+        exitCode: r.exitCode,
+        signal: r.signal,
+        stderr: r.stderr + (problem ? `${problem}\n` : ''),
+        ok: r.exitCode === 0 && !problem,
+      });
     }
     // checks, not processes: "ok", or why not in `stderr`
     const check = (description: string, argv: string[], ok: boolean, why: string): void => {
       steps.push({ description, argv, stderr: ok ? '' : why, ok, check: true });
     };
     const upload = await readUserFile(work, 'up/upload.bin', up.length);
-    check('upload arrived byte for byte', runs[0].args, upload.ok && upload.data.equals(up), upload.ok ? 'up/upload.bin differs from what was sent' : `up/upload.bin: ${upload.why}`);
+    check(
+      'upload arrived byte for byte',
+      runs[0].args,
+      upload.ok && upload.data.equals(up),
+      upload.ok ? 'up/upload.bin differs from what was sent' : `up/upload.bin: ${upload.why}`,
+    );
     check('directory tree arrived whole', runs[2].args, await sameTree(work, 'up-r', dirTree), 'up-r/tree is missing something or differs from what was sent');
   } finally {
     await work.remove();

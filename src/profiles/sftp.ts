@@ -6,7 +6,17 @@
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { argvPrograms, findStrace, openTraceFifo, privilegedNote, privilegedPrograms, straceFailure, tracedCommandLine, trackGroup, type TraceFifo } from '../capture/strace.js';
+import {
+  argvPrograms,
+  findStrace,
+  openTraceFifo,
+  privilegedNote,
+  privilegedPrograms,
+  straceFailure,
+  tracedCommandLine,
+  trackGroup,
+  type TraceFifo,
+} from '../capture/strace.js';
 import { rsshInfo } from '../rssh/info.js';
 import { TracerError, UsageError } from '../errors.js';
 import { findSftpClient, findSftpServer } from './find.js';
@@ -51,7 +61,8 @@ export async function runSftp(opts: ProfileOptions, via?: 'rssh'): Promise<Profi
   const server = rssh ? rssh.sftpServer : await findSftpServer(opts.sftpServer);
   const chroot = rssh ? undefined : await resolvePrefix(opts.chrootCommand);
   const inJail = chroot !== undefined || (rssh !== undefined && opts.rsshChain !== undefined);
-  if (inJail && (!opts.scratchRoot || !opts.scratchInJail)) throw new UsageError('chroot mode needs scratchRoot and scratchInJail', 'a writable dir inside the jail, as host path and as in-jail path');
+  if (inJail && (!opts.scratchRoot || !opts.scratchInJail))
+    throw new UsageError('chroot mode needs scratchRoot and scratchInJail', 'a writable dir inside the jail, as host path and as in-jail path');
   const who = await runAs(opts.user);
   // as sshd runs the Subsystem command: through the user's login shell (./login-shell.ts); rssh is that shell itself
   const session = await sessionCommand(opts.user && !rssh ? who : undefined, [server]);
@@ -87,7 +98,15 @@ export async function runSftp(opts: ProfileOptions, via?: 'rssh'): Promise<Profi
     await local.file('batch', Buffer.from(sftpBatch(remoteSeen, local.top)));
 
     fifo = await openTraceFifo({ output, onData: opts.onData ? (c) => opts.onData!(c, 0) : undefined });
-    const direct = sftpDirectCommand(tracedCommandLine({ argv: serverArgv, fifo: fifo.fifo, user: chroot ? undefined : opts.user, seccomp: st.seccompBpf && privileged.length === 0, strace: st.path }));
+    const direct = sftpDirectCommand(
+      tracedCommandLine({
+        argv: serverArgv,
+        fifo: fifo.fifo,
+        user: chroot ? undefined : opts.user,
+        seccomp: st.seccompBpf && privileged.length === 0,
+        strace: st.path,
+      }),
+    );
     // The client runs as root and writes what the user's server sends into our private dir: a file size limit keeps a
     // download the user grew (a sparse 100 GiB existing.bin) from filling the disk (SIGXFSZ ends the client instead).
     const fsize = size * 2 + 1024 * 1024;
@@ -106,14 +125,30 @@ export async function runSftp(opts: ProfileOptions, via?: 'rssh'): Promise<Profi
       group.kill('SIGKILL'); // anything sftp left running in its group (a server that outlived the client)
       group.release();
     });
-    if (timedOut) steps.push({ description: `sftp session killed after the ${Math.round((opts.timeoutMs ?? 600_000) / 1000)} s timeout (with strace and the server)`, argv, ok: false, stderr: String(r.stderr), signal: 'SIGKILL' });
+    if (timedOut)
+      steps.push({
+        description: `sftp session killed after the ${Math.round((opts.timeoutMs ?? 600_000) / 1000)} s timeout (with strace and the server)`,
+        argv,
+        ok: false,
+        stderr: String(r.stderr),
+        signal: 'SIGKILL',
+      });
     await fifo.close();
     const failure = straceFailure(String(r.stderr), r.exitCode, await fifo.done.catch(() => 0), serverArgv);
     if (failure) throw failure;
     const bytes = await fifo.done.catch((e: unknown) => {
-      throw new TracerError(`sftp did not start the traced server: ${String(r.stderr).trim() || (e as Error).message}`, 'run the sftp -D command by hand', { cause: e });
+      throw new TracerError(`sftp did not start the traced server: ${String(r.stderr).trim() || (e as Error).message}`, 'run the sftp -D command by hand', {
+        cause: e,
+      });
     });
-    steps.push({ description: `sftp batch session against the traced sftp-server${session.shell ? ` (run as sshd runs it: ${session.shell} -c ${server})` : ''} (${bytes} trace bytes)`, argv, exitCode: r.exitCode, signal: r.signal, stderr: String(r.stderr), ok: r.exitCode === 0 });
+    steps.push({
+      description: `sftp batch session against the traced sftp-server${session.shell ? ` (run as sshd runs it: ${session.shell} -c ${server})` : ''} (${bytes} trace bytes)`,
+      argv,
+      exitCode: r.exitCode,
+      signal: r.signal,
+      stderr: String(r.stderr),
+      ok: r.exitCode === 0,
+    });
     // capped reads, O_NOFOLLOW: the client's files are root's own, but their bytes came from a server the user ran
     const same = async (rel: string, want: Buffer): Promise<boolean> => {
       const got = await readUserFile(local!, rel, want.length);
@@ -123,11 +158,31 @@ export async function runSftp(opts: ProfileOptions, via?: 'rssh'): Promise<Profi
     const check = (description: string, cmd: string[], ok: boolean, why = ''): void => {
       steps.push({ description, argv: cmd, stderr: ok ? '' : why, ok, check: true });
     };
-    check('put + rename: the renamed upload downloads back byte for byte', ['put', 'upload.bin'], await same('renamed-back.bin', up), 'renamed-back.bin is missing or differs from upload.bin');
-    check('get: the download equals the server file', ['get', 'existing.bin'], await same('existing.bin', down), 'existing.bin is missing or differs from the server file');
-    check('ls of a missing file fails (and the batch went on)', ['-ls', '-l', 'missing-file.bin'], /not found/.test(String(r.stderr)), `sftp did not say "not found": ${String(r.stderr).trim().split('\n').slice(-1)[0] ?? ''}`);
+    check(
+      'put + rename: the renamed upload downloads back byte for byte',
+      ['put', 'upload.bin'],
+      await same('renamed-back.bin', up),
+      'renamed-back.bin is missing or differs from upload.bin',
+    );
+    check(
+      'get: the download equals the server file',
+      ['get', 'existing.bin'],
+      await same('existing.bin', down),
+      'existing.bin is missing or differs from the server file',
+    );
+    check(
+      'ls of a missing file fails (and the batch went on)',
+      ['-ls', '-l', 'missing-file.bin'],
+      /not found/.test(String(r.stderr)),
+      `sftp did not say "not found": ${String(r.stderr).trim().split('\n').slice(-1)[0] ?? ''}`,
+    );
     const left = await listUserDir(tree, remoteRel);
-    check('rm, rmdir: only the server file is left', ['rmdir', 'newdir'], left.ok && left.names.join(',') === 'existing.bin', left.ok ? `left: ${left.names.join(' ')}` : left.why);
+    check(
+      'rm, rmdir: only the server file is left',
+      ['rmdir', 'newdir'],
+      left.ok && left.names.join(',') === 'existing.bin',
+      left.ok ? `left: ${left.names.join(' ')}` : left.why,
+    );
   } finally {
     await fifo?.close();
     await local?.remove();

@@ -46,7 +46,10 @@ export function payload(size: number, seed = 1): Buffer {
 export function sftpDirectCommand(argv: string[]): string {
   const bad = argv.find((a) => /\s/.test(a) || a === '');
   if (bad !== undefined) {
-    throw new UsageError(`cannot run ${JSON.stringify(bad)} through sftp -D: it splits its command on whitespace`, 'use paths without spaces (e.g. a symlink or a wrapper script) for --sftp-server, the jail and the temp dir');
+    throw new UsageError(
+      `cannot run ${JSON.stringify(bad)} through sftp -D: it splits its command on whitespace`,
+      'use paths without spaces (e.g. a symlink or a wrapper script) for --sftp-server, the jail and the temp dir',
+    );
   }
   return argv.join(' ');
 }

@@ -32,7 +32,10 @@ export async function rsshSetup(user: string): Promise<RsshSetup> {
   const info = await rsshInfo();
   const file = info.configFile;
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new UsageError(`${file} (the installed rssh's config): ${e.code === 'ENOENT' ? 'no such file' : e.code}`, `write it: allowscp, allowsftp and user=${user}:022:00011:/srv/jail (5 access bits)`);
+    throw new UsageError(
+      `${file} (the installed rssh's config): ${e.code === 'ENOENT' ? 'no such file' : e.code}`,
+      `write it: allowscp, allowsftp and user=${user}:022:00011:/srv/jail (5 access bits)`,
+    );
   });
   const { conf, errors } = parseRsshConf(text);
   if (errors.length) throw new ConfigError(file, errors, 'rssh locks every user out while its config has errors; fix these lines first');
@@ -41,10 +44,16 @@ export async function rsshSetup(user: string): Promise<RsshSetup> {
   const warnings = bitWarnings(conf, file, info).filter((w) => view.line !== undefined && w.startsWith(`${file}:${view.line}:`));
   const pw = await lookupUser(user);
   const shell = await readFile('/etc/passwd', 'utf8').then((t) => parsePasswd(t).find((u) => u.name === user)?.shell);
-  if (shell !== undefined && shell !== info.rssh) warnings.push(`${user}'s login shell is ${shell || '(none)'}, not ${info.rssh}: sshd runs the login shell, so rssh restricts ${user} only with usermod -s ${info.rssh} ${user}`);
+  if (shell !== undefined && shell !== info.rssh)
+    warnings.push(
+      `${user}'s login shell is ${shell || '(none)'}, not ${info.rssh}: sshd runs the login shell, so rssh restricts ${user} only with usermod -s ${info.rssh} ${user}`,
+    );
   if (view.chroot) {
     const home = rsshHomeInJail(view.chroot, pw.home);
-    if (home.why) warnings.push(`${user}: ${home.why} (root's, not writable by ${user}); set the home under it: usermod -d ${path.posix.join(view.chroot, 'home', user)} ${user}`);
+    if (home.why)
+      warnings.push(
+        `${user}: ${home.why} (root's, not writable by ${user}); set the home under it: usermod -d ${path.posix.join(view.chroot, 'home', user)} ${user}`,
+      );
   }
   return { info, conf, file, view, warnings };
 }
@@ -53,7 +62,10 @@ export async function rsshSetup(user: string): Promise<RsshSetup> {
 export function checkChainTarget(s: RsshSetup, jail: string): void {
   const where = s.view.line !== undefined ? `${s.file}:${s.view.line}` : s.file;
   if (!s.view.chroot) {
-    throw new UsageError(`${where}: rssh does not chroot ${s.view.user} (${s.view.line !== undefined ? 'the user= line has no chroot path' : 'no chrootpath and no user= line'}): there is no jail to build for the rssh route`, `chroot them: user=${s.view.user}:022:00011:${jail} in ${s.file} (or chrootpath = ${jail})`);
+    throw new UsageError(
+      `${where}: rssh does not chroot ${s.view.user} (${s.view.line !== undefined ? 'the user= line has no chroot path' : 'no chrootpath and no user= line'}): there is no jail to build for the rssh route`,
+      `chroot them: user=${s.view.user}:022:00011:${jail} in ${s.file} (or chrootpath = ${jail})`,
+    );
   }
   if (path.resolve(s.view.chroot) !== path.resolve(jail)) {
     throw new UsageError(`${where}: rssh chroots ${s.view.user} into ${s.view.chroot}, not ${jail}`, `build ${s.view.chroot}, or point ${s.file} at ${jail}`);

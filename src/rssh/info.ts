@@ -35,7 +35,12 @@ export function accessBitsOf(binary: Buffer, versionText: string): RsshAccessBit
   return binary.includes('allowsvnserve') || /svnserve/i.test(versionText) ? 6 : 5;
 }
 
-const DEFAULTS = { configFile: '/etc/rssh.conf', helper: '/usr/local/libexec/rssh_chroot_helper', scp: '/usr/bin/scp', sftpServer: '/usr/lib/openssh/sftp-server' };
+const DEFAULTS = {
+  configFile: '/etc/rssh.conf',
+  helper: '/usr/local/libexec/rssh_chroot_helper',
+  scp: '/usr/bin/scp',
+  sftpServer: '/usr/lib/openssh/sftp-server',
+};
 
 let cached: Promise<RsshInfo> | undefined;
 
@@ -43,7 +48,11 @@ let cached: Promise<RsshInfo> | undefined;
 export function rsshInfo(pathEnv = `${process.env.PATH ?? ''}:/usr/local/bin:/usr/bin:/bin`): Promise<RsshInfo> {
   cached ??= (async () => {
     const rssh = await whichExecutable('rssh', pathEnv);
-    if (!rssh) throw new UsageError('rssh is not installed on this host', 'install rssh (the README in ../shared/rssh says how), or build with --profile sftp --profile scp');
+    if (!rssh)
+      throw new UsageError(
+        'rssh is not installed on this host',
+        'install rssh (the README in ../shared/rssh says how), or build with --profile sftp --profile scp',
+      );
     const v = await execa(rssh, ['-v'], { reject: false, stdin: 'ignore', timeout: 10_000 });
     const text = `${String(v.stdout)}\n${String(v.stderr)}`;
     const { version, fields } = parseRsshVersion(text);

@@ -37,6 +37,7 @@ export function extractRoot(root: string, home: string): string | undefined {
 /** Where the helper leaves the user in the jail: the stripped home, or `/` (with why). */
 export function rsshHomeInJail(chroot: string, home: string): { dir: string; why?: string } {
   const dir = extractRoot(chroot, home);
-  if (dir === undefined) return { dir: '/', why: `the home ${home} is not under the chroot path ${chroot}: rssh_chroot_helper leaves the user in / of the jail` };
+  if (dir === undefined)
+    return { dir: '/', why: `the home ${home} is not under the chroot path ${chroot}: rssh_chroot_helper leaves the user in / of the jail` };
   return { dir };
 }

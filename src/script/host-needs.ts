@@ -110,7 +110,9 @@ export function planHostNeeds(input: HostScriptInput): HostNeeds {
   const gathered = new Map<string, Gathered>();
   const leftOut: LeftOut[] = [];
   const warnings: string[] = [];
-  const chrooted = input.manifests.some((m) => m.processes.some((pr) => pr.root !== undefined) || m.entries.some((e) => e.accesses.some((a) => a.jailPath !== undefined)));
+  const chrooted = input.manifests.some(
+    (m) => m.processes.some((pr) => pr.root !== undefined) || m.entries.some((e) => e.accesses.some((a) => a.jailPath !== undefined)),
+  );
   const execOk = new Map<number, Set<string>>(); // pid → basenames exec'd successfully
 
   for (const m of input.manifests) {
@@ -131,7 +133,16 @@ export function planHostNeeds(input: HostScriptInput): HostNeeds {
         if (!path.startsWith('/')) continue; // unresolved relative path: parse notes it
         let g = gathered.get(path);
         if (!g) {
-          g = { ops: new Set(), tried: new Set(), ok: false, failedExecPids: new Set(), targets: new Set(), syscall: a.syscall, line: a.line, file: m.source.files[a.file ?? 0] };
+          g = {
+            ops: new Set(),
+            tried: new Set(),
+            ok: false,
+            failedExecPids: new Set(),
+            targets: new Set(),
+            syscall: a.syscall,
+            line: a.line,
+            file: m.source.files[a.file ?? 0],
+          };
           gathered.set(path, g);
         }
         g.tried.add(a.op);
@@ -193,7 +204,12 @@ export function planHostNeeds(input: HostScriptInput): HostNeeds {
       leftOut.push({ path, why: d.reason });
       continue;
     }
-    const why = wordexp && !g.ok ? `wordexp() shell: its exec failed in the trace (${where}), the jail lacked it` : missingExec ? `exec failed in the trace (${where}) and was not found elsewhere: the jail lacked it` : `${d.role}: ${d.reason} (${where})`;
+    const why =
+      wordexp && !g.ok
+        ? `wordexp() shell: its exec failed in the trace (${where}), the jail lacked it`
+        : missingExec
+          ? `exec failed in the trace (${where}) and was not found elsewhere: the jail lacked it`
+          : `${d.role}: ${d.reason} (${where})`;
     add({ path, kind: ops.has('exec') ? 'exec' : 'need', why });
     for (const t of g.targets) if (!isSecret(t)) add({ path: archiveOf(t), kind: 'need', why: `target of ${path} (readlink/resolvepath)` });
   }
@@ -215,8 +231,11 @@ export function planHostNeeds(input: HostScriptInput): HostNeeds {
     );
   }
   // made from a trace the tracer lost (src/untraceable): what the program needed after that line is not in this script
-  for (const m of input.manifests) for (const l of m.tracerLost ?? []) warnings.push(`made from a trace the tracer lost: ${l.file ?? m.source.files[0]}:${l.line}: ${l.message}`);
-  for (const m of input.manifests) if (m.warningCount > 0) warnings.push(`${m.source.files.join(', ')}: ${m.warningCount} parse warning${m.warningCount === 1 ? '' : 's'} (jailtrace parse shows them)`);
+  for (const m of input.manifests)
+    for (const l of m.tracerLost ?? []) warnings.push(`made from a trace the tracer lost: ${l.file ?? m.source.files[0]}:${l.line}: ${l.message}`);
+  for (const m of input.manifests)
+    if (m.warningCount > 0)
+      warnings.push(`${m.source.files.join(', ')}: ${m.warningCount} parse warning${m.warningCount === 1 ? '' : 's'} (jailtrace parse shows them)`);
 
   const seenLeft = new Set<string>();
   const left = leftOut.filter((l) => !needs.has(l.path) && !seenLeft.has(l.path) && seenLeft.add(l.path));

@@ -43,8 +43,10 @@ const DEV_WORD: Record<NonNullable<HostSh['devWord']>, string> = {
 };
 
 function renderDevWord(sh: HostSh): string {
-  const body = sh.devWord ? `${DEV_WORD[sh.devWord]}
-  return 0` : 'return 1';
+  const body = sh.devWord
+    ? `${DEV_WORD[sh.devWord]}
+  return 0`
+    : 'return 1';
   return `# dev_word N: _maj/_min from one device number as this platform's ls prints it (see DEV_WORD in host-script.ts)
 dev_word() {
   ${body}
@@ -62,12 +64,20 @@ const dq = (s: string): string => s.replace(/[\\"`$]/g, (c) => `\\${c}`);
 function renderDevices(p: PlatformInfo): string {
   const t = p.mknod.trim();
   if (t.startsWith(':')) {
-    const text = dq(t.replace(/^:\s*/, '')).replace('{path}', '$1').replace('{type}', '$2').replace('{major}', '$3').replace('{minor}', '$4').replace(/JAIL/g, '$JAIL');
+    const text = dq(t.replace(/^:\s*/, ''))
+      .replace('{path}', '$1')
+      .replace('{type}', '$2')
+      .replace('{major}', '$3')
+      .replace('{minor}', '$4')
+      .replace(/JAIL/g, '$JAIL');
     return `# Device nodes: ${displayPath(t)}\ndevfs_note() {\n  left "${text}"\n}\nmk_node() { return 1; }\n`;
   }
   const cmd = t
     .split(/\s+/)
-    .map((w) => ({ '{path}': '"$1"', '{type}': '"$2"', '{major}': '"$3"', '{minor}': '"$4"', '{mode}': '"$5"' })[w] ?? (/^[A-Za-z0-9_./-]+$/.test(w) ? w : shQuote(w)))
+    .map(
+      (w) =>
+        ({ '{path}': '"$1"', '{type}': '"$2"', '{major}': '"$3"', '{minor}': '"$4"', '{mode}': '"$5"' })[w] ?? (/^[A-Za-z0-9_./-]+$/.test(w) ? w : shQuote(w)),
+    )
     .join(' ');
   return `devfs_note() { return 1; }\n# mk_node PATH TYPE MAJOR MINOR MODE (PlatformInfo.mknod: ${displayPath(t)})\nmk_node() {\n  ${cmd}\n}\n`;
 }
@@ -124,7 +134,8 @@ const DUMP_ARM = `  if command -v dump >/dev/null 2>&1; then
 
 function renderLister(sh: HostSh): string {
   const ignore = sh.ignore.map((w) => ` && w != ${JSON.stringify(w)}`).join('');
-  const words = (tool: string): string => `awk -v self="$1" '/=>[ \\t]*(\\(file not found\\)|not found)/ { print "? ${tool} finds no " $1 " on this host: the program cannot start without it, here or in the jail"; next } { for (i = 1; i <= NF; i++) { w = $i; if (w !~ /^\\//) continue; if (w ~ /:$/) continue; sub(/\\(.*$/, "", w); if (w != self${ignore}) print w } }'`;
+  const words = (tool: string): string =>
+    `awk -v self="$1" '/=>[ \\t]*(\\(file not found\\)|not found)/ { print "? ${tool} finds no " $1 " on this host: the program cannot start without it, here or in the jail"; next } { for (i = 1; i <= NF; i++) { w = $i; if (w !~ /^\\//) continue; if (w ~ /:$/) continue; sub(/\\(.*$/, "", w); if (w != self${ignore}) print w } }'`;
   const arms = sh.listers.map((l) => {
     if (l === 'dump -H') return DUMP_ARM;
     const cmd = l === 'ldd' ? 'ldd' : 'otool';
@@ -193,7 +204,10 @@ function renderAccounts(users: readonly string[], sh: HostSh): string {
   fi
 `
     : '';
-  const homes = users.length === 0 ? '' : `
+  const homes =
+    users.length === 0
+      ? ''
+      : `
 # homes: as the host has them when it does, else made (parents root 0755, the home the user's, 0755)
 for _hn in $USERS; do
   _hl=$(awk -F: -v u="$_hn" '$1 == u { print $6 ":" $3 ":" $4; exit }' /etc/passwd)
@@ -246,7 +260,14 @@ function renderBody(n: HostNeeds, p: PlatformInfo, users: readonly string[], sh:
     if (globs.length > 0) {
       out.push(`# NSS modules: the trace reached a name service over a door/socket the jail has no copy of, so libc loads these
 set +f
-for _nm in ${globs.map((g) => g.split('*').map((s) => (s === '' ? '' : shQuote(s))).join('*')).join(' ')}; do
+for _nm in ${globs
+        .map((g) =>
+          g
+            .split('*')
+            .map((s) => (s === '' ? '' : shQuote(s)))
+            .join('*'),
+        )
+        .join(' ')}; do
   set -f
   if [ -e "$_nm" ] || [ -h "$_nm" ]; then want "$_nm"; fi
   set +f
@@ -297,9 +318,13 @@ PATH=${sh.path}
 export PATH
 LC_ALL=C
 export LC_ALL
-${sh.loaderEnv.length ? `# root's loader environment would change what ldd/dump answer (and what the copies are): cleared
+${
+  sh.loaderEnv.length
+    ? `# root's loader environment would change what ldd/dump answer (and what the copies are): cleared
 unset ${sh.loaderEnv.join(' ')}
-` : ''}JAIL=${shQuote(input.jail)}
+`
+    : ''
+}JAIL=${shQuote(input.jail)}
 ${LIB}
 ${renderKeepSetid(input.keepSetuid ?? [])}${renderDevOk(p, input.allowDevices ?? [])}${renderDevices(p)}${renderDevWord(sh)}${renderLister(sh)}
 if [ -h "$JAIL" ]; then die "refusing: the jail root $JAIL is a symlink"; fi

@@ -128,7 +128,13 @@ export async function readFileLines(file: string, onLine: OnLine, onChunk?: (byt
   // O_NONBLOCK: a FIFO swapped in for the trace must not hang us in open() (where no signal handler can run)
   const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    if (!fstatSync(fd).isFile()) throw new TraceError(file, undefined, 'not a regular file (a FIFO, a pipe or a device?)', 'save the trace to a file first (strace -o FILE), then give that file');
+    if (!fstatSync(fd).isFile())
+      throw new TraceError(
+        file,
+        undefined,
+        'not a regular file (a FIFO, a pipe or a device?)',
+        'save the trace to a file first (strace -o FILE), then give that file',
+      );
     const buf = Buffer.allocUnsafe(CHUNK);
     let sinceYield = 0;
     for (;;) {

@@ -118,7 +118,10 @@ export function buildTree(m: Manifest, opts: { all?: boolean } = {}): Tree {
   for (const p of records.values()) {
     const list = accesses.get(p.pid) ?? [];
     const shown = list.filter((a) => isShown(a, all));
-    const lastExec = list.filter((a) => a.op === 'exec' && a.ok).sort((a, b) => a.line - b.line).at(-1);
+    const lastExec = list
+      .filter((a) => a.op === 'exec' && a.ok)
+      .sort((a, b) => a.line - b.line)
+      .at(-1);
     const exe = p.exe ?? lastExec?.path;
     const jailExe = lastExec?.jailPath !== undefined && lastExec.path === exe ? lastExec.jailPath : undefined;
     const n: TreeNode = {

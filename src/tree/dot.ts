@@ -14,7 +14,9 @@ function processLabel(n: TreeNode): string {
   const argv = (n.argv ?? []).map((a, i) => (n.argvTruncated?.includes(i) ? a + CUT_MARK : a)).join(' ');
   const exit = n.exit?.signal ? `killed by ${n.exit.signal}` : n.exit?.code !== undefined ? `exit ${n.exit.code}` : '';
   const orphan = n.parentNotTraced ? 'parent not traced' : '';
-  return [`pid ${n.pid}${n.program ? ` ${n.program}` : ''}`, argv.length > ARGV_MAX ? `${argv.slice(0, ARGV_MAX)}…` : argv, exit, orphan].filter(Boolean).join('\n');
+  return [`pid ${n.pid}${n.program ? ` ${n.program}` : ''}`, argv.length > ARGV_MAX ? `${argv.slice(0, ARGV_MAX)}…` : argv, exit, orphan]
+    .filter(Boolean)
+    .join('\n');
 }
 
 function accessLabel(a: TreeAccess): string {
@@ -46,13 +48,19 @@ export function renderTreeDot(tree: Tree): string {
   const put = (root: string | undefined, line: string): void => void inside.set(root, [...(inside.get(root) ?? []), line]);
   let k = 0;
   for (const n of all) {
-    put(n.root, `${q(`p${n.pid}`)}${attrs({ shape: 'box', style: 'rounded', label: processLabel(n), color: n.failures > 0 || (n.exit?.code ?? 0) !== 0 || n.exit?.signal ? FAILED : undefined })};`);
+    put(
+      n.root,
+      `${q(`p${n.pid}`)}${attrs({ shape: 'box', style: 'rounded', label: processLabel(n), color: n.failures > 0 || (n.exit?.code ?? 0) !== 0 || n.exit?.signal ? FAILED : undefined })};`,
+    );
     for (const c of n.children) edges.push(`${q(`p${n.pid}`)} -> ${q(`p${c.pid}`)}${attrs({ label: 'fork' })};`);
     for (const a of n.accesses) {
       const id = `a${k++}`;
       const failed = !a.ok;
       const red = { color: failed ? FAILED : undefined, fontcolor: failed ? FAILED : undefined };
-      put(a.jailPath !== undefined ? n.root : undefined, `${q(id)}${attrs({ shape: a.op === 'exec' ? 'component' : a.op === 'chroot' ? 'folder' : 'ellipse', label: accessLabel(a), ...red })};`);
+      put(
+        a.jailPath !== undefined ? n.root : undefined,
+        `${q(id)}${attrs({ shape: a.op === 'exec' ? 'component' : a.op === 'chroot' ? 'folder' : 'ellipse', label: accessLabel(a), ...red })};`,
+      );
       edges.push(`${q(`p${n.pid}`)} -> ${q(id)}${attrs({ label: edgeLabel(a), ...red, style: a.op === 'exec' || a.op === 'chroot' ? undefined : 'dashed' })};`);
     }
     if (n.hidden > 0 && !tree.all) {
@@ -61,11 +69,13 @@ export function renderTreeDot(tree: Tree): string {
     }
   }
   for (const l of inside.get(undefined) ?? []) lines.push(`  ${l}`);
-  [...inside.keys()].filter((r): r is string => r !== undefined).forEach((r, i) => {
-    lines.push(`  subgraph ${q(`cluster_chroot_${i}`)} {`, `    label=${q(`chroot ${r}`)};`, '    style=dashed;', '    color="gray40";');
-    for (const l of inside.get(r)!) lines.push(`    ${l}`);
-    lines.push('  }');
-  });
+  [...inside.keys()]
+    .filter((r): r is string => r !== undefined)
+    .forEach((r, i) => {
+      lines.push(`  subgraph ${q(`cluster_chroot_${i}`)} {`, `    label=${q(`chroot ${r}`)};`, '    style=dashed;', '    color="gray40";');
+      for (const l of inside.get(r)!) lines.push(`    ${l}`);
+      lines.push('  }');
+    });
   for (const e of edges) lines.push(`  ${e}`);
   lines.push('}');
   return lines.join('\n') + '\n';

@@ -36,7 +36,8 @@ function header(n: TreeNode, paint: (s: string) => string): string {
   const parts = [`${n.pid}`];
   if (n.program) parts.push(n.program);
   // a word the tracer cut short ends in `...`, as strace prints it: it is not the whole word
-  const command = n.argv && n.argv.length > 0 ? n.argv.map((a, i) => quoteArg(a) + (n.argvTruncated?.includes(i) ? CUT_MARK : '')).join(' ') : (n.jailExe ?? n.exe);
+  const command =
+    n.argv && n.argv.length > 0 ? n.argv.map((a, i) => quoteArg(a) + (n.argvTruncated?.includes(i) ? CUT_MARK : '')).join(' ') : (n.jailExe ?? n.exe);
   const tags: string[] = [];
   if (n.parentNotTraced) tags.push('parent not traced');
   if (n.root) tags.push(`root ${n.root}`);

@@ -15,7 +15,6 @@ export interface Refusal {
   route: string;
 }
 
-
 export class UntraceableError extends JailtraceError {
   constructor(readonly refusal: Refusal) {
     const where = `${refusal.file ?? 'trace'}:${refusal.line}`;

@@ -38,7 +38,8 @@ export const UNTRACEABLE: readonly UntraceableRow[] = [
     arg: 2,
     values: ['PROC_TRACE_CTL', '7', '0x7'],
     message: 'unable to make the process untraceable',
-    refusedBecause: 'FreeBSD refuses procctl(PROC_TRACE_CTL) with EBUSY while truss (P_TRACED) or ktrace (p_traceflag) follows the process (sys/kern/kern_procctl.c, trace_ctl), and sftp-server exits on it: no session happened',
+    refusedBecause:
+      'FreeBSD refuses procctl(PROC_TRACE_CTL) with EBUSY while truss (P_TRACED) or ktrace (p_traceflag) follows the process (sys/kern/kern_procctl.c, trace_ctl), and sftp-server exits on it: no session happened',
     after: 'kept',
     programs: SFTP,
     route: 'jailtrace capture --platform freebsd --print-command --profile sftp (DTrace: it does not attach)',

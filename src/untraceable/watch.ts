@@ -136,12 +136,22 @@ export class TracingWatch {
     }
     for (const [pid, m] of this.silent) {
       if (this.exits.has(pid)) continue;
-      this.lost.push({ file: m.file, line: m.line, pid, message: `${LOST}: pid ${pid} called ${m.row.call}(${m.row.values[0]}) and the tracer recorded nothing of it afterwards (xnu: DTrace skips a P_LNOATTACH process); capture route: ${m.row.route}` });
+      this.lost.push({
+        file: m.file,
+        line: m.line,
+        pid,
+        message: `${LOST}: pid ${pid} called ${m.row.call}(${m.row.values[0]}) and the tracer recorded nothing of it afterwards (xnu: DTrace skips a P_LNOATTACH process); capture route: ${m.row.route}`,
+      });
     }
     for (const [pid, e] of this.execd) {
       if (this.exits.has(pid)) continue;
       const at = this.last.get(pid) ?? e;
-      this.lost.push({ file: at.file, line: at.line, pid, message: `${LOST}: ${e.program} (pid ${pid}, exec at line ${e.line}) calls ${e.row.call}(${e.row.values[0]}) at startup, and its trace stops here without an exit; this tracer does not show that call (DTrace skips the process from then on); capture route: ${e.row.route}` });
+      this.lost.push({
+        file: at.file,
+        line: at.line,
+        pid,
+        message: `${LOST}: ${e.program} (pid ${pid}, exec at line ${e.line}) calls ${e.row.call}(${e.row.values[0]}) at startup, and its trace stops here without an exit; this tracer does not show that call (DTrace skips the process from then on); capture route: ${e.row.route}`,
+      });
     }
     return { lost: this.lost.sort((a, b) => a.line - b.line) };
   }
@@ -151,7 +161,11 @@ export class TracingWatch {
  * End of a trace: a refusal is thrown (UntraceableError, exit 4); each cut becomes a warning through `warn`, and the
  * list the manifest keeps as `tracerLost` is returned (undefined when nothing was lost). `withFile`: name the file.
  */
-export function settle(watch: TracingWatch, warn: (file: string | undefined, line: number, message: string) => void, withFile: boolean): Manifest['tracerLost'] {
+export function settle(
+  watch: TracingWatch,
+  warn: (file: string | undefined, line: number, message: string) => void,
+  withFile: boolean,
+): Manifest['tracerLost'] {
   const health = watch.finish();
   if (health.refused) throw new UntraceableError(health.refused);
   for (const l of health.lost) warn(l.file, l.line, l.message);

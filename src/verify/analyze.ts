@@ -33,10 +33,11 @@ export interface MissingFile {
   after?: FailedExec;
 }
 
-const existsFollow = (p: string): Promise<boolean> => stat(p).then(
-  () => true,
-  () => false,
-);
+const existsFollow = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Does `p` exist as the jailed program would see it? Symlinks resolve inside the jail (an absolute target restarts
@@ -101,9 +102,20 @@ export async function findMissing(m: Manifest, jail: string, excludes: readonly 
         // A directory only looked at (O_PATH walks, stat): a program that needs what is inside fails on the file
         // inside, which is reported; the walk itself is often a probe of a path missing on the host too.
         if ((a.op === 'stat' || a.op === 'access') && (await isDir(jp))) continue;
-        if (await existsFollow(jp)) note({ path: jp, kind: 'missing', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line, file: fileOf(a), ...withAfter(afterFailedExec(a)) });
+        if (await existsFollow(jp))
+          note({ path: jp, kind: 'missing', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line, file: fileOf(a), ...withAfter(afterFailedExec(a)) });
       } else if (a.errno === 'EACCES' && (await existsFollow(jp))) {
-        if (!found.has(jp) || found.get(jp)?.after) note({ path: jp, kind: 'permission', errno: a.errno, syscall: a.syscall, pid: a.pid, line: a.line, file: fileOf(a), ...withAfter(afterFailedExec(a)) });
+        if (!found.has(jp) || found.get(jp)?.after)
+          note({
+            path: jp,
+            kind: 'permission',
+            errno: a.errno,
+            syscall: a.syscall,
+            pid: a.pid,
+            line: a.line,
+            file: fileOf(a),
+            ...withAfter(afterFailedExec(a)),
+          });
       }
     }
   }
@@ -118,10 +130,11 @@ export async function findMissing(m: Manifest, jail: string, excludes: readonly 
 
 const withAfter = (after: FailedExec | undefined): { after?: FailedExec } => (after ? { after } : {});
 
-const isDir = (p: string): Promise<boolean> => stat(p).then(
-  (s) => s.isDirectory(),
-  () => false,
-);
+const isDir = (p: string): Promise<boolean> =>
+  stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 
 /**
  * The host path of `p` as the jailed program sees it (symlinks resolved inside the jail), when it is a regular file:

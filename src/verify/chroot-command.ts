@@ -10,7 +10,14 @@ import type { PasswdEntry } from '../profiles/workspace.js';
 /** The user's groups as the host's NSS gives them (`id -G`), primary first; just the primary one if that fails. */
 async function hostGroups(user: PasswdEntry): Promise<number[]> {
   const r = await execa('id', ['-G', user.name], { reject: false });
-  const ids = r.exitCode === 0 ? String(r.stdout).trim().split(/\s+/).map(Number).filter((n) => Number.isInteger(n) && n >= 0) : [];
+  const ids =
+    r.exitCode === 0
+      ? String(r.stdout)
+          .trim()
+          .split(/\s+/)
+          .map(Number)
+          .filter((n) => Number.isInteger(n) && n >= 0)
+      : [];
   return [user.gid, ...ids.filter((g) => g !== user.gid)];
 }
 

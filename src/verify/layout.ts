@@ -19,12 +19,28 @@ export interface LayoutStep {
 
 /** `problems`: what OpenSSH's rule finds on the jail and its parents (chrootDirProblems). */
 export async function layoutSteps(jail: string, users: readonly PasswdEntry[], problems: readonly string[]): Promise<LayoutStep[]> {
-  const steps: LayoutStep[] = [{ description: `OpenSSH's ChrootDirectory rule on ${jail} and its parents (root-owned, not group/other-writable)`, ok: problems.length === 0, ...(problems.length ? { stderr: problems.join('\n') } : {}) }];
+  const steps: LayoutStep[] = [
+    {
+      description: `OpenSSH's ChrootDirectory rule on ${jail} and its parents (root-owned, not group/other-writable)`,
+      ok: problems.length === 0,
+      ...(problems.length ? { stderr: problems.join('\n') } : {}),
+    },
+  ];
   for (const u of users) {
     const home = path.join(jail, u.home);
     const st = await lstat(home).catch(() => undefined);
-    const why = !st ? 'missing: sshd leaves the user in / of the jail, where they cannot write' : !st.isDirectory() ? 'not a directory' : st.uid !== u.uid ? `owned by uid ${st.uid}, not ${u.name}` : undefined;
-    steps.push({ description: `${u.name}'s home ${u.home} inside the jail, a directory of theirs`, ok: why === undefined, ...(why ? { stderr: `${home}: ${why}` } : {}) });
+    const why = !st
+      ? 'missing: sshd leaves the user in / of the jail, where they cannot write'
+      : !st.isDirectory()
+        ? 'not a directory'
+        : st.uid !== u.uid
+          ? `owned by uid ${st.uid}, not ${u.name}`
+          : undefined;
+    steps.push({
+      description: `${u.name}'s home ${u.home} inside the jail, a directory of theirs`,
+      ok: why === undefined,
+      ...(why ? { stderr: `${home}: ${why}` } : {}),
+    });
   }
   return steps;
 }

@@ -22,7 +22,12 @@ const expected = (e: JailEntry): boolean => IN_JAIL.has(e.decision) && e.path !=
  * Recorded paths not in the jail, as `record` missing files, except those the trace already named (the same path, or
  * the same host file by another spelling: /lib64/ld-linux-x86-64.so.2 and /usr/lib/x86_64-linux-gnu/...).
  */
-export async function recordMissing(jail: string, record: JailRecord, traced: readonly MissingFile[], opts: { allowSecrets: ReadonlySet<string>; allowDevices?: ReadonlySet<string> }): Promise<MissingFile[]> {
+export async function recordMissing(
+  jail: string,
+  record: JailRecord,
+  traced: readonly MissingFile[],
+  opts: { allowSecrets: ReadonlySet<string>; allowDevices?: ReadonlySet<string> },
+): Promise<MissingFile[]> {
   const wanted = record.entries.filter(expected);
   if (wanted.length === 0) return [];
   const judged = await judgeRecord(jail, record, { allowSecrets: opts.allowSecrets, allowDevices: opts.allowDevices });
@@ -48,8 +53,25 @@ export async function recordMissing(jail: string, record: JailRecord, traced: re
     if (tracedPaths.has(e.path)) continue;
     const plain = e.decision === 'generate' || (e.host?.type !== 'symlink' && e.host?.type !== 'dir');
     if (plain && tracedReal.has(await realpath(e.path).catch(() => e.path))) continue;
-    const what = e.decision === 'generate' ? 'generated file' : e.host?.type === 'dir' ? 'directory' : e.host?.type === 'symlink' ? 'symlink' : e.host?.type === 'file' ? 'file' : 'device';
-    out.push({ path: e.path, kind: 'record', errno: 'ENOENT', syscall: 'record', pid: 0, line: 0, detail: `the record lists this ${what} (${e.reason}), the jail does not have it` });
+    const what =
+      e.decision === 'generate'
+        ? 'generated file'
+        : e.host?.type === 'dir'
+          ? 'directory'
+          : e.host?.type === 'symlink'
+            ? 'symlink'
+            : e.host?.type === 'file'
+              ? 'file'
+              : 'device';
+    out.push({
+      path: e.path,
+      kind: 'record',
+      errno: 'ENOENT',
+      syscall: 'record',
+      pid: 0,
+      line: 0,
+      detail: `the record lists this ${what} (${e.reason}), the jail does not have it`,
+    });
   }
   return out;
 }

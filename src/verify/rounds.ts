@@ -26,7 +26,11 @@ export function splitFallbacks(missing: readonly MissingFile[]): { needed: Missi
   const needed: MissingFile[] = [];
   const notNeeded: NotNeeded[] = [];
   for (const m of missing) {
-    const why = fallbackOf(m.path) ?? (m.after ? `opened only after the exec of ${m.after.exec} failed (pid ${m.after.pid}, trace line ${m.after.line}), on the process's way out: not needed once that exec works` : undefined);
+    const why =
+      fallbackOf(m.path) ??
+      (m.after
+        ? `opened only after the exec of ${m.after.exec} failed (pid ${m.after.pid}, trace line ${m.after.line}), on the process's way out: not needed once that exec works`
+        : undefined);
     if (why) notNeeded.push({ path: m.path, why });
     else needed.push(m);
   }
@@ -34,10 +38,16 @@ export function splitFallbacks(missing: readonly MissingFile[]): { needed: Missi
 }
 
 /** Why one still-missing file was not fixed by a round that put nothing back. */
-function whyUnfixed(m: MissingFile, entries: ReadonlyMap<string, JailEntry>, apply: Pick<ApplyReport, 'results'>, refused: ReadonlyArray<{ path: string; detail?: string }>): string {
+function whyUnfixed(
+  m: MissingFile,
+  entries: ReadonlyMap<string, JailEntry>,
+  apply: Pick<ApplyReport, 'results'>,
+  refused: ReadonlyArray<{ path: string; detail?: string }>,
+): string {
   const r = refused.find((x) => x.path === m.path);
   if (r) return `refused: ${r.detail ?? 'the write was refused'}`;
-  if (m.kind === 'permission') return `the jail has it, but the user gets ${m.errno}: copying cannot fix that; look at its mode and owner, and its directories', in the jail`;
+  if (m.kind === 'permission')
+    return `the jail has it, but the user gets ${m.errno}: copying cannot fix that; look at its mode and owner, and its directories', in the jail`;
   const e = entries.get(m.path);
   if (!e) return 'the rules do not reach it on the host (it may be missing or unreadable there): add it by hand if the workload needs it';
   if (!IN_JAIL.has(e.decision)) return `the rules keep it out of a jail: ${e.reason}`;
@@ -47,7 +57,13 @@ function whyUnfixed(m: MissingFile, entries: ReadonlyMap<string, JailEntry>, app
 }
 
 /** A round whose fix put nothing back: the next would fail the same way. */
-export function stoppedNoProgress(round: number, missing: readonly MissingFile[], entries: readonly JailEntry[], apply: Pick<ApplyReport, 'results'>, refused: ReadonlyArray<{ path: string; detail?: string }>): Stopped {
+export function stoppedNoProgress(
+  round: number,
+  missing: readonly MissingFile[],
+  entries: readonly JailEntry[],
+  apply: Pick<ApplyReport, 'results'>,
+  refused: ReadonlyArray<{ path: string; detail?: string }>,
+): Stopped {
   const byPath = new Map(entries.map((e) => [e.path, e]));
   return {
     why:
@@ -59,14 +75,21 @@ export function stoppedNoProgress(round: number, missing: readonly MissingFile[]
 }
 
 /** The same missing files and failed steps as the round before, whose fix ran: that fix did not help. */
-export function sameAsBefore(now: { missing: readonly MissingFile[]; failed: readonly string[] }, before: { missing: readonly MissingFile[]; failed: readonly string[] }): boolean {
-  const key = (x: { missing: readonly MissingFile[]; failed: readonly string[] }) => JSON.stringify([x.missing.map((m) => `${m.kind}:${m.path}`).sort(), [...x.failed].sort()]);
+export function sameAsBefore(
+  now: { missing: readonly MissingFile[]; failed: readonly string[] },
+  before: { missing: readonly MissingFile[]; failed: readonly string[] },
+): boolean {
+  const key = (x: { missing: readonly MissingFile[]; failed: readonly string[] }) =>
+    JSON.stringify([x.missing.map((m) => `${m.kind}:${m.path}`).sort(), [...x.failed].sort()]);
   return key(now) === key(before);
 }
 
 export function stoppedSameAsBefore(round: number, missing: readonly MissingFile[]): Stopped {
   return {
     why: `round ${round} failed exactly as round ${round - 1} did, after round ${round - 1}'s fix: what it put back was not what the workload lacks`,
-    unfixed: missing.map((m) => ({ path: m.path, why: 'still missing after it was put back: look at what the program does with it (jailtrace explain PATH --jail JAIL)' })),
+    unfixed: missing.map((m) => ({
+      path: m.path,
+      why: 'still missing after it was put back: look at what the program does with it (jailtrace explain PATH --jail JAIL)',
+    })),
   };
 }

@@ -58,7 +58,10 @@ describe.skipIf(!isRoot)('build (needs root: chroot, mknod, useradd)', () => {
     const passwd = (await readFile(path.join(jail, 'etc/passwd'), 'utf8')).trim().split('\n');
     expect(passwd.map((l) => l.split(':')[0])).toEqual(['root', USER]);
     expect(passwd.every((l) => l.split(':')[1] === 'x')).toBe(true);
-    const groups = (await readFile(path.join(jail, 'etc/group'), 'utf8')).trim().split('\n').map((l) => l.split(':')[2]);
+    const groups = (await readFile(path.join(jail, 'etc/group'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => l.split(':')[2]);
     expect(new Set(groups)).toEqual(new Set(['0', String(user.gid)]));
   });
 
@@ -126,7 +129,12 @@ describe.skipIf(!isRoot)('build (needs root: chroot, mknod, useradd)', () => {
     const conf = path.join(base, 'nsswitch.conf');
     await writeFile(conf, 'passwd: compat\ngroup: compat\nhosts: files\n');
     const nssJail = path.join(base, 'nss-jail');
-    await execa('unshare', ['--mount', 'sh', '-c', `mount --bind ${conf} /etc/nsswitch.conf && node ${CLI} build ${nssJail} --profile sftp --user ${USER} --output-dir ${base}/traces -q`]);
+    await execa('unshare', [
+      '--mount',
+      'sh',
+      '-c',
+      `mount --bind ${conf} /etc/nsswitch.conf && node ${CLI} build ${nssJail} --profile sftp --user ${USER} --output-dir ${base}/traces -q`,
+    ]);
     const libs = await readdir(path.join(nssJail, 'usr/lib/x86_64-linux-gnu'));
     expect(libs).toContain('libnss_compat.so.2');
     expect((await execa('ldd', ['/usr/lib/openssh/sftp-server'])).stdout).not.toContain('libnss_compat');
@@ -139,5 +147,4 @@ describe.skipIf(!isRoot)('build (needs root: chroot, mknod, useradd)', () => {
     expect(r.exitCode).toBe(2);
     expect(r.all).toContain('jailtrace: /nonexistent.strace: no such file or directory');
   });
-
 });

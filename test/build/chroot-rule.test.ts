@@ -14,14 +14,22 @@ describe('chrootRuleProblems', () => {
     [
       'a group-writable parent',
       [ok('/'), { ...ok('/srv'), mode: 0o40775 }, ok('/srv/sftp jails'), ok(jail)],
-      ['/srv (a parent of /srv/sftp jails/alice) is writable by group (mode 0775): sshd refuses every chrooted login below it (bad ownership or modes for chroot directory component "/srv/"); fix: chmod go-w /srv'],
+      [
+        '/srv (a parent of /srv/sftp jails/alice) is writable by group (mode 0775): sshd refuses every chrooted login below it (bad ownership or modes for chroot directory component "/srv/"); fix: chmod go-w /srv',
+      ],
     ],
     [
       'a jail root owned by the user and world-writable: both, one command line, quoted',
       [ok('/'), ok('/srv'), ok('/srv/sftp jails'), { ...ok(jail), uid: 1001, mode: 0o40777 }],
-      [`${jail} (the jail root) is owned by uid 1001, not root and writable by group and others (mode 0777): sshd refuses every chrooted login below it (bad ownership or modes for chroot directory "${jail}"); fix: chown root:root '${jail}' && chmod go-w '${jail}'`],
+      [
+        `${jail} (the jail root) is owned by uid 1001, not root and writable by group and others (mode 0777): sshd refuses every chrooted login below it (bad ownership or modes for chroot directory "${jail}"); fix: chown root:root '${jail}' && chmod go-w '${jail}'`,
+      ],
     ],
-    ['sticky /tmp is still other-writable', [{ ...ok('/tmp'), mode: 0o41777 }], [expect.stringContaining('/tmp (a parent of /srv/sftp jails/alice) is writable by group and others (mode 1777)')]],
+    [
+      'sticky /tmp is still other-writable',
+      [{ ...ok('/tmp'), mode: 0o41777 }],
+      [expect.stringContaining('/tmp (a parent of /srv/sftp jails/alice) is writable by group and others (mode 1777)')],
+    ],
     ['a file in the way', [ok('/'), { ...ok('/srv'), dir: false }], [expect.stringContaining('/srv (a parent of /srv/sftp jails/alice) is not a directory')]],
   ])('%s', (_, components, want) => {
     expect(chrootRuleProblems(components as ChrootComponent[], jail)).toEqual(want);

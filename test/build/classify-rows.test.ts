@@ -58,12 +58,27 @@ describe('roles, first matching row wins', () => {
 
 describe('decisions with their reasons', () => {
   test.each<[string, Partial<Facts>, string, string]>([
-    ['/dev/console', { type: 'char' }, 'report-only', "syslog's LOG_CONS fallback, used only when /dev/log cannot be reached: a jail never needs the console (give it a /dev/log socket to keep the logs, see build's socket advice)"],
+    [
+      '/dev/console',
+      { type: 'char' },
+      'report-only',
+      "syslog's LOG_CONS fallback, used only when /dev/log cannot be reached: a jail never needs the console (give it a /dev/log socket to keep the logs, see build's socket advice)",
+    ],
     ['/etc/x', { failedOnly: true }, 'report-only', 'every access failed: the program tried it and went on'],
     ['/dev/log', { failedOnly: true, ops: ops('connect'), type: 'missing' }, 'report-only', 'a socket is made by its server, not copied'],
     ['/proc/x', {}, 'skip', 'kernel filesystem: mount proc/sys in the jail if the program needs it'],
-    ['/srv/u/x', { sharedDir: '/srv/u', userDir: true }, 'skip', "in /srv/u, a directory a user can write: they could swap this name, so root does not follow, read or copy it (make the directory root's if the jail needs what is there)"],
-    ['/tmp/u/x', { sharedDir: '/tmp' }, 'skip', 'under /tmp, a world-writable directory, through a name a user controls: workload data, never jail content (root does not follow it)'],
+    [
+      '/srv/u/x',
+      { sharedDir: '/srv/u', userDir: true },
+      'skip',
+      "in /srv/u, a directory a user can write: they could swap this name, so root does not follow, read or copy it (make the directory root's if the jail needs what is there)",
+    ],
+    [
+      '/tmp/u/x',
+      { sharedDir: '/tmp' },
+      'skip',
+      'under /tmp, a world-writable directory, through a name a user controls: workload data, never jail content (root does not follow it)',
+    ],
     ['/etc/shadow', {}, 'skip', 'secret: not copied (name it with --allow-secret PATH to copy it)'],
     ['/etc/passwd', {}, 'generate', 'generated: root and the jail users only'],
     ['/dev/null', { type: 'char' }, 'create', "device node safe for any jail, made with the host's major/minor and mode"],
@@ -92,7 +107,11 @@ describe('decisions with their reasons', () => {
 describe('exceptions, each next to its twin', () => {
   test('a secret is copied when --allow-secret names it, or names the secret name that led to it; not another one', () => {
     const allow = (s: string[]) => ({ ...opts, allowSecrets: new Set(s) });
-    expect(decide(facts('/etc/shadow'), linux, allow(['/etc/shadow']))).toEqual({ role: 'secret', decision: 'copy', reason: 'secret copied because --allow-secret names it' });
+    expect(decide(facts('/etc/shadow'), linux, allow(['/etc/shadow']))).toEqual({
+      role: 'secret',
+      decision: 'copy',
+      reason: 'secret copied because --allow-secret names it',
+    });
     expect(decide(facts('/etc/shadow'), linux, allow(['/etc/gshadow'])).decision).toBe('skip');
     expect(decide(facts('/opt/f', { secretName: '/opt/a.key' }), linux, allow(['/opt/a.key'])).decision).toBe('copy');
     expect(decide(facts('/opt/f', { secretName: '/opt/a.key' }), linux, allow(['/opt/f'])).decision).toBe('copy');
@@ -100,12 +119,17 @@ describe('exceptions, each next to its twin', () => {
   });
 
   test('--full-passwd copies the account files as they are; without it they are generated', () => {
-    expect(decide(facts('/etc/group'), linux, { ...opts, fullPasswd: true })).toEqual({ role: 'account', decision: 'copy', reason: '--full-passwd: the host file as it is' });
+    expect(decide(facts('/etc/group'), linux, { ...opts, fullPasswd: true })).toEqual({
+      role: 'account',
+      decision: 'copy',
+      reason: '--full-passwd: the host file as it is',
+    });
     expect(decide(facts('/etc/group'), linux, opts).decision).toBe('generate');
   });
 
   test('a device beyond the safe list is made when --allow-device names it or the traced name that led to it', () => {
-    const dev = (p: string, from?: string, allow?: string[]) => decide(facts(p, { type: 'block', from }), linux, { ...opts, allowDevices: allow ? new Set(allow) : undefined });
+    const dev = (p: string, from?: string, allow?: string[]) =>
+      decide(facts(p, { type: 'block', from }), linux, { ...opts, allowDevices: allow ? new Set(allow) : undefined });
     const made = "device node made because --allow-device names it, with the host's major/minor and mode";
     expect([dev('/dev/sda', undefined, ['/dev/sda']).decision, dev('/dev/sda', undefined, ['/dev/sda']).reason]).toEqual(['create', made]);
     expect(dev('/dev/sda', '/dev/disk/by-id/x', ['/dev/disk/by-id/x']).reason).toBe(made);
@@ -144,7 +168,19 @@ describe('secrets by name: each pattern, and a near miss that is not one', () =>
   });
 
   test('every pattern is exercised by a row above', () => {
-    const rows = ['/etc/shadow', '/var/backups/shadow.bak', '/etc/ssh/ssh_host_rsa_key', '/root', '/etc/sudoers.d/x', '/etc/ssl/private', '/home/a/.ssh/id_rsa', '/opt/a.key', '/etc/krb5.keytab', '/etc/letsencrypt/archive/x/privkey1.pem', '/etc/security/opasswd'];
+    const rows = [
+      '/etc/shadow',
+      '/var/backups/shadow.bak',
+      '/etc/ssh/ssh_host_rsa_key',
+      '/root',
+      '/etc/sudoers.d/x',
+      '/etc/ssl/private',
+      '/home/a/.ssh/id_rsa',
+      '/opt/a.key',
+      '/etc/krb5.keytab',
+      '/etc/letsencrypt/archive/x/privkey1.pem',
+      '/etc/security/opasswd',
+    ];
     expect(SECRET_PATTERNS.map((re) => rows.some((r) => re.test(r)))).toEqual(SECRET_PATTERNS.map(() => true));
   });
 });

@@ -51,7 +51,14 @@ describe('roles and decisions', () => {
 });
 
 describe('accounts', () => {
-  const passwd = ['root:x:0:0:root:/root:/bin/bash', 'daemon:x:1:1::/usr/sbin:/usr/sbin/nologin', 'alice:$6$hash:1000:1000:Alice:/home/alice:/usr/bin/rssh', 'bob:x:1001:1001::/home/bob:/bin/sh', '+@netgroup', ''].join('\n');
+  const passwd = [
+    'root:x:0:0:root:/root:/bin/bash',
+    'daemon:x:1:1::/usr/sbin:/usr/sbin/nologin',
+    'alice:$6$hash:1000:1000:Alice:/home/alice:/usr/bin/rssh',
+    'bob:x:1001:1001::/home/bob:/bin/sh',
+    '+@netgroup',
+    '',
+  ].join('\n');
   const group = ['root:x:0:', 'daemon:x:1:', 'alice:x:1000:', 'sftponly:x:2000:bob,alice', 'staff:x:50:bob'].join('\n');
 
   test('root and the named users only; no password hash; groups they belong to, members filtered', () => {
@@ -66,8 +73,25 @@ describe('accounts', () => {
 });
 
 describe('plan', () => {
-  const host = (type: 'file' | 'dir' | 'symlink' | 'char', over: object = {}) => ({ type, mode: 0o755, uid: 0, gid: 0, size: 10, mtimeMs: 1, rdev: 0, ...over });
-  const e = (path: string, decision: JailEntry['decision'], h: ReturnType<typeof host>, via: JailEntry['via'] = 'trace'): JailEntry => ({ path, role: 'data', decision, reason: 'r', via, ops: ['read'], host: h });
+  const host = (type: 'file' | 'dir' | 'symlink' | 'char', over: object = {}) => ({
+    type,
+    mode: 0o755,
+    uid: 0,
+    gid: 0,
+    size: 10,
+    mtimeMs: 1,
+    rdev: 0,
+    ...over,
+  });
+  const e = (path: string, decision: JailEntry['decision'], h: ReturnType<typeof host>, via: JailEntry['via'] = 'trace'): JailEntry => ({
+    path,
+    role: 'data',
+    decision,
+    reason: 'r',
+    via,
+    ops: ['read'],
+    host: h,
+  });
 
   test('entries become actions, parents first, with the record last written into /.jailtrace', () => {
     const plan = makePlan({
@@ -85,7 +109,18 @@ describe('plan', () => {
       record: { version: 't', jail: '/srv/j', users: [], profiles: [], commands: [], traces: [], warnings: [] },
     });
     const kinds = plan.actions.map((a) => `${a.kind} ${a.path}`);
-    expect(kinds).toEqual(expect.arrayContaining(['mkdir /', 'mkdir /usr', 'mkdir /usr/bin', 'copy /usr/bin/scp', 'symlink /lib', 'mknod /dev/null', 'mkdir /.jailtrace', 'write /.jailtrace/manifest.json']));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'mkdir /',
+        'mkdir /usr',
+        'mkdir /usr/bin',
+        'copy /usr/bin/scp',
+        'symlink /lib',
+        'mknod /dev/null',
+        'mkdir /.jailtrace',
+        'write /.jailtrace/manifest.json',
+      ]),
+    );
     expect(kinds.some((k) => k.includes('shadow') || k.includes('/dev/log'))).toBe(false);
     expect(kinds.indexOf('mkdir /usr')).toBeLessThan(kinds.indexOf('copy /usr/bin/scp'));
     const nul = plan.actions.find((a) => a.path === '/dev/null');

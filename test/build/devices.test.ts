@@ -16,7 +16,14 @@ import { CLI } from '../support/cli.js';
 
 const jt = (args: string[]) => execa('node', [CLI, ...args], { reject: false, all: true });
 const linux = platformInfo('linux');
-const facts = (p: string, type: Facts['type'], from?: string): Facts => ({ path: p, ops: new Set(['read']), failedOnly: false, type, via: 'trace', ...(from ? { from } : {}) });
+const facts = (p: string, type: Facts['type'], from?: string): Facts => ({
+  path: p,
+  ops: new Set(['read']),
+  failedOnly: false,
+  type,
+  via: 'trace',
+  ...(from ? { from } : {}),
+});
 const none = { allowSecrets: new Set<string>(), fullPasswd: false };
 
 describe('device rules (no root)', () => {
@@ -46,22 +53,33 @@ describe('device rules (no root)', () => {
     expect(decide(f, linux, { ...none, allowDevices: new Set(['/dev/disk/by-id/ata-x']) }).decision).toBe('create');
   });
 
-  test.each(['linux', 'solaris', 'aix', 'freebsd', 'macos'] as Platform[])('%s: the safe list is platform data with /dev/null, never /dev/kmsg, /dev/mem or a disk', (name) => {
-    const d = platformInfo(name).devices;
-    expect(d).toContain('/dev/null');
-    for (const bad of ['/dev/kmsg', '/dev/mem', '/dev/kmem', '/dev/port', '/dev/sda', '/dev/vda']) expect(d).not.toContain(bad);
-  });
+  test.each(['linux', 'solaris', 'aix', 'freebsd', 'macos'] as Platform[])(
+    '%s: the safe list is platform data with /dev/null, never /dev/kmsg, /dev/mem or a disk',
+    (name) => {
+      const d = platformInfo(name).devices;
+      expect(d).toContain('/dev/null');
+      for (const bad of ['/dev/kmsg', '/dev/mem', '/dev/kmem', '/dev/port', '/dev/sda', '/dev/vda']) expect(d).not.toContain(bad);
+    },
+  );
 });
 
 /** A block device this host has: the first disk /proc/partitions names that /dev holds, else a loop device. */
 async function blockDevice(): Promise<string | undefined> {
   const parts = await readFile('/proc/partitions', 'utf8').catch(() => '');
-  const names = parts.split('\n').slice(2).map((l) => l.trim().split(/\s+/)[3]).filter(Boolean);
+  const names = parts
+    .split('\n')
+    .slice(2)
+    .map((l) => l.trim().split(/\s+/)[3])
+    .filter(Boolean);
   for (const p of [...names.map((n) => `/dev/${n}`), '/dev/loop0']) if ((await lstat(p).catch(() => undefined))?.isBlockDevice()) return p;
   return undefined;
 }
 
-const node = (p: string) => lstat(p).then((s) => ({ block: s.isBlockDevice(), char: s.isCharacterDevice(), rdev: s.rdev, mode: s.mode & 0o7777 }), () => undefined);
+const node = (p: string) =>
+  lstat(p).then(
+    (s) => ({ block: s.isBlockDevice(), char: s.isCharacterDevice(), rdev: s.rdev, mode: s.mode & 0o7777 }),
+    () => undefined,
+  );
 
 describe.skipIf(!isRoot)('devices in real jails (needs root: strace, mknod, chown)', () => {
   let base: string;
@@ -99,14 +117,16 @@ describe.skipIf(!isRoot)('devices in real jails (needs root: strace, mknod, chow
       expect(j?.char, d).toBe(true);
       expect(j?.rdev, d).toBe(h?.rdev);
     }
-    const rec = JSON.parse(await readFile(path.join(jail, '.jailtrace/manifest.json'), 'utf8')) as { entries: Array<{ path: string; role: string; decision: string; reason: string }> };
+    const rec = JSON.parse(await readFile(path.join(jail, '.jailtrace/manifest.json'), 'utf8')) as {
+      entries: Array<{ path: string; role: string; decision: string; reason: string }>;
+    };
     expect(rec.entries.find((e) => e.path === '/dev/kmsg')).toMatchObject({ role: 'device', decision: 'skip', reason: DEVICE_NOT_MADE });
     // check agrees with the build: clean (no "missing" for the device left out)
     const c = await jt(['check', jail]);
     expect(c.exitCode, c.all).toBe(0);
   });
 
-  test('--allow-device makes /dev/kmsg and the block device with the host\'s major/minor and mode; check needs the same names', async () => {
+  test("--allow-device makes /dev/kmsg and the block device with the host's major/minor and mode; check needs the same names", async () => {
     const jail = path.join(base, 'allowed');
     const r = await jt(['build', jail, '--trace', trace, '--allow-device', '/dev/kmsg', '--allow-device', block]);
     expect(r.exitCode, r.all).toBe(0);
@@ -116,7 +136,9 @@ describe.skipIf(!isRoot)('devices in real jails (needs root: strace, mknod, chow
     }
     const bare = await jt(['check', jail, '--json']);
     expect(bare.exitCode).toBe(1);
-    const kinds = (JSON.parse(bare.stdout) as { findings: Array<{ kind: string; path: string }> }).findings.filter((f) => f.kind === 'suspicious-record').map((f) => f.path);
+    const kinds = (JSON.parse(bare.stdout) as { findings: Array<{ kind: string; path: string }> }).findings
+      .filter((f) => f.kind === 'suspicious-record')
+      .map((f) => f.path);
     expect(kinds.sort()).toEqual(['/dev/kmsg', block].sort());
     const named = await jt(['check', jail, '--allow-device', '/dev/kmsg', '--allow-device', block]);
     expect(named.exitCode, named.all).toBe(0);
@@ -129,7 +151,9 @@ describe.skipIf(!isRoot)('devices in real jails (needs root: strace, mknod, chow
     await execa('mknod', ['-m', '0644', path.join(jail, 'dev/kmsg'), 'c', String(Math.floor(h / 256) & 0xfff), String(h & 0xff)]);
     const c = await jt(['check', jail, '--json']);
     expect(c.exitCode).toBe(1);
-    expect(JSON.parse(c.stdout).findings).toContainEqual(expect.objectContaining({ kind: 'extra', path: '/dev/kmsg', detail: expect.stringContaining('device node not in the record') }));
+    expect(JSON.parse(c.stdout).findings).toContainEqual(
+      expect.objectContaining({ kind: 'extra', path: '/dev/kmsg', detail: expect.stringContaining('device node not in the record') }),
+    );
     // the record of an older build: /dev/kmsg "create"
     await rm(path.join(jail, 'dev/kmsg'));
     const file = path.join(jail, '.jailtrace/manifest.json');
@@ -144,7 +168,10 @@ describe.skipIf(!isRoot)('devices in real jails (needs root: strace, mknod, chow
   });
 
   test('the sh script (run by dash) makes the safe devices, reports the others, and makes them with --allow-device', async () => {
-    for (const [name, extra] of [['sh-plain', []], ['sh-allowed', ['--allow-device', '/dev/kmsg', '--allow-device', block]]] as const) {
+    for (const [name, extra] of [
+      ['sh-plain', []],
+      ['sh-allowed', ['--allow-device', '/dev/kmsg', '--allow-device', block]],
+    ] as const) {
       const jail = path.join(base, name);
       const script = path.join(base, `${name}.sh`);
       const g = await jt(['script', trace, '--jail', jail, '-o', script, ...extra]);

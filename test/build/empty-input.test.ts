@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXIT } from '../../src/errors.js';
 import { CLI } from '../support/cli.js';
 
-
 describe('build from a trace that names no file', () => {
   let dir: string;
   beforeAll(async () => {
@@ -22,7 +21,11 @@ describe('build from a trace that names no file', () => {
 
   test.each([
     { name: 'an empty trace', text: '', says: /empty trace/ },
-    { name: 'a trace whose every open failed', text: '123 openat(AT_FDCWD, "/nonexistent/x", O_RDONLY) = -1 ENOENT (No such file or directory)\n123 +++ exited with 0 +++\n', says: /name no file/ },
+    {
+      name: 'a trace whose every open failed',
+      text: '123 openat(AT_FDCWD, "/nonexistent/x", O_RDONLY) = -1 ENOENT (No such file or directory)\n123 +++ exited with 0 +++\n',
+      says: /name no file/,
+    },
   ])('$name: exit 2, says why, no jail written', async ({ text, says }) => {
     const trace = path.join(dir, `t-${Math.random().toString(36).slice(2)}.strace`);
     await writeFile(trace, text);

@@ -22,12 +22,13 @@ const ex = (over: Partial<ExpandOptions> = {}) => new Expander({ platform: linux
 const copied = (e: Expander) => [...e.entries.values()].filter((x) => x.decision === 'copy').map((x) => x.path);
 const pick = (e: JailEntry | undefined) => (e ? { role: e.role, decision: e.decision, via: e.via, from: e.from } : undefined);
 
-const manifest = (entries: { path: string; accesses: { op: string; ok: boolean; errno?: string }[] }[]): Manifest => ({
-  ...readManifest([]),
-  entries: entries.map((e) => ({ path: e.path, accesses: e.accesses.map((a, i) => ({ pid: 1, line: i + 1, syscall: 'openat', ...a })) })),
-} as Manifest);
+const manifest = (entries: { path: string; accesses: { op: string; ok: boolean; errno?: string }[] }[]): Manifest =>
+  ({
+    ...readManifest([]),
+    entries: entries.map((e) => ({ path: e.path, accesses: e.accesses.map((a, i) => ({ pid: 1, line: i + 1, syscall: 'openat', ...a })) })),
+  }) as Manifest;
 
-describe.skipIf(!isRoot)('expansion in-process (needs root: scratch files must be root\'s to count as jail content)', () => {
+describe.skipIf(!isRoot)("expansion in-process (needs root: scratch files must be root's to count as jail content)", () => {
   let dir: string;
   beforeAll(async () => {
     // not under /tmp: below a world-writable directory every name a user owns is shared-tmp, never user-controlled
@@ -120,7 +121,12 @@ describe.skipIf(!isRoot)('expansion in-process (needs root: scratch files must b
 
     test('a file that is neither script nor ELF, and files not copied, bring nothing', async () => {
       const e = ex();
-      await e.addManifests([manifest([{ path: at('plain'), accesses: [{ op: 'read', ok: true }] }, { path: at('sh-script'), accesses: [{ op: 'exec', ok: false, errno: 'EACCES' }] }])]);
+      await e.addManifests([
+        manifest([
+          { path: at('plain'), accesses: [{ op: 'read', ok: true }] },
+          { path: at('sh-script'), accesses: [{ op: 'exec', ok: false, errno: 'EACCES' }] },
+        ]),
+      ]);
       const before = [...e.entries.keys()].sort();
       await e.addInterpreters();
       expect([...e.entries.keys()].sort()).toEqual(before);
@@ -226,7 +232,7 @@ describe.skipIf(!isRoot)('expansion in-process (needs root: scratch files must b
       expect(copied(allowed)).toEqual([at('keys/server.key')]);
     });
 
-    test('a public file reached through a secret\'s name is a secret (its name says so); allowing that name copies it', async () => {
+    test("a public file reached through a secret's name is a secret (its name says so); allowing that name copies it", async () => {
       const e = ex();
       await e.addManifests([readManifest([at('keys/cert.key')])]);
       expect(e.entries.get(at('keys/server.crt'))).toMatchObject({ role: 'secret', decision: 'skip', secretName: at('keys/cert.key') });
@@ -252,7 +258,13 @@ describe.skipIf(!isRoot)('expansion in-process (needs root: scratch files must b
       await e.addManifests([
         manifest([
           { path: at('plain'), accesses: [{ op: 'read', ok: false, errno: 'EACCES' }] },
-          { path: at('lib/f'), accesses: [{ op: 'stat', ok: false, errno: 'ENOENT' }, { op: 'read', ok: true }] },
+          {
+            path: at('lib/f'),
+            accesses: [
+              { op: 'stat', ok: false, errno: 'ENOENT' },
+              { op: 'read', ok: true },
+            ],
+          },
         ]),
       ]);
       expect(e.entries.get(at('plain'))).toMatchObject({ decision: 'report-only', ops: ['read'], first: { op: 'read', ok: false, errno: 'EACCES' } });
@@ -282,7 +294,7 @@ describe.skipIf(!isRoot)('expansion in-process (needs root: scratch files must b
       expect(twin.entries.get(dir)?.decision).toBe('create');
     });
 
-    test('a directory\'s host facts carry no size or mtime; a file\'s carry size, mtime, dev and inode', async () => {
+    test("a directory's host facts carry no size or mtime; a file's carry size, mtime, dev and inode", async () => {
       const e = ex();
       await e.addManifests([readManifest([at('lib/f')])]);
       expect(e.entries.get(at('lib'))?.host).toMatchObject({ type: 'dir', size: 0, mtimeMs: 0, mode: 0o755, uid: 0 });
@@ -290,7 +302,7 @@ describe.skipIf(!isRoot)('expansion in-process (needs root: scratch files must b
       expect([f.type, f.size, f.mtimeMs > 0, typeof f.ino, typeof f.dev]).toEqual(['file', 1, true, 'number', 'number']);
     });
 
-    test('/proc is never walked: /proc/self/exe is a kernel path, nothing of jailtrace\'s own comes in', async () => {
+    test("/proc is never walked: /proc/self/exe is a kernel path, nothing of jailtrace's own comes in", async () => {
       const e = ex();
       await e.addManifests([readManifest(['/proc/self/exe', '/sys/kernel/x'])]);
       expect([...e.entries.keys()].sort()).toEqual(['/proc/self/exe', '/sys/kernel/x']);

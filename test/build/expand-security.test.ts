@@ -10,7 +10,6 @@ import { Expander } from '../../src/expand/expand.js';
 import { linux } from '../../src/platforms/linux.js';
 import { readManifest } from './read-manifest.js';
 
-
 describe('expansion is not fooled', () => {
   let dir: string;
   beforeAll(async () => {

@@ -14,7 +14,6 @@ import { readManifest } from './read-manifest.js';
 import { lookupUser } from '../../src/profiles/workspace.js';
 import { ensureUser, isRoot } from '../hardening/helpers.js';
 
-
 describe.skipIf(!isRoot)('world-writable places (needs root: files owned by another user)', () => {
   let dir: string;
   let shared: string;

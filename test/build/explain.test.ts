@@ -56,7 +56,12 @@ describe.skipIf(!isRoot)('explain, ldd-diff, static deps, many jails (needs root
   test('the loader is explained back to the program whose PT_INTERP names it', async () => {
     const x = await explain('/lib64/ld-linux-x86-64.so.2');
     expect(x.chain.map((c) => c.via)).toContain('interp');
-    expect(x.chain.slice(1).map((c) => c.path).join(' ')).toMatch(/probe|true|dash/);
+    expect(
+      x.chain
+        .slice(1)
+        .map((c) => c.path)
+        .join(' '),
+    ).toMatch(/probe|true|dash/);
     const text = (await jt(['explain', '/lib64/ld-linux-x86-64.so.2', '--jail', jail])).stdout;
     expect(text).toMatch(/ELF interpreter \(PT_INTERP\) of \//);
     expect(text).toContain('through the symlink /lib64 -> usr/lib64');
@@ -82,8 +87,29 @@ describe.skipIf(!isRoot)('explain, ldd-diff, static deps, many jails (needs root
   test('--with-static-deps adds the DT_NEEDED closure and says which files came only from it', async () => {
     const j2 = path.join(base, 'static');
     await jt(['build', j2, '--trace', PROBE, '--cwd', '/', '--exclude', '/tmp/jt-probe-work', '--with-static-deps', '-q']);
-    const plain = await jt(['build', path.join(base, 'plain'), '--trace', path.join(ROOT, 'traces/linux/sftp-server/f.strace'), '--cwd', '/', '--exclude', '/tmp/jt-sftp-work', '--dry-run']);
-    const withDeps = await jt(['build', path.join(base, 'plain'), '--trace', path.join(ROOT, 'traces/linux/sftp-server/f.strace'), '--cwd', '/', '--exclude', '/tmp/jt-sftp-work', '--dry-run', '--with-static-deps']);
+    const plain = await jt([
+      'build',
+      path.join(base, 'plain'),
+      '--trace',
+      path.join(ROOT, 'traces/linux/sftp-server/f.strace'),
+      '--cwd',
+      '/',
+      '--exclude',
+      '/tmp/jt-sftp-work',
+      '--dry-run',
+    ]);
+    const withDeps = await jt([
+      'build',
+      path.join(base, 'plain'),
+      '--trace',
+      path.join(ROOT, 'traces/linux/sftp-server/f.strace'),
+      '--cwd',
+      '/',
+      '--exclude',
+      '/tmp/jt-sftp-work',
+      '--dry-run',
+      '--with-static-deps',
+    ]);
     expect(plain.stdout).not.toContain('--with-static-deps');
     // sftp-server's static closure is libc + loader, which the trace already has: nothing static-only
     expect(withDeps.stdout.split('\n').filter((l) => l.includes('(--with-static-deps)'))).toEqual([]);

@@ -27,14 +27,21 @@ const workload = (steps: Workload['steps']): Workload => ({ kind: 'command', nam
 describe('failed steps (pure)', () => {
   test('a failed step keeps its last 5 lines of stderr, or of stdout when stderr is empty', () => {
     const err = Array.from({ length: 8 }, (_, i) => `e${i}`).join('\n') + '\n';
-    const f = failedSteps([workload([{ description: 'a', ok: true }, { description: 'b', ok: false, exitCode: 3, stderr: err }, { description: 'c', ok: false, stdout: 'only out\n' }])]);
+    const f = failedSteps([
+      workload([
+        { description: 'a', ok: true },
+        { description: 'b', ok: false, exitCode: 3, stderr: err },
+        { description: 'c', ok: false, stdout: 'only out\n' },
+      ]),
+    ]);
     expect(f.map((x) => x.step)).toEqual(['b', 'c']);
     expect(f[0].lastLines).toEqual(['e3', 'e4', 'e5', 'e6', 'e7']);
     expect(f[0].exitCode).toBe(3);
     expect(f[1].lastLines).toEqual(['only out']);
   });
 
-  const report = (steps: Workload['steps'], failed = 0): BuildReport => ({ workloads: [workload(steps)], apply: { counts: { failed, refused: 0 } } }) as unknown as BuildReport;
+  const report = (steps: Workload['steps'], failed = 0): BuildReport =>
+    ({ workloads: [workload(steps)], apply: { counts: { failed, refused: 0 } } }) as unknown as BuildReport;
 
   test.each([
     { name: 'all steps ok', steps: [{ description: 'a', ok: true }], failed: 0, code: EXIT.OK },

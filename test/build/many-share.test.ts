@@ -30,11 +30,16 @@ async function traceFiles(j: string): Promise<string[]> {
 /** The jail as files: path, type, mode, owner, link target, size (the record dir aside). */
 async function tree(j: string): Promise<string[]> {
   const r = await execa('find', [j, '-path', `${j}/.jailtrace`, '-prune', '-o', '-printf', '%P %y %m %u:%g %l %s\n']);
-  return r.stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('.jailtrace ')).sort();
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('.jailtrace '))
+    .sort();
 }
 
 async function entries(j: string): Promise<string[]> {
-  const rec = JSON.parse(await readFile(path.join(j, '.jailtrace/manifest.json'), 'utf8')) as { entries: Array<{ path: string; role: string; decision: string }> };
+  const rec = JSON.parse(await readFile(path.join(j, '.jailtrace/manifest.json'), 'utf8')) as {
+    entries: Array<{ path: string; role: string; decision: string }>;
+  };
   return rec.entries.map((e) => `${e.path} ${e.role} ${e.decision}`);
 }
 

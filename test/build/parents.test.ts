@@ -13,15 +13,34 @@ import { makePlan, PRUNED_REASON } from '../../src/plan/make-plan.js';
 import { isRoot } from './session.js';
 import { CLI } from '../support/cli.js';
 
-const dir = (p: string, via: JailEntry['via'], ops: JailEntry['ops'] = []): JailEntry => ({ path: p, role: 'directory', decision: 'create', reason: 'directory with the host\'s mode and owner', via, ops, host: { type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0 } });
-const file = (p: string, decision: JailEntry['decision'], role: JailEntry['role'] = 'config'): JailEntry => ({ path: p, role, decision, reason: decision, via: 'trace', ops: ['read'], host: { type: 'file', mode: 0o600, uid: 0, gid: 0, size: 1, mtimeMs: 1, rdev: 0 } });
+const dir = (p: string, via: JailEntry['via'], ops: JailEntry['ops'] = []): JailEntry => ({
+  path: p,
+  role: 'directory',
+  decision: 'create',
+  reason: "directory with the host's mode and owner",
+  via,
+  ops,
+  host: { type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0 },
+});
+const file = (p: string, decision: JailEntry['decision'], role: JailEntry['role'] = 'config'): JailEntry => ({
+  path: p,
+  role,
+  decision,
+  reason: decision,
+  via: 'trace',
+  ops: ['read'],
+  host: { type: 'file', mode: 0o600, uid: 0, gid: 0, size: 1, mtimeMs: 1, rdev: 0 },
+});
 const record = { version: 't', jail: '/j', users: [], profiles: [], commands: [], traces: [], warnings: [] };
 const plan = (entries: JailEntry[], extra: Partial<Parameters<typeof makePlan>[0]> = {}) => makePlan({ jail: '/j', entries, homes: false, record, ...extra });
 const mkdirs = (entries: JailEntry[], extra: Partial<Parameters<typeof makePlan>[0]> = {}) =>
   plan(entries, extra)
     .actions.filter((a) => a.kind === 'mkdir')
     .map((a) => a.path);
-const recorded = (entries: JailEntry[]) => JSON.parse((plan(entries).actions.find((a) => a.kind === 'write' && a.path === '/.jailtrace/manifest.json') as { content: string }).content) as { entries: JailEntry[] };
+const recorded = (entries: JailEntry[]) =>
+  JSON.parse((plan(entries).actions.find((a) => a.kind === 'write' && a.path === '/.jailtrace/manifest.json') as { content: string }).content) as {
+    entries: JailEntry[];
+  };
 
 describe('parent directories in the plan (pure)', () => {
   const key = [dir('/etc', 'parent'), dir('/etc/ssh', 'parent'), file('/etc/ssh/ssh_host_ed25519_key', 'skip', 'secret')];
@@ -37,8 +56,17 @@ describe('parent directories in the plan (pure)', () => {
 
   test.each([
     ['a copied file', file('/etc/ssh/ssh_config', 'copy')],
-    ['a symlink', { ...file('/etc/ssh/moduli', 'create', 'symlink'), host: { type: 'symlink', mode: 0o777, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0, target: '../moduli' } } as JailEntry],
-    ['a device node', { ...file('/etc/ssh/dev', 'create', 'device'), host: { type: 'char', mode: 0o666, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 259 } } as JailEntry],
+    [
+      'a symlink',
+      {
+        ...file('/etc/ssh/moduli', 'create', 'symlink'),
+        host: { type: 'symlink', mode: 0o777, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0, target: '../moduli' },
+      } as JailEntry,
+    ],
+    [
+      'a device node',
+      { ...file('/etc/ssh/dev', 'create', 'device'), host: { type: 'char', mode: 0o666, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 259 } } as JailEntry,
+    ],
     ['a directory the program used', dir('/etc/ssh/used', 'trace', ['chdir'])],
   ])('%s below keeps every parent on the way', (_what, below) => {
     expect(mkdirs([...key, below])).toEqual(expect.arrayContaining(['/etc', '/etc/ssh']));
@@ -49,8 +77,14 @@ describe('parent directories in the plan (pure)', () => {
   });
 
   test('generated account files keep /etc; a home keeps its parents', () => {
-    const accounts = { passwd: 'root:x:0:0::/root:/bin/sh\nu:x:1000:1000::/home/u:/bin/sh\n', group: 'root:x:0:\n', users: [{ name: 'u', uid: 1000, gid: 1000, home: '/home/u' }] } as never;
-    expect(mkdirs([...key, dir('/home', 'parent'), dir('/home/u', 'parent')], { accounts, homes: true })).toEqual(expect.arrayContaining(['/etc', '/home', '/home/u']));
+    const accounts = {
+      passwd: 'root:x:0:0::/root:/bin/sh\nu:x:1000:1000::/home/u:/bin/sh\n',
+      group: 'root:x:0:\n',
+      users: [{ name: 'u', uid: 1000, gid: 1000, home: '/home/u' }],
+    } as never;
+    expect(mkdirs([...key, dir('/home', 'parent'), dir('/home/u', 'parent')], { accounts, homes: true })).toEqual(
+      expect.arrayContaining(['/etc', '/home', '/home/u']),
+    );
     expect(mkdirs([...key, dir('/home', 'parent'), dir('/home/u', 'parent')], { accounts, homes: true })).not.toContain('/etc/ssh');
   });
 
@@ -70,7 +104,7 @@ describe.skipIf(!isRoot)('parents in a real jail (needs root: strace reads a hos
 
   beforeAll(async () => {
     const keys = (await readdir('/etc/ssh').catch(() => [] as string[])).filter((n) => /^ssh_host_.*_key$/.test(n));
-    if (keys.length === 0) throw new Error('no /etc/ssh/ssh_host_*_key on this host (openssh-server): cannot test a secret\'s parents');
+    if (keys.length === 0) throw new Error("no /etc/ssh/ssh_host_*_key on this host (openssh-server): cannot test a secret's parents");
     key = `/etc/ssh/${keys[0]}`;
     await mkdir('/srv', { recursive: true });
     base = await mkdtemp('/srv/parents-test-');
@@ -87,14 +121,14 @@ describe.skipIf(!isRoot)('parents in a real jail (needs root: strace reads a hos
     if (base) await rm(base, { recursive: true, force: true });
   });
 
-  test('a secret\'s parent directory (/etc/ssh, only a host key traced) is not created', async () => {
+  test("a secret's parent directory (/etc/ssh, only a host key traced) is not created", async () => {
     expect(await lstat(path.join(jail, key)).catch(() => undefined)).toBeUndefined();
     expect(await lstat(path.join(jail, '/etc/ssh')).catch(() => undefined)).toBeUndefined();
     const rec = JSON.parse(await readFile(path.join(jail, '.jailtrace/manifest.json'), 'utf8')) as { entries: JailEntry[] };
     expect(rec.entries.find((e) => e.path === '/etc/ssh')).toMatchObject({ decision: 'report-only', reason: PRUNED_REASON });
   });
 
-  test('a directory the program chdir\'ed into is made, though nothing below it is', async () => {
+  test("a directory the program chdir'ed into is made, though nothing below it is", async () => {
     expect((await lstat(path.join(jail, used))).isDirectory()).toBe(true);
   });
 

@@ -31,7 +31,8 @@ describe.skipIf(!isRoot)('rebuilds that know when nothing changed (needs root: s
     if (base) await rm(base, { recursive: true, force: true });
   });
 
-  const build = (jail: string, ...extra: string[]) => jt(['build', jail, ...extra, '--', '/bin/sh', '-c', `cat ${host}/conf >/dev/null; test -e ${host}/later; true`]);
+  const build = (jail: string, ...extra: string[]) =>
+    jt(['build', jail, ...extra, '--', '/bin/sh', '-c', `cat ${host}/conf >/dev/null; test -e ${host}/later; true`]);
   const folders = async (jail: string) => (await readdir(path.join(jail, '.jailtrace/traces')).catch(() => [] as string[])).length;
   const record = (jail: string) => readFile(path.join(jail, '.jailtrace/manifest.json'), 'utf8');
 
@@ -50,7 +51,11 @@ describe.skipIf(!isRoot)('rebuilds that know when nothing changed (needs root: s
     expect(await record(jail)).toBe(before);
     const json = await jt(['build', jail, '--json', '--', '/bin/sh', '-c', `cat ${host}/conf >/dev/null; test -e ${host}/later; true`]);
     const j = JSON.parse(json.stdout) as { schema: string; upToDate?: { inputs: number }; apply: { counts: { done: number } } };
-    expect([j.schema, j.apply.counts.done, j.upToDate?.inputs]).toEqual(['jailtrace.build/1', 0, r.inputs!.files.length + r.inputs!.missing.length + (r.inputs!.accounts ? 1 : 0)]);
+    expect([j.schema, j.apply.counts.done, j.upToDate?.inputs]).toEqual([
+      'jailtrace.build/1',
+      0,
+      r.inputs!.files.length + r.inputs!.missing.length + (r.inputs!.accounts ? 1 : 0),
+    ]);
   });
 
   test('a changed input means a full trace, and the jail gets the new content', async () => {

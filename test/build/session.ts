@@ -33,7 +33,12 @@ export async function sftpSession(jail: string, user: string, home: string): Pro
       path.join(dir, 'batch'),
       [`cd ${home}`, 'put up.bin', 'ls -l', 'mkdir d', 'rename up.bin d/moved.bin', 'get d/moved.bin back.bin', 'rm d/moved.bin', 'rmdir d'].join('\n') + '\n',
     );
-    const r = await execa('sftp', ['-b', 'batch', '-D', `/usr/sbin/chroot --userspec=${ids} ${jail} /usr/lib/openssh/sftp-server`], { cwd: dir, reject: false, all: true, timeout: 60_000 });
+    const r = await execa('sftp', ['-b', 'batch', '-D', `/usr/sbin/chroot --userspec=${ids} ${jail} /usr/lib/openssh/sftp-server`], {
+      cwd: dir,
+      reject: false,
+      all: true,
+      timeout: 60_000,
+    });
     const back = await readFile(path.join(dir, 'back.bin')).catch(() => Buffer.alloc(0));
     return { ok: r.exitCode === 0, output: r.all ?? '', bytesIntact: back.equals(payload) };
   } finally {
@@ -46,13 +51,25 @@ export async function scpRoundTrip(jail: string, user: string, home: string, dat
   // numeric ids, as sshd does: it switches user before exec, so no lookup happens in the jail at that point
   const chroot = ['/usr/sbin/chroot', `--userspec=${await numericIds(user)}`, jail];
   try {
-    const up = execa(chroot[0], [...chroot.slice(1), '/usr/bin/scp', '-t', home], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, timeout: 30_000 });
+    const up = execa(chroot[0], [...chroot.slice(1), '/usr/bin/scp', '-t', home], {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      reject: false,
+      timeout: 30_000,
+    });
     const c1 = new ScpClient(up.stdin!, up.stdout!);
     await c1.send([{ kind: 'file', name: 'scp.bin', mode: 0o644, data }]);
     c1.end();
     const r1 = await up;
     if (r1.exitCode !== 0) return { ok: false, error: `scp -t: exit ${r1.exitCode}: ${r1.stderr}` };
-    const down = execa(chroot[0], [...chroot.slice(1), '/usr/bin/scp', '-f', `${home}/scp.bin`], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, timeout: 30_000 });
+    const down = execa(chroot[0], [...chroot.slice(1), '/usr/bin/scp', '-f', `${home}/scp.bin`], {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      reject: false,
+      timeout: 30_000,
+    });
     const c2 = new ScpClient(down.stdin!, down.stdout!);
     const got = await c2.receive();
     c2.end();

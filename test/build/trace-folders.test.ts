@@ -36,7 +36,8 @@ async function listing(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-const scratchNames = async (tmp: string): Promise<string[]> => (await readdir(tmp).catch(() => [] as string[])).filter((n) => n.startsWith('jailtrace-')).sort();
+const scratchNames = async (tmp: string): Promise<string[]> =>
+  (await readdir(tmp).catch(() => [] as string[])).filter((n) => n.startsWith('jailtrace-')).sort();
 
 describe.skipIf(!isRoot)('traces live with their jail (needs root: jails under /srv, strace, useradd)', () => {
   let base: string;
@@ -112,7 +113,9 @@ describe.skipIf(!isRoot)('traces live with their jail (needs root: jails under /
     const jail = path.join(base, 'three');
     const cmd = ['/bin/cat', '/etc/hostname'];
     const explainSeen = async () => {
-      const x = JSON.parse((await jt(['explain', '/etc/hostname', '--jail', jail, '--json'])).stdout) as { chain: Array<{ first?: { file?: string; line: number } }> };
+      const x = JSON.parse((await jt(['explain', '/etc/hostname', '--jail', jail, '--json'])).stdout) as {
+        chain: Array<{ first?: { file?: string; line: number } }>;
+      };
       const first = x.chain[0].first!;
       expect(first.file, 'explain names the trace file').toBeDefined();
       const line = (await readFile(first.file!, 'utf8')).split('\n')[first.line - 1];
@@ -150,7 +153,10 @@ describe.skipIf(!isRoot)('traces live with their jail (needs root: jails under /
     expect(b.code, b.stderr).toBe(0);
     const v = await jt(['verify', jail, '--fix', '--', '/bin/cat', '/etc/hostname', '/etc/debian_version'], { cwd: p.cwd, env: p.env });
     expect(v.code, v.stdout + v.stderr).toBe(0);
-    const x = JSON.parse((await jt(['explain', '/etc/debian_version', '--jail', jail, '--json'])).stdout) as { inJail: boolean; chain: Array<{ first?: { file?: string; line: number } }> };
+    const x = JSON.parse((await jt(['explain', '/etc/debian_version', '--jail', jail, '--json'])).stdout) as {
+      inJail: boolean;
+      chain: Array<{ first?: { file?: string; line: number } }>;
+    };
     expect(x.inJail).toBe(true);
     const first = x.chain[0].first!;
     expect(first.file).toMatch(/\/\.jailtrace\/traces\/[\dT-]+-verify\/round-1\/verify-1\.strace$/);
@@ -180,7 +186,10 @@ describe.skipIf(!isRoot)('traces live with their jail (needs root: jails under /
       await sleep(10);
       names = await scratchNames(p.tmp);
     }
-    expect(names.some((n) => n.startsWith('jailtrace-fifo-')), `never got mid-trace: ${names.join(' ')}`).toBe(true);
+    expect(
+      names.some((n) => n.startsWith('jailtrace-fifo-')),
+      `never got mid-trace: ${names.join(' ')}`,
+    ).toBe(true);
     expect(names.some((n) => n.startsWith('jailtrace-sftp-'))).toBe(true);
     child.kill('SIGINT');
     const r = await child;

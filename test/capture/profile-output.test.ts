@@ -25,7 +25,9 @@ describe.skipIf(skip !== undefined)(`capture --profile: --output-dir, not --outp
   test('--output FILE is refused (exit 2), naming --output-dir; nothing is written', async () => {
     const r = await execa('node', [CLI, 'capture', '--profile', 'sftp', '--output', path.join(dir, 'one.strace')], { reject: false, cwd: dir });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/--output .*one\.strace: a profile writes one trace per server run \(sftp\), not one file \(give a directory for them: --output-dir /);
+    expect(r.stderr).toMatch(
+      /--output .*one\.strace: a profile writes one trace per server run \(sftp\), not one file \(give a directory for them: --output-dir /,
+    );
     expect(await readdir(dir)).toEqual([]);
   });
 

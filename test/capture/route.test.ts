@@ -88,7 +88,9 @@ describe('the DTrace route runs (a stub dtrace on PATH)', () => {
     const pid = readFileSync(path.join(dir, 'program-pid'), 'utf8').trim();
     expect(readFileSync(path.join(dir, 'dtrace-pid'), 'utf8').trim()).toBe(pid);
     expect(readFileSync(path.join(dir, 'script-seen.d'), 'utf8')).toBe(dtraceScript('freebsd'));
-    expect(readFileSync(path.join(dir, 'out.trace'), 'utf8')).toBe(`0 jailtrace-dtrace 1 freebsd\n\n8000 ${pid}/1: close(3) = 0 0\n9000 ${pid}/1: exit(0) ...\n`);
+    expect(readFileSync(path.join(dir, 'out.trace'), 'utf8')).toBe(
+      `0 jailtrace-dtrace 1 freebsd\n\n8000 ${pid}/1: close(3) = 0 0\n9000 ${pid}/1: exit(0) ...\n`,
+    );
     const parsed = await jailtrace(['parse', '--json', path.join(dir, 'out.trace')]);
     expect(parsed.exitCode).toBe(0);
     expect(JSON.parse(parsed.stdout).source.format).toBe('dtrace-freebsd');

@@ -27,7 +27,7 @@ describe('straceArgs (pure)', () => {
     ]);
   });
   test.each([
-    ['strace: Can\'t stat \'/x\': No such file or directory\nprog\n', 'prog\n', 'strace: Can\'t stat \'/x\': No such file or directory\n'],
+    ["strace: Can't stat '/x': No such file or directory\nprog\n", 'prog\n', "strace: Can't stat '/x': No such file or directory\n"],
     ['a\nb', 'a\nb', ''],
     ['', '', ''],
   ])('splitStraceStderr %j', (all, program, strace) => {
@@ -79,12 +79,12 @@ describe.skipIf(reason !== undefined)(`captureLive against the real strace ${rea
     expect(await readFile(out, 'latin1')).not.toMatch(/^(out|err)$/m);
   });
 
-  test('input is the program\'s stdin', async () => {
+  test("input is the program's stdin", async () => {
     const r = await captureLive({ argv: ['cat'], output: path.join(dir, 'cat.strace'), input: 'hello\n' });
     expect(r.stdout).toBe('hello\n');
   });
 
-  test('a command that does not exist: strace opens the trace, prints Can\'t stat, exits 1 → TracerError', async () => {
+  test("a command that does not exist: strace opens the trace, prints Can't stat, exits 1 → TracerError", async () => {
     const out = path.join(dir, 'missing.strace');
     const e = await captureLive({ argv: ['/nonexistent/jt-prog'], output: out }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(TracerError);

@@ -69,7 +69,10 @@ describe.skipIf(skip !== undefined)(`capture -- COMMAND owns the terminal (${ski
   });
 
   test('stdin, stdout and stderr are the terminal, and /dev/tty opens (the program keeps its controlling terminal)', async () => {
-    const r = await onPty(['capture', '-o', path.join(dir, 'tty.strace'), '--', 'sh', '-c', 'test -t 0 && test -t 1 && test -t 2 && echo ALL-TTY; echo via-dev-tty > /dev/tty'], '');
+    const r = await onPty(
+      ['capture', '-o', path.join(dir, 'tty.strace'), '--', 'sh', '-c', 'test -t 0 && test -t 1 && test -t 2 && echo ALL-TTY; echo via-dev-tty > /dev/tty'],
+      '',
+    );
     expect(r.screen).toContain('ALL-TTY\n');
     expect(r.screen).toContain('via-dev-tty\n');
     expect(r.code).toBe(0);
@@ -104,7 +107,7 @@ describe.skipIf(skip !== undefined)(`capture -- COMMAND owns the terminal (${ski
     expect(r.stdout).toBe('');
   });
 
-  test('--json needs --report FILE (stdout is the program\'s); with it, FILE holds the JSON and stdout only the program\'s', async () => {
+  test("--json needs --report FILE (stdout is the program's); with it, FILE holds the JSON and stdout only the program's", async () => {
     const refused = await execa('node', [CLI, 'capture', '--json', '-o', path.join(dir, 'j0.strace'), '--', 'echo', 'hi'], { reject: false });
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toMatch(/--json with a command: stdout is the program's.*--report/);
@@ -118,7 +121,7 @@ describe.skipIf(skip !== undefined)(`capture -- COMMAND owns the terminal (${ski
     expect(m.entries.map((e) => e.path)).toContain('/usr/bin/echo');
   });
 
-  test('Ctrl-C is the program\'s: a program that traps SIGINT goes on, and capture reports its end (under a pty)', async () => {
+  test("Ctrl-C is the program's: a program that traps SIGINT goes on, and capture reports its end (under a pty)", async () => {
     // the program interrupts its own foreground group, as Ctrl-C at the terminal does: jailtrace is in it too
     const prog = `trap 'echo caught' INT; kill -INT 0; echo still-running; exit 4`;
     const r = await onPty(['capture', '-o', path.join(dir, 'int.strace'), '--', 'sh', '-c', prog], '');

@@ -70,7 +70,9 @@ describe.skipIf(!isRoot)(`check and sync (${ROOT_SKIP})`, () => {
     const r = await checkJson(jail);
     expect(r.exitCode).toBe(1);
     const kinds = r.findings.filter((x) => x.severity === 'problem').map((x) => `${x.kind} ${x.path}`);
-    expect(kinds).toEqual(expect.arrayContaining([`missing /usr/bin/${cat}`, 'extra /usr/bin/planted', 'setid /usr/bin/planted', 'extra /pub', 'writable-dir /pub']));
+    expect(kinds).toEqual(
+      expect.arrayContaining([`missing /usr/bin/${cat}`, 'extra /usr/bin/planted', 'setid /usr/bin/planted', 'extra /pub', 'writable-dir /pub']),
+    );
     // sync brings the missing file back and leaves the rest for the admin
     expect((await jailtrace('sync', jail)).exitCode).toBe(0);
     const after = await checkJson(jail);

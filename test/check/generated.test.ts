@@ -49,7 +49,11 @@ describe.skipIf(!isRoot)(`generated passwd and group (${ROOT_SKIP}, useradd)`, (
     await fs.appendFile(file, p === '/etc/passwd' ? 'evil:x:0:0::/:/bin/sh\n' : 'evil:x:0:\n');
     const c = await checkJson(jail);
     expect(c.exitCode).toBe(1);
-    expect(c.findings).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'tampered', path: p, detail: expect.stringMatching(/content differs from what jailtrace generated/) })]));
+    expect(c.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'tampered', path: p, detail: expect.stringMatching(/content differs from what jailtrace generated/) }),
+      ]),
+    );
     const s = await jailtrace('sync', jail);
     expect(s.exitCode, s.stderr).toBe(0);
     expect(s.stdout).toContain(`tampered: ${p}`);

@@ -45,7 +45,17 @@ export async function build(f: Fixture, name: string): Promise<string> {
   return jail;
 }
 
-export async function checkJson(jail: string): Promise<{ exitCode: number; findings: Array<{ kind: string; path: string; severity: string; detail: string; host?: { sha256?: string; mtimeMs?: number }; jail?: { sha256?: string; mtimeMs?: number } }> }> {
+export async function checkJson(jail: string): Promise<{
+  exitCode: number;
+  findings: Array<{
+    kind: string;
+    path: string;
+    severity: string;
+    detail: string;
+    host?: { sha256?: string; mtimeMs?: number };
+    jail?: { sha256?: string; mtimeMs?: number };
+  }>;
+}> {
   const r = await jailtrace('check', '--json', jail);
   if (r.exitCode === 2) throw new Error(r.stderr);
   return { exitCode: r.exitCode ?? -1, findings: JSON.parse(r.stdout).findings };

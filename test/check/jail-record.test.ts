@@ -20,7 +20,17 @@ afterAll(async () => {
   await fs.rm(base, { recursive: true, force: true });
 });
 
-const record = (jail: string, users: string[] = []): JailRecord => ({ schema: JAIL_SCHEMA, version: 't', jail, users, profiles: [], commands: [], traces: [], entries: [], warnings: [] });
+const record = (jail: string, users: string[] = []): JailRecord => ({
+  schema: JAIL_SCHEMA,
+  version: 't',
+  jail,
+  users,
+  profiles: [],
+  commands: [],
+  traces: [],
+  entries: [],
+  warnings: [],
+});
 
 /** A fresh jail dir; `rec` is written as its record when given. */
 async function jail(name: string, rec?: JailRecord): Promise<string> {
@@ -36,11 +46,14 @@ async function jail(name: string, rec?: JailRecord): Promise<string> {
 test.each([
   ['a jail that does not exist', async () => path.join(base, 'nowhere')],
   ['a jail without .jailtrace', () => jail('empty')],
-  ['a jail whose .jailtrace holds no record', async () => {
-    const j = await jail('no-file');
-    await fs.mkdir(path.join(j, '.jailtrace'));
-    return j;
-  }],
+  [
+    'a jail whose .jailtrace holds no record',
+    async () => {
+      const j = await jail('no-file');
+      await fs.mkdir(path.join(j, '.jailtrace'));
+      return j;
+    },
+  ],
 ])('no record: %s is { found: false }, and readJailRecord says so', async (_t, make) => {
   const j = await make();
   expect(await findJailRecord(j)).toEqual({ found: false, file: path.join(j, RECORD_FILE) });

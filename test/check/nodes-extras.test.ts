@@ -49,7 +49,7 @@ describe.skipIf(!isRoot)(`device nodes and extra entries (${ROOT_SKIP}, useradd)
     expect((await checkJson(jail)).exitCode).toBe(0);
   });
 
-  test('a file added to /etc or /dev is extra; one in the user\'s home is not', async () => {
+  test("a file added to /etc or /dev is extra; one in the user's home is not", async () => {
     await fs.writeFile(path.join(jail, 'etc/ld.so.preload'), '/tmp/evil.so\n');
     await fs.writeFile(path.join(jail, 'dev/extra'), '');
     const h = path.join(jail, home);

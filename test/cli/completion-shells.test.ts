@@ -14,7 +14,11 @@ import { makeProgram } from '../../src/cli/program.js';
 import { PROFILE_NAMES } from '../../src/profiles/index.js';
 import { jailtrace } from './helpers.js';
 
-const has = async (cmd: string) => execa(cmd, ['--version'], { reject: false }).then((r) => r.exitCode === 0, () => false);
+const has = async (cmd: string) =>
+  execa(cmd, ['--version'], { reject: false }).then(
+    (r) => r.exitCode === 0,
+    () => false,
+  );
 const [hasZsh, hasFish] = await Promise.all([has('zsh'), has('fish')]);
 const program = makeProgram(silentOutput());
 const commands = walkCommands(program);
@@ -50,7 +54,10 @@ test('zsh: one function per command, with every option the definitions have', ()
 
 test('fish: every command offered, and every option under its command', () => {
   for (const { words, cmd } of commands) {
-    const cond = words.split(' ').map((w) => `__fish_seen_subcommand_from ${w}`).join('; and ');
+    const cond = words
+      .split(' ')
+      .map((w) => `__fish_seen_subcommand_from ${w}`)
+      .join('; and ');
     for (const o of visibleOptions(cmd)) {
       const flags = [o.short ? `-s ${o.short.slice(1)}` : '', o.long ? `-l ${o.long.slice(2)}` : ''].filter(Boolean).join(' ');
       expect(scripts.fish, `${words} ${flags}`).toContain(`-n '${cond}' ${flags}`);
@@ -72,7 +79,11 @@ describe.skipIf(!hasFish)('fish (skips when fish is missing: apt-get install fis
   const complete = async (line: string) => {
     const r = await execa('fish', ['--no-config', '-c', `source ${files.fish}; complete -C ${JSON.stringify(line)}`], { reject: false });
     expect(r.stderr).toBe('');
-    return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]).sort();
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t')[0])
+      .sort();
   };
   test('fish -n parses the script', async () => {
     expect((await execa('fish', ['-n', files.fish], { reject: false })).exitCode).toBe(0);
@@ -90,6 +101,11 @@ describe.skipIf(!hasFish)('fish (skips when fish is missing: apt-get install fis
 });
 
 test('bash: --profile <TAB> offers the same names, from the same declaration', async () => {
-  const r = await execa('bash', ['-c', 'source "$1"; COMP_WORDS=(jailtrace build --profile ""); COMP_CWORD=3; _jailtrace; printf "%s\\n" "${COMPREPLY[@]}"', '_', files.bash]);
+  const r = await execa('bash', [
+    '-c',
+    'source "$1"; COMP_WORDS=(jailtrace build --profile ""); COMP_CWORD=3; _jailtrace; printf "%s\\n" "${COMPREPLY[@]}"',
+    '_',
+    files.bash,
+  ]);
   expect(r.stdout.split('\n').filter(Boolean)).toEqual([...PROFILE_NAMES]);
 });

@@ -10,7 +10,10 @@ import { q } from '../../src/dot/dot.js';
 import { build, fixture, isRoot, ROOT_SKIP, type Fixture } from '../check/helpers.js';
 import { jailtrace, ROOT } from './helpers.js';
 
-const hasDot = await execa('dot', ['-V'], { reject: false }).then((r) => r.exitCode === 0, () => false);
+const hasDot = await execa('dot', ['-V'], { reject: false }).then(
+  (r) => r.exitCode === 0,
+  () => false,
+);
 const RSSH = path.join(ROOT, 'traces/linux/rssh-chain/f.strace');
 
 /** dot -Tsvg on `text`: its exit code, stderr and the SVG. */
@@ -48,7 +51,10 @@ test('explain --dot: a path with quotes and newlines, not in the jail, is one re
 
 describe.skipIf(!hasDot)('dot -Tsvg accepts the pictures (skips when Graphviz dot is missing: apt-get install graphviz)', () => {
   test('tree --dot and tree --all --dot', async () => {
-    for (const args of [['tree', '--dot', RSSH], ['tree', '--all', '--dot', RSSH]]) {
+    for (const args of [
+      ['tree', '--dot', RSSH],
+      ['tree', '--all', '--dot', RSSH],
+    ]) {
       const r = await render((await jailtrace(args)).stdout);
       expect(r.stderr).toBe('');
       expect(r.exitCode).toBe(0);

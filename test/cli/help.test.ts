@@ -63,13 +63,12 @@ describe('errors: `jailtrace: <what>: <why> (<what to do>)`', () => {
     expect(r.stderr).toBe('jailtrace: no-such-trace.strace: no such file or directory (check the path)');
   });
 
-  test.each([
-    [['parse', 'no-such-trace.strace']],
-    [['tree', 'traces/solaris/rssh-chroot-f.expected.json']],
-    [['tree', 'test/fixtures/probe.c']],
-  ])('%j exits 2 in the same shape', async (args) => {
-    const r = await jailtrace(args);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/^jailtrace: [^:\n]+: [^\n]+ \([^\n]+\)$/);
-  });
+  test.each([[['parse', 'no-such-trace.strace']], [['tree', 'traces/solaris/rssh-chroot-f.expected.json']], [['tree', 'test/fixtures/probe.c']]])(
+    '%j exits 2 in the same shape',
+    async (args) => {
+      const r = await jailtrace(args);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(/^jailtrace: [^:\n]+: [^\n]+ \([^\n]+\)$/);
+    },
+  );
 });

@@ -50,26 +50,34 @@ describe.skipIf(!isRoot)(`a JAIL argument in every command (${ROOT_SKIP})`, () =
     export: ['export', '--files-from', '--jail', j],
   });
 
-  test.each(Object.keys(commands('', '', '')))('%s refuses a symlinked jail root: exit 2, said once, the real path to paste', async (name) => {
-    const before = await fs.readdir(jail);
-    const r = await jailtrace(commands(link, f.trace, out)[name]!, { cwd: out });
-    expect(r.exitCode).toBe(2);
-    expect(r.stdout).toBe('');
-    const lines = r.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(`${link}: the jail root is a symlink (-> jail)`);
-    expect(lines[0]).toContain(`name the real directory: jailtrace ${commands(jail, f.trace, out)[name]!.join(' ')};`);
-    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
-    expect(await fs.readdir(jail)).toEqual(before); // nothing written through it
-  }, 60_000);
+  test.each(Object.keys(commands('', '', '')))(
+    '%s refuses a symlinked jail root: exit 2, said once, the real path to paste',
+    async (name) => {
+      const before = await fs.readdir(jail);
+      const r = await jailtrace(commands(link, f.trace, out)[name]!, { cwd: out });
+      expect(r.exitCode).toBe(2);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`${link}: the jail root is a symlink (-> jail)`);
+      expect(lines[0]).toContain(`name the real directory: jailtrace ${commands(jail, f.trace, out)[name]!.join(' ')};`);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(await fs.readdir(jail)).toEqual(before); // nothing written through it
+    },
+    60_000,
+  );
 
-  test.each(['check', 'sync', 'verify', 'explain', 'export'])('%s: a jail that does not exist "does not exist" (exit 2)', async (name) => {
-    const missing = path.join(f.base, 'nope');
-    const r = await jailtrace(commands(missing, f.trace, out)[name]!, { cwd: out });
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain(`${missing}: does not exist`);
-    expect(r.stderr).not.toMatch(/no jailtrace record|has no record/);
-  }, 60_000);
+  test.each(['check', 'sync', 'verify', 'explain', 'export'])(
+    '%s: a jail that does not exist "does not exist" (exit 2)',
+    async (name) => {
+      const missing = path.join(f.base, 'nope');
+      const r = await jailtrace(commands(missing, f.trace, out)[name]!, { cwd: out });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain(`${missing}: does not exist`);
+      expect(r.stderr).not.toMatch(/no jailtrace record|has no record/);
+    },
+    60_000,
+  );
 
   test('explain etc/passwd (relative) is the jail\'s /etc/passwd, never "not in the jail" for want of a slash', async () => {
     const rel = path.relative('/', f.file);
@@ -80,32 +88,45 @@ describe.skipIf(!isRoot)(`a JAIL argument in every command (${ROOT_SKIP})`, () =
     expect(x.inJail).toBe(true);
   }, 60_000);
 
-  test('explain\'s advice for a path not in the jail can be pasted (no `--profile ...`)', async () => {
+  test("explain's advice for a path not in the jail can be pasted (no `--profile ...`)", async () => {
     const r = await jailtrace(['explain', '/etc/nothing-here', '--jail', jail]);
     expect(r.stdout).toContain(`jailtrace verify ${jail} --fix`);
     expect(r.stdout).not.toContain('...');
   });
 
   // a normal user (nobody): the commands that act as root say so first, not "has no record" or strace's complaint
-  const asNobody = (args: string[]) => execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, ...args], { reject: false, cwd: '/' });
-  test.each(['check', 'sync', 'verify', 'build'])('%s run by a normal user: "needs root" up front, exit 2', async (name) => {
-    const r = await asNobody(commands(jail, f.trace, '/nonexistent')[name]!);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^jailtrace: ${name}: needs root \\(.+\\) \\(run it as root: sudo jailtrace ${name} `));
-  }, 60_000);
+  const asNobody = (args: string[]) =>
+    execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, ...args], { reject: false, cwd: '/' });
+  test.each(['check', 'sync', 'verify', 'build'])(
+    '%s run by a normal user: "needs root" up front, exit 2',
+    async (name) => {
+      const r = await asNobody(commands(jail, f.trace, '/nonexistent')[name]!);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^jailtrace: ${name}: needs root \\(.+\\) \\(run it as root: sudo jailtrace ${name} `));
+    },
+    60_000,
+  );
 
   test.each([
     ['diff', ['diff', '--profile', 'sftp']],
     ['ldd-diff', ['ldd-diff', '--profile', 'sftp']],
-  ])('%s --profile run by a normal user: "needs root" up front, not strace\'s complaint (exit 2)', async (name, args) => {
-    const r = await asNobody(args);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^jailtrace: ${name}: needs root \\(the profiles run the servers`));
-  }, 60_000);
+  ])(
+    '%s --profile run by a normal user: "needs root" up front, not strace\'s complaint (exit 2)',
+    async (name, args) => {
+      const r = await asNobody(args);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^jailtrace: ${name}: needs root \\(the profiles run the servers`));
+    },
+    60_000,
+  );
 
-  test.each(['explain', 'export'])('%s --jail run by a normal user: the record is root\'s alone, not "no record"', async (name) => {
-    const r = await asNobody(commands(jail, f.trace, '/nonexistent')[name]!);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain("cannot read the jail's record (EACCES): it is root's alone (run the command as root)");
-  }, 60_000);
+  test.each(['explain', 'export'])(
+    '%s --jail run by a normal user: the record is root\'s alone, not "no record"',
+    async (name) => {
+      const r = await asNobody(commands(jail, f.trace, '/nonexistent')[name]!);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain("cannot read the jail's record (EACCES): it is root's alone (run the command as root)");
+    },
+    60_000,
+  );
 });

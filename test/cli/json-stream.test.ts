@@ -6,13 +6,30 @@ import { expect, test } from 'vitest';
 import { jsonPieces, writeJson } from '../../src/json-stream.js';
 import { ROOT } from '../support/cli.js';
 
-
 test.each([
-  ['nested, with undefined, functions, Date, toJSON, empty containers', { a: 1, b: [1, { c: [], d: {}, e: undefined, f: [undefined, () => 1, 'x\ny'] }], g: null, h: new Date(0), i: { j: { k: { l: [1, 2] } } }, s: { toJSON: () => 5 } }],
+  [
+    'nested, with undefined, functions, Date, toJSON, empty containers',
+    {
+      a: 1,
+      b: [1, { c: [], d: {}, e: undefined, f: [undefined, () => 1, 'x\ny'] }],
+      g: null,
+      h: new Date(0),
+      i: { j: { k: { l: [1, 2] } } },
+      s: { toJSON: () => 5 },
+    },
+  ],
   ['an empty array', []],
   ['an empty object', {}],
   ['a string', 'x'],
-  ['long arrays stringified in batches: holes, undefined, functions, toJSON, nested lines', { list: Array.from({ length: 200 }, (_, i) => (i % 7 === 0 ? undefined : i % 11 === 0 ? () => 1 : i % 13 === 0 ? { toJSON: () => [i] } : { i, s: `a\n${i}`, deep: [{ x: [i] }] })), top: [Array.from({ length: 130 }, (_, i) => [i, { k: i }])] }],
+  [
+    'long arrays stringified in batches: holes, undefined, functions, toJSON, nested lines',
+    {
+      list: Array.from({ length: 200 }, (_, i) =>
+        i % 7 === 0 ? undefined : i % 11 === 0 ? () => 1 : i % 13 === 0 ? { toJSON: () => [i] } : { i, s: `a\n${i}`, deep: [{ x: [i] }] },
+      ),
+      top: [Array.from({ length: 130 }, (_, i) => [i, { k: i }])],
+    },
+  ],
   ['a long top-level array', Array.from({ length: 300 }, (_, i) => ({ i, a: [i, [i]] }))],
   ['deep arrays', [[[[1]]]]],
   ['a recorded manifest', JSON.parse(fs.readFileSync(path.join(ROOT, 'traces/linux/probe/expected.json'), 'utf8'))],

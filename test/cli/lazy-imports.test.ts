@@ -14,7 +14,10 @@ import { CLI, ROOT } from './helpers.js';
 let dir = '';
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'jt-lazy-'));
-  await writeFile(path.join(dir, 'hook.mjs'), "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('MOD ' + r.url + '\\n'); return r; }\n");
+  await writeFile(
+    path.join(dir, 'hook.mjs'),
+    "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('MOD ' + r.url + '\\n'); return r; }\n",
+  );
   await writeFile(path.join(dir, 'register.mjs'), "import { register } from 'node:module';\nregister('./hook.mjs', import.meta.url);\n");
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -22,7 +25,14 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 async function modulesLoadedBy(args: string[]): Promise<string[]> {
   const r = await execa(process.execPath, ['--import', path.join(dir, 'register.mjs'), CLI, ...args], { cwd: ROOT, reject: false, stdin: 'ignore' });
   expect(r.exitCode).toBe(0);
-  return [...new Set(String(r.stderr).split('\n').filter((l) => l.startsWith('MOD ')).map((l) => l.slice(4)))];
+  return [
+    ...new Set(
+      String(r.stderr)
+        .split('\n')
+        .filter((l) => l.startsWith('MOD '))
+        .map((l) => l.slice(4)),
+    ),
+  ];
 }
 
 describe('the modules --help loads', () => {

@@ -14,7 +14,12 @@ import { jailtrace, ROOT } from './helpers.js';
 const ok = (p: string): ChrootComponent => ({ path: p, uid: 0, mode: 0o40755, dir: true });
 
 test('plural', () => {
-  expect([plural(1, 'device'), plural(0, 'device'), plural(1, 'process', 'processes'), plural(2, 'process', 'processes')]).toEqual(['1 device', '0 devices', '1 process', '2 processes']);
+  expect([plural(1, 'device'), plural(0, 'device'), plural(1, 'process', 'processes'), plural(2, 'process', 'processes')]).toEqual([
+    '1 device',
+    '0 devices',
+    '1 process',
+    '2 processes',
+  ]);
 });
 
 test('a sticky shared parent: the fix is to move the jail, never chmod /tmp; a plain parent keeps chmod go-w', () => {
@@ -36,7 +41,19 @@ describe.skipIf(!isRoot)(`build's counts agree across a run (${ROOT_SKIP})`, () 
     jail = path.join(base, 'jail');
   });
   afterAll(() => fs.rm(base, { recursive: true, force: true }));
-  const build = (...extra: string[]) => jailtrace([...(extra.includes('-v') ? ['-v'] : []), 'build', jail, '--trace', TRACE, '--cwd', '/', '--output-dir', base, ...extra.filter((x) => x !== '-v')]);
+  const build = (...extra: string[]) =>
+    jailtrace([
+      ...(extra.includes('-v') ? ['-v'] : []),
+      'build',
+      jail,
+      '--trace',
+      TRACE,
+      '--cwd',
+      '/',
+      '--output-dir',
+      base,
+      ...extra.filter((x) => x !== '-v'),
+    ]);
   const toDo = (s: string) => Number(/Plan for .*: (\d+) to do, (\d+) up to date:/.exec(s)?.[1]);
   const changed = (s: string) => /— (\d+) changed, (\d+) up to date( \(record updated\))?/.exec(s);
   const done = (s: string) => Number(/^(\d+) done, \d+ up-to-date/m.exec(s)?.[1]);

@@ -129,7 +129,12 @@ describe('-v and -q work for every command', () => {
   });
 
   test('the built CLI takes them before and after the command', async () => {
-    for (const args of [['-q', 'parse'], ['parse', '-q'], ['-v', 'parse'], ['parse', '--verbose']]) {
+    for (const args of [
+      ['-q', 'parse'],
+      ['parse', '-q'],
+      ['-v', 'parse'],
+      ['parse', '--verbose'],
+    ]) {
       const r = await jailtrace([...args, '--cwd', '/', 'traces/linux/probe/f.strace']);
       expect(r.exitCode, args.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/^traces\/linux\/probe\/f\.strace: strace/);
@@ -173,7 +178,10 @@ describe('--version', () => {
     ['strace with --seccomp-bpf', { which: async (n) => (n === 'strace' ? '/usr/bin/strace' : undefined) }, 'strace 6.1 (/usr/bin/strace, --seccomp-bpf)'],
     [
       'strace without --seccomp-bpf',
-      { which: async (n) => (n === 'strace' ? '/usr/bin/strace' : undefined), findStrace: async () => ({ path: '/usr/bin/strace', version: '5.5', seccompBpf: false }) },
+      {
+        which: async (n) => (n === 'strace' ? '/usr/bin/strace' : undefined),
+        findStrace: async () => ({ path: '/usr/bin/strace', version: '5.5', seccompBpf: false }),
+      },
       'strace 5.5 (/usr/bin/strace)',
     ],
     ['no strace on Linux', {}, 'strace: not found (apt-get install strace, or dnf install strace)'],
@@ -257,16 +265,23 @@ describe('off a terminal', () => {
     ['| head -1', 'head -1'],
     ['| true (closed before the first write)', 'true'],
   ])('a closed pipe (%s) exits 0, with nothing on stderr', async (_name, reader) => {
-    const r = await execa('bash', ['-c', `set -o pipefail; "$1" "$2" parse --json --cwd / traces/linux/probe/f.strace | ${reader}`, '_', process.execPath, CLI], {
-      cwd: ROOT,
-      reject: false,
-    });
+    const r = await execa(
+      'bash',
+      ['-c', `set -o pipefail; "$1" "$2" parse --json --cwd / traces/linux/probe/f.strace | ${reader}`, '_', process.execPath, CLI],
+      {
+        cwd: ROOT,
+        reject: false,
+      },
+    );
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe('');
   });
 
   test.skipIf(!existsSync('/dev/full'))('a full disk on stdout is an error in the usual shape', async () => {
-    const r = await execa('sh', ['-c', `"$1" "$2" parse --cwd / traces/linux/probe/f.strace > /dev/full`, '_', process.execPath, CLI], { cwd: ROOT, reject: false });
+    const r = await execa('sh', ['-c', `"$1" "$2" parse --cwd / traces/linux/probe/f.strace > /dev/full`, '_', process.execPath, CLI], {
+      cwd: ROOT,
+      reject: false,
+    });
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toBe('jailtrace: stdout: no space left on device (check where the output goes)');
   });

@@ -11,7 +11,14 @@ import { jailtrace } from './helpers.js';
 
 let dir: string;
 // pid 1 opens under fd 9 (opened before the trace began, as with strace -p) and changes into fd 7, then reads a file
-const ATTACHED = ['1 openat(9, "x", O_RDONLY) = 3', '1 fchdir(7) = 0', '1 openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 4', '1 exit_group(0) = ?', '1 +++ exited with 0 +++', ''].join('\n');
+const ATTACHED = [
+  '1 openat(9, "x", O_RDONLY) = 3',
+  '1 fchdir(7) = 0',
+  '1 openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 4',
+  '1 exit_group(0) = ?',
+  '1 +++ exited with 0 +++',
+  '',
+].join('\n');
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jt-parse-notes-'));
   await fs.writeFile(path.join(dir, 'attached.strace'), ATTACHED);

@@ -32,7 +32,13 @@ describe('strace -c and -C', () => {
     expect(r.stderr).toContain(':1: a -c summary names no files: trace without -c');
   });
   test('a table after the trace: read, no warning', async () => {
-    const r = await jailtrace(['parse', '--json', '--cwd', '/', file('C.strace', ['openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3', '+++ exited with 0 +++', ...TABLE])]);
+    const r = await jailtrace([
+      'parse',
+      '--json',
+      '--cwd',
+      '/',
+      file('C.strace', ['openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3', '+++ exited with 0 +++', ...TABLE]),
+    ]);
     expect(r.exitCode).toBe(0);
     const m = JSON.parse(r.stdout);
     expect(m.warnings).toEqual([]);
@@ -41,7 +47,13 @@ describe('strace -c and -C', () => {
 });
 
 test('tree reads a trace that starts with [pid  N] as a trace', async () => {
-  const r = await jailtrace(['tree', '--all', '--cwd', '/', file('pid.strace', ['[pid  2925] openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3', '[pid  2925] +++ exited with 0 +++'])]);
+  const r = await jailtrace([
+    'tree',
+    '--all',
+    '--cwd',
+    '/',
+    file('pid.strace', ['[pid  2925] openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3', '[pid  2925] +++ exited with 0 +++']),
+  ]);
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
   expect(r.stdout).toContain('/etc/passwd');
@@ -73,7 +85,11 @@ describe('strings cut by the tracer', () => {
 });
 
 test('a trace of calls that touch no file is read: an empty manifest, exit 0', async () => {
-  const r = await jailtrace(['parse', '--json', file('semop.strace', ['20:37:49.050065 (+     0.000012) semop(9928704, [{sem_num=0, sem_op=-1, sem_flg=SEM_UNDO}], 1) = 0 <5.030807>'])]);
+  const r = await jailtrace([
+    'parse',
+    '--json',
+    file('semop.strace', ['20:37:49.050065 (+     0.000012) semop(9928704, [{sem_num=0, sem_op=-1, sem_flg=SEM_UNDO}], 1) = 0 <5.030807>']),
+  ]);
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
   expect(JSON.parse(r.stdout).entries).toEqual([]);

@@ -55,7 +55,14 @@ describe('parseSshdConfig', () => {
       [[{ kind: 'user', values: ['anoncvs', 'guest'] }], '/srv/jails/guests', 'internal-sftp'],
       [[{ kind: 'user', values: ['alice', 'bob'] }], '/srv/jails/%u', undefined],
       [[{ kind: 'group', values: ['sftponly'] }], '%h', '/usr/lib/openssh/sftp-server -l INFO'],
-      [[{ kind: 'user', values: ['carol'] }, { kind: 'address', values: ['10.0.0.0/8'] }], '/srv/jails/shared', undefined],
+      [
+        [
+          { kind: 'user', values: ['carol'] },
+          { kind: 'address', values: ['10.0.0.0/8'] },
+        ],
+        '/srv/jails/shared',
+        undefined,
+      ],
     ]);
     expect(config.matches[0].file).toBe('/etc/ssh/sshd_config.d/10-jails.conf');
   });
@@ -90,7 +97,13 @@ describe('jailsFromSshdConfig', () => {
   test('Match blocks → jails, users and what each needs', () => {
     expect(jailsFromSshdConfig(REAL, { include, userInfo })).toEqual([
       { jail: '/srv/jails/shared', users: ['dave', 'carol'], profiles: ['sftp', 'scp'], notes: [expect.stringContaining('Match address')] },
-      { jail: '/srv/jails/guests', users: ['anoncvs', 'guest'], profiles: [], notes: [expect.stringContaining('internal-sftp: sshd serves sftp itself')], layoutOnly: true },
+      {
+        jail: '/srv/jails/guests',
+        users: ['anoncvs', 'guest'],
+        profiles: [],
+        notes: [expect.stringContaining('internal-sftp: sshd serves sftp itself')],
+        layoutOnly: true,
+      },
       { jail: '/srv/jails/alice', users: ['alice'], profiles: ['sftp', 'scp'] },
       { jail: '/srv/jails/bob', users: ['bob'], profiles: ['sftp', 'scp'] },
       { jail: '%h', users: [], profiles: ['sftp'], notes: [expect.stringContaining('Match group sftponly'), expect.stringContaining('one jail per user')] },

@@ -83,7 +83,12 @@ describe('jailsFromSshdConfig on Debian 12 with the jails in sshd_config.d', () 
       want: [
         { jail: '/srv/jails/alice', users: ['alice'], profiles: ['sftp', 'scp'] },
         { jail: '/srv/jails/bob', users: ['bob'], profiles: ['sftp', 'scp'] },
-        { jail: '/srv/jails/carol', users: ['carol'], profiles: ['sftp', 'scp'], notes: [expect.stringContaining('carol: the login shell /usr/sbin/nologin refuses every session')] },
+        {
+          jail: '/srv/jails/carol',
+          users: ['carol'],
+          profiles: ['sftp', 'scp'],
+          notes: [expect.stringContaining('carol: the login shell /usr/sbin/nologin refuses every session')],
+        },
       ],
     },
     {
@@ -102,7 +107,15 @@ describe('jailsFromSshdConfig on Debian 12 with the jails in sshd_config.d', () 
         '/etc/ssh/sshd_config.d/20-chroot.conf': 'Match Group sftponly\n  ChrootDirectory /srv/shared\n  ForceCommand /usr/lib/openssh/sftp-server\n',
       },
       want: [
-        { jail: '/srv/shared', users: ['erin', 'alice', 'bob', 'carol'], profiles: ['sftp'], notes: [expect.stringMatching(/internal-sftp: .*only its layout is built.*\/dev\/log/), expect.stringContaining('carol: the login shell /usr/sbin/nologin')] },
+        {
+          jail: '/srv/shared',
+          users: ['erin', 'alice', 'bob', 'carol'],
+          profiles: ['sftp'],
+          notes: [
+            expect.stringMatching(/internal-sftp: .*only its layout is built.*\/dev\/log/),
+            expect.stringContaining('carol: the login shell /usr/sbin/nologin'),
+          ],
+        },
       ],
     },
     {
@@ -119,7 +132,14 @@ describe('jailsFromSshdConfig on Debian 12 with the jails in sshd_config.d', () 
     {
       title: 'Match All at the end: no users to enumerate, named with --user',
       files: { '/etc/ssh/sshd_config.d/all.conf': 'Match All\n  ChrootDirectory /srv/everyone\n' },
-      want: [{ jail: '/srv/everyone', users: [], profiles: ['sftp', 'scp'], notes: [expect.stringContaining('Match all: users not resolved (name them with --user)')] }],
+      want: [
+        {
+          jail: '/srv/everyone',
+          users: [],
+          profiles: ['sftp', 'scp'],
+          notes: [expect.stringContaining('Match all: users not resolved (name them with --user)')],
+        },
+      ],
     },
   ])('$title', ({ files, main, want }) => {
     expect(run(files, main)).toEqual(want);
@@ -129,8 +149,10 @@ describe('jailsFromSshdConfig on Debian 12 with the jails in sshd_config.d', () 
     expect(run({})).toEqual([]);
   });
 
-  test('a ForceCommand that is not sftp: the command to trace it, quoted for the shell, through the user\'s shell', () => {
-    const specs = run({ '/etc/ssh/sshd_config.d/x.conf': `Match User alice\n  ChrootDirectory "/srv/up load"\n  ForceCommand /usr/local/bin/upload --to "/in box" 'it''s'\n` });
+  test("a ForceCommand that is not sftp: the command to trace it, quoted for the shell, through the user's shell", () => {
+    const specs = run({
+      '/etc/ssh/sshd_config.d/x.conf': `Match User alice\n  ChrootDirectory "/srv/up load"\n  ForceCommand /usr/local/bin/upload --to "/in box" 'it''s'\n`,
+    });
     expect(specs[0].notes).toEqual([
       `ForceCommand /usr/local/bin/upload --to "/in box" 'it''s': sshd runs it through the login shell; trace it the same way: ` +
         `jailtrace build '/srv/up load' --user alice -- /bin/bash -c '/usr/local/bin/upload --to "/in box" '\\''it'\\'''\\''s'\\'''`,

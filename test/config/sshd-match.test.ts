@@ -65,7 +65,10 @@ describe('who a Match line covers', () => {
     expect(c.filter((u) => coversUser(criteria, u, acc))).toEqual(covered);
   });
 
-  test.each([[[]], [[{ kind: 'all', values: [] }]], [[{ kind: 'address', values: ['10.0.0.0/8'] }]]])('no User/Group criterion (%j): users known only at connect time', (criteria) => {
-    expect(candidates(criteria, acc)).toBeUndefined();
-  });
+  test.each([[[]], [[{ kind: 'all', values: [] }]], [[{ kind: 'address', values: ['10.0.0.0/8'] }]]])(
+    'no User/Group criterion (%j): users known only at connect time',
+    (criteria) => {
+      expect(candidates(criteria, acc)).toBeUndefined();
+    },
+  );
 });

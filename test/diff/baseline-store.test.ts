@@ -15,7 +15,12 @@ import { CLI } from '../support/cli.js';
 
 const jt = (cwd: string, ...args: string[]) => execa('node', [CLI, ...args], { cwd, reject: false });
 
-const TRACE = ['100 execve("/bin/true", ["true"], 0x7ffd /* 1 var */) = 0', '100 openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3', '100 +++ exited with 0 +++', ''].join('\n');
+const TRACE = [
+  '100 execve("/bin/true", ["true"], 0x7ffd /* 1 var */) = 0',
+  '100 openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3',
+  '100 +++ exited with 0 +++',
+  '',
+].join('\n');
 
 describe('where baselines live', () => {
   test.each([

@@ -38,8 +38,14 @@ describe('diffNeeds', () => {
 
   test('same path: role, mode and hash changes; fields one side lacks are not differences', () => {
     const d = diffNeeds(
-      [{ path: '/usr/bin/x', role: 'data', sha256: 'aa', mode: 0o755 }, { path: '/etc/a', role: 'config' }],
-      [{ path: '/usr/bin/x', role: 'executable', sha256: 'bb', mode: 0o4755 }, { path: '/etc/a', role: 'config', size: 5 }],
+      [
+        { path: '/usr/bin/x', role: 'data', sha256: 'aa', mode: 0o755 },
+        { path: '/etc/a', role: 'config' },
+      ],
+      [
+        { path: '/usr/bin/x', role: 'executable', sha256: 'bb', mode: 0o4755 },
+        { path: '/etc/a', role: 'config', size: 5 },
+      ],
     );
     expect(d.changed).toEqual([expect.objectContaining({ path: '/usr/bin/x', fields: ['role', 'mode', 'sha256'] })]);
   });

@@ -24,7 +24,7 @@ export async function guideBlock(name: string): Promise<string> {
   return block;
 }
 
-describe.skipIf(!isRoot)('the guide\'s drift cron script (needs root: the root baseline store, strace -u, useradd, unshare)', () => {
+describe.skipIf(!isRoot)("the guide's drift cron script (needs root: the root baseline store, strace -u, useradd, unshare)", () => {
   let dir: string;
   let bin: string;
   let script: string;
@@ -48,7 +48,12 @@ describe.skipIf(!isRoot)('the guide\'s drift cron script (needs root: the root b
     // the baseline, stored as the guide says, from yet another directory
     const store = await guideBlock('--baseline sftp-server');
     const line = store.split('\n').find((l) => l.startsWith('jailtrace capture --profile sftp'))!;
-    const words = line.replace(/#.*/, '').trim().split(/\s+/).slice(1).map((w) => (w === 'alice' ? USER : w === 'sftp-server' ? name : w));
+    const words = line
+      .replace(/#.*/, '')
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map((w) => (w === 'alice' ? USER : w === 'sftp-server' ? name : w));
     await mkdir(path.join(dir, 'store-from'));
     const c = await execa('node', [CLI, ...words, '-q'], { cwd: path.join(dir, 'store-from'), reject: false });
     expect(c.exitCode, c.stderr).toBe(0);
@@ -69,7 +74,11 @@ describe.skipIf(!isRoot)('the guide\'s drift cron script (needs root: the root b
   test('after an nsswitch change: exit 1, the mail names the module added', async () => {
     const conf = path.join(dir, 'nsswitch.conf');
     await writeFile(conf, 'passwd: compat\ngroup: compat\nhosts: files\n');
-    const r = await execa('unshare', ['--mount', 'sh', '-c', `mount --bind ${conf} /etc/nsswitch.conf && exec sh ${script}`], { cwd: '/', env: env(), reject: false });
+    const r = await execa('unshare', ['--mount', 'sh', '-c', `mount --bind ${conf} /etc/nsswitch.conf && exec sh ${script}`], {
+      cwd: '/',
+      env: env(),
+      reject: false,
+    });
     expect(r.exitCode, r.stderr).toBe(1);
     const mail = await readFile(path.join(dir, 'mailbox'), 'utf8');
     expect(mail).toMatch(/Subject: jailtrace drift on .* \(exit 1\)/);

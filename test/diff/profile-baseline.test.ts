@@ -18,7 +18,21 @@ describe.skipIf(!isRoot)('diff --baseline --profile (needs root: strace -u, user
   beforeAll(async () => {
     await ensureUser(USER);
     dir = await mkdtemp(path.join(os.tmpdir(), 'jt-baseline-'));
-    await execa('node', [CLI, 'capture', '--profile', 'sftp', '--user', USER, '--baseline', 'sftp', '--baselines', dir, '--output-dir', path.join(dir, 'traces'), '-q']);
+    await execa('node', [
+      CLI,
+      'capture',
+      '--profile',
+      'sftp',
+      '--user',
+      USER,
+      '--baseline',
+      'sftp',
+      '--baselines',
+      dir,
+      '--output-dir',
+      path.join(dir, 'traces'),
+      '-q',
+    ]);
   });
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -33,7 +47,16 @@ describe.skipIf(!isRoot)('diff --baseline --profile (needs root: strace -u, user
   test('nsswitch.conf loading another module shows the module added (exit 1)', async () => {
     const conf = path.join(dir, 'nsswitch.conf');
     await writeFile(conf, 'passwd: compat\ngroup: compat\nhosts: files\n');
-    const r = await execa('unshare', ['--mount', 'sh', '-c', `mount --bind ${conf} /etc/nsswitch.conf && node ${CLI} diff --json --baseline sftp --baselines ${dir} --profile sftp --user ${USER} -q`], { reject: false });
+    const r = await execa(
+      'unshare',
+      [
+        '--mount',
+        'sh',
+        '-c',
+        `mount --bind ${conf} /etc/nsswitch.conf && node ${CLI} diff --json --baseline sftp --baselines ${dir} --profile sftp --user ${USER} -q`,
+      ],
+      { reject: false },
+    );
     expect(r.exitCode).toBe(1);
     const d = JSON.parse(r.stdout) as { diff: { added: Array<{ path: string; role: string }>; changed: Array<{ path: string }> } };
     expect(d.diff.added.map((a) => a.path)).toEqual(expect.arrayContaining([expect.stringMatching(/libnss_compat\.so\.2$/)]));

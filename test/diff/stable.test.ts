@@ -36,7 +36,18 @@ const trace = (scratch: string, pid: number, pts: number): string =>
 describe('what a jail would hold (pure)', () => {
   const n = (p: string, role: Need['role'] = 'data'): Need => ({ path: p, role });
   test('runtime places and roles are left out; the places themselves, libraries and config stay', () => {
-    const kept = jailContent([n('/tmp', 'directory'), n('/tmp/jailtrace-sftp-x/a'), n('/proc/12/status', 'kernel'), n('/dev/pts/3', 'device'), n('/dev/null', 'device'), n('/var/tmp/x'), n('/run/user/0/x'), n('/lib/libc.so.6', 'library'), n('/etc/passwd', 'account'), n('/usr/share/zoneinfo/UTC', 'locale')]);
+    const kept = jailContent([
+      n('/tmp', 'directory'),
+      n('/tmp/jailtrace-sftp-x/a'),
+      n('/proc/12/status', 'kernel'),
+      n('/dev/pts/3', 'device'),
+      n('/dev/null', 'device'),
+      n('/var/tmp/x'),
+      n('/run/user/0/x'),
+      n('/lib/libc.so.6', 'library'),
+      n('/etc/passwd', 'account'),
+      n('/usr/share/zoneinfo/UTC', 'locale'),
+    ]);
     expect(kept.map((k) => k.path)).toEqual(['/tmp', '/dev/null', '/lib/libc.so.6', '/etc/passwd', '/usr/share/zoneinfo/UTC']);
   });
 
@@ -107,7 +118,7 @@ describe('diff of two runs of one workload', () => {
     expect(d.diff.removed.map((x) => x.path)).toEqual(['/etc/nsswitch.conf']);
   });
 
-  test('recorded scratch roots are dropped even with --all, wherever they are (verify\'s JAIL/.jailtrace-verify-XXXX)', async () => {
+  test("recorded scratch roots are dropped even with --all, wherever they are (verify's JAIL/.jailtrace-verify-XXXX)", async () => {
     const a = await run('va.strace', '/srv/jail/.jailtrace-verify-AAAA/sftp-remote', 100, 1, true);
     const b = await run('vb.strace', '/srv/jail/.jailtrace-verify-BBBB/sftp-remote', 100, 1, true);
     expect((await jt('diff', '--cwd', '/', a, b)).exitCode).toBe(0);

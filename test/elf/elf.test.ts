@@ -20,9 +20,15 @@ const isElf = (p: string) => {
 
 describe('readElfInfo on real files of this Debian 12 host', () => {
   test.each([
-    { path: '/bin/ls', expected: { ...X86_64, type: 'dyn', interp: LD, needed: ['libselinux.so.1', 'libc.so.6'], runpath: [], rpath: [], staticallyLinked: false } },
+    {
+      path: '/bin/ls',
+      expected: { ...X86_64, type: 'dyn', interp: LD, needed: ['libselinux.so.1', 'libc.so.6'], runpath: [], rpath: [], staticallyLinked: false },
+    },
     { path: '/usr/bin/scp', expected: { ...X86_64, type: 'dyn', interp: LD, needed: ['libc.so.6'], runpath: [], rpath: [], staticallyLinked: false } },
-    { path: '/usr/lib/openssh/sftp-server', expected: { ...X86_64, type: 'dyn', interp: LD, needed: ['libc.so.6'], runpath: [], rpath: [], staticallyLinked: false } },
+    {
+      path: '/usr/lib/openssh/sftp-server',
+      expected: { ...X86_64, type: 'dyn', interp: LD, needed: ['libc.so.6'], runpath: [], rpath: [], staticallyLinked: false },
+    },
     {
       path: '/usr/lib/x86_64-linux-gnu/libc.so.6',
       expected: { ...X86_64, type: 'dyn', interp: LD, needed: ['ld-linux-x86-64.so.2'], runpath: [], rpath: [], soname: 'libc.so.6', staticallyLinked: false },
@@ -37,7 +43,10 @@ describe('readElfInfo on real files of this Debian 12 host', () => {
   /** readelf is the oracle for every library in the multiarch dir (a few hundred real files). */
   test('agrees with readelf on interp, NEEDED, SONAME, RPATH, RUNPATH', async () => {
     const dir = '/usr/lib/x86_64-linux-gnu';
-    const libs = readdirSync(dir).filter((n) => /\.so(\.\d+)*$/.test(n)).slice(0, 150).map((n) => join(dir, n));
+    const libs = readdirSync(dir)
+      .filter((n) => /\.so(\.\d+)*$/.test(n))
+      .slice(0, 150)
+      .map((n) => join(dir, n));
     libs.push('/bin/ls', '/usr/bin/ssh', '/usr/bin/perl', '/usr/bin/python3');
     let compared = 0;
     for (const path of libs.filter((p) => existsSync(p))) {

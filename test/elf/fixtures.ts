@@ -56,8 +56,7 @@ export const buildElf = (s: ElfSpec): Buffer => {
 
   const u16 = (o: number, v: number) => (le ? b.writeUInt16LE(v, o) : b.writeUInt16BE(v, o));
   const u32 = (o: number, v: number) => (le ? b.writeUInt32LE(v, o) : b.writeUInt32BE(v, o));
-  const word = (o: number, v: number) =>
-    is64 ? (le ? b.writeBigUInt64LE(BigInt(v), o) : b.writeBigUInt64BE(BigInt(v), o)) : u32(o, v);
+  const word = (o: number, v: number) => (is64 ? (le ? b.writeBigUInt64LE(BigInt(v), o) : b.writeBigUInt64BE(BigInt(v), o)) : u32(o, v));
 
   b.write('\x7fELF', 0, 'latin1');
   b[4] = is64 ? 2 : 1;
@@ -105,8 +104,7 @@ export const buildElf = (s: ElfSpec): Buffer => {
 export const hasGcc = spawnSync('gcc', ['--version']).status === 0;
 
 /** Static libc present (Debian: libc6-dev ships libc.a). */
-export const hasStaticLibc =
-  hasGcc && existsSync(execFileSync('gcc', ['-print-file-name=libc.a'], { encoding: 'utf8' }).trim());
+export const hasStaticLibc = hasGcc && existsSync(execFileSync('gcc', ['-print-file-name=libc.a'], { encoding: 'utf8' }).trim());
 
 export const gcc = (cwd: string, ...args: string[]): void => {
   execFileSync('gcc', args, { cwd, stdio: 'pipe' });

@@ -38,7 +38,11 @@ describe('readLdSoConf under an injected root', () => {
   test('Debian-like tree: includes in glob order, relative include, loops, missing files', async () => {
     const root = join(tmp, 'debian');
     put(root, '/etc/ld.so.conf', 'include /etc/ld.so.conf.d/*.conf\ninclude extra/*.conf\n/usr/local/lib\n');
-    put(root, '/etc/ld.so.conf.d/x86_64-linux-gnu.conf', '# Multiarch support\n/usr/local/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n');
+    put(
+      root,
+      '/etc/ld.so.conf.d/x86_64-linux-gnu.conf',
+      '# Multiarch support\n/usr/local/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n',
+    );
     put(root, '/etc/ld.so.conf.d/libc.conf', '# libc default configuration\n/usr/local/lib\n');
     put(root, '/etc/ld.so.conf.d/.hidden.conf', '/hidden\n');
     put(root, '/etc/ld.so.conf.d/notes.txt', '/not-a-conf\n');

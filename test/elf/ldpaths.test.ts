@@ -1,14 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import {
-  defaultLibDirs,
-  expandDst,
-  findLibrary,
-  searchDirs,
-  splitLdLibraryPath,
-  type LoadedObject,
-} from '../../src/elf/ldpaths.js';
+import { defaultLibDirs, expandDst, findLibrary, searchDirs, splitLdLibraryPath, type LoadedObject } from '../../src/elf/ldpaths.js';
 import type { ElfInfo } from '../../src/elf/parse.js';
 import { buildElf, tempDir } from './fixtures.js';
 
@@ -16,10 +9,21 @@ const tmp = tempDir();
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const x64 = (o: Partial<ElfInfo> = {}): ElfInfo => ({
-  class: 64, endian: 'le', machine: 62, type: 'dyn', needed: [], runpath: [], rpath: [], staticallyLinked: false, ...o,
+  class: 64,
+  endian: 'le',
+  machine: 62,
+  type: 'dyn',
+  needed: [],
+  runpath: [],
+  rpath: [],
+  staticallyLinked: false,
+  ...o,
 });
 const obj = (path: string, info: ElfInfo, parent?: LoadedObject): LoadedObject => ({
-  path, info, origin: path.slice(0, path.lastIndexOf('/')) || '/', parent,
+  path,
+  info,
+  origin: path.slice(0, path.lastIndexOf('/')) || '/',
+  parent,
 });
 const v = { origin: '/opt/app/bin', lib: 'lib/x86_64-linux-gnu', platform: 'x86_64' };
 
@@ -67,9 +71,13 @@ describe('searchDirs: the order ld.so uses', () => {
     const liba = obj('/app/lib/liba.so', x64({ rpath: ['/a-rpath'] }), exe);
     const libb = obj('/x/libb.so', x64({ rpath: ['$ORIGIN/b'] }), liba);
     expect(dirs(libb)).toEqual([
-      'rpath:/x/b', 'rpath:/a-rpath', 'rpath:/app/bin/../lib', // not normalized: bin may be a symlink
-      'ld_library_path:/llp', 'ld_library_path:/app/bin/llp',
-      'ld.so.conf:/conf', 'default:/def',
+      'rpath:/x/b',
+      'rpath:/a-rpath',
+      'rpath:/app/bin/../lib', // not normalized: bin may be a symlink
+      'ld_library_path:/llp',
+      'ld_library_path:/app/bin/llp',
+      'ld.so.conf:/conf',
+      'default:/def',
     ]);
   });
   test('a requester with RUNPATH ignores every RPATH; its RUNPATH comes after LD_LIBRARY_PATH', () => {
@@ -92,8 +100,14 @@ describe('searchDirs: the order ld.so uses', () => {
   test('$LIB and $PLATFORM follow the executable; duplicates are dropped', () => {
     const exe = obj('/e/exe', x64({ rpath: ['/x/$LIB', '/x/${PLATFORM}', '/x/$LIB'] }));
     expect(searchDirs(exe, { ldLibraryPath: [], confDirs: [] }).map((d) => d.dir)).toEqual([
-      '/x/lib/x86_64-linux-gnu', '/x/x86_64',
-      '/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/usr/lib64', '/lib', '/usr/lib',
+      '/x/lib/x86_64-linux-gnu',
+      '/x/x86_64',
+      '/lib/x86_64-linux-gnu',
+      '/usr/lib/x86_64-linux-gnu',
+      '/lib64',
+      '/usr/lib64',
+      '/lib',
+      '/usr/lib',
     ]);
   });
 });

@@ -35,7 +35,7 @@ describe.skipIf(!isRoot)(`build --json: a dry run's preview counts (${ROOT_SKIP}
     return JSON.parse(r.stdout) as BuildJson;
   };
 
-  test('dry run: preview.counts.done = the real run\'s apply.counts.done; after it, 0 to do', async () => {
+  test("dry run: preview.counts.done = the real run's apply.counts.done; after it, 0 to do", async () => {
     const dry = await build('--dry-run');
     expect(dry.dryRun).toBe(true);
     expect(dry.apply).toBeUndefined();

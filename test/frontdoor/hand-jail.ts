@@ -32,10 +32,19 @@ export async function handJail(jail: string, user: { name: string; home: string 
   await execa('mknod', ['-m', '666', path.join(jail, 'dev/null'), 'c', '1', '3']);
   await mkdir(path.join(jail, 'etc'), { mode: 0o755 });
   const pick = async (file: string, names: string[]) =>
-    (await readFile(file, 'utf8')).split('\n').filter((l) => names.includes(l.split(':')[0])).join('\n') + '\n';
-  const pw = (await readFile('/etc/passwd', 'utf8')).split('\n').find((l) => l.startsWith(`${user.name}:`))!.split(':');
+    (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter((l) => names.includes(l.split(':')[0]))
+      .join('\n') + '\n';
+  const pw = (await readFile('/etc/passwd', 'utf8'))
+    .split('\n')
+    .find((l) => l.startsWith(`${user.name}:`))!
+    .split(':');
   await writeFile(path.join(jail, 'etc/passwd'), await pick('/etc/passwd', ['root', user.name]));
-  const group = (await readFile('/etc/group', 'utf8')).split('\n').find((l) => l.split(':')[2] === pw[3])!.split(':')[0];
+  const group = (await readFile('/etc/group', 'utf8'))
+    .split('\n')
+    .find((l) => l.split(':')[2] === pw[3])!
+    .split(':')[0];
   await writeFile(path.join(jail, 'etc/group'), await pick('/etc/group', ['root', group]));
   const home = path.join(jail, user.home);
   await mkdir(home, { recursive: true, mode: 0o755 });

@@ -46,7 +46,10 @@ describe.skipIf(!isRoot || missing.length > 0)(
     it('sftp, scp -O and scp round-trip the bytes exactly (sha256)', async () => {
       const steps = await sshd.roundTrip(user);
       expect(steps.map((s) => s.step)).toEqual(['sftp put/ls/mkdir/rename/get/rm/rmdir', 'scp -O upload', 'scp -O download', 'scp upload', 'scp download']);
-      expect(steps.filter((s) => !s.ok).map((s) => s.step), explainSteps(sshd, steps)).toEqual([]);
+      expect(
+        steps.filter((s) => !s.ok).map((s) => s.step),
+        explainSteps(sshd, steps),
+      ).toEqual([]);
     });
 
     it('sshd runs every session command as SHELL -c: scp -O runs scp -t / scp -f, plain scp and sftp the subsystem', async () => {
@@ -56,7 +59,10 @@ describe.skipIf(!isRoot || missing.length > 0)(
       const name = `jtfd-l${randomBytes(3).toString('hex')}`;
       const logged = await sshd.addUser(name, { shell: logsh, home: `/home/${name}`, createHome: true });
       const steps = await sshd.roundTrip(logged);
-      expect(steps.filter((s) => !s.ok).map((s) => s.step), explainSteps(sshd, steps)).toEqual([]);
+      expect(
+        steps.filter((s) => !s.ok).map((s) => s.step),
+        explainSteps(sshd, steps),
+      ).toEqual([]);
       const r = await sshd.ssh(logged, ['cat .shell-log']); // read as the user: root does not read what a user wrote
       expect(r.exitCode, r.stderr).toBe(0);
       const lines = r.stdout.trim().split('\n');
@@ -91,7 +97,14 @@ describe.skipIf(!isRoot || missing.length > 0)(
       const jail = (k: string) => path.join(base, k);
       sshd = await startSshd({
         syslog: true,
-        extra: [`Match User ${names.shell}`, `    ChrootDirectory ${jail('shell')}`, `Match User ${names.internal}`, `    ChrootDirectory ${jail('internal')}`, '    ForceCommand internal-sftp', ''].join('\n'),
+        extra: [
+          `Match User ${names.shell}`,
+          `    ChrootDirectory ${jail('shell')}`,
+          `Match User ${names.internal}`,
+          `    ChrootDirectory ${jail('internal')}`,
+          '    ForceCommand internal-sftp',
+          '',
+        ].join('\n'),
       });
       users.shell = await sshd.addUser(names.shell, { shell: '/bin/sh', home: `/home/${names.shell}` });
       await handJail(jail('shell'), users.shell, ['/bin/sh', '/usr/bin/scp', SFTP_SERVER]);
@@ -111,18 +124,27 @@ describe.skipIf(!isRoot || missing.length > 0)(
 
     it('ChrootDirectory, login shell /bin/sh in the jail: sftp, scp -O and scp round-trip', async () => {
       const steps = await sshd.roundTrip(users.shell!);
-      expect(steps.filter((s) => !s.ok).map((s) => s.step), explainSteps(sshd, steps)).toEqual([]);
+      expect(
+        steps.filter((s) => !s.ok).map((s) => s.step),
+        explainSteps(sshd, steps),
+      ).toEqual([]);
     });
 
     it('ChrootDirectory + ForceCommand internal-sftp, a jail of only the home: sftp and scp round-trip', async () => {
       const steps = await sshd.roundTrip(users.internal!, { scpLegacy: false });
-      expect(steps.filter((s) => !s.ok).map((s) => s.step), explainSteps(sshd, steps)).toEqual([]);
+      expect(
+        steps.filter((s) => !s.ok).map((s) => s.step),
+        explainSteps(sshd, steps),
+      ).toEqual([]);
     });
 
     it.skipIf(rsshSkip !== undefined)(`rssh, user=U:022:00011:JAIL: sftp, scp -O and scp round-trip${rsshSkip ? ` (skipped: ${rsshSkip})` : ''}`, async () => {
       const steps = await sshd.roundTrip(users.rssh!);
       const chain = steps.some((s) => !s.ok) ? `\n${await rsshChainTrace(names.rssh, 'scp -t chain.bin')}` : '';
-      expect(steps.filter((s) => !s.ok).map((s) => s.step), explainSteps(sshd, steps) + chain).toEqual([]);
+      expect(
+        steps.filter((s) => !s.ok).map((s) => s.step),
+        explainSteps(sshd, steps) + chain,
+      ).toEqual([]);
     });
 
     it('once /bin/sh is gone from the jail, every session fails: the harness sees a broken jail', async () => {

@@ -33,10 +33,22 @@ interface Timed extends Run {
 async function cli(args: string[]): Promise<Timed> {
   const t0 = performance.now();
   const r = await execa('node', [CLI, ...args], { reject: false, all: true, timeout: 180_000 });
-  return { command: `jailtrace ${args.join(' ')}`, exitCode: r.exitCode ?? -1, stdout: r.all ?? '', stderr: r.timedOut ? '(timed out)' : '', seconds: (performance.now() - t0) / 1000 };
+  return {
+    command: `jailtrace ${args.join(' ')}`,
+    exitCode: r.exitCode ?? -1,
+    stdout: r.all ?? '',
+    stderr: r.timedOut ? '(timed out)' : '',
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
-const lastLines = (s: string, n = 30) => s.trimEnd().split('\n').slice(-n).map((l) => `    ${l}`).join('\n');
+const lastLines = (s: string, n = 30) =>
+  s
+    .trimEnd()
+    .split('\n')
+    .slice(-n)
+    .map((l) => `    ${l}`)
+    .join('\n');
 
 /** What a route needs before sshd starts, given its jail dir and user name. */
 interface Plan {
@@ -107,7 +119,10 @@ const ROUTES: Route[] = [
     plan: async (base, jail, user) => {
       const d = path.join(base, 'sshd_config.d');
       await mkdir(d, { mode: 0o755 });
-      await writeFile(path.join(d, '50-jtfd.conf'), `# a Match block in an included file, as Debian's /etc/ssh/sshd_config.d/*.conf\nMatch User ${user}\n    ChrootDirectory ${jail}\n`);
+      await writeFile(
+        path.join(d, '50-jtfd.conf'),
+        `# a Match block in an included file, as Debian's /etc/ssh/sshd_config.d/*.conf\nMatch User ${user}\n    ChrootDirectory ${jail}\n`,
+      );
       return {
         sshd: { head: `Include ${d}/*.conf` },
         shell: '/bin/sh',
@@ -158,7 +173,9 @@ for (const route of ROUTES) {
       await mkdir(out[1], { mode: 0o700 });
       build = await cli(['build', ...plan.build.map((a) => (a === '@CONFIG' ? sshd!.config : a)), ...out]);
       verify = await cli(['verify', jail, ...out]);
-      console.log(`[frontdoor] ${route.title}\n  build ${build.seconds.toFixed(1)} s (exit ${build.exitCode}), verify ${verify.seconds.toFixed(1)} s (exit ${verify.exitCode})`);
+      console.log(
+        `[frontdoor] ${route.title}\n  build ${build.seconds.toFixed(1)} s (exit ${build.exitCode}), verify ${verify.seconds.toFixed(1)} s (exit ${verify.exitCode})`,
+      );
     });
 
     afterAll(async () => {
@@ -175,14 +192,25 @@ for (const route of ROUTES) {
       expect(verify.exitCode, `${verify.command}\n${lastLines(verify.stdout)}`).toBe(0);
     });
 
-    for (const [client, label] of [['sftp', 'sftp put/ls/mkdir/rename/get/rm/rmdir'], ['scpLegacy', 'scp -O up and down (scp -t / scp -f on the server)'], ['scp', 'scp up and down (sftp protocol)']] as const) {
-      it.skipIf(!route.clients[client])(`${label} through sshd, bytes intact (sha256)${route.clients[client] ? '' : ' — not for this route: no shell runs'}`, async () => {
-        const steps = await sshd!.roundTrip(user, { sftp: client === 'sftp', scpLegacy: client === 'scpLegacy', scp: client === 'scp' });
-        expect(steps.length).toBeGreaterThan(0);
-        const chain = route.rssh && steps.some((s) => !s.ok) ? `\n${await rsshChainTrace(user.name, client === 'sftp' ? SFTP_SERVER : 'scp -t chain.bin')}` : '';
-        const why = `${explainSteps(sshd!, steps)}${chain}\nbuild: exit ${build.exitCode}\n${lastLines(build.stdout, 8)}\nverify: exit ${verify.exitCode}\n${lastLines(verify.stdout, 12)}`;
-        expect(steps.filter((s) => !s.ok).map((s) => s.step), why).toEqual([]);
-      });
+    for (const [client, label] of [
+      ['sftp', 'sftp put/ls/mkdir/rename/get/rm/rmdir'],
+      ['scpLegacy', 'scp -O up and down (scp -t / scp -f on the server)'],
+      ['scp', 'scp up and down (sftp protocol)'],
+    ] as const) {
+      it.skipIf(!route.clients[client])(
+        `${label} through sshd, bytes intact (sha256)${route.clients[client] ? '' : ' — not for this route: no shell runs'}`,
+        async () => {
+          const steps = await sshd!.roundTrip(user, { sftp: client === 'sftp', scpLegacy: client === 'scpLegacy', scp: client === 'scp' });
+          expect(steps.length).toBeGreaterThan(0);
+          const chain =
+            route.rssh && steps.some((s) => !s.ok) ? `\n${await rsshChainTrace(user.name, client === 'sftp' ? SFTP_SERVER : 'scp -t chain.bin')}` : '';
+          const why = `${explainSteps(sshd!, steps)}${chain}\nbuild: exit ${build.exitCode}\n${lastLines(build.stdout, 8)}\nverify: exit ${verify.exitCode}\n${lastLines(verify.stdout, 12)}`;
+          expect(
+            steps.filter((s) => !s.ok).map((s) => s.step),
+            why,
+          ).toEqual([]);
+        },
+      );
     }
 
     it.runIf(route.rssh)('rssh still refuses an interactive login and `ssh host CMD`', async () => {

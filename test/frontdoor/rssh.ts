@@ -53,7 +53,10 @@ async function lock(): Promise<() => void> {
 /** Write `text` as /etc/rssh.conf for one test (waits for any other test that holds it). */
 export async function useRsshConf(text: string): Promise<RsshConf> {
   const release = await lock();
-  const had = await stat(RSSH_CONF).then((s) => s.isFile(), () => false);
+  const had = await stat(RSSH_CONF).then(
+    (s) => s.isFile(),
+    () => false,
+  );
   const before = had ? await readFile(RSSH_CONF) : undefined;
   await writeFile(RSSH_CONF, text, { mode: 0o644 });
   return {
@@ -76,12 +79,32 @@ export async function useRsshConf(text: string): Promise<RsshConf> {
 export async function rsshChainTrace(user: string, command: string): Promise<string> {
   const r = await execa(
     'strace',
-    ['-f', '-qq', '-s', '120', '-e', 'trace=chroot,chdir,execve,openat,connect,stat,newfstatat', '--', 'setpriv', '--reuid', user, '--regid', user, '--init-groups', RSSH, '-c', command],
+    [
+      '-f',
+      '-qq',
+      '-s',
+      '120',
+      '-e',
+      'trace=chroot,chdir,execve,openat,connect,stat,newfstatat',
+      '--',
+      'setpriv',
+      '--reuid',
+      user,
+      '--regid',
+      user,
+      '--init-groups',
+      RSSH,
+      '-c',
+      command,
+    ],
     { reject: false, all: true, stdin: 'ignore', timeout: 20_000, cwd: '/' },
   );
   const lines = (r.all ?? '').split('\n');
   const from = lines.findIndex((l) => l.includes(`execve("${RSSH_HELPER}"`));
   const noise = /\/dev\/console|\/dev\/log|nscd|locale|userdb|gconv/;
   const keep = lines.slice(Math.max(from, 0)).filter((l) => /chroot\(|chdir\(|execve\(|= -1 E|exited with/.test(l) && !noise.test(l));
-  return `  the chain, traced (rssh -c '${command}' as ${user}, exit ${r.exitCode}):\n${keep.slice(0, 20).map((l) => `    ${l}`).join('\n')}`;
+  return `  the chain, traced (rssh -c '${command}' as ${user}, exit ${r.exitCode}):\n${keep
+    .slice(0, 20)
+    .map((l) => `    ${l}`)
+    .join('\n')}`;
 }

@@ -78,7 +78,14 @@ describe('memory bound and bad bytes', () => {
   test('build with such a trace: no crash, the non-UTF-8 name left out with a warning', { timeout: 30_000 }, async () => {
     const file = path.join(base, 'nul.strace');
     const pad = Array.from({ length: 100 }, () => GOOD).join('\n') + '\n';
-    await fs.writeFile(file, Buffer.concat([Buffer.from(pad), Buffer.from('100 openat(AT_FDCWD, "/etc/ho\0stname", O_RDONLY) = 3\n'), Buffer.from('100 openat(AT_FDCWD, "/etc/\xff\xfe", O_RDONLY) = 3\n', 'latin1')]));
+    await fs.writeFile(
+      file,
+      Buffer.concat([
+        Buffer.from(pad),
+        Buffer.from('100 openat(AT_FDCWD, "/etc/ho\0stname", O_RDONLY) = 3\n'),
+        Buffer.from('100 openat(AT_FDCWD, "/etc/\xff\xfe", O_RDONLY) = 3\n', 'latin1'),
+      ]),
+    );
     const r = await jt(['build', path.join(base, 'nul-jail'), '--trace', file, '--dry-run']);
     expect(r.code, r.all).toBe(0);
     expect(r.all).toContain('warning: /etc/\\xff\\xfe: not valid UTF-8, left out of the jail');
@@ -133,7 +140,13 @@ describe.skipIf(!isRoot)('a hostile trace never copies a secret nor writes outsi
     const file = path.join(dir, 'hostile.strace');
     await fs.writeFile(file, trace);
 
-    const secrets = ['/etc/shadow', '/etc/gshadow', '/etc/sudoers', rootSecret, ...(await fs.readdir('/etc/ssh')).filter((n) => n.endsWith('_key')).map((n) => `/etc/ssh/${n}`)];
+    const secrets = [
+      '/etc/shadow',
+      '/etc/gshadow',
+      '/etc/sudoers',
+      rootSecret,
+      ...(await fs.readdir('/etc/ssh')).filter((n) => n.endsWith('_key')).map((n) => `/etc/ssh/${n}`),
+    ];
     const secretHashes = new Set<string>();
     for (const s of secrets) {
       const b = await fs.readFile(s).catch(() => undefined);

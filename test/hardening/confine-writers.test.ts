@@ -117,7 +117,8 @@ const WRITERS: Writer[] = [
     name: 'verify --fix',
     refusedCode: 3,
     // --timeout: a FIFO where a library goes blocks the loader's open() until the run is killed
-    run: (jail, work) => jt(['verify', jail, '--fix', '--profile', 'sftp', '--user', USER, '--timeout', '8', '--rounds', '3', '--output-dir', path.join(work, 'verify')]),
+    run: (jail, work) =>
+      jt(['verify', jail, '--fix', '--profile', 'sftp', '--user', USER, '--timeout', '8', '--rounds', '3', '--output-dir', path.join(work, 'verify')]),
   },
   { name: 'sync', refusedCode: 3, run: (jail) => jt(['sync', jail]) },
   {
@@ -130,7 +131,9 @@ const WRITERS: Writer[] = [
   },
 ];
 
-const COMBOS = LAYOUTS.flatMap((layout, li) => WRITERS.map((writer) => ({ layout, writer, id: `${li}-${writer.name.replace(/\W+/g, '')}`, label: `${writer.name} × ${layout.name}` })));
+const COMBOS = LAYOUTS.flatMap((layout, li) =>
+  WRITERS.map((writer) => ({ layout, writer, id: `${li}-${writer.name.replace(/\W+/g, '')}`, label: `${writer.name} × ${layout.name}` })),
+);
 
 describe.skipIf(!isRoot)(`confinement: ${LAYOUTS.length} hostile layouts × ${WRITERS.length} writers = ${COMBOS.length} (needs root)`, () => {
   beforeAll(async () => {

@@ -46,7 +46,9 @@ describe.skipIf(skip !== '')(`full disk: build --trace into a 1 MiB tmpfs${skip 
     // every regular file in place is complete: the placeholder, a generated file, or a byte-exact host copy
     for (const e of await snapshot(jail)) {
       if (e.type !== 'f' || e.path === LIBC || e.path.startsWith('etc/') || e.path.startsWith('.jailtrace')) continue;
-      const host = createHash('sha256').update(await fs.readFile(`/${e.path}`)).digest('hex');
+      const host = createHash('sha256')
+        .update(await fs.readFile(`/${e.path}`))
+        .digest('hex');
       expect(e.sha256, `${e.path} is a complete copy`).toBe(host);
     }
   });

@@ -57,8 +57,15 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant('quote' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('unquote' as const) }),
-  fc.record({ kind: fc.constant('huge' as const), n: fc.constantFrom('99999999999999999999999999', '-18446744073709551617', '0x7fffffffffffffffffff', '1e400', '4294967296') }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom('\0', '\r', '"', '\\', '..', '/../../', '<unfinished ...>', ' = -1 ENOENT', '/proc/self/root/etc/shadow', '\xff\xfe') }),
+  fc.record({
+    kind: fc.constant('huge' as const),
+    n: fc.constantFrom('99999999999999999999999999', '-18446744073709551617', '0x7fffffffffffffffffff', '1e400', '4294967296'),
+  }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.constantFrom('\0', '\r', '"', '\\', '..', '/../../', '<unfinished ...>', ' = -1 ENOENT', '/proc/self/root/etc/shadow', '\xff\xfe'),
+  }),
 );
 type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
 
@@ -154,13 +161,22 @@ async function checkPipeline(dialect: Dialect, input: Buffer, dir: string): Prom
       // a relative path is kept only when its directory is unknown (openat on an fd the trace never opened), and
       // then the parse says so on that line, as a note about the trace (build leaves such paths out)
       const lines = new Set(e.accesses.map((a) => a.line));
-      expect((m.notes ?? []).some((w) => lines.has(w.line) && /directory the trace never saw opened|cwd of pid .* is unknown/.test(w.message)), `${e.path} is relative without a note`).toBe(true);
+      expect(
+        (m.notes ?? []).some((w) => lines.has(w.line) && /directory the trace never saw opened|cwd of pid .* is unknown/.test(w.message)),
+        `${e.path} is relative without a note`,
+      ).toBe(true);
     }
     if (bytes.length === 1) continue; // '/'
-    const comps = bytes.toString('latin1').split('/').slice(bytes[0] === 0x2f ? 1 : 0);
+    const comps = bytes
+      .toString('latin1')
+      .split('/')
+      .slice(bytes[0] === 0x2f ? 1 : 0);
     for (const c of comps) expect(['', '.', '..'], `${JSON.stringify(e.path)} is normalized`).not.toContain(c);
     const last = Buffer.from(comps[comps.length - 1], 'latin1');
-    expect(hay.some((h) => h.includes(last)), `${JSON.stringify(e.path)}: its name ${JSON.stringify(last.toString('latin1'))} is not in the input`).toBe(true);
+    expect(
+      hay.some((h) => h.includes(last)),
+      `${JSON.stringify(e.path)}: its name ${JSON.stringify(last.toString('latin1'))} is not in the input`,
+    ).toBe(true);
   }
   for (const w of m.warnings) expect(Number.isInteger(w.line)).toBe(true);
 }

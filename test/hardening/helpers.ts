@@ -1,7 +1,6 @@
-
 import path from 'node:path';
 import { execa, type Options } from 'execa';
-import { snapshot, } from '../jail/helpers.js';
+import { snapshot } from '../jail/helpers.js';
 import { ensureUser as ensureTestUser, type UserIds } from '../support/users.js';
 import { CLI, ROOT } from '../support/cli.js';
 
@@ -40,7 +39,12 @@ export async function jailShape(jail: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const e of await snapshot(jail)) {
     if (e.path.startsWith('.jailtrace')) continue;
-    out[e.path] = e.type === 'f' ? `f ${e.mode.toString(8)} ${e.uid}:${e.gid} ${e.sha256}` : e.type === 'l' ? `l ${e.target}` : `${e.type} ${e.mode.toString(8)} ${e.uid}:${e.gid} ${e.rdev}`;
+    out[e.path] =
+      e.type === 'f'
+        ? `f ${e.mode.toString(8)} ${e.uid}:${e.gid} ${e.sha256}`
+        : e.type === 'l'
+          ? `l ${e.target}`
+          : `${e.type} ${e.mode.toString(8)} ${e.uid}:${e.gid} ${e.rdev}`;
   }
   return out;
 }

@@ -81,7 +81,9 @@ describe.skipIf(!isRoot)('SIGKILL at random moments, then rerun (needs root)', (
       stats.sessions++;
       await fs.rm(jail, { recursive: true, force: true });
     }
-    console.log(`kill runs: ${KILL_RUNS} (clean build ${Math.round(runMs)} ms): ${stats.interrupted} killed mid-run, ${stats.finishedFirst} finished first, ${stats.tempsLeft} left a temp file the rerun swept, ${stats.sessions} sftp sessions passed`);
+    console.log(
+      `kill runs: ${KILL_RUNS} (clean build ${Math.round(runMs)} ms): ${stats.interrupted} killed mid-run, ${stats.finishedFirst} finished first, ${stats.tempsLeft} left a temp file the rerun swept, ${stats.sessions} sftp sessions passed`,
+    );
     expect(stats.interrupted).toBeGreaterThanOrEqual(KILL_RUNS / 3);
   });
 
@@ -117,33 +119,37 @@ describe.skipIf(!isRoot)('SIGINT / SIGTERM (needs root)', () => {
     return { trace, big };
   }
 
-  test.each(['SIGINT', 'SIGTERM'] as const)('%s during a copy: exit 130, the message, no temp file, the old file kept; the rerun finishes', { timeout: 60_000 }, async (sig) => {
-    const dir = path.join(base, `sig-${sig}`);
-    const { trace, big } = await bigTrace(dir);
-    const jail = path.join(dir, 'jail');
-    const target = path.join(jail, big);
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.writeFile(target, 'the good old file\n');
-    const child = execa('node', [CLI, 'build', jail, '--trace', trace], { reject: false, all: true });
-    // wait until the copy is under way: its temp file exists next to the target
-    let temps: string[] = [];
-    for (let i = 0; i < 1000 && temps.length === 0; i++) {
-      temps = (await fs.readdir(path.dirname(target))).filter((n) => n.startsWith('.jailtrace-tmp-'));
-      if (temps.length === 0) await sleep(5);
-    }
-    expect(temps.length, 'the copy never started').toBe(1);
-    child.kill(sig);
-    const r = await child;
-    expect(r.exitCode).toBe(130);
-    expect(r.stderr).toContain(INTERRUPTED);
-    expect(await findTemps(jail)).toEqual([]);
-    expect(await fs.readFile(target, 'utf8')).toBe('the good old file\n');
+  test.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s during a copy: exit 130, the message, no temp file, the old file kept; the rerun finishes',
+    { timeout: 60_000 },
+    async (sig) => {
+      const dir = path.join(base, `sig-${sig}`);
+      const { trace, big } = await bigTrace(dir);
+      const jail = path.join(dir, 'jail');
+      const target = path.join(jail, big);
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.writeFile(target, 'the good old file\n');
+      const child = execa('node', [CLI, 'build', jail, '--trace', trace], { reject: false, all: true });
+      // wait until the copy is under way: its temp file exists next to the target
+      let temps: string[] = [];
+      for (let i = 0; i < 1000 && temps.length === 0; i++) {
+        temps = (await fs.readdir(path.dirname(target))).filter((n) => n.startsWith('.jailtrace-tmp-'));
+        if (temps.length === 0) await sleep(5);
+      }
+      expect(temps.length, 'the copy never started').toBe(1);
+      child.kill(sig);
+      const r = await child;
+      expect(r.exitCode).toBe(130);
+      expect(r.stderr).toContain(INTERRUPTED);
+      expect(await findTemps(jail)).toEqual([]);
+      expect(await fs.readFile(target, 'utf8')).toBe('the good old file\n');
 
-    const again = await jt(['build', jail, '--trace', trace]);
-    expect(again.code, again.all).toBe(0);
-    expect((await fs.stat(target)).size).toBe(200 * 1024 * 1024);
-    expect(await findTemps(jail)).toEqual([]);
-  });
+      const again = await jt(['build', jail, '--trace', trace]);
+      expect(again.code, again.all).toBe(0);
+      expect((await fs.stat(target)).size).toBe(200 * 1024 * 1024);
+      expect(await findTemps(jail)).toEqual([]);
+    },
+  );
 
   // SIGINT (Ctrl-C) is the program's under capture -- COMMAND, as under strace -o FILE COMMAND (issue 15; the program
   // handling it is test/capture/terminal.test.ts): SIGTERM is how jailtrace itself is stopped

@@ -15,7 +15,6 @@ import { regularFileInJail } from '../../src/verify/analyze.js';
 import { ensureUser, isRoot } from '../build/session.js';
 import { CLI } from '../support/cli.js';
 
-
 describe.skipIf(!isRoot)('review fixes (needs root)', () => {
   let dir: string;
   beforeAll(async () => {
@@ -32,7 +31,16 @@ describe.skipIf(!isRoot)('review fixes (needs root)', () => {
     await utimes(secret, st.atime, st.mtime);
     const jail = path.join(dir, `${name}-jail`);
     await mkdir(jail);
-    return { src, secret, plan: { jail, actions: [{ kind: 'copy', path: '/data', source: src, mode: 0o644, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, dev: st.dev, ino: st.ino, reason: 't' }] } };
+    return {
+      src,
+      secret,
+      plan: {
+        jail,
+        actions: [
+          { kind: 'copy', path: '/data', source: src, mode: 0o644, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, dev: st.dev, ino: st.ino, reason: 't' },
+        ],
+      },
+    };
   }
 
   test('a source swapped for a symlink after planning is refused', async () => {
@@ -75,7 +83,20 @@ describe.skipIf(!isRoot)('review fixes (needs root)', () => {
     const user = 'jt-review-test';
     const u = await ensureUser(user);
     const jail = path.join(dir, 'vjail');
-    await execa('node', [CLI, 'build', jail, '--trace', path.resolve(import.meta.dirname, '../../traces/linux/sftp-server/f.strace'), '--cwd', '/tmp/jt-sftp-work', '--exclude', '/tmp/jt-sftp-work', '--user', user, '-q']);
+    await execa('node', [
+      CLI,
+      'build',
+      jail,
+      '--trace',
+      path.resolve(import.meta.dirname, '../../traces/linux/sftp-server/f.strace'),
+      '--cwd',
+      '/tmp/jt-sftp-work',
+      '--exclude',
+      '/tmp/jt-sftp-work',
+      '--user',
+      user,
+      '-q',
+    ]);
     await chown(jail, u.uid, u.gid);
     const bad = await execa('node', [CLI, 'verify', jail, '--user', user, '--profile', 'sftp', '--output-dir', dir], { reject: false });
     expect(bad.exitCode).toBe(2);

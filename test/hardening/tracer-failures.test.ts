@@ -32,7 +32,11 @@ const tag = (s: number) => `${s}.${process.pid % 1000}`; // a unique sleep durat
 
 describe.skipIf(!isRoot)('tracer failures (needs root: ptrace, unshare)', () => {
   test('strace missing: exit 4, "strace is not installed" with the install hint', async () => {
-    const r = await execa('unshare', ['--mount', 'sh', '-c', `mount --bind /dev/null /usr/bin/strace && exec node ${CLI} capture -o ${base}/a.strace -- true`], { reject: false });
+    const r = await execa(
+      'unshare',
+      ['--mount', 'sh', '-c', `mount --bind /dev/null /usr/bin/strace && exec node ${CLI} capture -o ${base}/a.strace -- true`],
+      { reject: false },
+    );
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toBe('jailtrace: tracer: strace is not installed (apt-get install strace (Debian/Ubuntu), dnf install strace (Fedora/RHEL))');
   });
@@ -77,7 +81,11 @@ describe.skipIf(!isRoot)('tracer failures (needs root: ptrace, unshare)', () => 
     process.kill(Number(pids[0]), 'SIGKILL');
     const r = await child;
     expect(r.exitCode).toBe(4);
-    expect(r.stderr).toMatch(new RegExp(`^jailtrace: tracer: strace died \\(SIGKILL\\) while tracing sleep ${arg.replace('.', '\\.')}: the trace .*e\\.strace stops at line \\d+, before the program ended`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^jailtrace: tracer: strace died \\(SIGKILL\\) while tracing sleep ${arg.replace('.', '\\.')}: the trace .*e\\.strace stops at line \\d+, before the program ended`,
+      ),
+    );
     await sleep(200);
     expect(await livePids(`sleep ${arg}`)).toEqual([]);
   });

@@ -25,7 +25,10 @@ describe('jailtrace export', () => {
     expect(text).toMatch(/^devices = \/dev\/null$/m);
   });
 
-  test.each([[['export', ...SFTP]], [['export', '--files-from', '--jk-ini', 'x', ...SFTP]], [['export', '--files-from']]])('usage errors exit 2: %j', async (args) => {
-    expect((await jailtrace(...args)).exitCode).toBe(2);
-  });
+  test.each([[['export', ...SFTP]], [['export', '--files-from', '--jk-ini', 'x', ...SFTP]], [['export', '--files-from']]])(
+    'usage errors exit 2: %j',
+    async (args) => {
+      expect((await jailtrace(...args)).exitCode).toBe(2);
+    },
+  );
 });

@@ -5,8 +5,13 @@ import { filesFrom } from '../../src/interop/files-from.js';
 import { jkIni } from '../../src/interop/jk-ini.js';
 
 const host = (type: NonNullable<JailEntry['host']>['type'], extra = {}) => ({ type, mode: 0o755, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0, ...extra });
-const entry = (path: string, decision: JailEntry['decision'], type: NonNullable<JailEntry['host']>['type'], via: JailEntry['via'] = 'trace', extra = {}): JailEntry =>
-  ({ path, role: 'data', decision, reason: '', via, ops: [], host: host(type, extra) }) as JailEntry;
+const entry = (
+  path: string,
+  decision: JailEntry['decision'],
+  type: NonNullable<JailEntry['host']>['type'],
+  via: JailEntry['via'] = 'trace',
+  extra = {},
+): JailEntry => ({ path, role: 'data', decision, reason: '', via, ops: [], host: host(type, extra) }) as JailEntry;
 
 const ENTRIES: JailEntry[] = [
   entry('/', 'create', 'dir'),

@@ -35,7 +35,19 @@ async function one(jail: string, a: Action, opts: ApplyOptions = {}): Promise<Ac
 }
 async function copyOf(src: string, p = '/f'): Promise<Extract<Action, { kind: 'copy' }>> {
   const st = await fs.stat(src);
-  return { kind: 'copy', path: p, source: src, mode: st.mode & 0o7777, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, dev: st.dev, ino: st.ino, reason: 'test' };
+  return {
+    kind: 'copy',
+    path: p,
+    source: src,
+    mode: st.mode & 0o7777,
+    uid: 0,
+    gid: 0,
+    mtimeMs: st.mtimeMs,
+    size: st.size,
+    dev: st.dev,
+    ino: st.ino,
+    reason: 'test',
+  };
 }
 const T0 = new Date('2020-01-02T03:04:05Z');
 
@@ -63,7 +75,11 @@ describe.skipIf(!isRoot)(`a copy is up to date only when every fact matches [${i
     ['another mode', async (t) => fs.chmod(t, 0o600), /^copied /],
     ['another owner', async (t) => fs.chown(t, 65534, 0), /^copied /],
     ['another group', async (t) => fs.chown(t, 0, 65534), /^copied /],
-    ['a second hard link', async (t, jail) => fs.link(t, path.join(jail, 'other-link')), /replaced a file with 2 hard links; the other links keep their content/],
+    [
+      'a second hard link',
+      async (t, jail) => fs.link(t, path.join(jail, 'other-link')),
+      /replaced a file with 2 hard links; the other links keep their content/,
+    ],
     ['a symlink in its place', async (t) => (await fs.rm(t), await fs.symlink('/etc/hostname', t)), /replaced a symlink -> \/etc\/hostname/],
   ])('%s: copied again', async (_t, change, detail) => {
     const { jail, a, target } = await built();
@@ -91,7 +107,9 @@ describe.skipIf(!isRoot)(`a source changed since planning: each fact alone [${is
   }
   const sameSizeNewMtime = (f: string) => fs.utimes(f, T0, new Date(T0.getTime() + 5000));
   const newSizeSameMtime = async (f: string) => (await fs.writeFile(f, 'version 2, longer\n'), await fs.utimes(f, T0, T0));
-  const newInodeSameFacts = async (f: string) => (await fs.writeFile(`${f}.new`, 'version 2\n', { mode: 0o644 }), await fs.utimes(`${f}.new`, T0, T0), await fs.rename(`${f}.new`, f));
+  const newInodeSameFacts = async (f: string) => (
+    await fs.writeFile(`${f}.new`, 'version 2\n', { mode: 0o644 }), await fs.utimes(`${f}.new`, T0, T0), await fs.rename(`${f}.new`, f)
+  );
 
   test.each<[string, (f: string) => Promise<void>]>([
     ['only the mtime', sameSizeNewMtime],
@@ -108,7 +126,7 @@ describe.skipIf(!isRoot)(`a source changed since planning: each fact alone [${is
     ['only the mtime', sameSizeNewMtime, 'new size/mtime'],
     ['only the size', newSizeSameMtime, 'new size/mtime'],
     ['only the inode (same size and mtime)', newInodeSameFacts, 'a new inode'],
-  ])('%s changed, in root\'s directories (an upgrade): copied with the new facts', async (_t, change, why) => {
+  ])("%s changed, in root's directories (an upgrade): copied with the new facts", async (_t, change, why) => {
     const { r, jail } = await changed(change, false);
     expect(r.result).toBe('done');
     expect(r.detail).toContain(`(${why}: an upgrade`);
@@ -156,7 +174,11 @@ describe.skipIf(!isRoot)(`a source changed since planning: each fact alone [${is
     await fs.writeFile(f, 'x\n');
     const a = await copyOf(f);
     await fs.rm(f);
-    expect(await one(jail, a)).toMatchObject({ result: 'failed', code: 'ENOENT', detail: `cannot copy to ${path.join(jail, 'f')}: no such file or directory (ENOENT)` });
+    expect(await one(jail, a)).toMatchObject({
+      result: 'failed',
+      code: 'ENOENT',
+      detail: `cannot copy to ${path.join(jail, 'f')}: no such file or directory (ENOENT)`,
+    });
   });
 });
 
@@ -194,7 +216,10 @@ describe.skipIf(!isRoot)(`generated files, symlinks, device nodes, directories: 
     expect((await one(jail, L)).result).toBe('up-to-date');
     await fs.rm(path.join(jail, 'l'));
     await fs.symlink('usr/lib64', path.join(jail, 'l'));
-    expect(await one(jail, L, { dryRun: true })).toMatchObject({ result: 'done', detail: `would link ${path.join(jail, 'l')} -> usr/lib (replaced a symlink -> usr/lib64)` });
+    expect(await one(jail, L, { dryRun: true })).toMatchObject({
+      result: 'done',
+      detail: `would link ${path.join(jail, 'l')} -> usr/lib (replaced a symlink -> usr/lib64)`,
+    });
     expect((await one(jail, L)).result).toBe('done');
     expect(await fs.readlink(path.join(jail, 'l'))).toBe('usr/lib');
     await fs.rm(path.join(jail, 'l'));
@@ -260,7 +285,11 @@ describe.skipIf(!isRoot)(`generated files, symlinks, device nodes, directories: 
     expect(await one(jail, W)).toMatchObject({ result: 'refused', code: 'is-a-directory' });
     expect((await fs.lstat(path.join(jail, 'w'))).isDirectory()).toBe(true);
     await fs.writeFile(path.join(jail, 'd'), 'x');
-    expect(await one(jail, { kind: 'mkdir', path: '/d', mode: 0o755, uid: 0, gid: 0, reason: 't' })).toMatchObject({ result: 'refused', code: 'not-a-directory', detail: `${path.join(jail, 'd')} is a regular file where a directory should be; not following or deleting it` });
+    expect(await one(jail, { kind: 'mkdir', path: '/d', mode: 0o755, uid: 0, gid: 0, reason: 't' })).toMatchObject({
+      result: 'refused',
+      code: 'not-a-directory',
+      detail: `${path.join(jail, 'd')} is a regular file where a directory should be; not following or deleting it`,
+    });
     expect(await fs.readFile(path.join(jail, 'd'), 'utf8')).toBe('x');
   });
 });
@@ -297,7 +326,14 @@ describe.skipIf(!isRoot)(`stale temp files [${isRoot ? 'root' : ROOT_SKIP}]`, ()
 
 test('countResults counts each outcome', () => {
   const a = ROOT;
-  expect(countResults([{ action: a, result: 'done' }, { action: a, result: 'done' }, { action: a, result: 'failed' }, { action: a, result: 'refused' }])).toEqual({ done: 2, 'up-to-date': 0, refused: 1, failed: 1 });
+  expect(
+    countResults([
+      { action: a, result: 'done' },
+      { action: a, result: 'done' },
+      { action: a, result: 'failed' },
+      { action: a, result: 'refused' },
+    ]),
+  ).toEqual({ done: 2, 'up-to-date': 0, refused: 1, failed: 1 });
 });
 
 test('makedev matches glibc for small numbers, large minors and majors of 4096 and up; devMajor/devMinor undo it', () => {
@@ -306,5 +342,11 @@ test('makedev matches glibc for small numbers, large minors and majors of 4096 a
   // values from glibc's formula evaluated in Python (arbitrary precision): sys/sysmacros.h __SYSMACROS_DEFINE_MAKEDEV
   expect(makedev(4096, 0)).toBe(17592186044416);
   expect(makedev(0x1234, 0x56789)).toBe(17593636369545);
-  for (const [maj, min] of [[4096, 0], [0x1234, 0x56789], [259, 65536], [1, 3]]) expect([devMajor(makedev(maj, min)), devMinor(makedev(maj, min))]).toEqual([maj, min]);
+  for (const [maj, min] of [
+    [4096, 0],
+    [0x1234, 0x56789],
+    [259, 65536],
+    [1, 3],
+  ])
+    expect([devMajor(makedev(maj, min)), devMinor(makedev(maj, min))]).toEqual([maj, min]);
 });

@@ -78,7 +78,12 @@ describe.skipIf(!isRoot).each<ConfineMode>(['procfd', 'path'])(`applyPlan (%s mo
     const changed = dry.results.filter((r) => r.result === 'done').map((r) => r.action.path);
     expect(changed.sort()).toEqual(['/etc/passwd', '/lib', '/usr/bin']);
     const report = await applyPlan(plan, { confineMode: mode });
-    expect(report.results.filter((r) => r.result === 'done').map((r) => r.action.path).sort()).toEqual(['/etc/passwd', '/lib', '/usr/bin']);
+    expect(
+      report.results
+        .filter((r) => r.result === 'done')
+        .map((r) => r.action.path)
+        .sort(),
+    ).toEqual(['/etc/passwd', '/lib', '/usr/bin']);
     expect(report.results.find((r) => r.action.path === '/usr/bin')?.detail).toMatch(/mode 0700 → 0755/);
     expect((await fs.stat(path.join(jail, 'usr/bin'))).mode & 0o7777).toBe(0o755);
     expect(await fs.readFile(path.join(jail, 'etc/passwd'), 'utf8')).toBe(PASSWD);
@@ -114,7 +119,12 @@ describe.skipIf(!isRoot)('dry run writes nothing', () => {
     await execa('mkfifo', [path.join(jail, 'dev/null')]);
     const before = await snapshot(jail);
     const report = await applyPlan(plan, { dryRun: true });
-    expect(report.results.filter((r) => r.result === 'done').map((r) => r.action.path).sort()).toEqual(['/dev/null', '/usr/bin/true']);
+    expect(
+      report.results
+        .filter((r) => r.result === 'done')
+        .map((r) => r.action.path)
+        .sort(),
+    ).toEqual(['/dev/null', '/usr/bin/true']);
     expect(report.results.find((r) => r.action.path === '/dev/null')?.detail).toMatch(/replaced a FIFO/);
     expect(await snapshot(jail)).toEqual(before);
   });
@@ -127,7 +137,17 @@ describe.skipIf(!isRoot)('setuid and setgid bits', () => {
     await fs.writeFile(src, '#!/bin/sh\n');
     await fs.chmod(src, 0o6755);
     const st = await fs.stat(src);
-    const copy = (p: string): Action => ({ kind: 'copy', path: p, source: src, mode: 0o6755, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, reason: 'test' });
+    const copy = (p: string): Action => ({
+      kind: 'copy',
+      path: p,
+      source: src,
+      mode: 0o6755,
+      uid: 0,
+      gid: 0,
+      mtimeMs: st.mtimeMs,
+      size: st.size,
+      reason: 'test',
+    });
     const plan: Plan = { jail, actions: [{ kind: 'mkdir', path: '/', mode: 0o755, uid: 0, gid: 0, reason: 'root' }, copy('/stripped'), copy('/kept')] };
     const report = await applyPlan(plan, { keepSetuid: new Set(['/kept']) });
     expect(report.counts.done).toBe(3);
@@ -145,14 +165,19 @@ describe.skipIf(!isRoot)('setuid and setgid bits', () => {
     const st = await fs.stat(src);
     await fs.chown(theirs, 65534, 65534); // a user's directory on the way now: they could have swapped the file
     await fs.writeFile(src, 'version 2\n');
-    const plan: Plan = { jail, actions: [{ kind: 'copy', path: '/f', source: src, mode: 0o644, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, dev: st.dev, ino: st.ino, reason: 'test' }] };
+    const plan: Plan = {
+      jail,
+      actions: [
+        { kind: 'copy', path: '/f', source: src, mode: 0o644, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, dev: st.dev, ino: st.ino, reason: 'test' },
+      ],
+    };
     const report = await applyPlan(plan);
     expect(report.results[0]).toMatchObject({ result: 'refused', code: 'source-changed' });
     expect(report.results[0].detail).toMatch(/uid 65534.*re-plan/);
     await expect(fs.lstat(path.join(jail, 'f'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  test('a root-owned source replaced by rename in root\'s directories (an upgrade) is copied with its new facts', async () => {
+  test("a root-owned source replaced by rename in root's directories (an upgrade) is copied with its new facts", async () => {
     const jail = path.join(base, 'upgraded-src');
     const dir = path.join(base, 'roots');
     await fs.mkdir(dir);
@@ -161,8 +186,32 @@ describe.skipIf(!isRoot)('setuid and setgid bits', () => {
     const st = await fs.stat(src);
     await fs.writeFile(path.join(dir, 'ld.so.cache~'), 'the new, longer cache\n', { mode: 0o640 });
     await fs.rename(path.join(dir, 'ld.so.cache~'), src); // what ldconfig does
-    const plan: Plan = { jail, actions: [{ kind: 'copy', path: '/etc/ld.so.cache', source: src, mode: 0o644, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, dev: st.dev, ino: st.ino, reason: 'test' }] };
-    const report = await applyPlan({ jail, actions: [{ kind: 'mkdir', path: '/', mode: 0o755, uid: 0, gid: 0, reason: 'root' }, { kind: 'mkdir', path: '/etc', mode: 0o755, uid: 0, gid: 0, reason: 'etc' }, ...plan.actions] });
+    const plan: Plan = {
+      jail,
+      actions: [
+        {
+          kind: 'copy',
+          path: '/etc/ld.so.cache',
+          source: src,
+          mode: 0o644,
+          uid: 0,
+          gid: 0,
+          mtimeMs: st.mtimeMs,
+          size: st.size,
+          dev: st.dev,
+          ino: st.ino,
+          reason: 'test',
+        },
+      ],
+    };
+    const report = await applyPlan({
+      jail,
+      actions: [
+        { kind: 'mkdir', path: '/', mode: 0o755, uid: 0, gid: 0, reason: 'root' },
+        { kind: 'mkdir', path: '/etc', mode: 0o755, uid: 0, gid: 0, reason: 'etc' },
+        ...plan.actions,
+      ],
+    });
     const r = report.results.find((x) => x.action.path === '/etc/ld.so.cache')!;
     expect(r.result).toBe('done');
     expect(r.detail).toMatch(/replaced on the host since planning/);
@@ -172,7 +221,7 @@ describe.skipIf(!isRoot)('setuid and setgid bits', () => {
     expect((await fs.stat(path.join(jail, 'etc/ld.so.cache'))).mode & 0o7777).toBe(0o640);
   });
 
-  test('a replaced source that a user owns is refused, even in root\'s directories', async () => {
+  test("a replaced source that a user owns is refused, even in root's directories", async () => {
     const jail = path.join(base, 'user-src');
     const dir = path.join(base, 'roots2');
     await fs.mkdir(dir);
@@ -182,7 +231,12 @@ describe.skipIf(!isRoot)('setuid and setgid bits', () => {
     await fs.writeFile(path.join(dir, 'f.new'), 'new\n');
     await fs.chown(path.join(dir, 'f.new'), 65534, 65534);
     await fs.rename(path.join(dir, 'f.new'), src);
-    const report = await applyPlan({ jail, actions: [{ kind: 'copy', path: '/f', source: src, mode: 0o644, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, dev: st.dev, ino: st.ino, reason: 'test' }] });
+    const report = await applyPlan({
+      jail,
+      actions: [
+        { kind: 'copy', path: '/f', source: src, mode: 0o644, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, dev: st.dev, ino: st.ino, reason: 'test' },
+      ],
+    });
     expect(report.results[0]).toMatchObject({ result: 'refused', code: 'source-changed' });
   });
 });

@@ -114,7 +114,10 @@ describe('openJail: refusals and their twins', () => {
 });
 
 describe.each<ConfineMode>(['procfd', 'path'])('resolveParent (%s mode): refusals and their twins', (mode) => {
-  const withJail = async (f: (j: JailRoot, x: { base: string; jail: string; outside: string }) => Promise<void>, trusted?: Map<string, string>): Promise<void> => {
+  const withJail = async (
+    f: (j: JailRoot, x: { base: string; jail: string; outside: string }) => Promise<void>,
+    trusted?: Map<string, string>,
+  ): Promise<void> => {
     const x = await arena();
     const j = await openJail(x.jail, { mode, trusted });
     try {
@@ -206,21 +209,27 @@ describe.each<ConfineMode>(['procfd', 'path'])('resolveParent (%s mode): refusal
   });
 
   test('a trusted path whose link on disk has another target is not trusted', async () => {
-    await withJail(async (j, { jail }) => {
-      await fs.symlink('/etc', path.join(jail, 't'));
-      expect((await refusal(resolveParent(j, '/t/passwd'))).reason).toBe('symlink-absolute');
-    }, new Map([['/t', '/a/b']]));
+    await withJail(
+      async (j, { jail }) => {
+        await fs.symlink('/etc', path.join(jail, 't'));
+        expect((await refusal(resolveParent(j, '/t/passwd'))).reason).toBe('symlink-absolute');
+      },
+      new Map([['/t', '/a/b']]),
+    );
   });
 
   test('an untrusted relative link with `..` at the root is an escape; a trusted one stops at the root', async () => {
-    await withJail(async (j, { jail }) => {
-      await fs.symlink('../a', path.join(jail, 'top'));
-      await fs.symlink('../a', path.join(jail, 'topt'));
-      expect((await refusal(resolveParent(j, '/top/b'))).reason).toBe('symlink-escape');
-      const r = await ok(j, '/topt/b/f');
-      expect(r.resolvedPath).toBe('/a/b/f');
-      await r.release();
-    }, new Map([['/topt', '../a']]));
+    await withJail(
+      async (j, { jail }) => {
+        await fs.symlink('../a', path.join(jail, 'top'));
+        await fs.symlink('../a', path.join(jail, 'topt'));
+        expect((await refusal(resolveParent(j, '/top/b'))).reason).toBe('symlink-escape');
+        const r = await ok(j, '/topt/b/f');
+        expect(r.resolvedPath).toBe('/a/b/f');
+        await r.release();
+      },
+      new Map([['/topt', '../a']]),
+    );
   });
 
   test('40 symlinks in a row are followed; 41 are a loop', async () => {
@@ -305,7 +314,11 @@ describe('path mode re-checks the chain before each change', () => {
     ['nothing changed: verify passes', async () => undefined, ''],
     ['a directory swapped for a symlink', async (jail, outside) => swapForSymlink(path.join(jail, 'a'), outside), '/a'],
     ['the last directory swapped for a symlink', async (jail, outside) => swapForSymlink(path.join(jail, 'a', 'b'), outside), '/a/b'],
-    ['a directory swapped for another directory', async (jail) => (await fs.rename(path.join(jail, 'a', 'b'), path.join(jail, 'b.old')), await fs.mkdir(path.join(jail, 'a', 'b'))), '/a/b'],
+    [
+      'a directory swapped for another directory',
+      async (jail) => (await fs.rename(path.join(jail, 'a', 'b'), path.join(jail, 'b.old')), await fs.mkdir(path.join(jail, 'a', 'b'))),
+      '/a/b',
+    ],
     ['a directory removed', async (jail) => fs.rm(path.join(jail, 'a'), { recursive: true }), '/a'],
   ])('%s', async (_t, change, component) => {
     const { jail, outside } = await arena();
@@ -340,12 +353,19 @@ function raceAfter<K extends 'lstat' | 'realpath' | 'open'>(name: K, when: (p: s
 describe('procfd mode: a swap between the check and the open is caught', () => {
   test.each<[string, (jail: string, outside: string) => Promise<void>]>([
     ['a directory swapped for a symlink after its lstat', async (jail, outside) => swapForSymlink(path.join(jail, 'a'), outside)],
-    ['a directory swapped for another directory after its lstat', async (jail) => (await fs.rename(path.join(jail, 'a'), path.join(jail, 'a.old')), await fs.mkdir(path.join(jail, 'a')))],
+    [
+      'a directory swapped for another directory after its lstat',
+      async (jail) => (await fs.rename(path.join(jail, 'a'), path.join(jail, 'a.old')), await fs.mkdir(path.join(jail, 'a'))),
+    ],
     ['a directory removed after its lstat', async (jail) => fs.rename(path.join(jail, 'a'), path.join(jail, 'a.old'))],
   ])('%s: refused as changed', async (_t, swap) => {
     const { jail, outside } = await arena();
     const j = await openJail(jail, { mode: 'procfd' });
-    raceAfter('lstat', (p) => p.endsWith('/a'), () => swap(jail, outside));
+    raceAfter(
+      'lstat',
+      (p) => p.endsWith('/a'),
+      () => swap(jail, outside),
+    );
     expect(await refusal(resolveParent(j, '/a/b/f'))).toMatchObject({ reason: 'changed', component: '/a' });
     await j.close();
   });
@@ -353,7 +373,11 @@ describe('procfd mode: a swap between the check and the open is caught', () => {
   test('the twin: the same spy without a swap resolves', async () => {
     const { jail } = await arena();
     const j = await openJail(jail, { mode: 'procfd' });
-    raceAfter('lstat', (p) => p.endsWith('/a'), async () => undefined);
+    raceAfter(
+      'lstat',
+      (p) => p.endsWith('/a'),
+      async () => undefined,
+    );
     const r = await ok(j, '/a/b/f');
     expect(r.resolvedPath).toBe('/a/b/f');
     await r.release();
@@ -365,7 +389,11 @@ describe('procfd mode: a swap between the check and the open is caught', () => {
     ['a jail root swapped for another directory after its checks', async (_b, jail) => (await fs.rename(jail, `${jail}.old`), await fs.mkdir(jail))],
   ])('%s: refused as changed', async (_t, swap) => {
     const { base, jail } = await arena();
-    raceAfter('realpath', (p) => p === jail, () => swap(base, jail));
+    raceAfter(
+      'realpath',
+      (p) => p === jail,
+      () => swap(base, jail),
+    );
     expect(await refusal(openJail(jail, { mode: 'procfd' }))).toMatchObject({ reason: 'changed', component: '/' });
   });
 });
@@ -376,9 +404,13 @@ describe.skipIf(!isRoot)(`applyPlan under a racing writer [${isRoot ? 'root' : R
     const { jail, outside } = await arena();
     const plan: Plan = { jail, actions: [{ kind: 'write', path: '/a/b/new', content: 'planned\n', mode: 0o644, uid: 0, gid: 0, reason: 'test' }] };
     await fs.mkdir(path.join(outside, 'b'));
-    raceAfter('lstat', (p) => p.endsWith('/new'), async () => {
-      if (swapIt) await swapForSymlink(path.join(jail, 'a'), outside);
-    });
+    raceAfter(
+      'lstat',
+      (p) => p.endsWith('/new'),
+      async () => {
+        if (swapIt) await swapForSymlink(path.join(jail, 'a'), outside);
+      },
+    );
     const report = await applyPlan(plan, { confineMode: mode });
     vi.restoreAllMocks();
     return { report, jail, outside, outsideNow: (await fs.readdir(outside)).sort(), outsideB: await fs.readdir(path.join(outside, 'b')) };

@@ -30,7 +30,13 @@ describe.skipIf(skipReason !== '')(`full disk (tmpfs size=256k)${skipReason ? ` 
     const good = 'the good old libc placeholder\n';
     const setup: Plan = {
       jail,
-      actions: [dir('/'), dir('/usr'), dir('/usr/lib'), dir('/etc'), { kind: 'write', path: '/usr/lib/libc.so.6', content: good, mode: 0o755, uid: 0, gid: 0, reason: 't' }],
+      actions: [
+        dir('/'),
+        dir('/usr'),
+        dir('/usr/lib'),
+        dir('/etc'),
+        { kind: 'write', path: '/usr/lib/libc.so.6', content: good, mode: 0o755, uid: 0, gid: 0, reason: 't' },
+      ],
     };
     expect((await applyPlan(setup)).counts.done).toBe(5);
 

@@ -33,10 +33,35 @@ export async function snapshot(root: string): Promise<Entry[]> {
   const walk = async (rel: string): Promise<void> => {
     const p = rel === '.' ? root : path.join(root, rel);
     const st = await fs.lstat(p);
-    const type = st.isSymbolicLink() ? 'l' : st.isDirectory() ? 'd' : st.isFile() ? 'f' : st.isFIFO() ? 'p' : st.isCharacterDevice() ? 'c' : st.isBlockDevice() ? 'b' : 's';
-    const e: Entry = { path: rel, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: type === 'd' ? 0 : st.size, mtimeMs: st.mtimeMs, ino: st.ino, rdev: st.rdev };
+    const type = st.isSymbolicLink()
+      ? 'l'
+      : st.isDirectory()
+        ? 'd'
+        : st.isFile()
+          ? 'f'
+          : st.isFIFO()
+            ? 'p'
+            : st.isCharacterDevice()
+              ? 'c'
+              : st.isBlockDevice()
+                ? 'b'
+                : 's';
+    const e: Entry = {
+      path: rel,
+      type,
+      mode: st.mode & 0o7777,
+      uid: st.uid,
+      gid: st.gid,
+      size: type === 'd' ? 0 : st.size,
+      mtimeMs: st.mtimeMs,
+      ino: st.ino,
+      rdev: st.rdev,
+    };
     if (type === 'l') e.target = await fs.readlink(p);
-    if (type === 'f') e.sha256 = createHash('sha256').update(await fs.readFile(p)).digest('hex');
+    if (type === 'f')
+      e.sha256 = createHash('sha256')
+        .update(await fs.readFile(p))
+        .digest('hex');
     out.push(e);
     if (type === 'd') for (const n of (await fs.readdir(p)).sort()) await walk(rel === '.' ? n : path.join(rel, n));
   };

@@ -96,7 +96,17 @@ const CASES: Case[] = [
           jail,
           actions: [
             { kind: 'mkdir', path: '/lib64', mode: 0o755, uid: 0, gid: 0, reason: 'loader dir' },
-            { kind: 'copy', path: '/lib64/ld-linux-x86-64.so.2', source: LD, mode: 0o755, uid: 0, gid: 0, mtimeMs: st.mtimeMs, size: st.size, reason: 'PT_INTERP' },
+            {
+              kind: 'copy',
+              path: '/lib64/ld-linux-x86-64.so.2',
+              source: LD,
+              mode: 0o755,
+              uid: 0,
+              gid: 0,
+              mtimeMs: st.mtimeMs,
+              size: st.size,
+              reason: 'PT_INTERP',
+            },
             { kind: 'write', path: '/lib64/jailtrace-hostile-probe', content: 'x\n', mode: 0o644, uid: 0, gid: 0, reason: 'probe' },
           ],
         },
@@ -105,7 +115,9 @@ const CASES: Case[] = [
     check: async (report) => {
       expect(at(report, '/lib64')).toMatchObject({ result: 'refused', code: 'not-a-directory' });
       expect(at(report, '/lib64/ld-linux-x86-64.so.2')).toMatchObject({ result: 'refused', code: 'symlink-absolute' });
-      expect(at(report, '/lib64/jailtrace-hostile-probe').detail).toContain('/lib64 is a symlink with an absolute target the plan did not create; it would lead out of the jail (-> /)');
+      expect(at(report, '/lib64/jailtrace-hostile-probe').detail).toContain(
+        '/lib64 is a symlink with an absolute target the plan did not create; it would lead out of the jail (-> /)',
+      );
       await expect(fs.lstat('/jailtrace-hostile-probe')).rejects.toMatchObject({ code: 'ENOENT' });
     },
   },
@@ -268,7 +280,10 @@ describe.skipIf(!isRoot)('policy: what is followed', () => {
   });
 
   test('the host root is never a jail', async () => {
-    const report = await applyPlan({ jail: '/', actions: [{ kind: 'write', path: '/jailtrace-probe', content: 'x', mode: 0o644, uid: 0, gid: 0, reason: 't' }] });
+    const report = await applyPlan({
+      jail: '/',
+      actions: [{ kind: 'write', path: '/jailtrace-probe', content: 'x', mode: 0o644, uid: 0, gid: 0, reason: 't' }],
+    });
     expect(report.results[0]).toMatchObject({ result: 'refused', code: 'root-is-host-root' });
     await expect(fs.lstat('/jailtrace-probe')).rejects.toMatchObject({ code: 'ENOENT' });
   });

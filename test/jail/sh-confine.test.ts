@@ -5,17 +5,64 @@ import { isSecret } from '../../src/expand/classify.js';
 import { SH_HOST_CHECKS } from '../../src/jail/sh-confine.js';
 
 const PATHS = [
-  '/etc/shadow', '/etc/shadow-', '/etc/shadow.bak', '/etc/shadowy', '/etc/gshadow', '/etc/gshadow-', '/etc/master.passwd', '/etc/spwd.db',
-  '/etc/security/passwd', '/etc/security/passwd.old', '/etc/passwd', '/etc/group', '/etc/ssh/ssh_host_rsa_key', '/etc/ssh/ssh_host_rsa_key.pub',
-  '/etc/ssh/sshd_config', '/etc/ssh/x/y_key', '/root', '/root/.profile', '/rootfs', '/etc/sudoers', '/etc/sudoers.d', '/etc/sudoers.d/x',
-  '/etc/sudoers-', '/etc/ssl/private', '/etc/ssl/private/k.pem', '/etc/ssl/certs/ca.pem', '/home/u/.ssh/id_ed25519', '/home/u/.ssh/id_rsa.pub',
-  '/home/u/.ssh/authorized_keys', '/home/u/ssh/id_rsa', '/srv/tls/server.key', '/srv/tls/server.keys', '/etc/krb5.keytab', '/etc/krb5.conf',
-  '/etc/letsencrypt/archive/a/privkey1.pem', '/etc/letsencrypt/live/a/fullchain.pem', '/privkey.pem', '/etc/security/opasswd', '/usr/lib/libc.so.6',
-  '/tmp/x/data', '/etc/ssh', '/x.key/y',
+  '/etc/shadow',
+  '/etc/shadow-',
+  '/etc/shadow.bak',
+  '/etc/shadowy',
+  '/etc/gshadow',
+  '/etc/gshadow-',
+  '/etc/master.passwd',
+  '/etc/spwd.db',
+  '/etc/security/passwd',
+  '/etc/security/passwd.old',
+  '/etc/passwd',
+  '/etc/group',
+  '/etc/ssh/ssh_host_rsa_key',
+  '/etc/ssh/ssh_host_rsa_key.pub',
+  '/etc/ssh/sshd_config',
+  '/etc/ssh/x/y_key',
+  '/root',
+  '/root/.profile',
+  '/rootfs',
+  '/etc/sudoers',
+  '/etc/sudoers.d',
+  '/etc/sudoers.d/x',
+  '/etc/sudoers-',
+  '/etc/ssl/private',
+  '/etc/ssl/private/k.pem',
+  '/etc/ssl/certs/ca.pem',
+  '/home/u/.ssh/id_ed25519',
+  '/home/u/.ssh/id_rsa.pub',
+  '/home/u/.ssh/authorized_keys',
+  '/home/u/ssh/id_rsa',
+  '/srv/tls/server.key',
+  '/srv/tls/server.keys',
+  '/etc/krb5.keytab',
+  '/etc/krb5.conf',
+  '/etc/letsencrypt/archive/a/privkey1.pem',
+  '/etc/letsencrypt/live/a/fullchain.pem',
+  '/privkey.pem',
+  '/etc/security/opasswd',
+  '/usr/lib/libc.so.6',
+  '/tmp/x/data',
+  '/etc/ssh',
+  '/x.key/y',
   // backup copies (review of issue 20)
-  '/etc/shadow~', '/etc/gshadow.dpkg-old', '/var/backups/shadow.bak', '/var/backups/gshadow.bak', '/var/backups/passwd.bak', '/var/backups/x/shadow.bak',
-  '/etc/ssh/ssh_host_ed25519_key~', '/etc/ssh/ssh_host_ed25519_key.bak', '/etc/ssh/ssh_host_ed25519_key.pub', '/etc/ssh/ssh_host_ed25519_key.pub~',
-  '/etc/sudoers~', '/etc/sudoers.bak', '/etc/shadowsocks', '/etc/security/passwd~', '/etc/shadow/x',
+  '/etc/shadow~',
+  '/etc/gshadow.dpkg-old',
+  '/var/backups/shadow.bak',
+  '/var/backups/gshadow.bak',
+  '/var/backups/passwd.bak',
+  '/var/backups/x/shadow.bak',
+  '/etc/ssh/ssh_host_ed25519_key~',
+  '/etc/ssh/ssh_host_ed25519_key.bak',
+  '/etc/ssh/ssh_host_ed25519_key.pub',
+  '/etc/ssh/ssh_host_ed25519_key.pub~',
+  '/etc/sudoers~',
+  '/etc/sudoers.bak',
+  '/etc/shadowsocks',
+  '/etc/security/passwd~',
+  '/etc/shadow/x',
 ];
 
 describe.each([['dash'], ['busybox', 'sh']])('%s', (...shell) => {
@@ -29,8 +76,24 @@ describe.each([['dash'], ['busybox', 'sh']])('%s', (...shell) => {
 });
 
 test('backup copies of secrets are secrets; public keys and look-alikes are not (review of issue 20)', () => {
-  const secret = ['/etc/shadow~', '/etc/gshadow.dpkg-old', '/var/backups/shadow.bak', '/var/backups/gshadow.bak', '/etc/ssh/ssh_host_ed25519_key~', '/etc/ssh/ssh_host_ed25519_key.bak', '/etc/sudoers~', '/etc/sudoers.bak', '/etc/security/passwd~'];
-  const not = ['/var/backups/passwd.bak', '/var/backups/x/shadow.bak', '/etc/ssh/ssh_host_ed25519_key.pub', '/etc/ssh/ssh_host_ed25519_key.pub~', '/etc/shadowsocks'];
+  const secret = [
+    '/etc/shadow~',
+    '/etc/gshadow.dpkg-old',
+    '/var/backups/shadow.bak',
+    '/var/backups/gshadow.bak',
+    '/etc/ssh/ssh_host_ed25519_key~',
+    '/etc/ssh/ssh_host_ed25519_key.bak',
+    '/etc/sudoers~',
+    '/etc/sudoers.bak',
+    '/etc/security/passwd~',
+  ];
+  const not = [
+    '/var/backups/passwd.bak',
+    '/var/backups/x/shadow.bak',
+    '/etc/ssh/ssh_host_ed25519_key.pub',
+    '/etc/ssh/ssh_host_ed25519_key.pub~',
+    '/etc/shadowsocks',
+  ];
   expect(secret.filter((p) => !isSecret(p))).toEqual([]);
   expect(not.filter((p) => isSecret(p))).toEqual([]);
 });

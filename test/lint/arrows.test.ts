@@ -12,7 +12,10 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEPCRUISE = path.join(ROOT, 'node_modules/.bin/depcruise');
 const CONFIG = path.join(ROOT, '.dependency-cruiser.cjs');
 
-const TSCONFIG = JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true }, include: ['src/**/*.ts', 'parsers/**/*.ts'] });
+const TSCONFIG = JSON.stringify({
+  compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true },
+  include: ['src/**/*.ts', 'parsers/**/*.ts'],
+});
 
 /** A tree where the CLI uses a use case that uses a stage, plus `extra` files; depcruise's exit code and report. */
 async function cruise(extra: Record<string, string>): Promise<{ exitCode: number | undefined; out: string }> {
@@ -46,11 +49,34 @@ describe('the arrows (.dependency-cruiser.cjs)', () => {
   });
 
   test.each([
-    ['a stage importing the CLI', { 'src/stage/stage.ts': "import type { run } from '../cli/run.js';\nexport const stage = (): number => 1;\nexport type R = typeof run;\n" }, 'nothing-below-the-cli-imports-it'],
-    ['a use case importing the CLI', { 'src/app/use-case.ts': "import { run } from '../cli/run.js';\nexport const useCase = (): number => 1;\nexport const r = run;\n" }, 'nothing-below-the-cli-imports-it'],
-    ['a stage importing a use case', { 'src/stage/stage.ts': "import { useCase } from '../app/use-case.js';\nexport const stage = (): number => 1;\nexport const u = useCase;\n" }, 'use-cases-below-the-cli-only'],
-    ['a parser importing src/', { 'parsers/leaf.ts': "import { stage } from '../src/stage/stage.js';\nexport const leaf = (): number => 1;\nexport const s = stage;\n" }, 'parsers-are-a-leaf'],
-    ['a cycle', { 'src/stage/other.ts': "import { stage } from './stage.js';\nexport const other = (): number => stage();\n", 'src/stage/stage.ts': "import { other } from './other.js';\nexport const stage = (): number => 1;\nexport const o = other;\n" }, 'no-cycles'],
+    [
+      'a stage importing the CLI',
+      { 'src/stage/stage.ts': "import type { run } from '../cli/run.js';\nexport const stage = (): number => 1;\nexport type R = typeof run;\n" },
+      'nothing-below-the-cli-imports-it',
+    ],
+    [
+      'a use case importing the CLI',
+      { 'src/app/use-case.ts': "import { run } from '../cli/run.js';\nexport const useCase = (): number => 1;\nexport const r = run;\n" },
+      'nothing-below-the-cli-imports-it',
+    ],
+    [
+      'a stage importing a use case',
+      { 'src/stage/stage.ts': "import { useCase } from '../app/use-case.js';\nexport const stage = (): number => 1;\nexport const u = useCase;\n" },
+      'use-cases-below-the-cli-only',
+    ],
+    [
+      'a parser importing src/',
+      { 'parsers/leaf.ts': "import { stage } from '../src/stage/stage.js';\nexport const leaf = (): number => 1;\nexport const s = stage;\n" },
+      'parsers-are-a-leaf',
+    ],
+    [
+      'a cycle',
+      {
+        'src/stage/other.ts': "import { stage } from './stage.js';\nexport const other = (): number => stage();\n",
+        'src/stage/stage.ts': "import { other } from './other.js';\nexport const stage = (): number => 1;\nexport const o = other;\n",
+      },
+      'no-cycles',
+    ],
     ['a module nothing imports and that imports nothing', { 'src/stage/dead.ts': 'export const dead = 1;\n' }, 'no-orphans'],
   ])('refused: %s', async (_name, extra, rule) => {
     const r = await cruise(extra);

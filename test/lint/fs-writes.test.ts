@@ -31,8 +31,16 @@ describe('only src/jail/ imports node:fs write APIs', () => {
     ['a named import', "import { mkdir, stat } from 'node:fs/promises';\n", 'src/app/x.ts:1: imports the node:fs write API mkdir'],
     ['a sync one from node:fs', "import { readFileSync, rmdirSync } from 'node:fs';\n", 'src/app/x.ts:1: imports the node:fs write API rmdirSync'],
     ['a renamed one', "import { rename as mv } from 'fs/promises';\n", 'src/app/x.ts:1: imports the node:fs write API rename'],
-    ['a call through the default import', "import fs from 'node:fs/promises';\nawait fs.stat('/');\nawait fs.unlink('/x');\n", 'src/app/x.ts:3: imports the node:fs write API unlink'],
-    ['a call through fs.promises', "import * as fs from 'node:fs';\nawait fs.promises.writeFile('/x', '');\n", 'src/app/x.ts:2: imports the node:fs write API writeFile'],
+    [
+      'a call through the default import',
+      "import fs from 'node:fs/promises';\nawait fs.stat('/');\nawait fs.unlink('/x');\n",
+      'src/app/x.ts:3: imports the node:fs write API unlink',
+    ],
+    [
+      'a call through fs.promises',
+      "import * as fs from 'node:fs';\nawait fs.promises.writeFile('/x', '');\n",
+      'src/app/x.ts:2: imports the node:fs write API writeFile',
+    ],
   ])('refused: %s', async (_name, text, message) => {
     const r = await lint({ 'src/app/x.ts': text });
     expect(r.exitCode).toBe(1);

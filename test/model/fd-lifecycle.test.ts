@@ -19,7 +19,13 @@ function probe(lines: string[], fds: number[]): Record<number, string> {
   const model = new ProcessModel({ table: syscallTable('linux'), platform: 'linux', cwd: '/start' });
   const acc: Access[] = [];
   const text = [...lines, ...fds.map((fd) => `1 openat(${fd}, "f", O_RDONLY) = 99`)].join('\n');
-  for (const ev of feed(strace, text)) if (ev.kind !== 'warning') model.onEvent(ev, (a) => acc.push(a), () => undefined);
+  for (const ev of feed(strace, text))
+    if (ev.kind !== 'warning')
+      model.onEvent(
+        ev,
+        (a) => acc.push(a),
+        () => undefined,
+      );
   const probes = acc.slice(-fds.length);
   return Object.fromEntries(fds.map((fd, i) => [fd, probes[i].unresolved ? '?' : probes[i].path.replace(/\/f$/, '')]));
 }

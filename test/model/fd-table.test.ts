@@ -137,7 +137,12 @@ function run(lines: string[], maxPaths?: number): { acc: Access[]; warns: string
   const model = new ProcessModel({ table: syscallTable('linux'), platform: 'linux', cwd: '/start', limits: maxPaths ? { maxPaths } : undefined });
   const acc: Access[] = [];
   const warns: string[] = [];
-  for (const ev of feed(strace, lines.join('\n'))) model.onEvent(ev, (a) => acc.push(a), (_l, m) => warns.push(m));
+  for (const ev of feed(strace, lines.join('\n')))
+    model.onEvent(
+      ev,
+      (a) => acc.push(a),
+      (_l, m) => warns.push(m),
+    );
   return { acc, warns, model };
 }
 /** Where `openat(<fd>, "x")` lands after the given lines (the last access): a path, or `unresolved`. */
@@ -171,11 +176,26 @@ describe('model: the fd table through syscalls', () => {
     ['close_range above it leaves it', [OPEN_D, '1 close_range(4, ~0U, 0) = 0'], 3, '/d/x'],
     ['a failed close_range leaves it', [OPEN_D, '1 close_range(3, ~0U, 0) = -1 EINVAL (Invalid argument)'], 3, '/d/x'],
     ['close_range to -1 reaches it', ['1 openat(AT_FDCWD, "/d", O_RDONLY|O_DIRECTORY) = 300', '1 close_range(3, -1, 0) = 0'], 300, 'unresolved'],
-    ['close_range to 4294967295 reaches it', ['1 openat(AT_FDCWD, "/d", O_RDONLY|O_DIRECTORY) = 300', '1 close_range(3, 4294967295, 0) = 0'], 300, 'unresolved'],
-    ['close_range to 0xffffffff reaches it', ['1 openat(AT_FDCWD, "/d", O_RDONLY|O_DIRECTORY) = 300', '1 close_range(3, 0xffffffff, 0) = 0'], 300, 'unresolved'],
+    [
+      'close_range to 4294967295 reaches it',
+      ['1 openat(AT_FDCWD, "/d", O_RDONLY|O_DIRECTORY) = 300', '1 close_range(3, 4294967295, 0) = 0'],
+      300,
+      'unresolved',
+    ],
+    [
+      'close_range to 0xffffffff reaches it',
+      ['1 openat(AT_FDCWD, "/d", O_RDONLY|O_DIRECTORY) = 300', '1 close_range(3, 0xffffffff, 0) = 0'],
+      300,
+      'unresolved',
+    ],
     ['close_range to ~0 reaches it', ['1 openat(AT_FDCWD, "/d", O_RDONLY|O_DIRECTORY) = 300', '1 close_range(3, ~0, 0) = 0'], 300, 'unresolved'],
     ['close_range to a number stops there', ['1 openat(AT_FDCWD, "/d", O_RDONLY|O_DIRECTORY) = 300', '1 close_range(3, 299, 0) = 0'], 300, '/d/x'],
-    ['a failed execve keeps close-on-exec fds', [OPEN_D_CLOEXEC, '1 execve("/nope", ["nope"], 0x0 /* 0 vars */) = -1 ENOENT (No such file or directory)'], 3, '/d/x'],
+    [
+      'a failed execve keeps close-on-exec fds',
+      [OPEN_D_CLOEXEC, '1 execve("/nope", ["nope"], 0x0 /* 0 vars */) = -1 ENOENT (No such file or directory)'],
+      3,
+      '/d/x',
+    ],
     ['close_range with CLOSE_RANGE_CLOEXEC keeps it open', [OPEN_D, '1 close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) = 0'], 3, '/d/x'],
   ])('%s', (_t, lines, fd, want) => {
     expect(xUnder(fd, lines)).toBe(want);
@@ -206,12 +226,18 @@ describe('model: the fd table through syscalls', () => {
   test('an exited process frees its fds (the budget), a sharing thread keeps them', () => {
     const alone = run([OPEN_D, '1 +++ exited with 0 +++']);
     expect((alone.model as unknown as { fdBudget: FdBudget }).fdBudget.live).toBe(0);
-    const shared = run(['1 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD}, 88) = 2', OPEN_D, '2 +++ exited with 0 +++', '1 openat(3, "y", O_RDONLY) = 4']);
+    const shared = run([
+      '1 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD}, 88) = 2',
+      OPEN_D,
+      '2 +++ exited with 0 +++',
+      '1 openat(3, "y", O_RDONLY) = 4',
+    ]);
     expect(shared.acc.at(-1)?.path).toBe('/d/y');
   });
 
   test('the fd cap stops a trace that holds more fds than --max-paths; the same count of closed fds passes', () => {
-    const opens = (n: number, close: boolean) => Array.from({ length: n }, (_, i) => [`1 openat(AT_FDCWD, "/f${i}", O_RDONLY) = ${i + 3}`, ...(close ? [`1 close(${i + 3}) = 0`] : [])]).flat();
+    const opens = (n: number, close: boolean) =>
+      Array.from({ length: n }, (_, i) => [`1 openat(AT_FDCWD, "/f${i}", O_RDONLY) = ${i + 3}`, ...(close ? [`1 close(${i + 3}) = 0`] : [])]).flat();
     expect(() => run(opens(6, false), 5)).toThrow(LimitExceeded);
     expect(() => run(opens(6, true), 5)).not.toThrow();
     expect(() => run(opens(5, false), 5)).not.toThrow();

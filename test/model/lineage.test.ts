@@ -20,7 +20,13 @@ function manifestOf(text: string): { m: Manifest; model: ProcessModel; warns: st
   const warns: string[] = [];
   const evs = feed(strace, text);
   for (const w of warnings(evs)) warns.push(w.message);
-  for (const ev of evs) if (ev.kind !== 'warning') model.onEvent(ev, (a) => b.add(a), (_l, msg, sev) => sev !== 'note' && warns.push(msg));
+  for (const ev of evs)
+    if (ev.kind !== 'warning')
+      model.onEvent(
+        ev,
+        (a) => b.add(a),
+        (_l, msg, sev) => sev !== 'note' && warns.push(msg),
+      );
   const m = b.finish({ files: ['t'], format: 'strace', detected: true, platform: 'linux', cwd: '/start', lines: 0, bytes: 0 }, model.all, model.pidAliases);
   return { m, model, warns };
 }
@@ -29,7 +35,9 @@ const pidsOf = (m: Manifest, path: string) => m.entries.find((e) => e.path === p
 
 describe('parents only when the trace proves them', () => {
   test('a pid that appears with no fork in flight (threads before -p attached) is a root, parent not traced', () => {
-    const { m } = manifestOf(['100 openat(AT_FDCWD, "/a", O_RDONLY) = 3', '101 openat(AT_FDCWD, "/b", O_RDONLY) = 4', '102 openat(AT_FDCWD, "c", O_RDONLY) = 5'].join('\n'));
+    const { m } = manifestOf(
+      ['100 openat(AT_FDCWD, "/a", O_RDONLY) = 3', '101 openat(AT_FDCWD, "/b", O_RDONLY) = 4', '102 openat(AT_FDCWD, "c", O_RDONLY) = 5'].join('\n'),
+    );
     expect(lineage(m)).toEqual([
       [100, '-'],
       [101, 'not traced'],
@@ -53,7 +61,9 @@ describe('parents only when the trace proves them', () => {
   });
 
   test('the clone result proves the parent of a child whose lines came first', () => {
-    const { m } = manifestOf(['1 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>', '2 openat(AT_FDCWD, "x", O_RDONLY) = 3', '1 <... clone resumed>) = 2'].join('\n'));
+    const { m } = manifestOf(
+      ['1 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>', '2 openat(AT_FDCWD, "x", O_RDONLY) = 3', '1 <... clone resumed>) = 2'].join('\n'),
+    );
     expect(lineage(m)).toEqual([
       [1, '-'],
       [2, 1],
@@ -61,7 +71,13 @@ describe('parents only when the trace proves them', () => {
   });
 
   test('a clone result for a fresh child proves it; a failed clone makes nothing', () => {
-    const { m } = manifestOf(['1 clone(child_stack=NULL, flags=SIGCHLD) = 2', '1 clone(child_stack=NULL, flags=SIGCHLD) = -1 EAGAIN (Resource temporarily unavailable)', '2 openat(AT_FDCWD, "x", O_RDONLY) = 3'].join('\n'));
+    const { m } = manifestOf(
+      [
+        '1 clone(child_stack=NULL, flags=SIGCHLD) = 2',
+        '1 clone(child_stack=NULL, flags=SIGCHLD) = -1 EAGAIN (Resource temporarily unavailable)',
+        '2 openat(AT_FDCWD, "x", O_RDONLY) = 3',
+      ].join('\n'),
+    );
     expect(lineage(m)).toEqual([
       [1, '-'],
       [2, 1],
@@ -69,7 +85,15 @@ describe('parents only when the trace proves them', () => {
   });
 
   test('wait4 returning a pid proves the caller is its parent (the fork left out by -e trace=)', () => {
-    const { m } = manifestOf(['1 openat(AT_FDCWD, "/a", O_RDONLY) = 3', '2 openat(AT_FDCWD, "/b", O_RDONLY) = 3', '3 execve("/bin/true", ["true"], 0x0 /* 0 vars */) = 0', '3 +++ exited with 0 +++', '2 wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 3'].join('\n'));
+    const { m } = manifestOf(
+      [
+        '1 openat(AT_FDCWD, "/a", O_RDONLY) = 3',
+        '2 openat(AT_FDCWD, "/b", O_RDONLY) = 3',
+        '3 execve("/bin/true", ["true"], 0x0 /* 0 vars */) = 0',
+        '3 +++ exited with 0 +++',
+        '2 wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 3',
+      ].join('\n'),
+    );
     expect(lineage(m)).toEqual([
       [1, '-'],
       [2, 'not traced'],
@@ -78,7 +102,14 @@ describe('parents only when the trace proves them', () => {
   });
 
   test('a failed wait4 or one returning 0 (WNOHANG) proves nothing', () => {
-    const { m } = manifestOf(['1 openat(AT_FDCWD, "/a", O_RDONLY) = 3', '2 openat(AT_FDCWD, "/b", O_RDONLY) = 3', '1 wait4(2, 0x7ffc, WNOHANG, NULL) = 0', '1 wait4(-1, 0x7ffc, WNOHANG, NULL) = -1 ECHILD (No child processes)'].join('\n'));
+    const { m } = manifestOf(
+      [
+        '1 openat(AT_FDCWD, "/a", O_RDONLY) = 3',
+        '2 openat(AT_FDCWD, "/b", O_RDONLY) = 3',
+        '1 wait4(2, 0x7ffc, WNOHANG, NULL) = 0',
+        '1 wait4(-1, 0x7ffc, WNOHANG, NULL) = -1 ECHILD (No child processes)',
+      ].join('\n'),
+    );
     expect(lineage(m)).toEqual([
       [1, '-'],
       [2, 'not traced'],
@@ -86,7 +117,14 @@ describe('parents only when the trace proves them', () => {
   });
 
   test('waitid names the child in its siginfo', () => {
-    const { m } = manifestOf(['1 openat(AT_FDCWD, "/a", O_RDONLY) = 3', '1 clone(child_stack=NULL, flags=SIGCHLD) = 6', '7 openat(AT_FDCWD, "/b", O_RDONLY) = 3', '6 waitid(P_ALL, 0, {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=7, si_uid=0, si_status=0, si_utime=0, si_stime=0}, WEXITED, NULL) = 0'].join('\n'));
+    const { m } = manifestOf(
+      [
+        '1 openat(AT_FDCWD, "/a", O_RDONLY) = 3',
+        '1 clone(child_stack=NULL, flags=SIGCHLD) = 6',
+        '7 openat(AT_FDCWD, "/b", O_RDONLY) = 3',
+        '6 waitid(P_ALL, 0, {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=7, si_uid=0, si_status=0, si_utime=0, si_stime=0}, WEXITED, NULL) = 0',
+      ].join('\n'),
+    );
     expect(lineage(m)).toEqual([
       [1, '-'],
       [6, 1],
@@ -95,12 +133,25 @@ describe('parents only when the trace proves them', () => {
   });
 
   test('a kernel SIGCHLD names the child; a SIGCHLD sent by kill (SI_USER) does not', () => {
-    const kernel = manifestOf(['1 openat(AT_FDCWD, "/a", O_RDONLY) = 3', '5 openat(AT_FDCWD, "/b", O_RDONLY) = 3', '5 +++ exited with 0 +++', '1 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=5, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---'].join('\n'));
+    const kernel = manifestOf(
+      [
+        '1 openat(AT_FDCWD, "/a", O_RDONLY) = 3',
+        '5 openat(AT_FDCWD, "/b", O_RDONLY) = 3',
+        '5 +++ exited with 0 +++',
+        '1 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=5, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---',
+      ].join('\n'),
+    );
     expect(lineage(kernel.m)).toEqual([
       [1, '-'],
       [5, 1],
     ]);
-    const user = manifestOf(['1 openat(AT_FDCWD, "/a", O_RDONLY) = 3', '5 openat(AT_FDCWD, "/b", O_RDONLY) = 3', '1 --- SIGCHLD {si_signo=SIGCHLD, si_code=SI_USER, si_pid=5, si_uid=0} ---'].join('\n'));
+    const user = manifestOf(
+      [
+        '1 openat(AT_FDCWD, "/a", O_RDONLY) = 3',
+        '5 openat(AT_FDCWD, "/b", O_RDONLY) = 3',
+        '1 --- SIGCHLD {si_signo=SIGCHLD, si_code=SI_USER, si_pid=5, si_uid=0} ---',
+      ].join('\n'),
+    );
     expect(lineage(user.m)).toEqual([
       [1, '-'],
       [5, 'not traced'],
@@ -126,7 +177,15 @@ describe('parents only when the trace proves them', () => {
   });
 
   test('proof never overrides a proven parent, and never makes a loop', () => {
-    const { m } = manifestOf(['1 clone(child_stack=NULL, flags=SIGCHLD) = 2', '2 clone(child_stack=NULL, flags=SIGCHLD) = 3', '1 wait4(-1, NULL, 0, NULL) = 3', '3 wait4(-1, NULL, 0, NULL) = 1', '2 wait4(-1, NULL, 0, NULL) = 2'].join('\n'));
+    const { m } = manifestOf(
+      [
+        '1 clone(child_stack=NULL, flags=SIGCHLD) = 2',
+        '2 clone(child_stack=NULL, flags=SIGCHLD) = 3',
+        '1 wait4(-1, NULL, 0, NULL) = 3',
+        '3 wait4(-1, NULL, 0, NULL) = 1',
+        '2 wait4(-1, NULL, 0, NULL) = 2',
+      ].join('\n'),
+    );
     expect(lineage(m)).toEqual([
       [1, '-'],
       [2, 1],
@@ -135,7 +194,15 @@ describe('parents only when the trace proves them', () => {
   });
 
   test('processes[].line is where the process first appears, not its exec', () => {
-    const { m } = manifestOf(['1 openat(AT_FDCWD, "/a", O_RDONLY) = 3', '1 clone(child_stack=NULL, flags=SIGCHLD) = 2', '2 openat(AT_FDCWD, "/b", O_RDONLY) = 3', '2 execve("/bin/true", ["true"], 0x0 /* 0 vars */) = 0', '1 execve("/bin/x", ["x"], 0x0 /* 0 vars */) = 0'].join('\n'));
+    const { m } = manifestOf(
+      [
+        '1 openat(AT_FDCWD, "/a", O_RDONLY) = 3',
+        '1 clone(child_stack=NULL, flags=SIGCHLD) = 2',
+        '2 openat(AT_FDCWD, "/b", O_RDONLY) = 3',
+        '2 execve("/bin/true", ["true"], 0x0 /* 0 vars */) = 0',
+        '1 execve("/bin/x", ["x"], 0x0 /* 0 vars */) = 0',
+      ].join('\n'),
+    );
     expect(m.processes.map((p) => [p.pid, p.line])).toEqual([
       [1, 1],
       [2, 2],
@@ -190,7 +257,10 @@ describe('lines without a pid column (strace -f to stderr)', () => {
   });
 
   test('an unprefixed resumption with two such calls held is not guessed', () => {
-    const evs = feed(strace, ['[pid 5] wait4(-1,  <unfinished ...>', '[pid 6] wait4(-1,  <unfinished ...>', '<... wait4 resumed>NULL, 0, NULL) = 7'].join('\n'));
+    const evs = feed(
+      strace,
+      ['[pid 5] wait4(-1,  <unfinished ...>', '[pid 6] wait4(-1,  <unfinished ...>', '<... wait4 resumed>NULL, 0, NULL) = 7'].join('\n'),
+    );
     expect(warnings(evs).map((w) => w.message)).toContainEqual(expect.stringMatching(/wait4 resumed for pid 0 without its start/));
   });
 
@@ -222,7 +292,14 @@ describe('lines without a pid column (strace -f to stderr)', () => {
   });
 
   test('a trace without -f keeps its one process as pid 0, even after a clone result names a child', () => {
-    const { m } = manifestOf(['execve("/bin/sh", ["sh"], 0x0 /* 0 vars */) = 0', 'clone(child_stack=NULL, flags=SIGCHLD) = 42', 'openat(AT_FDCWD, "/a", O_RDONLY) = 3', 'wait4(-1, NULL, 0, NULL) = 42'].join('\n'));
+    const { m } = manifestOf(
+      [
+        'execve("/bin/sh", ["sh"], 0x0 /* 0 vars */) = 0',
+        'clone(child_stack=NULL, flags=SIGCHLD) = 42',
+        'openat(AT_FDCWD, "/a", O_RDONLY) = 3',
+        'wait4(-1, NULL, 0, NULL) = 42',
+      ].join('\n'),
+    );
     expect(lineage(m)).toEqual([
       [0, '-'],
       [42, 0],
@@ -232,7 +309,14 @@ describe('lines without a pid column (strace -f to stderr)', () => {
 
   test('after the first tracee is known, an unprefixed line is the only process left (the parent exited first)', () => {
     const { m } = manifestOf(
-      ['openat(AT_FDCWD, "/a", O_RDONLY) = 3', 'clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>', '[pid 8] openat(AT_FDCWD, "/c", O_RDONLY) = 3', '[pid 7] <... clone resumed>) = 8', '[pid 7] +++ exited with 0 +++', 'openat(AT_FDCWD, "/d", O_RDONLY) = 3'].join('\n'),
+      [
+        'openat(AT_FDCWD, "/a", O_RDONLY) = 3',
+        'clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>',
+        '[pid 8] openat(AT_FDCWD, "/c", O_RDONLY) = 3',
+        '[pid 7] <... clone resumed>) = 8',
+        '[pid 7] +++ exited with 0 +++',
+        'openat(AT_FDCWD, "/d", O_RDONLY) = 3',
+      ].join('\n'),
     );
     expect(lineage(m)).toEqual([
       [7, '-'],
@@ -243,7 +327,14 @@ describe('lines without a pid column (strace -f to stderr)', () => {
   });
 
   test('once the unprefixed process has forked, the first pid no fork explains is that process (golang/go#11918 shape)', () => {
-    const { m } = manifestOf(['openat(AT_FDCWD, "/a", O_RDONLY) = 3', 'clone(child_stack=NULL, flags=CLONE_VM|CLONE_THREAD) = 8', '[pid 8] openat(AT_FDCWD, "/c", O_RDONLY) = 3', '[pid 7] openat(AT_FDCWD, "/b", O_RDONLY) = 3'].join('\n'));
+    const { m } = manifestOf(
+      [
+        'openat(AT_FDCWD, "/a", O_RDONLY) = 3',
+        'clone(child_stack=NULL, flags=CLONE_VM|CLONE_THREAD) = 8',
+        '[pid 8] openat(AT_FDCWD, "/c", O_RDONLY) = 3',
+        '[pid 7] openat(AT_FDCWD, "/b", O_RDONLY) = 3',
+      ].join('\n'),
+    );
     expect(lineage(m)).toEqual([
       [7, '-'],
       [8, 7],
@@ -261,7 +352,13 @@ describe('lines without a pid column (strace -f to stderr)', () => {
   });
 
   test('a failed fork does not name the unprefixed process after the next pid', () => {
-    const { m } = manifestOf(['openat(AT_FDCWD, "/a", O_RDONLY) = 3', 'clone(child_stack=NULL, flags=SIGCHLD) = -1 EAGAIN (Resource temporarily unavailable)', '[pid 8] openat(AT_FDCWD, "/c", O_RDONLY) = 3'].join('\n'));
+    const { m } = manifestOf(
+      [
+        'openat(AT_FDCWD, "/a", O_RDONLY) = 3',
+        'clone(child_stack=NULL, flags=SIGCHLD) = -1 EAGAIN (Resource temporarily unavailable)',
+        '[pid 8] openat(AT_FDCWD, "/c", O_RDONLY) = 3',
+      ].join('\n'),
+    );
     expect(lineage(m)).toEqual([
       [0, '-'],
       [8, 'not traced'],
@@ -269,7 +366,14 @@ describe('lines without a pid column (strace -f to stderr)', () => {
   });
 
   test('an unprefixed line with two other processes alive names neither', () => {
-    const { m } = manifestOf(['openat(AT_FDCWD, "/a", O_RDONLY) = 3', '[pid 7] openat(AT_FDCWD, "/b", O_RDONLY) = 3', '[pid 9] openat(AT_FDCWD, "/c", O_RDONLY) = 3', 'openat(AT_FDCWD, "/d", O_RDONLY) = 3'].join('\n'));
+    const { m } = manifestOf(
+      [
+        'openat(AT_FDCWD, "/a", O_RDONLY) = 3',
+        '[pid 7] openat(AT_FDCWD, "/b", O_RDONLY) = 3',
+        '[pid 9] openat(AT_FDCWD, "/c", O_RDONLY) = 3',
+        'openat(AT_FDCWD, "/d", O_RDONLY) = 3',
+      ].join('\n'),
+    );
     expect(m.processes.map((p) => p.pid)).toEqual([0, 7, 9]);
     expect(pidsOf(m, '/d')).toEqual([0]);
   });
@@ -285,7 +389,14 @@ describe('lines without a pid column (strace -f to stderr)', () => {
   });
 
   test('an unprefixed line is never taken for a child of the unprefixed process', () => {
-    const { m } = manifestOf(['openat(AT_FDCWD, "/a", O_RDONLY) = 3', 'clone(child_stack=NULL, flags=SIGCHLD) = 8', '[pid 8] openat(AT_FDCWD, "/c", O_RDONLY) = 3', 'openat(AT_FDCWD, "/d", O_RDONLY) = 3'].join('\n'));
+    const { m } = manifestOf(
+      [
+        'openat(AT_FDCWD, "/a", O_RDONLY) = 3',
+        'clone(child_stack=NULL, flags=SIGCHLD) = 8',
+        '[pid 8] openat(AT_FDCWD, "/c", O_RDONLY) = 3',
+        'openat(AT_FDCWD, "/d", O_RDONLY) = 3',
+      ].join('\n'),
+    );
     expect(lineage(m)).toEqual([
       [0, '-'],
       [8, 0],

@@ -16,10 +16,20 @@ interface Warn {
   severity?: string;
 }
 function run(lines: string[], opts: { cwd?: string; maxPaths?: number } = {}): { acc: Access[]; warns: Warn[]; model: ProcessModel } {
-  const model = new ProcessModel({ table: syscallTable('linux'), platform: 'linux', cwd: opts.cwd ?? '/start', limits: opts.maxPaths ? { maxPaths: opts.maxPaths } : undefined });
+  const model = new ProcessModel({
+    table: syscallTable('linux'),
+    platform: 'linux',
+    cwd: opts.cwd ?? '/start',
+    limits: opts.maxPaths ? { maxPaths: opts.maxPaths } : undefined,
+  });
   const acc: Access[] = [];
   const warns: Warn[] = [];
-  for (const ev of feed(strace, lines.join('\n'))) model.onEvent(ev, (a) => acc.push(a), (line, message, severity) => warns.push({ line, message, severity }));
+  for (const ev of feed(strace, lines.join('\n')))
+    model.onEvent(
+      ev,
+      (a) => acc.push(a),
+      (line, message, severity) => warns.push({ line, message, severity }),
+    );
   return { acc, warns, model };
 }
 const last = (lines: string[], opts?: { cwd?: string }) => run(lines, opts).acc.at(-1)!;
@@ -35,7 +45,7 @@ describe('exit', () => {
     expect(model.procs.size).toBe(0);
   });
 
-  test('a pid seen again after its exit starts afresh (the starting cwd), not with the dead one\'s cwd', () => {
+  test("a pid seen again after its exit starts afresh (the starting cwd), not with the dead one's cwd", () => {
     const { acc, model } = run(['1 chdir("/a") = 0', '1 +++ exited with 0 +++', '1 execve("/bin/x", ["x"], 0x0 /* 0 vars */) = 0', OPEN_X]);
     expect(model.all).toHaveLength(2);
     expect(acc.at(-1)?.path).toBe('/a/x'); // the first process's state is lent to an unknown pid (see below)
@@ -47,8 +57,13 @@ describe('processes the trace never saw created', () => {
     expect(last([OPEN_X], { cwd: '/here' }).path).toBe('/here/x');
   });
 
-  test('a later unknown pid inherits the first process\'s state, its parent not proven; a copy, not a share', () => {
-    const { acc, model } = run(['1 chdir("/first") = 0', '7 openat(AT_FDCWD, "x", O_RDONLY) = 3', '7 chdir("/seven") = 0', '1 openat(AT_FDCWD, "y", O_RDONLY) = 4']);
+  test("a later unknown pid inherits the first process's state, its parent not proven; a copy, not a share", () => {
+    const { acc, model } = run([
+      '1 chdir("/first") = 0',
+      '7 openat(AT_FDCWD, "x", O_RDONLY) = 3',
+      '7 chdir("/seven") = 0',
+      '1 openat(AT_FDCWD, "y", O_RDONLY) = 4',
+    ]);
     expect(acc.map((a) => a.path)).toEqual(['/first', '/first/x', '/seven', '/first/y']);
     const p7 = model.all.find((p) => p.pid === 7)!;
     expect([p7.parent, !p7.parentProven, p7.early]).toEqual([undefined, true, true]); // no fork in flight: no parent guessed
@@ -57,7 +72,12 @@ describe('processes the trace never saw created', () => {
   test('one fork in flight: a new pid is its child, its parent still unproven until the fork returns; two in flight: the latest, unproven', () => {
     const one = run(['1 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>', '5 chdir("/c") = 0']).model.all.find((p) => p.pid === 5)!;
     expect([one.parent, !one.parentProven, one.early]).toEqual([1, true, true]);
-    const two = run(['1 clone(child_stack=NULL, flags=SIGCHLD) = 2', '1 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>', '2 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>', '9 chdir("/c") = 0']).model.all.find((p) => p.pid === 9)!;
+    const two = run([
+      '1 clone(child_stack=NULL, flags=SIGCHLD) = 2',
+      '1 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>',
+      '2 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>',
+      '9 chdir("/c") = 0',
+    ]).model.all.find((p) => p.pid === 9)!;
     expect([two.parent, !two.parentProven]).toEqual([2, true]);
   });
 
@@ -67,7 +87,13 @@ describe('processes the trace never saw created', () => {
   });
 
   test('a fork result adopts the early child: parent fixed, proven, no longer early, its state kept', () => {
-    const { model, acc } = run(['1 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>', '1 clone(child_stack=NULL, flags=SIGCHLD) = 3', '5 chdir("/kid") = 0', '1 <... clone resumed>) = 5', OPEN_X.replace('1 ', '5 ')]);
+    const { model, acc } = run([
+      '1 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>',
+      '1 clone(child_stack=NULL, flags=SIGCHLD) = 3',
+      '5 chdir("/kid") = 0',
+      '1 <... clone resumed>) = 5',
+      OPEN_X.replace('1 ', '5 '),
+    ]);
     const kid = model.all.find((p) => p.pid === 5)!;
     expect([kid.parent, !kid.parentProven, kid.early]).toEqual([1, false, false]);
     expect(acc.at(-1)?.path).toBe('/kid/x');
@@ -146,7 +172,11 @@ describe('chroot', () => {
     ['a failed chroot changes nothing', ['1 chroot("/j") = -1 EPERM (Operation not permitted)', '1 chdir("/") = 0'], { path: '/x', jailPath: undefined }],
     ['a chroot under an unknown cwd changes nothing', ['1 fchdir(5) = 0', '1 chroot("j") = 0', '1 chdir("/") = 0'], { path: '/x', jailPath: undefined }],
     ['chroot then chdir /: inside', ['1 chroot("/j") = 0', '1 chdir("/") = 0'], { path: '/j/x', jailPath: '/x' }],
-    ['chroot without chdir: the cwd is left outside, as the kernel allows', ['1 chdir("/out") = 0', '1 chroot("/j") = 0'], { path: '/out/x', jailPath: undefined }],
+    [
+      'chroot without chdir: the cwd is left outside, as the kernel allows',
+      ['1 chdir("/out") = 0', '1 chroot("/j") = 0'],
+      { path: '/out/x', jailPath: undefined },
+    ],
     ['chroot without chdir, cwd below the new root', ['1 chdir("/j/sub") = 0', '1 chroot("/j") = 0'], { path: '/j/sub/x', jailPath: '/sub/x' }],
   ])('%s', (_t, lines, want) => {
     expect(last([...lines, OPEN_X])).toMatchObject(want);
@@ -157,7 +187,12 @@ describe('chroot', () => {
   });
 
   test('fdop and fchdir inside a chroot give the jail path too', () => {
-    const { acc } = run(['1 chroot("/j") = 0', '1 openat(AT_FDCWD, "/d", O_RDONLY|O_DIRECTORY) = 3', '1 getdents64(3, 0x1 /* 2 entries */, 32768) = 48', '1 fchdir(3) = 0']);
+    const { acc } = run([
+      '1 chroot("/j") = 0',
+      '1 openat(AT_FDCWD, "/d", O_RDONLY|O_DIRECTORY) = 3',
+      '1 getdents64(3, 0x1 /* 2 entries */, 32768) = 48',
+      '1 fchdir(3) = 0',
+    ]);
     expect(acc.slice(2).map((a) => [a.op, a.path, a.jailPath])).toEqual([
       ['list', '/j/d', '/d'],
       ['chdir', '/j/d', '/d'],
@@ -175,7 +210,10 @@ describe('chroot', () => {
 
 describe('exec', () => {
   test('a successful exec sets the program and argv (the line stays where the process first appeared); a failed one sets nothing', () => {
-    const { model } = run(['1 execve("/nope", ["nope"], 0x0 /* 0 vars */) = -1 ENOENT (No such file or directory)', '1 execve("/bin/ls", ["ls", "-l"], 0x0 /* 0 vars */) = 0']);
+    const { model } = run([
+      '1 execve("/nope", ["nope"], 0x0 /* 0 vars */) = -1 ENOENT (No such file or directory)',
+      '1 execve("/bin/ls", ["ls", "-l"], 0x0 /* 0 vars */) = 0',
+    ]);
     expect(model.all[0]).toMatchObject({ exe: '/bin/ls', argv: ['ls', '-l'], line: 1 });
     const failed = run(['1 execve("/nope", ["nope"], 0x0 /* 0 vars */) = -1 ENOENT (No such file or directory)']).model.all[0];
     expect([failed.exe, failed.argv]).toEqual([undefined, undefined]);
@@ -197,7 +235,11 @@ describe('exec', () => {
     expect(unknown.model.all[0].exe).toBeUndefined();
     const deco = run(['1 execveat(3</usr/bin/tool>, "", ["tool"], 0x0 /* 0 vars */, AT_EMPTY_PATH) = 0']);
     expect(deco.model.all[0].exe).toBe('/usr/bin/tool');
-    const failed = run(['1 execve("/bin/a", ["a"], 0x0 /* 0 vars */) = 0', '1 openat(AT_FDCWD, "/usr/bin/prog", O_RDONLY|O_PATH) = 3', '1 execveat(3, "", ["prog"], 0x0 /* 0 vars */, AT_EMPTY_PATH) = -1 EACCES (Permission denied)']);
+    const failed = run([
+      '1 execve("/bin/a", ["a"], 0x0 /* 0 vars */) = 0',
+      '1 openat(AT_FDCWD, "/usr/bin/prog", O_RDONLY|O_PATH) = 3',
+      '1 execveat(3, "", ["prog"], 0x0 /* 0 vars */, AT_EMPTY_PATH) = -1 EACCES (Permission denied)',
+    ]);
     expect(failed.model.all[0].exe).toBe('/bin/a');
     expect(failed.acc.at(-1)).toMatchObject({ op: 'exec', path: '/usr/bin/prog', ok: false, errno: 'EACCES' });
   });
@@ -223,17 +265,25 @@ describe('paths and flags', () => {
   });
 
   test('an empty path to open records nothing; a stat of "" (AT_EMPTY_PATH) neither', () => {
-    expect(run(['1 openat(AT_FDCWD, "", O_RDONLY) = -1 ENOENT (No such file or directory)', '1 newfstatat(3, "", {st_mode=S_IFREG}, AT_EMPTY_PATH) = 0']).acc).toEqual([]);
+    expect(
+      run(['1 openat(AT_FDCWD, "", O_RDONLY) = -1 ENOENT (No such file or directory)', '1 newfstatat(3, "", {st_mode=S_IFREG}, AT_EMPTY_PATH) = 0']).acc,
+    ).toEqual([]);
   });
 
   test('a path with a NUL byte is dropped with a warning naming the line; a clean path after it is kept', () => {
     const { acc, warns } = run(['1 openat(AT_FDCWD, "/a\\0b", O_RDONLY) = 3', '1 stat("/c", {st_mode=S_IFREG}) = 0']);
     expect(acc.map((a) => a.path)).toEqual(['/c']);
-    expect(warns).toEqual([{ line: 1, message: 'openat: a path argument holds a NUL byte (no kernel path can): a corrupt line, path ignored', severity: undefined }]);
+    expect(warns).toEqual([
+      { line: 1, message: 'openat: a path argument holds a NUL byte (no kernel path can): a corrupt line, path ignored', severity: undefined },
+    ]);
   });
 
   test('symlink records the link as created, with its target; readlink keeps the target only when it worked', () => {
-    const { acc } = run(['1 symlinkat("../t", AT_FDCWD, "/l") = 0', '1 symlink("/abs", "/m") = 0', '1 readlink("/gone", 0x1, 4096) = -1 ENOENT (No such file or directory)']);
+    const { acc } = run([
+      '1 symlinkat("../t", AT_FDCWD, "/l") = 0',
+      '1 symlink("/abs", "/m") = 0',
+      '1 readlink("/gone", 0x1, 4096) = -1 ENOENT (No such file or directory)',
+    ]);
     expect(acc.map((a) => [a.op, a.path, a.target])).toEqual([
       ['create', '/l', '../t'],
       ['create', '/m', '/abs'],
@@ -244,8 +294,17 @@ describe('paths and flags', () => {
   test('an unknown dirfd warns with the syscall name, as a note, on the right line', () => {
     const { warns } = run(['1 chdir("/a") = 0', '1 openat(9, "x", O_RDONLY) = 3', '1 mkdirat(9, "y", 0755) = 0']);
     expect(warns).toEqual([
-      { line: 2, message: 'openat: relative path under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails', severity: 'note' },
-      { line: 3, message: 'mkdirat: relative path "y" under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails', severity: 'note' },
+      {
+        line: 2,
+        message: 'openat: relative path under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails',
+        severity: 'note',
+      },
+      {
+        line: 3,
+        message:
+          'mkdirat: relative path "y" under a directory the trace never saw opened (normal in strace -p and -Z traces): listed as printed, left out of jails',
+        severity: 'note',
+      },
     ]);
   });
 
@@ -259,7 +318,11 @@ describe('paths and flags', () => {
   });
 
   test('AF_UNIX connect without sun_path= (the FreeBSD spelling) is a file; an empty path is not', () => {
-    const { acc } = run(['1 connect(3, { AF_UNIX "/var/run/log" }, 106) = 0', '1 connect(3, {sa_family=AF_UNIX, sun_path=""}, 110) = 0', '1 connect(3, {sa_family=AF_UNIX}, 110) = 0']);
+    const { acc } = run([
+      '1 connect(3, { AF_UNIX "/var/run/log" }, 106) = 0',
+      '1 connect(3, {sa_family=AF_UNIX, sun_path=""}, 110) = 0',
+      '1 connect(3, {sa_family=AF_UNIX}, 110) = 0',
+    ]);
     expect(acc.map((a) => [a.op, a.path])).toEqual([['connect', '/var/run/log']]);
   });
 });

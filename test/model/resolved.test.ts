@@ -15,7 +15,13 @@ import { feed } from '../helpers.js';
 function run(text: string, dialect: Dialect = strace, platform: Platform = 'linux'): Access[] {
   const model = new ProcessModel({ table: syscallTable(platform), platform, cwd: '/start' });
   const acc: Access[] = [];
-  for (const ev of feed(dialect, text)) if (ev.kind !== 'warning') model.onEvent(ev, (a) => acc.push(a), () => undefined);
+  for (const ev of feed(dialect, text))
+    if (ev.kind !== 'warning')
+      model.onEvent(
+        ev,
+        (a) => acc.push(a),
+        () => undefined,
+      );
   return acc;
 }
 const show = (acc: Access[]) => acc.map((a) => `${a.op}:${a.path}${a.jailPath ? `@${a.jailPath}` : ''}${a.resolvedFrom ? `<=${a.resolvedFrom}` : ''}`);
@@ -34,23 +40,35 @@ describe('Solaris resolvepath', () => {
   });
   test('inside a chroot the output is inside the root too', () => {
     const acc = run(['chroot("/var/jail")\t\t\t\t= 0', 'resolvepath("/usr/lib/ld.so.1", "/lib/ld.so.1", 1023) = 12'].join('\n'), trussSolaris, 'solaris');
-    expect(show(acc).slice(1)).toEqual(['readlink:/var/jail/usr/lib/ld.so.1@/usr/lib/ld.so.1', 'stat:/var/jail/lib/ld.so.1@/lib/ld.so.1<=/var/jail/usr/lib/ld.so.1']);
+    expect(show(acc).slice(1)).toEqual([
+      'readlink:/var/jail/usr/lib/ld.so.1@/usr/lib/ld.so.1',
+      'stat:/var/jail/lib/ld.so.1@/lib/ld.so.1<=/var/jail/usr/lib/ld.so.1',
+    ]);
   });
 });
 
 describe('readlink', () => {
-  test('relative content resolves from the link\'s directory; absolute content as it is', () => {
+  test("relative content resolves from the link's directory; absolute content as it is", () => {
     expect(show(run('1 readlink("/lib64/ld-linux-x86-64.so.2", "../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", 4095) = 44'))).toEqual([
       'readlink:/lib64/ld-linux-x86-64.so.2',
       'stat:/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2<=/lib64/ld-linux-x86-64.so.2',
     ]);
-    expect(show(run('1 readlinkat(AT_FDCWD, "/etc/localtime", "/usr/share/zoneinfo/Etc/UTC", 4095) = 27'))).toEqual(['readlink:/etc/localtime', 'stat:/usr/share/zoneinfo/Etc/UTC<=/etc/localtime']);
+    expect(show(run('1 readlinkat(AT_FDCWD, "/etc/localtime", "/usr/share/zoneinfo/Etc/UTC", 4095) = 27'))).toEqual([
+      'readlink:/etc/localtime',
+      'stat:/usr/share/zoneinfo/Etc/UTC<=/etc/localtime',
+    ]);
   });
   test('a relative link under a relative name resolves from the cwd', () => {
-    expect(show(run(['1 chdir("/usr") = 0', '1 readlink("lib/a", "b", 4095) = 1'].join('\n'))).slice(1)).toEqual(['readlink:/usr/lib/a', 'stat:/usr/lib/b<=/usr/lib/a']);
+    expect(show(run(['1 chdir("/usr") = 0', '1 readlink("lib/a", "b", 4095) = 1'].join('\n'))).slice(1)).toEqual([
+      'readlink:/usr/lib/a',
+      'stat:/usr/lib/b<=/usr/lib/a',
+    ]);
   });
   test('/proc/self/exe names a real program; /proc fd links to sockets and pipes name no file', () => {
-    expect(show(run('1 readlink("/proc/self/exe", "/usr/bin/python3.11", 4096) = 19'))).toEqual(['readlink:/proc/self/exe', 'stat:/usr/bin/python3.11<=/proc/self/exe']);
+    expect(show(run('1 readlink("/proc/self/exe", "/usr/bin/python3.11", 4096) = 19'))).toEqual([
+      'readlink:/proc/self/exe',
+      'stat:/usr/bin/python3.11<=/proc/self/exe',
+    ]);
     expect(show(run('1 readlink("/proc/self/fd/3", "socket:[12345]", 4096) = 14'))).toEqual(['readlink:/proc/self/fd/3']);
     expect(show(run('1 readlinkat(AT_FDCWD, "/proc/self/fd/0", "pipe:[777]", 4096) = 10'))).toEqual(['readlink:/proc/self/fd/0']);
   });
@@ -78,6 +96,9 @@ describe('strace -y decorations', () => {
   });
   test('in a chroot the decoration is a host path (strace reads /proc/PID/fd)', () => {
     const acc = run(['1 chroot("/srv/jail") = 0', '1 openat(AT_FDCWD, "/lib/libc.so.6", O_RDONLY) = 3</srv/jail/usr/lib/libc.so.6>'].join('\n'));
-    expect(show(acc).slice(1)).toEqual(['read:/srv/jail/lib/libc.so.6@/lib/libc.so.6', 'read:/srv/jail/usr/lib/libc.so.6@/usr/lib/libc.so.6<=/srv/jail/lib/libc.so.6']);
+    expect(show(acc).slice(1)).toEqual([
+      'read:/srv/jail/lib/libc.so.6@/lib/libc.so.6',
+      'read:/srv/jail/usr/lib/libc.so.6@/usr/lib/libc.so.6<=/srv/jail/lib/libc.so.6',
+    ]);
   });
 });

@@ -32,7 +32,9 @@ describe('published traces: the tree invents nothing', () => {
     expect(m.processes.slice(1).every((p) => p.parent === 0 && !p.parentNotTraced)).toBe(true);
     expect(m.processes.map((p) => p.pid)).toEqual([0, 1865, 1866, 1867, 1868, 1869, 1870, 1871, 1874, 1875, 1876, 1877]);
     expect(resolved(m)).toEqual([['/lib/ld.so.1', '/usr/lib/ld.so.1', 9]]);
-    expect(m.entries.find((e) => e.path === '/lib/ld.so.1')?.accesses).toEqual([{ op: 'stat', ok: true, pid: 0, line: 9, syscall: 'resolvepath', resolvedFrom: '/usr/lib/ld.so.1' }]);
+    expect(m.entries.find((e) => e.path === '/lib/ld.so.1')?.accesses).toEqual([
+      { op: 'stat', ok: true, pid: 0, line: 9, syscall: 'resolvepath', resolvedFrom: '/usr/lib/ld.so.1' },
+    ]);
   });
 
   test('illumos libuv (amd64): resolvepath to another file is recorded; to itself adds nothing', async () => {

@@ -25,8 +25,7 @@ const PKG = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
 const TRACE = path.join(ROOT, 'traces/linux/sftp-server/f.strace');
 
 /** The environment without what an enclosing `npm test` exports (npm_config_local_prefix would point npm at ROOT). */
-const cleanEnv = (): NodeJS.ProcessEnv =>
-  Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'INIT_CWD'));
+const cleanEnv = (): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'INIT_CWD'));
 
 let tmp = '';
 let clone = ''; // the working-tree copy: npm ci and npm pack run here
@@ -98,7 +97,9 @@ describe('the tarball', () => {
   });
 
   test('holds no tests, traces, sources, benchmarks or build leftovers', () => {
-    const bad = tarFiles.filter((f) => /^package\/(test|traces|src|parsers|bench|scripts|dist\/bench|node_modules)\//.test(f) || /\.(ts|tgz|strace|truss)$/.test(f));
+    const bad = tarFiles.filter(
+      (f) => /^package\/(test|traces|src|parsers|bench|scripts|dist\/bench|node_modules)\//.test(f) || /\.(ts|tgz|strace|truss)$/.test(f),
+    );
     expect(bad).toEqual([]);
   });
 });

@@ -38,7 +38,11 @@ describe('the project fixtures are detected as their folder', () => {
 
 describe('short excerpts', () => {
   test.each([
-    ['strace -f', '1234 execve("/bin/true", ["true"], 0x7ffd0 /* 5 vars */) = 0\n1234 openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3\n1234 +++ exited with 0 +++', 'strace'],
+    [
+      'strace -f',
+      '1234 execve("/bin/true", ["true"], 0x7ffd0 /* 5 vars */) = 0\n1234 openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3\n1234 +++ exited with 0 +++',
+      'strace',
+    ],
     ['strace failure', 'openat(AT_FDCWD, "/nope", O_RDONLY) = -1 ENOENT (No such file or directory)', 'strace'],
     ['solaris', 'execve("/usr/bin/ls", 0x08047558, 0x08047568)  argc = 3\nopen("/var/ld/ld.config", O_RDONLY)\t\tErr#2 ENOENT', 'truss-solaris'],
     ['solaris -f', '2430:\topen("/lib/libc.so.1", O_RDONLY)\t\t= 3', 'truss-solaris'],
@@ -59,7 +63,16 @@ describe('short excerpts', () => {
 
 describe('the dialect list', () => {
   test('has every dialect once', () => {
-    expect(DIALECTS.map((d) => d.name).sort()).toEqual(['dtrace-freebsd', 'dtrace-macos', 'dtruss', 'kdump', 'strace', 'truss-aix', 'truss-freebsd', 'truss-solaris']);
+    expect(DIALECTS.map((d) => d.name).sort()).toEqual([
+      'dtrace-freebsd',
+      'dtrace-macos',
+      'dtruss',
+      'kdump',
+      'strace',
+      'truss-aix',
+      'truss-freebsd',
+      'truss-solaris',
+    ]);
   });
   test.each(DIALECTS.map((d) => d.name))('dialectByName(%s)', (name) => {
     expect(dialectByName(name)?.name).toBe(name);

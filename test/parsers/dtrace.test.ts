@@ -126,7 +126,10 @@ describe.each(['freebsd', 'macos'] as const)('every line the %s script can print
       const evs = parseText(DIALECT[p], header + '\n' + entry + line);
       const isEntry = line.endsWith(' ...\n') && probe !== 'syscall::exit:entry';
       // an entry record alone is never resumed in this text: that one warning, at its line, and no other
-      expect(evs.filter((e) => e.kind === 'warning'), line).toEqual(isEntry ? [expect.objectContaining({ line: 2, message: expect.stringContaining('never returned') })] : []);
+      expect(
+        evs.filter((e) => e.kind === 'warning'),
+        line,
+      ).toEqual(isEntry ? [expect.objectContaining({ line: 2, message: expect.stringContaining('never returned') })] : []);
       const last = evs.filter((e) => e.kind !== 'warning').pop()!;
       if (probe === 'syscall::exit:entry') expect(last).toMatchObject({ kind: 'exit', pid: 4242, code: 3 });
       else if (isEntry) expect(last).toMatchObject({ kind: 'pending', pid: 4242, name });
@@ -145,15 +148,27 @@ describe('records', () => {
   const parse = (text: string) => projectAll(parseText(dtraceFreebsd, text), 'dtrace-freebsd');
   test.each([
     ['header and the empty last line are nothing', '0 jailtrace-dtrace 1 freebsd\n\n', []],
-    ['a failed call names the FreeBSD errno', '9 7/1: open("/x\\0", 0x0, 0x0) = -1 2', [{ line: 1, pid: 7, name: 'open', args: ['"/x\\0"', '0x0', '0x0'], ret: '-1', ok: false, errno: 'ENOENT', path: '/x' }]],
+    [
+      'a failed call names the FreeBSD errno',
+      '9 7/1: open("/x\\0", 0x0, 0x0) = -1 2',
+      [{ line: 1, pid: 7, name: 'open', args: ['"/x\\0"', '0x0', '0x0'], ret: '-1', ok: false, errno: 'ENOENT', path: '/x' }],
+    ],
     ['resumed without an entry warns', '9 7/1: execve resumed = 0 0', [{ kind: 'warning', line: 1 }]],
-    ['an entry never resumed warns at its line', '9 7/1: execve("/x\\0") ...\n10 8/2: close(3) = 0 0', [
-      { kind: 'pending', line: 1, pid: 7, name: 'execve', args: ['"/x\\0"'] },
-      { line: 2, pid: 8, name: 'close', args: ['3'], ret: '0', ok: true },
-      { kind: 'warning', line: 1 },
-    ]],
+    [
+      'an entry never resumed warns at its line',
+      '9 7/1: execve("/x\\0") ...\n10 8/2: close(3) = 0 0',
+      [
+        { kind: 'pending', line: 1, pid: 7, name: 'execve', args: ['"/x\\0"'] },
+        { line: 2, pid: 8, name: 'close', args: ['3'], ret: '0', ok: true },
+        { kind: 'warning', line: 1 },
+      ],
+    ],
     ['exit', '9 7/1: exit(255) ...', [{ kind: 'exit', line: 1, pid: 7, code: 255 }]],
-    ['dtrace\'s own complaint is a warning', 'dtrace: error on enabled probe ID 4 (ID 80: syscall::open:return): invalid address (0x0) in action #2', [{ kind: 'warning', line: 1 }]],
+    [
+      "dtrace's own complaint is a warning",
+      'dtrace: error on enabled probe ID 4 (ID 80: syscall::open:return): invalid address (0x0) in action #2',
+      [{ kind: 'warning', line: 1 }],
+    ],
   ])('%s', (_n, text, want) => {
     expect(parse(text)).toEqual(want);
   });

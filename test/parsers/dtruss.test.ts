@@ -33,22 +33,42 @@ describe('results', () => {
 describe('records', () => {
   test.each([
     ['header is skipped', 'SYSCALL(args) \t\t = return\n  PID/THRD  RELATIVE  ELAPSD SYSCALL(args) \t\t = return', []],
-    ['trailing \\0 is dropped from paths', 'open("/usr/lib/dtrace/libdtrace_dyld.dylib\\0", 0x0, 0x0)\t\t = 3 0', [
-      { line: 1, pid: 0, name: 'open', args: ['"/usr/lib/dtrace/libdtrace_dyld.dylib\\0"', '0x0', '0x0'], ret: '3', ok: true, path: '/usr/lib/dtrace/libdtrace_dyld.dylib' },
-    ]],
-    ['unquoted string argument', 'sysctlbyname(kern.osproductversion, 0xB, 0x7FF, 0x7FE, 0x0)\t\t = 0 0', [
-      { line: 1, pid: 0, name: 'sysctlbyname', args: ['kern.osproductversion', '0xB', '0x7FF', '0x7FE', '0x0'], ret: '0', ok: true },
-    ]],
+    [
+      'trailing \\0 is dropped from paths',
+      'open("/usr/lib/dtrace/libdtrace_dyld.dylib\\0", 0x0, 0x0)\t\t = 3 0',
+      [
+        {
+          line: 1,
+          pid: 0,
+          name: 'open',
+          args: ['"/usr/lib/dtrace/libdtrace_dyld.dylib\\0"', '0x0', '0x0'],
+          ret: '3',
+          ok: true,
+          path: '/usr/lib/dtrace/libdtrace_dyld.dylib',
+        },
+      ],
+    ],
+    [
+      'unquoted string argument',
+      'sysctlbyname(kern.osproductversion, 0xB, 0x7FF, 0x7FE, 0x0)\t\t = 0 0',
+      [{ line: 1, pid: 0, name: 'sysctlbyname', args: ['kern.osproductversion', '0xB', '0x7FF', '0x7FE', '0x0'], ret: '0', ok: true }],
+    ],
     ['program output is ignored', 'connect to /tmp/kakoune/root/main failed\ndisconnecting', []],
-    ['one dtrace warning, then a count at the end', 'dtrace: error on enabled probe ID 1\ndtrace: error on enabled probe ID 1\nclose(0x3)\t\t = 0 0', [
-      { kind: 'warning', line: 1 },
-      { line: 3, pid: 0, name: 'close', args: ['0x3'], ret: '0', ok: true },
-      { kind: 'warning', line: 3 },
-    ]],
+    [
+      'one dtrace warning, then a count at the end',
+      'dtrace: error on enabled probe ID 1\ndtrace: error on enabled probe ID 1\nclose(0x3)\t\t = 0 0',
+      [
+        { kind: 'warning', line: 1 },
+        { line: 3, pid: 0, name: 'close', args: ['0x3'], ret: '0', ok: true },
+        { kind: 'warning', line: 3 },
+      ],
+    ],
     ['fork child emits nothing', '9/0x1:  vfork()\t\t = 0 0', []],
-    ['open_nocancel row', 'open_nocancel("/etc/hosts\\0", 0x0, 0x1B6)\t\t = -1 2', [
-      { line: 1, pid: 0, name: 'open_nocancel', args: ['"/etc/hosts\\0"', '0x0', '0x1B6'], ret: '-1', ok: false, errno: 'ENOENT', path: '/etc/hosts' },
-    ]],
+    [
+      'open_nocancel row',
+      'open_nocancel("/etc/hosts\\0", 0x0, 0x1B6)\t\t = -1 2',
+      [{ line: 1, pid: 0, name: 'open_nocancel', args: ['"/etc/hosts\\0"', '0x0', '0x1B6'], ret: '-1', ok: false, errno: 'ENOENT', path: '/etc/hosts' }],
+    ],
     ['a call line without a result warns', 'open("/x\\0", 0x0, 0x0)', [{ kind: 'warning', line: 1 }]],
   ])('%s', (_n, text, want) => {
     expect(parse(text)).toEqual(want);

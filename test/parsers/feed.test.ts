@@ -12,10 +12,43 @@ function recorder(): { dialect: Dialect; lines: [string, number][]; ended: numbe
 
 describe('parseText', () => {
   test.each([
-    ['LF', 'a\nb\n', [['a', 1], ['b', 2]], 2],
-    ['no final newline', 'a\nb', [['a', 1], ['b', 2]], 2],
-    ['CRLF', 'a\r\nb\r\n', [['a', 1], ['b', 2]], 2],
-    ['blank line kept', 'a\n\nb\n', [['a', 1], ['', 2], ['b', 3]], 3],
+    [
+      'LF',
+      'a\nb\n',
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+      2,
+    ],
+    [
+      'no final newline',
+      'a\nb',
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+      2,
+    ],
+    [
+      'CRLF',
+      'a\r\nb\r\n',
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+      2,
+    ],
+    [
+      'blank line kept',
+      'a\n\nb\n',
+      [
+        ['a', 1],
+        ['', 2],
+        ['b', 3],
+      ],
+      3,
+    ],
     ['empty', '', [], 0],
   ])('%s', (_n, text, want, last) => {
     const r = recorder();

@@ -85,7 +85,19 @@ describe('parseResult', () => {
 describe('events', () => {
   test('a call gives one syscall event with every field', () => {
     expect(feed(strace, '5 openat(AT_FDCWD, "/a", O_RDONLY) = -1 ENOENT (No such file or directory)\n')).toEqual([
-      { kind: 'syscall', line: 1, pid: 5, name: 'openat', args: ['AT_FDCWD', '"/a"', 'O_RDONLY'], enc: 'c', ret: '-1', retval: -1, ok: false, errno: 'ENOENT', retPath: undefined },
+      {
+        kind: 'syscall',
+        line: 1,
+        pid: 5,
+        name: 'openat',
+        args: ['AT_FDCWD', '"/a"', 'O_RDONLY'],
+        enc: 'c',
+        ret: '-1',
+        retval: -1,
+        ok: false,
+        errno: 'ENOENT',
+        retPath: undefined,
+      },
     ]);
   });
 
@@ -114,7 +126,13 @@ describe('events', () => {
   });
 
   test('an unfinished call emits a pending event with its arguments so far', () => {
-    expect(feed(strace, '7 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>\n')[0]).toEqual({ kind: 'pending', line: 1, pid: 7, name: 'clone', args: ['child_stack=NULL', 'flags=SIGCHLD'] });
+    expect(feed(strace, '7 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>\n')[0]).toEqual({
+      kind: 'pending',
+      line: 1,
+      pid: 7,
+      name: 'clone',
+      args: ['child_stack=NULL', 'flags=SIGCHLD'],
+    });
   });
 });
 
@@ -141,7 +159,10 @@ describe('unfinished and resumed', () => {
   });
 
   test('joined calls: split after a comma, after the paren, or mid-argument', () => {
-    const evs = feed(strace, '1 read(3, <unfinished ...>\n1 <... read resumed>"ab", 2) = 2\n2 getpid( <unfinished ...>\n2 <... getpid resumed>) = 2\n3 openat(AT_FDCWD, "/a", O_RDONLY <unfinished ...>\n3 <... openat resumed>) = 4\n');
+    const evs = feed(
+      strace,
+      '1 read(3, <unfinished ...>\n1 <... read resumed>"ab", 2) = 2\n2 getpid( <unfinished ...>\n2 <... getpid resumed>) = 2\n3 openat(AT_FDCWD, "/a", O_RDONLY <unfinished ...>\n3 <... openat resumed>) = 4\n',
+    );
     expect((syscalls(evs) as SyscallEvent[]).map((e) => [e.name, e.args, e.line])).toEqual([
       ['read', ['3', '"ab"', '2'], 2],
       ['getpid', [], 4],
@@ -150,9 +171,13 @@ describe('unfinished and resumed', () => {
     expect(warns(evs)).toEqual([]);
   });
 
-  test('unwanted: an unfinished call clears the pid\'s pending call; its resumption is dropped quietly', () => {
+  test("unwanted: an unfinished call clears the pid's pending call; its resumption is dropped quietly", () => {
     const want = (n: string) => n !== 'read';
-    const evs = feed(strace, '1 openat(AT_FDCWD, "/a", O_RDONLY <unfinished ...>\n1 read(3, <unfinished ...>\n1 <... read resumed>"x", 1) = 1\n1 <... openat resumed>) = 3\n', { want });
+    const evs = feed(
+      strace,
+      '1 openat(AT_FDCWD, "/a", O_RDONLY <unfinished ...>\n1 read(3, <unfinished ...>\n1 <... read resumed>"x", 1) = 1\n1 <... openat resumed>) = 3\n',
+      { want },
+    );
     expect(calls(evs)).toEqual([]);
     expect(warns(evs)).toEqual(['4: openat resumed for pid 1 without its start']);
   });
@@ -205,10 +230,13 @@ describe('-z tails and broken lines', () => {
     expect(warns(evs)).toEqual(['1: strace line broken by program output (lines 1-2): could not be rejoined']);
   });
 
-  test.each(['<... read resumed>) = 1', '--- SIGCHLD ---', '+++ exited with 0 +++', 'strace: Process 3 attached', 'close(3) = 0'])('%j starts a record (a carried fragment does not continue onto it)', (next) => {
-    const evs = feed(strace, `1 openat(AT_FDCWD, "/a", O_RDONLY\n${next}\n`);
-    expect(warns(evs)).toContain('1: incomplete strace line (no result): skipped');
-  });
+  test.each(['<... read resumed>) = 1', '--- SIGCHLD ---', '+++ exited with 0 +++', 'strace: Process 3 attached', 'close(3) = 0'])(
+    '%j starts a record (a carried fragment does not continue onto it)',
+    (next) => {
+      const evs = feed(strace, `1 openat(AT_FDCWD, "/a", O_RDONLY\n${next}\n`);
+      expect(warns(evs)).toContain('1: incomplete strace line (no result): skipped');
+    },
+  );
 
   test('a notice spliced mid-line with text after it: the line is rejoined at once', () => {
     const evs = feed(strace, '1 close(3strace: Process 9 attached) = 0\n');

@@ -161,7 +161,12 @@ describe('strace quirks seen in real captures', () => {
   });
 
   test('attach notice inside a struct: rejoined', () => {
-    const evs = syscalls(feed(strace, 'clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0, stack=0x7f, stack_size=0x7fff00, tls=0x7f6ffff6c0}strace: Process 5683 attached\n => {parent_tid=[5683]}, 88) = 5683\n')) as SyscallEvent[];
+    const evs = syscalls(
+      feed(
+        strace,
+        'clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0, stack=0x7f, stack_size=0x7fff00, tls=0x7f6ffff6c0}strace: Process 5683 attached\n => {parent_tid=[5683]}, 88) = 5683\n',
+      ),
+    ) as SyscallEvent[];
     expect(evs.map((e) => [e.name, e.retval])).toEqual([['clone3', 5683]]);
   });
 });
@@ -181,7 +186,10 @@ describe('signals, exits, notices', () => {
   });
 
   test('a notice spliced into a line: the line is rejoined with its continuation', () => {
-    const evs = feed(strace, 'clone3({flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD, stack=0x7f, stack_size=0x9000}, 88strace: Process 12998 attached\n <unfinished ...>\n[pid 12998] execve("/bin/sh", ["sh"], 0x7ffc /* 5 vars */) = 0\n<... clone3 resumed>) = 12998\n');
+    const evs = feed(
+      strace,
+      'clone3({flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD, stack=0x7f, stack_size=0x9000}, 88strace: Process 12998 attached\n <unfinished ...>\n[pid 12998] execve("/bin/sh", ["sh"], 0x7ffc /* 5 vars */) = 0\n<... clone3 resumed>) = 12998\n',
+    );
     const sc = syscalls(evs) as SyscallEvent[];
     expect(sc.map((e) => [e.pid, e.name, e.retval])).toEqual([
       [12998, 'execve', 0],
@@ -206,9 +214,13 @@ describe('signals, exits, notices', () => {
 describe('filtering by name', () => {
   test('unwanted calls are skipped, wanted ones still paired across them', () => {
     const evs = syscalls(
-      feed(strace, '1 openat(AT_FDCWD, "/a", O_RDONLY <unfinished ...>\n2 read(3, <unfinished ...>\n1 <... openat resumed>) = 3\n2 <... read resumed>"x", 1) = 1\n', {
-        want: (n) => n === 'openat',
-      }),
+      feed(
+        strace,
+        '1 openat(AT_FDCWD, "/a", O_RDONLY <unfinished ...>\n2 read(3, <unfinished ...>\n1 <... openat resumed>) = 3\n2 <... read resumed>"x", 1) = 1\n',
+        {
+          want: (n) => n === 'openat',
+        },
+      ),
     );
     expect(evs.map((e) => (e as SyscallEvent).name)).toEqual(['openat']);
   });
@@ -226,8 +238,11 @@ describe('never throws', () => {
 });
 
 describe('found in review', () => {
-  test('program output after another pid\'s unfinished call does not complete it', () => {
-    const evs = feed(strace, ['100 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>', '101 write(2, "hi\\n", 3hi', ') = 3', '100 <... clone resumed>) = 101'].join('\n'));
+  test("program output after another pid's unfinished call does not complete it", () => {
+    const evs = feed(
+      strace,
+      ['100 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>', '101 write(2, "hi\\n", 3hi', ') = 3', '100 <... clone resumed>) = 101'].join('\n'),
+    );
     const sc = syscalls(evs) as SyscallEvent[];
     expect(sc.filter((e) => e.name === 'clone').map((e) => [e.pid, e.retval])).toEqual([[100, 101]]);
   });
@@ -239,15 +254,27 @@ describe('found in review', () => {
   });
 
   test('execve in a non-leader thread, old format: superseded, resumed as the leader', () => {
-    const evs = feed(strace, ['1235 execve("/usr/bin/other", ["other"], 0x0 /* 0 vars */ <unfinished ...>', '1234 +++ superseded by execve in pid 1235 +++', '1234 <... execve resumed>) = 0'].join('\n'));
-    expect(evs.filter((e) => e.kind !== 'pending').map((e) => (e.kind === 'syscall' ? [e.kind, e.pid, e.name, e.retval] : [e.kind, 'pid' in e ? e.pid : undefined]))).toEqual([
+    const evs = feed(
+      strace,
+      [
+        '1235 execve("/usr/bin/other", ["other"], 0x0 /* 0 vars */ <unfinished ...>',
+        '1234 +++ superseded by execve in pid 1235 +++',
+        '1234 <... execve resumed>) = 0',
+      ].join('\n'),
+    );
+    expect(
+      evs.filter((e) => e.kind !== 'pending').map((e) => (e.kind === 'syscall' ? [e.kind, e.pid, e.name, e.retval] : [e.kind, 'pid' in e ? e.pid : undefined])),
+    ).toEqual([
       ['exit', 1235],
       ['syscall', 1234, 'execve', 0],
     ]);
   });
 
   test('execve in a non-leader thread, new format: <pid changed to N ...>', () => {
-    const evs = feed(strace, ['1235 execve("/usr/bin/other", ["other"], 0x0 /* 0 vars */ <pid changed to 1234 ...>', '1234 <... execve resumed>) = 0'].join('\n'));
+    const evs = feed(
+      strace,
+      ['1235 execve("/usr/bin/other", ["other"], 0x0 /* 0 vars */ <pid changed to 1234 ...>', '1234 <... execve resumed>) = 0'].join('\n'),
+    );
     const sc = syscalls(evs) as SyscallEvent[];
     expect(sc.map((e) => [e.pid, e.name, decodeString(e.args[0])!.toString()])).toEqual([[1234, 'execve', '/usr/bin/other']]);
   });

@@ -53,25 +53,51 @@ describe('records', () => {
     ['process exit', ' 8561: process exit, rval = 0', [{ kind: 'exit', line: 1, pid: 8561, code: 0 }]],
     ['old SIGNAL', ' 8561: SIGNAL 11', [{ kind: 'signal', line: 1, pid: 8561, signal: 'SIGSEGV' }]],
     ['new SIGNAL', ' 8561: SIGNAL 20 (SIGCHLD) code=CLD_EXITED', [{ kind: 'signal', line: 1, pid: 8561, signal: 'SIGCHLD' }]],
-    ["truss's own error is a warning", 'truss: truss: can not attach to target process: No such process\ncan not attach to target process: No such process', [{ kind: 'warning', line: 1 }]],
+    [
+      "truss's own error is a warning",
+      'truss: truss: can not attach to target process: No such process\ncan not attach to target process: No such process',
+      [{ kind: 'warning', line: 1 }],
+    ],
     ['program output is ignored', 'Виклик malloc(0) повернув 0x0\nProcess stopped because of: 16', []],
     ['fork child emits nothing', ' 9: fork() = 0 (0x0)', []],
-    ['vfork parent', ' 8561: vfork(0x2b,0xbfbfe738) = 8562 (0x2172)', [
-      { line: 1, pid: 8561, name: 'vfork', args: ['0x2b', '0xbfbfe738'], ret: '8562', ok: true },
-    ]],
-    ['raw newline inside a string is joined', ' 1: getpeername(3,{ AF_UNIX "/tmp/a\nb" },0xbf) = 0 (0x0)', [
-      { line: 1, pid: 1, name: 'getpeername', args: ['3', '{ AF_UNIX "/tmp/a\nb" }', '0xbf'], ret: '0', ok: true, sunPath: '/tmp/a\nb' },
-    ]],
-    ['an unclosed call followed by a new call warns', ' 1: open("/a,O_RDONLY\n 1: close(3) = 0 (0x0)', [
-      { kind: 'warning', line: 1 },
-      { line: 2, pid: 1, name: 'close', args: ['3'], ret: '0', ok: true },
-    ]],
-    ['U+3000 indentation', IDEO + '735: 0.000203657 connect(0x4,{ AF_INET 10.57.18.27:6000 },16) ERR#61 \'Connection refused\'', [
-      { line: 1, pid: 735, name: 'connect', args: ['0x4', '{ AF_INET 10.57.18.27:6000 }', '16'], ret: "ERR#61 'Connection refused'", ok: false, errno: 'ECONNREFUSED' },
-    ]],
-    ['eaccess and getdirentries rows', 'eaccess("/bin/sh",X_OK) = 0 (0x0)', [
-      { line: 1, pid: 0, name: 'eaccess', args: ['"/bin/sh"', 'X_OK'], ret: '0', ok: true, path: '/bin/sh' },
-    ]],
+    [
+      'vfork parent',
+      ' 8561: vfork(0x2b,0xbfbfe738) = 8562 (0x2172)',
+      [{ line: 1, pid: 8561, name: 'vfork', args: ['0x2b', '0xbfbfe738'], ret: '8562', ok: true }],
+    ],
+    [
+      'raw newline inside a string is joined',
+      ' 1: getpeername(3,{ AF_UNIX "/tmp/a\nb" },0xbf) = 0 (0x0)',
+      [{ line: 1, pid: 1, name: 'getpeername', args: ['3', '{ AF_UNIX "/tmp/a\nb" }', '0xbf'], ret: '0', ok: true, sunPath: '/tmp/a\nb' }],
+    ],
+    [
+      'an unclosed call followed by a new call warns',
+      ' 1: open("/a,O_RDONLY\n 1: close(3) = 0 (0x0)',
+      [
+        { kind: 'warning', line: 1 },
+        { line: 2, pid: 1, name: 'close', args: ['3'], ret: '0', ok: true },
+      ],
+    ],
+    [
+      'U+3000 indentation',
+      IDEO + "735: 0.000203657 connect(0x4,{ AF_INET 10.57.18.27:6000 },16) ERR#61 'Connection refused'",
+      [
+        {
+          line: 1,
+          pid: 735,
+          name: 'connect',
+          args: ['0x4', '{ AF_INET 10.57.18.27:6000 }', '16'],
+          ret: "ERR#61 'Connection refused'",
+          ok: false,
+          errno: 'ECONNREFUSED',
+        },
+      ],
+    ],
+    [
+      'eaccess and getdirentries rows',
+      'eaccess("/bin/sh",X_OK) = 0 (0x0)',
+      [{ line: 1, pid: 0, name: 'eaccess', args: ['"/bin/sh"', 'X_OK'], ret: '0', ok: true, path: '/bin/sh' }],
+    ],
   ])('%s', (_n, text, want) => {
     expect(parse(text)).toEqual(want);
   });

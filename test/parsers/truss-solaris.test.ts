@@ -47,36 +47,56 @@ describe('records', () => {
     ['-u lines are not syscalls', '1234/1@1:\t-> libc:getenv(0x8050000)\n1234/1@1:\t<- libc:getenv() = 0', []],
     ['sleeping is not counted', 'waitid(P_ALL, 0, 0x0, WEXITED) (sleeping...)', []],
     ['fork child emits nothing', '1567:\tfork1()\t\t(returning as child ...)\t= 1566', []],
-    ['vfork and forkx parents', 'vfork()\t= 12\nforkx(0)\t= 13', [
-      { line: 1, pid: 0, name: 'vfork', args: [], ret: '12', ok: true },
-      { line: 2, pid: 0, name: 'forkx', args: ['0'], ret: '13', ok: true },
-    ]],
+    [
+      'vfork and forkx parents',
+      'vfork()\t= 12\nforkx(0)\t= 13',
+      [
+        { line: 1, pid: 0, name: 'vfork', args: [], ret: '12', ok: true },
+        { line: 2, pid: 0, name: 'forkx', args: ['0'], ret: '13', ok: true },
+      ],
+    ],
     ['_exit is an ExitEvent', '2430:\t_exit(3)', [{ kind: 'exit', line: 1, pid: 2430, code: 3 }]],
-    ['no-result calls', 'setustack(0xD1C30260)\nlwp_exit()', [
-      { line: 1, pid: 0, name: 'setustack', args: ['0xD1C30260'], ret: '', ok: true },
-      { line: 2, pid: 0, name: 'lwp_exit', args: [], ret: '', ok: true },
-    ]],
+    [
+      'no-result calls',
+      'setustack(0xD1C30260)\nlwp_exit()',
+      [
+        { line: 1, pid: 0, name: 'setustack', args: ['0xD1C30260'], ret: '', ok: true },
+        { line: 2, pid: 0, name: 'lwp_exit', args: [], ret: '', ok: true },
+      ],
+    ],
     ['signal without prefix', '    Received signal #18, SIGCLD [caught]', [{ kind: 'signal', line: 1, pid: 0, signal: 'SIGCLD' }]],
     ['fault', '12:\t    Incurred fault #6, FLTBOUNDS  %pc = 0x0', [{ kind: 'signal', line: 1, pid: 12, signal: 'FLTBOUNDS' }]],
     ['headings and -v dumps are ignored', '-dDE\nwithout:\n    d=0x00780000 i=4956  m=0100755\n\tat = Sep 21 23:52:23 EDT 2013', []],
-    ['raw string attaches by address', 'open(0xD0FE772F, 0)\t\tErr#2 ENOENT\n     0xD0FE772F: "/var/ld/ld.config"', [
-      { line: 1, pid: 0, name: 'open', args: ['0xD0FE772F', '0'], ret: 'Err#2 ENOENT', ok: false, errno: 'ENOENT', path: '/var/ld/ld.config' },
-    ]],
-    ['raw string after a -v dump line', 'stat64(0x08046A00, 0x08046B10)\t= 0\n    d=0x0 i=1\n     0x08046A00: "/lib/libc.so.1"', [
-      { line: 1, pid: 0, name: 'stat64', args: ['0x08046A00', '0x08046B10'], ret: '0', ok: true, path: '/lib/libc.so.1' },
-    ]],
-    ['raw string of another pid is not attached', '1:\topen(0x10, 0)\t= 3\n2:\t     0x10: "/x"', [
-      { line: 1, pid: 1, name: 'open', args: ['0x10', '0'], ret: '3', ok: true },
-    ]],
-    ['AF_UNIX continuation', 'connect(4, 0x08047B10, 110, SOV_DEFAULT)\t= 0\n\tAF_UNIX  name = /var/run/x', [
-      { line: 1, pid: 0, name: 'connect', args: ['4', '0x08047B10', '110', 'SOV_DEFAULT'], ret: '0', ok: true, sunPath: '/var/run/x' },
-    ]],
-    ['openat on Solaris 11', 'openat(AT_FDCWD, "/etc/passwd", O_RDONLY)\t= 3', [
-      { line: 1, pid: 0, name: 'openat', args: ['AT_FDCWD', '"/etc/passwd"', 'O_RDONLY'], ret: '3', ok: true, path: '/etc/passwd' },
-    ]],
-    ['64-bit -1 stays as printed', 'mmap(0x0, 56, PROT_READ, MAP_ANON, 4294967295, 0) = 0xFFFFFD7FFF390000', [
-      { line: 1, pid: 0, name: 'mmap', args: ['0x0', '56', 'PROT_READ', 'MAP_ANON', '4294967295', '0'], ret: '0xFFFFFD7FFF390000', ok: true },
-    ]],
+    [
+      'raw string attaches by address',
+      'open(0xD0FE772F, 0)\t\tErr#2 ENOENT\n     0xD0FE772F: "/var/ld/ld.config"',
+      [{ line: 1, pid: 0, name: 'open', args: ['0xD0FE772F', '0'], ret: 'Err#2 ENOENT', ok: false, errno: 'ENOENT', path: '/var/ld/ld.config' }],
+    ],
+    [
+      'raw string after a -v dump line',
+      'stat64(0x08046A00, 0x08046B10)\t= 0\n    d=0x0 i=1\n     0x08046A00: "/lib/libc.so.1"',
+      [{ line: 1, pid: 0, name: 'stat64', args: ['0x08046A00', '0x08046B10'], ret: '0', ok: true, path: '/lib/libc.so.1' }],
+    ],
+    [
+      'raw string of another pid is not attached',
+      '1:\topen(0x10, 0)\t= 3\n2:\t     0x10: "/x"',
+      [{ line: 1, pid: 1, name: 'open', args: ['0x10', '0'], ret: '3', ok: true }],
+    ],
+    [
+      'AF_UNIX continuation',
+      'connect(4, 0x08047B10, 110, SOV_DEFAULT)\t= 0\n\tAF_UNIX  name = /var/run/x',
+      [{ line: 1, pid: 0, name: 'connect', args: ['4', '0x08047B10', '110', 'SOV_DEFAULT'], ret: '0', ok: true, sunPath: '/var/run/x' }],
+    ],
+    [
+      'openat on Solaris 11',
+      'openat(AT_FDCWD, "/etc/passwd", O_RDONLY)\t= 3',
+      [{ line: 1, pid: 0, name: 'openat', args: ['AT_FDCWD', '"/etc/passwd"', 'O_RDONLY'], ret: '3', ok: true, path: '/etc/passwd' }],
+    ],
+    [
+      '64-bit -1 stays as printed',
+      'mmap(0x0, 56, PROT_READ, MAP_ANON, 4294967295, 0) = 0xFFFFFD7FFF390000',
+      [{ line: 1, pid: 0, name: 'mmap', args: ['0x0', '56', 'PROT_READ', 'MAP_ANON', '4294967295', '0'], ret: '0xFFFFFD7FFF390000', ok: true }],
+    ],
     ['unclosed call warns', 'open("/a", O_RDONLY', [{ kind: 'warning', line: 1 }]],
     ['bad result warns', 'open("/a", O_RDONLY) gibberish', [{ kind: 'warning', line: 1 }]],
   ])('%s', (_n, text, want) => {

@@ -66,7 +66,12 @@ describe('strace -c / -C summary tables', () => {
 });
 
 describe('strace 4.x notices', () => {
-  test.each(['Process 29579 attached - interrupt to quit', 'Process 29579 detached', 'Process 29580 attached (waiting for parent)', 'Process 29580 resumed (parent 29579 ready)'])('%s', (notice) => {
+  test.each([
+    'Process 29579 attached - interrupt to quit',
+    'Process 29579 detached',
+    'Process 29580 attached (waiting for parent)',
+    'Process 29580 resumed (parent 29579 ready)',
+  ])('%s', (notice) => {
     const evs = parseText(strace, `${notice}\nclose(3) = 0\n`);
     expect(warnings(evs)).toEqual([]);
     expect(calls(evs)).toHaveLength(1);
@@ -123,7 +128,10 @@ describe('detection', () => {
 
 describe('dtruss', () => {
   test('the System Integrity Protection banner is a notice, not a lost record', () => {
-    const evs = parseText(dtruss, 'dtrace: system integrity protection is on, some features will not be available\n\nSYSCALL(args) \t\t = return\nclose(0x3)\t\t = 0 0\n');
+    const evs = parseText(
+      dtruss,
+      'dtrace: system integrity protection is on, some features will not be available\n\nSYSCALL(args) \t\t = return\nclose(0x3)\t\t = 0 0\n',
+    );
     expect(warnings(evs)).toEqual([]);
     expect(calls(evs)).toHaveLength(1);
   });
@@ -140,7 +148,8 @@ describe('kdump', () => {
     expect(evs).toMatchObject([{ kind: 'syscall', pid: 877, name: 'open', nami: [Buffer.from('/etc/x')] }]);
   });
   test("OpenBSD's PLDG: the call broke the pledge and never returns", () => {
-    const text = ' 71505 arp-scan CALL  ioctl(3,BIOCVERSION,0x7f7ffffc9740)\n 71505 arp-scan PLDG  ioctl, "tty", errno 1 Operation not permitted\n 71505 arp-scan PSIG  SIGABRT SIG_DFL\n';
+    const text =
+      ' 71505 arp-scan CALL  ioctl(3,BIOCVERSION,0x7f7ffffc9740)\n 71505 arp-scan PLDG  ioctl, "tty", errno 1 Operation not permitted\n 71505 arp-scan PSIG  SIGABRT SIG_DFL\n';
     const evs = parseText(kdump, text);
     expect(warnings(evs)).toEqual([]);
     expect(evs).toMatchObject([{ kind: 'signal', signal: 'SIGABRT' }]);

@@ -37,12 +37,16 @@ describe('shCommand quotes what sshd receives so the shell reads back the same w
 });
 
 describe('sessionCommand', () => {
-  test('a real shell: SHELL -c COMMAND, sshd\'s PATH and SHELL, the host home is not jail content', async () => {
+  test("a real shell: SHELL -c COMMAND, sshd's PATH and SHELL, the host home is not jail content", async () => {
     const s = await sessionCommand(user('/bin/sh'), ['scp', '-t', '/tmp/x y']);
     expect(s.argv).toEqual(['/bin/sh', '-c', "scp -t '/tmp/x y'"]);
     expect(s.shell).toBe('/bin/sh');
     expect(s.excludes).toEqual(['/home/alice']);
-    expect(s.env({ PATH: '/usr/bin:/bin', HOME: '/home/alice' })).toEqual({ PATH: '/usr/local/bin:/usr/bin:/bin:/usr/games', HOME: '/home/alice', SHELL: '/bin/sh' });
+    expect(s.env({ PATH: '/usr/bin:/bin', HOME: '/home/alice' })).toEqual({
+      PATH: '/usr/local/bin:/usr/bin:/bin:/usr/games',
+      HOME: '/home/alice',
+      SHELL: '/bin/sh',
+    });
   });
 
   test('nologin: the command itself, and a note why', async () => {

@@ -18,7 +18,8 @@ test('sftp -D cannot carry a path with a space: a UsageError that says so', () =
 test('the sftp batch: every request kind, the failing one with a leading -', () => {
   const b = sftpBatch('/r', '/l').split('\n');
   expect(b.slice(0, 2)).toEqual(['cd "/r"', 'lcd "/l"']);
-  for (const cmd of ['ls -l', 'put ', 'get ', 'mkdir ', 'rename ', 'symlink ', '-ls -l missing', 'rm ', 'rmdir ']) expect(b.some((l) => l.startsWith(cmd))).toBe(true);
+  for (const cmd of ['ls -l', 'put ', 'get ', 'mkdir ', 'rename ', 'symlink ', '-ls -l missing', 'rm ', 'rmdir '])
+    expect(b.some((l) => l.startsWith(cmd))).toBe(true);
 });
 
 const SFTP_SERVER = '/usr/lib/openssh/sftp-server';
@@ -34,7 +35,8 @@ describe.skipIf(reason !== undefined)(`profiles end to end ${reason ? `[${reason
     await rm(out, { recursive: true, force: true });
   });
 
-  const paths = (m: Awaited<ReturnType<typeof parseTraces>>) => new Map(m.entries.map((e) => [e.path, e.accesses.map((a) => `${a.op}${a.ok ? '' : `!${a.errno}`}`)]));
+  const paths = (m: Awaited<ReturnType<typeof parseTraces>>) =>
+    new Map(m.entries.map((e) => [e.path, e.accesses.map((a) => `${a.op}${a.ok ? '' : `!${a.errno}`}`)]));
 
   test.each([
     ['as root', undefined],
@@ -92,7 +94,9 @@ describe.skipIf(reason !== undefined)(`profiles end to end ${reason ? `[${reason
   });
 
   test('a server path with a space cannot go through sftp -D', async () => {
-    await expect(runProfile('sftp', { outputDir: out, sftpServer: '/bin/true', chrootCommand: ['chroot', '/a b'], scratchRoot: out, scratchInJail: '/x' })).rejects.toThrow(/whitespace/);
+    await expect(
+      runProfile('sftp', { outputDir: out, sftpServer: '/bin/true', chrootCommand: ['chroot', '/a b'], scratchRoot: out, scratchInJail: '/x' }),
+    ).rejects.toThrow(/whitespace/);
   });
 });
 

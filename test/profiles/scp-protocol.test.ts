@@ -92,7 +92,14 @@ describe.skipIf(reason !== undefined)(`ScpClient against the real scp ${reason ?
     await mkdir(dst);
     const child = execa(SCP!, ['-r', '-t', dst], { stdin: 'pipe', buffer: { stdout: false }, reject: false });
     const c = new ScpClient(child.stdin!, child.stdout!);
-    const t: ScpEntry = { kind: 'dir', name: 'd', entries: [{ kind: 'file', name: 'f', data: Buffer.from('x\n') }, { kind: 'dir', name: 'e', entries: [] }] };
+    const t: ScpEntry = {
+      kind: 'dir',
+      name: 'd',
+      entries: [
+        { kind: 'file', name: 'f', data: Buffer.from('x\n') },
+        { kind: 'dir', name: 'e', entries: [] },
+      ],
+    };
     await c.send([t]);
     c.end();
     expect((await child).exitCode).toBe(0);
@@ -113,7 +120,7 @@ describe.skipIf(reason !== undefined)(`ScpClient against the real scp ${reason ?
     expect((got[0] as { data: Buffer }).data.equals(binary)).toBe(true);
   });
 
-  test('scp -f of a missing file: the source\'s error message', async () => {
+  test("scp -f of a missing file: the source's error message", async () => {
     const child = execa(SCP!, ['-f', path.join(dir, 'nope')], { stdin: 'pipe', buffer: { stdout: false }, reject: false });
     const c = new ScpClient(child.stdin!, child.stdout!);
     await expect(c.receive()).rejects.toThrow(/nope: No such file or directory/);

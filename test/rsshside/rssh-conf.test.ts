@@ -57,7 +57,13 @@ describe('lock-out warnings: the installed rssh counts the digits', () => {
   const text = 'allowsftp\nuser=five:022:00011:/j5\n\nuser=six:022:000110:/j6\nuser=free:022:00011\n';
   test.each([
     [5 as const, [{ line: 4, user: 'six' }]],
-    [6 as const, [{ line: 2, user: 'five' }, { line: 5, user: 'free' }]],
+    [
+      6 as const,
+      [
+        { line: 2, user: 'five' },
+        { line: 5, user: 'free' },
+      ],
+    ],
   ])('installed rssh takes %i digits', (bits, want) => {
     const { conf } = parseRsshConf(text);
     const got = rsshBitProblems(conf, bits);
@@ -67,14 +73,24 @@ describe('lock-out warnings: the installed rssh counts the digits', () => {
 
   test('jailsFromRsshConf puts FILE:LINE on the jail of the user locked out', () => {
     const specs = jailsFromRsshConf(text, '/etc/rssh.conf', { installedBits: 5 });
-    expect(specs.find((s) => s.jail === '/j6')?.notes).toEqual([expect.stringMatching(/^\/etc\/rssh\.conf:4: user six: 6 access bits, but the installed rssh takes 5 /)]);
+    expect(specs.find((s) => s.jail === '/j6')?.notes).toEqual([
+      expect.stringMatching(/^\/etc\/rssh\.conf:4: user six: 6 access bits, but the installed rssh takes 5 /),
+    ]);
     expect(specs.find((s) => s.jail === '/j5')?.notes).toBeUndefined();
     expect(jailsFromRsshConf(text, '/etc/rssh.conf').find((s) => s.jail === '/j6')?.notes).toBeUndefined();
   });
 
   test('the binary tells: rssh -v output and the allowsvnserve keyword', () => {
-    const upstream = 'rssh 2.3.4\n    rssh config file = /etc/rssh.conf\n  chroot helper path = /usr/local/libexec/rssh_chroot_helper\n  sftp server binary = /usr/lib/openssh/sftp-server\n';
-    expect(parseRsshVersion(upstream)).toEqual({ version: '2.3.4', fields: { 'rssh config file': '/etc/rssh.conf', 'chroot helper path': '/usr/local/libexec/rssh_chroot_helper', 'sftp server binary': '/usr/lib/openssh/sftp-server' } });
+    const upstream =
+      'rssh 2.3.4\n    rssh config file = /etc/rssh.conf\n  chroot helper path = /usr/local/libexec/rssh_chroot_helper\n  sftp server binary = /usr/lib/openssh/sftp-server\n';
+    expect(parseRsshVersion(upstream)).toEqual({
+      version: '2.3.4',
+      fields: {
+        'rssh config file': '/etc/rssh.conf',
+        'chroot helper path': '/usr/local/libexec/rssh_chroot_helper',
+        'sftp server binary': '/usr/lib/openssh/sftp-server',
+      },
+    });
     expect(accessBitsOf(Buffer.from('\0allowscp\0allowsftp\0allowrsync\0'), upstream)).toBe(5);
     expect(accessBitsOf(Buffer.from('\0allowscp\0allowsvnserve\0'), upstream)).toBe(6);
     expect(accessBitsOf(Buffer.alloc(0), `${upstream}svnserve binary path = /usr/bin/svnserve\n`)).toBe(6);

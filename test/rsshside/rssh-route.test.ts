@@ -22,7 +22,8 @@ import { CLI, ROOT } from '../support/cli.js';
 
 const TARBALL = path.resolve(ROOT, '../shared/rssh/rssh-2.3.4.tar.gz');
 const SFTP_SERVER = '/usr/lib/openssh/sftp-server';
-const ready = isRoot && existsSync(TARBALL) && existsSync(SFTP_SERVER) && existsSync('/usr/bin/sftp') && existsSync('/usr/bin/make') && existsSync('/usr/bin/gcc');
+const ready =
+  isRoot && existsSync(TARBALL) && existsSync(SFTP_SERVER) && existsSync('/usr/bin/sftp') && existsSync('/usr/bin/make') && existsSync('/usr/bin/gcc');
 
 const tag = randomBytes(3).toString('hex');
 const BASE = `/srv/rsshside-${tag}`;
@@ -55,7 +56,16 @@ const ids = async (u: string): Promise<{ uid: number; gid: number }> => {
 /** `rssh -c CMD` as the user, talking the scp protocol over its stdin/stdout. */
 async function scpAs(user: string, cmd: string, talk: (c: ScpClient) => Promise<void>): Promise<{ exitCode?: number; stderr: string }> {
   const { uid, gid } = await ids(user);
-  const child = execa(RSSH, ['-c', cmd], { uid, gid, cwd: '/', env: { PATH: '/usr/bin:/bin', USER: user, LOGNAME: user }, extendEnv: false, reject: false, stdin: 'pipe', buffer: { stdout: false } });
+  const child = execa(RSSH, ['-c', cmd], {
+    uid,
+    gid,
+    cwd: '/',
+    env: { PATH: '/usr/bin:/bin', USER: user, LOGNAME: user },
+    extendEnv: false,
+    reject: false,
+    stdin: 'pipe',
+    buffer: { stdout: false },
+  });
   const c = new ScpClient(child.stdin!, child.stdout!);
   await talk(c);
   c.end();
@@ -65,7 +75,10 @@ async function scpAs(user: string, cmd: string, talk: (c: ScpClient) => Promise<
 }
 
 /** Upload with `scp -t`, download with `scp -f`, through rssh; returns the bytes that came back. */
-async function scpRoundTrip(user: string, data: Buffer): Promise<{ back?: Buffer; up: { exitCode?: number; stderr: string }; down: { exitCode?: number; stderr: string } }> {
+async function scpRoundTrip(
+  user: string,
+  data: Buffer,
+): Promise<{ back?: Buffer; up: { exitCode?: number; stderr: string }; down: { exitCode?: number; stderr: string } }> {
   const home = `/home/${user}`; // inside the jail: where the helper chdirs
   const up = await scpAs(user, `scp -t ${home}`, (c) => c.send([{ kind: 'file', name: 'up.bin', data }]));
   let got: ScpEntry[] = [];
@@ -81,11 +94,22 @@ async function sftpSession(user: string, data: Buffer): Promise<{ exitCode?: num
   const { uid, gid } = await ids(user);
   const local = await mkdtemp(path.join(os.tmpdir(), 'rsshside-sftp-'));
   await writeFile(path.join(local, 'put.bin'), data);
-  const batch = ['put put.bin', 'mkdir d', 'rename put.bin d/moved.bin', 'ls -l d', 'get d/moved.bin back.bin', 'rm d/moved.bin', 'rmdir d', 'ls -l', ''].join('\n');
+  const batch = ['put put.bin', 'mkdir d', 'rename put.bin d/moved.bin', 'ls -l d', 'get d/moved.bin back.bin', 'rm d/moved.bin', 'rmdir d', 'ls -l', ''].join(
+    '\n',
+  );
   await writeFile(path.join(local, 'batch'), batch);
   for (const f of ['', 'put.bin', 'batch']) await chown(path.join(local, f), uid, gid);
   try {
-    const r = await execa('/usr/bin/sftp', ['-b', 'batch', '-D', `${RSSH} -c ${SFTP_SERVER}`], { uid, gid, cwd: local, env: { PATH: '/usr/bin:/bin', HOME: local, USER: user }, extendEnv: false, reject: false, stdin: 'ignore', timeout: 60_000 });
+    const r = await execa('/usr/bin/sftp', ['-b', 'batch', '-D', `${RSSH} -c ${SFTP_SERVER}`], {
+      uid,
+      gid,
+      cwd: local,
+      env: { PATH: '/usr/bin:/bin', HOME: local, USER: user },
+      extendEnv: false,
+      reject: false,
+      stdin: 'ignore',
+      timeout: 60_000,
+    });
     const back = await readFile(path.join(local, 'back.bin')).catch(() => undefined);
     return { exitCode: r.exitCode, stderr: String(r.stderr), stdout: String(r.stdout), back };
   } finally {
@@ -96,12 +120,22 @@ async function sftpSession(user: string, data: Buffer): Promise<{ exitCode?: num
 }
 
 async function jailProblems(jail: string): Promise<string[]> {
-  const r = await execa('find', [jail, '(', '-name', 'rssh', '-o', '-name', 'rssh_chroot_helper', '-o', '-name', 'rssh.conf*', '-o', '-perm', '/6000', ')', '-print'], { reject: false });
+  const r = await execa(
+    'find',
+    [jail, '(', '-name', 'rssh', '-o', '-name', 'rssh_chroot_helper', '-o', '-name', 'rssh.conf*', '-o', '-perm', '/6000', ')', '-print'],
+    { reject: false },
+  );
   return String(r.stdout).split('\n').filter(Boolean);
 }
 
 async function cli(args: string[]): Promise<{ exitCode?: number; all: string }> {
-  const r = await execa('node', [CLI, ...args], { cwd: ROOT, reject: false, all: true, timeout: 300_000, env: { PATH: `${PREFIX}/bin:${process.env.PATH ?? '/usr/bin:/bin'}` } });
+  const r = await execa('node', [CLI, ...args], {
+    cwd: ROOT,
+    reject: false,
+    all: true,
+    timeout: 300_000,
+    env: { PATH: `${PREFIX}/bin:${process.env.PATH ?? '/usr/bin:/bin'}` },
+  });
   return { exitCode: r.exitCode, all: String(r.all) };
 }
 
@@ -132,7 +166,8 @@ describe.skipIf(!ready)('rssh routes through the real chain (needs root, rssh 2.
     for (const [u, j] of [
       [U1, J1],
       [U2, J2],
-    ]) await execa('useradd', ['-M', '-d', `${j}/home/${u}`, '-s', RSSH, u]);
+    ])
+      await execa('useradd', ['-M', '-d', `${j}/home/${u}`, '-s', RSSH, u]);
     // U2's line quoted as rssh.conf.default shows it can be
     await writeFile(CONF, `# rsshside test\nallowscp\nallowsftp\nuser=${U1}:022:00011:${J1}\nuser="${U2}:022:000"11:"${J2}"\n`);
   }, 180_000);
@@ -176,7 +211,14 @@ describe.skipIf(!ready)('rssh routes through the real chain (needs root, rssh 2.
     const r = await cli(['verify', J1, '--profile', 'rssh', '--user', U1, '--output-dir', path.join(path.dirname(J1), 'verify-traces')]);
     expect(r.all).toContain(`${CONF}:4: user ${U1}: 6 access bits, but the installed rssh takes 5`);
     const { uid, gid } = await ids(U1);
-    const real = await execa(RSSH, ['-c', `scp -t /home/${U1}`], { uid, gid, reject: false, stdin: 'ignore', env: { PATH: '/usr/bin:/bin' }, extendEnv: false });
+    const real = await execa(RSSH, ['-c', `scp -t /home/${U1}`], {
+      uid,
+      gid,
+      reject: false,
+      stdin: 'ignore',
+      env: { PATH: '/usr/bin:/bin' },
+      extendEnv: false,
+    });
     expect(String(real.stdout) + String(real.stderr)).toContain('locked out');
     expect(r.exitCode).not.toBe(0);
   }, 120_000);

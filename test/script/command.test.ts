@@ -17,11 +17,19 @@ describe('scriptCommand', () => {
   });
 
   test('mixed platforms need --platform; bad jail and user names are usage errors', async () => {
-    await expect(scriptCommand(['traces/aix/rssh-chroot-fl.truss', 'traces/freebsd/rssh-chroot-fd.truss'], { ...base, jail: '/j' })).rejects.toThrow(/different platforms \(aix, freebsd\)/);
-    const forced = await scriptCommand(['traces/aix/rssh-chroot-fl.truss', 'traces/freebsd/rssh-chroot-fd.truss'], { ...base, jail: '/j', platform: 'freebsd' });
+    await expect(scriptCommand(['traces/aix/rssh-chroot-fl.truss', 'traces/freebsd/rssh-chroot-fd.truss'], { ...base, jail: '/j' })).rejects.toThrow(
+      /different platforms \(aix, freebsd\)/,
+    );
+    const forced = await scriptCommand(['traces/aix/rssh-chroot-fl.truss', 'traces/freebsd/rssh-chroot-fd.truss'], {
+      ...base,
+      jail: '/j',
+      platform: 'freebsd',
+    });
     expect(forced.platform).toBe('freebsd');
     await expect(scriptCommand(['traces/aix/rssh-chroot-fl.truss'], { ...base, jail: 'rel/jail' })).rejects.toThrow(/not absolute/);
-    await expect(scriptCommand(['traces/aix/rssh-chroot-fl.truss'], { ...base, jail: '/' })).rejects.toThrow(/--jail \/ is the host's root file system: refusing/);
+    await expect(scriptCommand(['traces/aix/rssh-chroot-fl.truss'], { ...base, jail: '/' })).rejects.toThrow(
+      /--jail \/ is the host's root file system: refusing/,
+    );
     await expect(scriptCommand(['traces/aix/rssh-chroot-fl.truss'], { ...base, jail: '/j', users: ["a'b"] })).rejects.toThrow(/not a portable user name/);
     await expect(scriptCommand(['traces/aix/rssh-chroot-fl.truss'], { ...base, jail: '/j', platform: 'hpux' })).rejects.toThrow(/unknown platform/);
   });

@@ -90,7 +90,9 @@ describe('what the script fetches, per platform', () => {
     const n = await needsOf('traces/solaris/rssh-chroot-f.truss');
     expect(n.nameService).toBe(true);
     const paths = n.needs.map((x) => x.path);
-    expect(paths).toEqual(expect.arrayContaining(['/usr/bin/ksh', '/usr/lib/ssh/sftp-server', '/lib/ld.so.1', '/usr/lib/ld.so.1', '/etc/nsswitch.conf', '/var/ld/ld.config']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['/usr/bin/ksh', '/usr/lib/ssh/sftp-server', '/lib/ld.so.1', '/usr/lib/ld.so.1', '/etc/nsswitch.conf', '/var/ld/ld.config']),
+    );
     expect(paths).not.toContain('/var/run/name_service_door');
     expect(n.sockets).toEqual(['/var/tmp/agent.sock']);
     const s = await scriptFor(['traces/solaris/rssh-chroot-f.truss'], '/var/jail');
@@ -177,7 +179,21 @@ describe.skipIf(!canRun)(`running the Linux script [${canRun ? 'root' : SKIP}]`,
       const payload = Buffer.from(Array.from({ length: 70000 }, (_, i) => (i * 7 + 3) & 0xff));
       await fs.writeFile(path.join(work, 'up.bin'), payload);
       const batch = path.join(work, 'batch');
-      await fs.writeFile(batch, ['put up.bin /data/up.bin', 'ls -l /data', 'get /data/up.bin down.bin', 'mkdir /data/d', 'rename /data/up.bin /data/d/r.bin', 'ls -l /data/d', 'get /data/d/r.bin down2.bin', 'rm /data/d/r.bin', 'rmdir /data/d', ''].join('\n'));
+      await fs.writeFile(
+        batch,
+        [
+          'put up.bin /data/up.bin',
+          'ls -l /data',
+          'get /data/up.bin down.bin',
+          'mkdir /data/d',
+          'rename /data/up.bin /data/d/r.bin',
+          'ls -l /data/d',
+          'get /data/d/r.bin down2.bin',
+          'rm /data/d/r.bin',
+          'rmdir /data/d',
+          '',
+        ].join('\n'),
+      );
       const s = await execa('sftp', ['-b', batch, '-D', `chroot ${jail()} ${SFTP_SERVER}`], { cwd: work, reject: false, all: true });
       expect(s.exitCode, s.all).toBe(0);
       expect(s.stdout).toMatch(/-rw-r--r-- +\? root +root +70000 .* \/data\/up\.bin/);
@@ -203,7 +219,11 @@ describe.skipIf(!canRun)(`running the Linux script [${canRun ? 'root' : SKIP}]`,
       expect(r.exitCode, r.all).toBe(0);
       await fs.mkdir(path.join(j, 'tmp/x'), { recursive: true });
       const data = Buffer.from(SCP_DATA, 'latin1');
-      const up = await execa('chroot', [j, '/usr/bin/scp', '-t', '/tmp/x'], { input: Buffer.concat([Buffer.from(`C0644 ${data.length} f.bin\n`), data, Buffer.from([0])]), encoding: 'buffer', reject: false });
+      const up = await execa('chroot', [j, '/usr/bin/scp', '-t', '/tmp/x'], {
+        input: Buffer.concat([Buffer.from(`C0644 ${data.length} f.bin\n`), data, Buffer.from([0])]),
+        encoding: 'buffer',
+        reject: false,
+      });
       expect(up.exitCode, up.stderr.toString()).toBe(0);
       expect([...up.stdout]).toEqual([0, 0, 0]);
       expect(Buffer.compare(await fs.readFile(path.join(j, 'tmp/x/f.bin')), data)).toBe(0);

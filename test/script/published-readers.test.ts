@@ -146,7 +146,7 @@ const AIX_LIBS: LibCase[] = [
     walked: ['/usr/lib/libc.a', '/opt/freeware/lib/gcc/powerpc-ibm-aix6.1.0.0/4.8.3/libgcc_s.a'],
   },
   {
-    name: '32-bit program with OBJECT_MODE=64 in root\'s environment (nloptr)',
+    name: "32-bit program with OBJECT_MODE=64 in root's environment (nloptr)",
     fixture: 'dev/aix-nloptr.dump-H.out',
     file: '/opt/R/nloptr.so',
     env: { OBJECT_MODE: '64' },
@@ -158,8 +158,24 @@ const AIX_LIBS: LibCase[] = [
     fixture: 'dev/aix-ruby64.dump-X64-Hv.out',
     file: '/QOpenSys/pkgs/bin/ruby',
     bits: 64,
-    has: ['/QOpenSys/pkgs/lib/libutil.so.2', '/QOpenSys/pkgs/lib/libgmp.so.10', '/usr/lib/libbsd.a', '/usr/lib/libpthread.a', '/usr/lib/libdl.a', '/usr/lib/libcrypt.a', '/usr/lib/libc.a'],
-    walked: ['/usr/lib/libbsd.a', '/QOpenSys/pkgs/lib/libutil.so.2', '/usr/lib/libpthread.a', '/QOpenSys/pkgs/lib/libgmp.so.10', '/usr/lib/libdl.a', '/usr/lib/libcrypt.a', '/usr/lib/libc.a'],
+    has: [
+      '/QOpenSys/pkgs/lib/libutil.so.2',
+      '/QOpenSys/pkgs/lib/libgmp.so.10',
+      '/usr/lib/libbsd.a',
+      '/usr/lib/libpthread.a',
+      '/usr/lib/libdl.a',
+      '/usr/lib/libcrypt.a',
+      '/usr/lib/libc.a',
+    ],
+    walked: [
+      '/usr/lib/libbsd.a',
+      '/QOpenSys/pkgs/lib/libutil.so.2',
+      '/usr/lib/libpthread.a',
+      '/QOpenSys/pkgs/lib/libgmp.so.10',
+      '/usr/lib/libdl.a',
+      '/usr/lib/libcrypt.a',
+      '/usr/lib/libc.a',
+    ],
   },
   {
     name: 'archive with a non-object member (libunwind.a): dump exits 1 after the imports; they count',
@@ -201,7 +217,7 @@ const AIX_LIBS: LibCase[] = [
 /** The other platforms' listers, same harness. */
 const OTHER_LIBS: LibCase[] = [
   {
-    name: 'FreeBSD ldd with LD_PRELOAD in root\'s shell (Hoard): the preload\'s libraries are not the program\'s',
+    name: "FreeBSD ldd with LD_PRELOAD in root's shell (Hoard): the preload's libraries are not the program's",
     platform: 'freebsd',
     fixture: 'dev/freebsd-hoard.ldd.out',
     preload: 'dev/freebsd-hoard-preload.ldd.out',
@@ -245,11 +261,31 @@ const OTHER_HELD_OUT: LibCase[] = [
     ldd: true,
     has: [],
     walked: [
-      '/opt/csw/lib/libgd.so.2', '/opt/csw/lib/libiconv.so.2', '/opt/csw/lib/libpng12.so.0', '/opt/csw/lib/libjpeg.so.62', '/opt/csw/lib/libz.so',
-      '/usr/lib/libm.so.2', '/usr/lib/librt.so.1', '/usr/lib/libc.so.1', '/opt/csw/lib/libXpm.so.4.11', '/usr/lib/libX11.so.4',
-      '/opt/csw/lib/libfontconfig.so.1', '/opt/csw/lib/libfreetype.so.6', '/usr/lib/libm.so.1', '/usr/lib/libaio.so.1', '/usr/lib/libmd.so.1',
-      '/usr/lib/libsocket.so.1', '/usr/lib/libnsl.so.1', '/usr/lib/libXext.so.0', '/usr/lib/libdl.so.1', '/opt/csw/lib/libexpat.so.0',
-      '/usr/lib/libmp.so.2', '/usr/lib/libscf.so.1', '/usr/lib/libdoor.so.1', '/usr/lib/libuutil.so.1', '/usr/lib/libgen.so.1',
+      '/opt/csw/lib/libgd.so.2',
+      '/opt/csw/lib/libiconv.so.2',
+      '/opt/csw/lib/libpng12.so.0',
+      '/opt/csw/lib/libjpeg.so.62',
+      '/opt/csw/lib/libz.so',
+      '/usr/lib/libm.so.2',
+      '/usr/lib/librt.so.1',
+      '/usr/lib/libc.so.1',
+      '/opt/csw/lib/libXpm.so.4.11',
+      '/usr/lib/libX11.so.4',
+      '/opt/csw/lib/libfontconfig.so.1',
+      '/opt/csw/lib/libfreetype.so.6',
+      '/usr/lib/libm.so.1',
+      '/usr/lib/libaio.so.1',
+      '/usr/lib/libmd.so.1',
+      '/usr/lib/libsocket.so.1',
+      '/usr/lib/libnsl.so.1',
+      '/usr/lib/libXext.so.0',
+      '/usr/lib/libdl.so.1',
+      '/opt/csw/lib/libexpat.so.0',
+      '/usr/lib/libmp.so.2',
+      '/usr/lib/libscf.so.1',
+      '/usr/lib/libdoor.so.1',
+      '/usr/lib/libuutil.so.1',
+      '/usr/lib/libgen.so.1',
     ],
     askedOnly: '/opt/nagios/sbin/statusmap.cgi',
   },
@@ -281,7 +317,15 @@ const AIX_HELD_OUT: LibCase[] = [
     fixture: 'held-out/aix-sp_ocap.dump-H.out',
     file: '/abc/zzz/sp_ocap',
     has: ['/usr/lib/libc.a', '/usr/lib/libpthread.a', '/abc/zzz/libclntsh.a', '/usr/local/lib/libstdc++.a', '/usr/lib/libdl.a', '/usr/local/lib/libgcc_s.a'],
-    walked: ['/usr/lib/libc.a', '/usr/lib/libpthread.a', '/usr/lib/libpthread.a', '/abc/zzz/libclntsh.a', '/usr/local/lib/libstdc++.a', '/usr/lib/libdl.a', '/usr/local/lib/libgcc_s.a'],
+    walked: [
+      '/usr/lib/libc.a',
+      '/usr/lib/libpthread.a',
+      '/usr/lib/libpthread.a',
+      '/abc/zzz/libclntsh.a',
+      '/usr/local/lib/libstdc++.a',
+      '/usr/lib/libdl.a',
+      '/usr/local/lib/libgcc_s.a',
+    ],
   },
   {
     name: 'held-out: 64-bit shared object (sigar), the title without its indentation',
@@ -320,12 +364,33 @@ function statPair(fixture: string): string {
 
 const DEVICES: DevCase[] = [
   // The expected pair is read from the published `stat -f "Major: %Hr, Minor: %Lr" /dev/cuau0` of the same host.
-  { platform: 'freebsd', fixture: 'dev/freebsd-devicefiles.ls-la.out', name: '/dev/cuau0', type: 'c', majMin: statPair('dev/freebsd-devicefiles.stat-f.out'), why: 'stat -f %Hr %Lr on the same host' },
+  {
+    platform: 'freebsd',
+    fixture: 'dev/freebsd-devicefiles.ls-la.out',
+    name: '/dev/cuau0',
+    type: 'c',
+    majMin: statPair('dev/freebsd-devicefiles.stat-f.out'),
+    why: 'stat -f %Hr %Lr on the same host',
+  },
   { platform: 'freebsd', fixture: 'dev/freebsd-devicefiles.ls-la.out', name: '/dev/gpioc0', type: 'c', majMin: '0 45', why: 'sys/sys/types.h minor()' },
   { platform: 'freebsd', fixture: 'dev/freebsd-devicefiles.ls-la.out', name: '/dev/gpioc1', type: 'c', majMin: '0 52', why: 'sys/sys/types.h minor()' },
-  { platform: 'freebsd', fixture: 'dev/freebsd-devicefiles-mmc.ls-l.out', name: '/dev/mmcsd0s1', type: 'c', majMin: '0 89', why: 'the author\'s mknod mymmc c 0 89 gave the same 0x59' },
+  {
+    platform: 'freebsd',
+    fixture: 'dev/freebsd-devicefiles-mmc.ls-l.out',
+    name: '/dev/mmcsd0s1',
+    type: 'c',
+    majMin: '0 89',
+    why: "the author's mknod mymmc c 0 89 gave the same 0x59",
+  },
   { platform: 'freebsd', fixture: 'dev/freebsd-null-book.ls-l.out', name: '/dev/null', type: 'c', majMin: '0 20', why: 'sys/sys/types.h' },
-  { platform: 'macos', fixture: 'dev/macos-usbserial.ls-l.out', name: '/dev/cu.usbserial-DK0D18XC', type: 'c', majMin: '9 5', why: 'bsd/sys/types.h: 8-bit major, 24-bit minor' },
+  {
+    platform: 'macos',
+    fixture: 'dev/macos-usbserial.ls-l.out',
+    name: '/dev/cu.usbserial-DK0D18XC',
+    type: 'c',
+    majMin: '9 5',
+    why: 'bsd/sys/types.h: 8-bit major, 24-bit minor',
+  },
   { platform: 'macos', fixture: 'dev/macos-usbserial.ls-l.out', name: '/dev/tty.usbserial-DK0D18XC', type: 'c', majMin: '9 4', why: 'bsd/sys/types.h' },
   { platform: 'aix', fixture: 'dev/aix-oracle.ls-l.out', name: '/dev/null', type: 'c', majMin: '2 2', why: 'major, minor (held before)' },
   { platform: 'aix', fixture: 'dev/aix-oracle.ls-l.out', name: '/dev/zero', type: 'c', majMin: '2 3', why: 'major, minor, a date with the year (held before)' },
@@ -350,7 +415,10 @@ async function checkLibs(shell: string, c: LibCase): Promise<void> {
     ...(c.env ?? {}),
   });
   expect({ walked: r.out.map((l) => l.replace(/^walk /, '')), code: r.code }).toEqual({ walked: c.walked, code: 0 });
-  if (c.askedOnly) expect(r.log.map((l) => l.replace(/\|.*$/, '').replace(/^(\S+) .* (\S+)$/, '$1 $2'))).toEqual([`${c.platform === 'macos' ? 'otool' : 'ldd'} ${c.askedOnly}`]);
+  if (c.askedOnly)
+    expect(r.log.map((l) => l.replace(/\|.*$/, '').replace(/^(\S+) .* (\S+)$/, '$1 $2'))).toEqual([
+      `${c.platform === 'macos' ? 'otool' : 'ldd'} ${c.askedOnly}`,
+    ]);
   if (c.warn) expect(r.err).toMatch(c.warn);
 }
 
@@ -393,7 +461,7 @@ describe.each(SHELLS)('%s', (shell) => {
     expect({ out: r.out, code: r.code }).toEqual({ out: ['mmcsd0s1'], code: 0 });
   });
 
-  describe('root\'s loader environment is cleared before the host is asked', () => {
+  describe("root's loader environment is cleared before the host is asked", () => {
     const ROWS: Array<[Platform, string[]]> = [
       ['aix', ['LIBPATH', 'LDR_PRELOAD', 'LDR_PRELOAD64', 'LD_LIBRARY_PATH', 'OBJECT_MODE']],
       ['solaris', ['LD_LIBRARY_PATH', 'LD_LIBRARY_PATH_32', 'LD_LIBRARY_PATH_64', 'LD_PRELOAD', 'LD_PRELOAD_32', 'LD_PRELOAD_64']],
@@ -403,7 +471,12 @@ describe.each(SHELLS)('%s', (shell) => {
     test.each(ROWS)('%s: %s', async (p, vars) => {
       if (skip()) return;
       const env = Object.fromEntries(vars.map((v) => [v, v === 'OBJECT_MODE' ? '64' : '/usr/lib']));
-      const r = await run(shell, p, 'list_libs /opt/freeware/bin/prog >/dev/null 2>&1', { ...env, FAKE_FILE: '/opt/freeware/bin/prog', FAKE_OUT: '/dev/null', FAKE_LDD: '1' });
+      const r = await run(shell, p, 'list_libs /opt/freeware/bin/prog >/dev/null 2>&1', {
+        ...env,
+        FAKE_FILE: '/opt/freeware/bin/prog',
+        FAKE_OUT: '/dev/null',
+        FAKE_LDD: '1',
+      });
       expect(r.log.length).toBeGreaterThan(0);
       for (const l of r.log) expect(l.replace(/^[^|]*\|/, '').trim()).toBe('');
     });

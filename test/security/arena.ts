@@ -65,7 +65,11 @@ export async function makeArena(tag: string): Promise<Arena> {
     jail: async (t) => {
       if (!template) {
         template = path.join(base, 'template');
-        const r = await execa('node', [CLI, 'build', template, '--profile', 'sftp', '--profile', 'scp', '--user', ATTACKER, '--output-dir', path.join(base, 'template-traces'), '-q'], { reject: false, all: true, env: { TMPDIR: tmp } });
+        const r = await execa(
+          'node',
+          [CLI, 'build', template, '--profile', 'sftp', '--profile', 'scp', '--user', ATTACKER, '--output-dir', path.join(base, 'template-traces'), '-q'],
+          { reject: false, all: true, env: { TMPDIR: tmp } },
+        );
         if (r.exitCode !== 0) throw new Error(`template jail: build failed (${r.exitCode}): ${r.all}`);
       }
       const jail = path.join(base, `jail-${t}`);
@@ -85,7 +89,9 @@ export async function makeArena(tag: string): Promise<Arena> {
 export const summary = (planted: string[]): string => {
   const kinds = new Map<string, number>();
   for (const l of planted) kinds.set(l.split(' ')[0], (kinds.get(l.split(' ')[0]) ?? 0) + 1);
-  const shown = [...new Set(planted.filter((l) => !l.startsWith('sentinel')).map((l) => l.replace(/\/[^ ]*\/(jailtrace-[a-z]+-|\.jailtrace-verify-)[^/]*/, '…/$1*')))].slice(0, 12);
+  const shown = [
+    ...new Set(planted.filter((l) => !l.startsWith('sentinel')).map((l) => l.replace(/\/[^ ]*\/(jailtrace-[a-z]+-|\.jailtrace-verify-)[^/]*/, '…/$1*'))),
+  ].slice(0, 12);
   return `attacker planted ${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}: ${shown.join('; ')}`;
 };
 
@@ -99,7 +105,8 @@ export async function secretsIn(jail: string, secrets: Set<string>): Promise<str
 export async function outsideChanges(o: Outside): Promise<string[]> {
   const after: Awaited<ReturnType<typeof outsideState>> = await outsideState(o.dir).catch((e: unknown) => ({ outside: [], host: { error: String(e) } }));
   const key = (e: { path: string }): string => e.path;
-  const show = (e: (typeof after.outside)[number]): string => `${e.type} ${e.mode.toString(8)} ${e.uid}:${e.gid} ${e.size}${e.sha256 ? ` ${e.sha256.slice(0, 12)}` : ''}${e.target ? ` -> ${e.target}` : ''}`;
+  const show = (e: (typeof after.outside)[number]): string =>
+    `${e.type} ${e.mode.toString(8)} ${e.uid}:${e.gid} ${e.size}${e.sha256 ? ` ${e.sha256.slice(0, 12)}` : ''}${e.target ? ` -> ${e.target}` : ''}`;
   const was = new Map(o.before.outside.map((e) => [key(e), e]));
   const now = new Map(after.outside.map((e) => [key(e), e]));
   const out: string[] = [];

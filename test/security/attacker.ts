@@ -81,7 +81,11 @@ export async function startAttacker(bin: string, o: AttackOptions): Promise<Atta
   // other processes, not to the code under test. It sleeps in poll() between events (a pass every millisecond at
   // most), and the kernel's RT throttling leaves the others 5% in any case. nice -20 where SCHED_FIFO is refused.
   const prio = (await realtime()) ? ['chrt', '-f', '10'] : ['nice', '-n', '-20'];
-  const child: ResultPromise = execa(prio[0], [...prio.slice(1), 'setpriv', '--reuid', String(o.uid), '--regid', String(o.gid), '--clear-groups', '--', bin, ...args], { reject: false, buffer: false, stdin: 'ignore', stderr: 'inherit' });
+  const child: ResultPromise = execa(
+    prio[0],
+    [...prio.slice(1), 'setpriv', '--reuid', String(o.uid), '--regid', String(o.gid), '--clear-groups', '--', bin, ...args],
+    { reject: false, buffer: false, stdin: 'ignore', stderr: 'inherit' },
+  );
   const lines: string[] = [];
   const waiters: Array<{ re: RegExp; resolve: (l: string) => void }> = [];
   let rest = '';
@@ -113,7 +117,10 @@ export async function startAttacker(bin: string, o: AttackOptions): Promise<Atta
       const hit = lines.find((l) => re.test(l));
       if (hit) return Promise.resolve(hit);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the attacker planted nothing matching ${re} in ${ms} ms (planted: ${lines.join('; ') || 'nothing'})`)), ms);
+        const timer = setTimeout(
+          () => reject(new Error(`the attacker planted nothing matching ${re} in ${ms} ms (planted: ${lines.join('; ') || 'nothing'})`)),
+          ms,
+        );
         waiters.push({
           re,
           resolve: (l) => {

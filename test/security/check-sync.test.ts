@@ -20,7 +20,7 @@ const NAMES = {
   fifo: ['ld-linux-x86-64.so.2', 'existing.bin'],
 } as const;
 
-describe.skipIf(!isRoot)("adversary: check and sync while the jailed user plants in its home (needs root: setpriv)", () => {
+describe.skipIf(!isRoot)('adversary: check and sync while the jailed user plants in its home (needs root: setpriv)', () => {
   let arena: Arena;
   beforeAll(async () => {
     arena = await makeArena('cs');
@@ -35,7 +35,15 @@ describe.skipIf(!isRoot)("adversary: check and sync while the jailed user plants
     const scp = path.join(jail, 'usr/bin/scp');
     await writeFile(scp, Buffer.concat([await readFile(scp), Buffer.from('tampered')]));
     const plants = (Object.entries(NAMES) as Array<[keyof typeof NAMES, readonly string[]]>).flatMap(([what, names]) => plantsFor(what, 'pre', [...names]));
-    const attacker = await startAttacker(arena.bin, { ...arena.user, watch: [{ parent: path.join(jail, 'home'), prefix: ATTACKER }], plants, swap: true, outsideDir: o.dir, outsideFile: o.file, ms: 20_000 });
+    const attacker = await startAttacker(arena.bin, {
+      ...arena.user,
+      watch: [{ parent: path.join(jail, 'home'), prefix: ATTACKER }],
+      plants,
+      swap: true,
+      outsideDir: o.dir,
+      outsideFile: o.file,
+      ms: 20_000,
+    });
     const runs: Array<[string, GuardedRun]> = [];
     for (const cmd of ['check', 'sync', 'check']) runs.push([cmd, await guarded([cmd, jail], { tmp: arena.tmp, timeoutMs: 30_000 })]);
     const planted = await attacker.stop();
@@ -48,7 +56,10 @@ describe.skipIf(!isRoot)("adversary: check and sync while the jailed user plants
       expect.soft(r.code, `${cmd}: an internal error is not a clear failure: ${r.all}`).not.toBe(70);
     }
     // sync did its job in spite of the attacker
-    const [synced, host] = await Promise.all([readFile(path.join(jail, 'usr/lib/openssh/sftp-server')).catch(() => Buffer.alloc(0)), readFile('/usr/lib/openssh/sftp-server')]);
+    const [synced, host] = await Promise.all([
+      readFile(path.join(jail, 'usr/lib/openssh/sftp-server')).catch(() => Buffer.alloc(0)),
+      readFile('/usr/lib/openssh/sftp-server'),
+    ]);
     expect.soft(synced.equals(host), `sync did not put sftp-server back: ${runs[1][1].all}`).toBe(true);
   });
 });

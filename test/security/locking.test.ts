@@ -18,9 +18,24 @@ describe.skipIf(!isRoot)('one writer per jail (needs root: users, sshd, strace, 
   let jail: string;
   let sshd: Sshd | undefined;
   let user: User;
-  const jt = (args: string[], o: { timeout?: number } = {}) => execa('node', [CLI, ...args], { reject: false, all: true, stdin: 'ignore', timeout: o.timeout ?? 180_000 });
+  const jt = (args: string[], o: { timeout?: number } = {}) =>
+    execa('node', [CLI, ...args], { reject: false, all: true, stdin: 'ignore', timeout: o.timeout ?? 180_000 });
   // --force: every build traces and holds the lock while it does (an unchanged rebuild would be done at once, issue 14)
-  const builder = () => ['build', jail, '--profile', 'sftp', '--profile', 'scp', '--user', NAME, '--fix-perms', '--output-dir', path.join(base, 'traces'), '-q', '--force'];
+  const builder = () => [
+    'build',
+    jail,
+    '--profile',
+    'sftp',
+    '--profile',
+    'scp',
+    '--user',
+    NAME,
+    '--fix-perms',
+    '--output-dir',
+    path.join(base, 'traces'),
+    '-q',
+    '--force',
+  ];
 
   beforeAll(async () => {
     const missing = await missingTools();
@@ -37,7 +52,9 @@ describe.skipIf(!isRoot)('one writer per jail (needs root: users, sshd, strace, 
     await rm(base, { recursive: true, force: true });
   });
 
-  test('six writers at once with --wait 120 (two builds, two syncs, two verify --fix): all exit 0, check is clean, sftp and scp work through sshd', { timeout: 300_000 }, async () => {
+  test('six writers at once with --wait 120 (two builds, two syncs, two verify --fix): all exit 0, check is clean, sftp and scp work through sshd', {
+    timeout: 300_000,
+  }, async () => {
     const wait = ['--wait', '120'];
     const runs = await Promise.all([
       jt([...builder(), ...wait]),
@@ -51,7 +68,10 @@ describe.skipIf(!isRoot)('one writer per jail (needs root: users, sshd, strace, 
     const check = await jt(['check', jail]);
     expect(check.exitCode, check.all).toBe(0);
     const steps = await sshd!.roundTrip(user);
-    expect(steps.every((s) => s.ok), explainSteps(sshd!, steps)).toBe(true);
+    expect(
+      steps.every((s) => s.ok),
+      explainSteps(sshd!, steps),
+    ).toBe(true);
   });
 
   test('without --wait, a second writer exits 6 at once and names the holder', { timeout: 120_000 }, async () => {

@@ -80,7 +80,9 @@ describe('output files are never written through a planted name', () => {
     expect(viaLink.stderr).toMatch(/a user could swap a directory on the way to it/);
     const below = await jt(['build', path.join(dir, 'j'), '--profile', 'scp', '--output-dir', path.join(users, 'traces')]);
     expect(below.code).toBe(2);
-    expect(below.stderr).toMatch(/--output-dir: .*a user could swap a directory on the way to it \(.*users-dir\/traces: .*users-dir can be written by its owner \(uid \d+\)/);
+    expect(below.stderr).toMatch(
+      /--output-dir: .*a user could swap a directory on the way to it \(.*users-dir\/traces: .*users-dir can be written by its owner \(uid \d+\)/,
+    );
     expect(await readdir(victimDir)).toEqual([]);
   });
 

@@ -17,7 +17,12 @@ const SCP_DIRS = ['up', 'up-r', 'down'];
 const VERIFY_DIRS = ['sftp-remote', 'scp-work'];
 
 const rows: Array<Omit<Scenario, 'tag'> & { title: string }> = [
-  { title: 'build: $TMPDIR/jailtrace-sftp-*/remote -> OUTSIDE (mkdir -p, chown and writeFile through it)', command: 'build', attack: ['build-sftp'], plants: plantsFor('dir', 'pre', ['remote', 'newdir']) },
+  {
+    title: 'build: $TMPDIR/jailtrace-sftp-*/remote -> OUTSIDE (mkdir -p, chown and writeFile through it)',
+    command: 'build',
+    attack: ['build-sftp'],
+    plants: plantsFor('dir', 'pre', ['remote', 'newdir']),
+  },
   {
     title: 'build: remote/existing.bin -> OUTSIDE/target (writeFile + chown through it)',
     command: 'build',
@@ -26,9 +31,24 @@ const rows: Array<Omit<Scenario, 'tag'> & { title: string }> = [
     plants: [...plantsFor('trap', 'pre', ['remote']), ...plantsFor('file', 'pre', ['existing.bin'])],
   },
   { title: 'build: $TMPDIR/jailtrace-scp-*/{up,up-r,down} -> OUTSIDE', command: 'build', attack: ['build-scp'], plants: plantsFor('dir', 'pre', SCP_DIRS) },
-  { title: 'build: down/download.bin -> OUTSIDE/target', command: 'build', attack: ['build-scp'], plants: [...plantsFor('trap', 'pre', ['down']), ...plantsFor('file', 'pre', ['download.bin'])] },
-  { title: 'verify: JAIL/.jailtrace-verify-*/{sftp-remote,scp-work} -> OUTSIDE', command: 'verify', attack: ['verify'], plants: plantsFor('dir', 'pre', [...VERIFY_DIRS, ...SCP_DIRS]) },
-  { title: 'verify: existing.bin, download.bin -> OUTSIDE/target', command: 'verify', attack: ['verify'], plants: plantsFor('file', 'pre', ['existing.bin', 'download.bin']) },
+  {
+    title: 'build: down/download.bin -> OUTSIDE/target',
+    command: 'build',
+    attack: ['build-scp'],
+    plants: [...plantsFor('trap', 'pre', ['down']), ...plantsFor('file', 'pre', ['download.bin'])],
+  },
+  {
+    title: 'verify: JAIL/.jailtrace-verify-*/{sftp-remote,scp-work} -> OUTSIDE',
+    command: 'verify',
+    attack: ['verify'],
+    plants: plantsFor('dir', 'pre', [...VERIFY_DIRS, ...SCP_DIRS]),
+  },
+  {
+    title: 'verify: existing.bin, download.bin -> OUTSIDE/target',
+    command: 'verify',
+    attack: ['verify'],
+    plants: plantsFor('file', 'pre', ['existing.bin', 'download.bin']),
+  },
   {
     title: 'verify --fix (two rounds, two workspaces): every name -> OUTSIDE',
     command: 'verify',

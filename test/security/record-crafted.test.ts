@@ -71,13 +71,25 @@ describe.skipIf(!isRoot)(`crafted records: check, sync (${ROOT_SKIP})`, () => {
     await fs.symlink('/etc', path.join(hostDir, 'etc'));
     const lie = await copyEntry(SHADOW, { path: path.join(hostDir, 'link'), role: 'data', reason: 'read by the program' });
     const viaParent = await copyEntry(SHADOW, { path: path.join(hostDir, 'etc/shadow'), role: 'data', reason: 'read by the program' });
-    const parentDir = { path: path.join(hostDir, 'etc'), role: 'directory', decision: 'create', reason: 'directory', via: 'parent', ops: [], host: { type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0 } };
+    const parentDir = {
+      path: path.join(hostDir, 'etc'),
+      role: 'directory',
+      decision: 'create',
+      reason: 'directory',
+      via: 'parent',
+      ops: [],
+      host: { type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtimeMs: 0, rdev: 0 },
+    };
     const top = { ...parentDir, path: hostDir };
     await craft(jail, (r) => r.entries.push(top, parentDir, lie, viaParent));
 
     const c = await check(jail);
     expect(c.code).toBe(1);
-    expect(suspicious(c).map((x) => x.path).sort()).toEqual([lie.path, viaParent.path].sort());
+    expect(
+      suspicious(c)
+        .map((x) => x.path)
+        .sort(),
+    ).toEqual([lie.path, viaParent.path].sort());
     expect((await jailtrace('sync', jail)).exitCode).toBe(1);
     expect(await copiesOf(jail, SHADOW)).toEqual([]);
   });
@@ -112,7 +124,14 @@ describe.skipIf(!isRoot)(`crafted records: check, sync (${ROOT_SKIP})`, () => {
 
   test('a record cannot hide extra files by claiming the program wrote beside the copied programs', async () => {
     await fresh();
-    const runtime = { path: `/usr/bin/jt-runtime-${n}`, role: 'data', decision: 'skip', reason: 'created or changed by the program: runtime data, not copied', via: 'trace', ops: ['create'] };
+    const runtime = {
+      path: `/usr/bin/jt-runtime-${n}`,
+      role: 'data',
+      decision: 'skip',
+      reason: 'created or changed by the program: runtime data, not copied',
+      via: 'trace',
+      ops: ['create'],
+    };
     await craft(jail, (r) => r.entries.push(runtime));
     await fs.writeFile(path.join(jail, 'usr/bin/planted'), '#!/bin/sh\n');
     const c = await check(jail);
@@ -120,7 +139,7 @@ describe.skipIf(!isRoot)(`crafted records: check, sync (${ROOT_SKIP})`, () => {
     expect(c.code).toBe(1);
   });
 
-  test('the record\'s jail field does not redirect where sync writes', async () => {
+  test("the record's jail field does not redirect where sync writes", async () => {
     await fresh();
     const other = path.join(f.base, 'elsewhere');
     await fs.mkdir(other);
@@ -140,7 +159,11 @@ describe.skipIf(!isRoot)(`crafted records: check, sync (${ROOT_SKIP})`, () => {
     });
     const c = await check(jail);
     expect(c.code).toBe(1);
-    expect(suspicious(c).map((x) => x.detail).join('\n')).toMatch(/user bin.*\/(usr\/)?bin/);
+    expect(
+      suspicious(c)
+        .map((x) => x.detail)
+        .join('\n'),
+    ).toMatch(/user bin.*\/(usr\/)?bin/);
     // sync leaves them out of the accounts, and check then finds only the suspicious users, not a passwd to "fix"
     expect((await jailtrace('sync', jail)).exitCode).toBe(1);
     expect(await fs.readFile(path.join(jail, 'etc/passwd'), 'utf8')).not.toMatch(/^(bin|sys):/m);

@@ -53,7 +53,10 @@ export async function copyEntry(p: string, over: Partial<RecordEntry> = {}): Pro
   };
 }
 
-export const sha256 = async (p: string): Promise<string> => createHash('sha256').update(await fs.readFile(p)).digest('hex');
+export const sha256 = async (p: string): Promise<string> =>
+  createHash('sha256')
+    .update(await fs.readFile(p))
+    .digest('hex');
 
 /** Jail paths of regular files whose content is the host file `secret`'s (the record dir left out). */
 export async function copiesOf(jail: string, secret: string): Promise<string[]> {

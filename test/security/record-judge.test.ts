@@ -14,8 +14,27 @@ const JAIL = '/srv/jt-judge-jail';
 const PASSWD = 'root:x:0:0:root:/root:/bin/sh\ntoor:x:0:0::/root:/bin/sh\nbin:x:2:2:bin:/bin:/usr/sbin/nologin\nalice:x:1000:1000::/home/alice:/bin/sh\n';
 
 const host = (type: string) => ({ type, mode: 0o644, uid: 0, gid: 0, size: 1, mtimeMs: 0, rdev: 0 }) as JailEntry['host'];
-const entry = (path: string, over: Partial<JailEntry> = {}): JailEntry => ({ path, role: 'config', decision: 'copy', reason: 'configuration read', via: 'trace', ops: ['read'], host: host('file'), ...over });
-const record = (entries: JailEntry[], users: string[] = []): JailRecord => ({ schema: 'jailtrace.jail/1', version: 'test', jail: JAIL, users, profiles: [], commands: [], traces: [], entries, warnings: [] });
+const entry = (path: string, over: Partial<JailEntry> = {}): JailEntry => ({
+  path,
+  role: 'config',
+  decision: 'copy',
+  reason: 'configuration read',
+  via: 'trace',
+  ops: ['read'],
+  host: host('file'),
+  ...over,
+});
+const record = (entries: JailEntry[], users: string[] = []): JailRecord => ({
+  schema: 'jailtrace.jail/1',
+  version: 'test',
+  jail: JAIL,
+  users,
+  profiles: [],
+  commands: [],
+  traces: [],
+  entries,
+  warnings: [],
+});
 
 const judge = (r: JailRecord, allow: string[] = []) => judgeRecord(JAIL, r, { allowSecrets: new Set(allow), passwd: PASSWD });
 
@@ -23,8 +42,16 @@ describe('judgeRecord: what the rules say of each recorded entry', () => {
   test.each<[string, JailEntry, RegExp | undefined]>([
     ['a file the program read', entry('/etc/hostname'), undefined],
     ['a directory made as a parent', entry('/usr/lib', { role: 'directory', decision: 'create', via: 'parent', ops: [], host: host('dir') }), undefined],
-    ['a path with a symlink on the way (the rules reach no entry there: left, not suspicious)', entry('/lib64/ld-linux-x86-64.so.2', { role: 'symlink', decision: 'create', via: 'symlink', ops: [], host: host('symlink') }), undefined],
-    ['the loader symlink (its target is content)', entry('/usr/lib64/ld-linux-x86-64.so.2', { role: 'symlink', decision: 'create', via: 'symlink', ops: [], host: host('symlink') }), undefined],
+    [
+      'a path with a symlink on the way (the rules reach no entry there: left, not suspicious)',
+      entry('/lib64/ld-linux-x86-64.so.2', { role: 'symlink', decision: 'create', via: 'symlink', ops: [], host: host('symlink') }),
+      undefined,
+    ],
+    [
+      'the loader symlink (its target is content)',
+      entry('/usr/lib64/ld-linux-x86-64.so.2', { role: 'symlink', decision: 'create', via: 'symlink', ops: [], host: host('symlink') }),
+      undefined,
+    ],
     ['generated passwd', entry('/etc/passwd', { role: 'account', decision: 'generate' }), undefined],
     ['--full-passwd passwd', entry('/etc/passwd', { role: 'account', decision: 'copy' }), undefined],
     ['a path gone from the host', entry('/etc/jt-judge-no-such-file'), undefined],
@@ -52,7 +79,7 @@ describe('judgeRecord: what the rules say of each recorded entry', () => {
     expect(j.suspicious.map((s) => s.path)).toEqual(['/etc/gshadow']);
   });
 
-  test('the rules\' entry carries fresh host facts, not the record\'s', async () => {
+  test("the rules' entry carries fresh host facts, not the record's", async () => {
     const lie = entry('/usr/lib64/ld-linux-x86-64.so.2', { host: { ...host('file')!, size: 1 } });
     const j = await judge(record([lie]));
     expect(j.now.get(lie.path)?.host?.type).toBe('symlink');
@@ -67,7 +94,9 @@ describe('judgeRecord: what the rules say of each recorded entry', () => {
       const asLink = entry(path.join(dir, 'link'), { role: 'symlink', decision: 'create', via: 'symlink', ops: [], host: host('symlink') });
       expect((await judge(record([asLink]))).suspicious).toEqual([]);
       const asFile = entry(path.join(dir, 'link'), { role: 'data' });
-      expect((await judge(record([asFile]))).suspicious).toEqual([{ path: asFile.path, why: expect.stringMatching(/leads it to the secret \/etc\/shadow through a symlink/) }]);
+      expect((await judge(record([asFile]))).suspicious).toEqual([
+        { path: asFile.path, why: expect.stringMatching(/leads it to the secret \/etc\/shadow through a symlink/) },
+      ]);
       const throughParent = entry(path.join(dir, 'etc/shadow'), { role: 'data' });
       const j = await judge(record([throughParent]));
       expect(j.now.has(throughParent.path)).toBe(false);
@@ -80,7 +109,10 @@ describe('judgeRecord: what the rules say of each recorded entry', () => {
   test('users: a uid-0 alias and a user whose home is a system directory are suspicious and left out', async () => {
     const j = await judge(record([], ['alice', 'toor', 'bin', 'root', 'nobody-here']));
     expect(j.users).toEqual(['alice', 'root']);
-    expect(j.suspicious.map((s) => s.why)).toEqual([expect.stringMatching(/^user toor has uid 0/), expect.stringMatching(/^user bin's home \/bin is a system directory/)]);
+    expect(j.suspicious.map((s) => s.why)).toEqual([
+      expect.stringMatching(/^user toor has uid 0/),
+      expect.stringMatching(/^user bin's home \/bin is a system directory/),
+    ]);
     expect(j.suspiciousPaths.size).toBe(0);
   });
 });

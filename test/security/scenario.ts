@@ -42,7 +42,16 @@ export async function attackRun(arena: Arena, s: Scenario): Promise<Outcome> {
   const jail = s.command === 'build' ? path.join(arena.base, `jail-${s.tag}`) : await arena.jail(s.tag);
   if (s.breakJail) await rm(path.join(jail, 'usr/lib/openssh/sftp-server'));
   const watch = s.attack.map((w) => (w === 'verify' ? { parent: jail, prefix: '.jailtrace-verify-' } : { parent: arena.tmp, prefix: PREFIX[w] }));
-  const attacker = await startAttacker(arena.bin, { ...arena.user, watch, plants: s.plants, swap: s.swap, outsideDir: o.dir, outsideFile: o.file, trapDir: path.join(arena.tmp, `jt-trap-${s.tag}`), ms: 20_000 });
+  const attacker = await startAttacker(arena.bin, {
+    ...arena.user,
+    watch,
+    plants: s.plants,
+    swap: s.swap,
+    outsideDir: o.dir,
+    outsideFile: o.file,
+    trapDir: path.join(arena.tmp, `jt-trap-${s.tag}`),
+    ms: 20_000,
+  });
   const out = path.join(arena.base, `traces-${s.tag}`);
   const cli =
     s.command === 'build'

@@ -10,8 +10,18 @@ import { makeArena, summary, type Arena } from './arena.js';
 import { attackUntil, type Scenario } from './scenario.js';
 
 const rows: Array<Omit<Scenario, 'tag'> & { title: string }> = [
-  { title: 'build sftp+scp: $TMPDIR/jailtrace-{sftp,scp}-* removed while dirs turn into links to OUTSIDE', command: 'build', attack: ['build-sftp', 'build-scp'], swap: true },
-  { title: 'verify: JAIL/.jailtrace-verify-*/{sftp-remote,scp-work} removed while dirs turn into links to OUTSIDE', command: 'verify', attack: ['verify'], swap: true },
+  {
+    title: 'build sftp+scp: $TMPDIR/jailtrace-{sftp,scp}-* removed while dirs turn into links to OUTSIDE',
+    command: 'build',
+    attack: ['build-sftp', 'build-scp'],
+    swap: true,
+  },
+  {
+    title: 'verify: JAIL/.jailtrace-verify-*/{sftp-remote,scp-work} removed while dirs turn into links to OUTSIDE',
+    command: 'verify',
+    attack: ['verify'],
+    swap: true,
+  },
 ];
 
 describe.skipIf(!isRoot)('adversary: removing scratch trees (issue 20, repro 2; needs root: setpriv, chown, chroot)', () => {
@@ -24,7 +34,9 @@ describe.skipIf(!isRoot)('adversary: removing scratch trees (issue 20, repro 2; 
 
   test.each(rows.map((r, i) => ({ ...r, tag: `rm${i}` })))('$title', async (row) => {
     const r = await attackUntil(arena, row, (p) => p.some((l) => l.startsWith('swap-tree')));
-    expect(r.planted.filter((l) => l.startsWith('swap-tree')).length, `no swap tree was made: this run proves nothing (${summary(r.planted)})`).toBeGreaterThan(0);
+    expect(r.planted.filter((l) => l.startsWith('swap-tree')).length, `no swap tree was made: this run proves nothing (${summary(r.planted)})`).toBeGreaterThan(
+      0,
+    );
     expect.soft(r.changes, summary(r.planted)).toEqual([]);
     expect.soft(r.secrets).toEqual([]);
     expect.soft(r.run.killedBy, r.run.all).toBeUndefined();

@@ -26,10 +26,17 @@ export async function localUser(): Promise<Ids> {
 
 /** Runs a sh command as LOCAL (its uid, gid and groups, no capabilities). */
 export function asLocal(cmd: string, args: string[] = [], opts: { timeout?: number } = {}): ResultPromise<{ reject: false; all: true }> {
-  return execa('setpriv', ['--reuid', LOCAL, '--regid', LOCAL, '--init-groups', '--reset-env', 'sh', '-c', cmd, 'sh', ...args], { reject: false, all: true, timeout: opts.timeout ?? 30_000 } as never);
+  return execa('setpriv', ['--reuid', LOCAL, '--regid', LOCAL, '--init-groups', '--reset-env', 'sh', '-c', cmd, 'sh', ...args], {
+    reject: false,
+    all: true,
+    timeout: opts.timeout ?? 30_000,
+  } as never);
 }
 
-export const sha256 = async (p: string): Promise<string> => createHash('sha256').update(await fs.readFile(p)).digest('hex');
+export const sha256 = async (p: string): Promise<string> =>
+  createHash('sha256')
+    .update(await fs.readFile(p))
+    .digest('hex');
 
 /**
  * Accounts that exist on every host and that no test adds or removes: their lines in the secret files. Other test
@@ -38,8 +45,7 @@ export const sha256 = async (p: string): Promise<string> => createHash('sha256')
  */
 const SYSTEM_ACCOUNTS = ['root', 'daemon', 'bin', 'sys', 'adm', 'shadow'];
 
-const systemLines = async (p: string): Promise<string[]> =>
-  (await fs.readFile(p, 'utf8')).split('\n').filter((l) => SYSTEM_ACCOUNTS.includes(l.split(':')[0]));
+const systemLines = async (p: string): Promise<string[]> => (await fs.readFile(p, 'utf8')).split('\n').filter((l) => SYSTEM_ACCOUNTS.includes(l.split(':')[0]));
 
 /** The host's secret files: their stat (type, mode, owner) and their system accounts' lines, to check none changes. */
 export async function secrets(): Promise<Record<string, string>> {

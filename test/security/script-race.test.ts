@@ -11,7 +11,22 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findTemps } from '../jail/helpers.js';
-import { LOCAL, asLocal, hostScript, isRoot, localUser, makeOutside, openBase, outsideState, secrets, secretsIn, tempDir, traceOf, userTree, type Ids } from './script-helpers.js';
+import {
+  LOCAL,
+  asLocal,
+  hostScript,
+  isRoot,
+  localUser,
+  makeOutside,
+  openBase,
+  outsideState,
+  secrets,
+  secretsIn,
+  tempDir,
+  traceOf,
+  userTree,
+  type Ids,
+} from './script-helpers.js';
 
 const SECONDS = 4;
 let base: string;
@@ -68,7 +83,7 @@ describe.skipIf(!isRoot)(`a local user races the host script under dash, ${SECON
     const files: Record<string, string> = {};
     for (let i = 0; i < 300; i++) files[`d/f${i}`] = `workload file ${i}\n`;
     await userTree(TMP, files, ids);
-    await userTree(SRV, { 'data': 'user data\n', 'sub/more': 'more\n' }, ids);
+    await userTree(SRV, { data: 'user data\n', 'sub/more': 'more\n' }, ids);
   }, 60_000);
   afterAll(async () => {
     for (const d of [base, TMP, SRV]) if (d) await fs.rm(d, { recursive: true, force: true });
@@ -97,7 +112,9 @@ describe.skipIf(!isRoot)(`a local user races the host script under dash, ${SECON
     expect(await findTemps(jail)).toEqual([]);
   });
 
-  test('(d) symlinks to /etc/shadow and OUTSIDE, FIFOs and renames everywhere it can write: nothing outside changes, no secret enters, no run hangs', { timeout: 120_000 }, async () => {
+  test('(d) symlinks to /etc/shadow and OUTSIDE, FIFOs and renames everywhere it can write: nothing outside changes, no secret enters, no run hangs', {
+    timeout: 120_000,
+  }, async () => {
     const outside = path.join(base, 'outside-d');
     await makeOutside(outside);
     const trace = path.join(base, 'd.strace');

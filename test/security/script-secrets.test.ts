@@ -8,7 +8,23 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { LOCAL, SHELLS, asLocal, dash, hostScript, isRoot, localUser, openBase, secrets, secretsIn, snapshot, tempDir, traceOf, userTree, type Ids } from './script-helpers.js';
+import {
+  LOCAL,
+  SHELLS,
+  asLocal,
+  dash,
+  hostScript,
+  isRoot,
+  localUser,
+  openBase,
+  secrets,
+  secretsIn,
+  snapshot,
+  tempDir,
+  traceOf,
+  userTree,
+  type Ids,
+} from './script-helpers.js';
 
 let base: string;
 let ids: Ids;
@@ -18,7 +34,7 @@ const SRV = `/srv/jt-sec-b-${tag}`;
 const OWNED = `/srv/jt-sec-c-${tag}`;
 const TMPDIR = `/tmp/jt-sec-c-${tag}`;
 
-describe.skipIf(!isRoot)('the sh scripts never copy a secret through a local user\'s symlink (needs root: useradd, setpriv, chown)', () => {
+describe.skipIf(!isRoot)("the sh scripts never copy a secret through a local user's symlink (needs root: useradd, setpriv, chown)", () => {
   beforeAll(async () => {
     ids = await localUser();
     base = await tempDir('sec-script');
@@ -33,25 +49,28 @@ describe.skipIf(!isRoot)('the sh scripts never copy a secret through a local use
     for (const d of [base, TMP, SRV, OWNED, TMPDIR]) if (d) await fs.rm(d, { recursive: true, force: true });
   });
 
-  test.each(SHELLS)('host script under %s: traced /tmp/…/data and /srv/…/data turned into -> /etc/shadow by a local user: shadow is not copied', async (name, shell) => {
-    const before = await secrets();
-    const trace = path.join(base, 'b.strace');
-    await traceOf(trace, 'cat', [`${TMP}/data`, `${SRV}/data`]);
-    const swap = await asLocal('for d in "$@"; do rm -f "$d/data" && ln -s /etc/shadow "$d/data" || exit 1; done', [TMP, SRV]);
-    expect(swap.exitCode, swap.all).toBe(0);
-    const jail = path.join(base, `jail-b-${name.replace(/ /g, '-')}`);
-    const script = path.join(base, 'b.sh');
-    await hostScript(trace, jail, script);
-    const r = await dash(script, jail, 60_000, shell);
-    expect(r.code, r.all).toBe(0);
-    expect(await secretsIn(jail)).toEqual([]);
-    expect(r.all).not.toMatch(/^copy \/etc\/shadow$/m);
-    expect(r.all).toContain(`secret: not copied: ${SRV}/data (/etc/shadow)`);
-    expect(r.all).toContain(`secret: not copied: ${TMP}/data (/etc/shadow)`);
-    expect(await secrets()).toEqual(before);
-  });
+  test.each(SHELLS)(
+    'host script under %s: traced /tmp/…/data and /srv/…/data turned into -> /etc/shadow by a local user: shadow is not copied',
+    async (name, shell) => {
+      const before = await secrets();
+      const trace = path.join(base, 'b.strace');
+      await traceOf(trace, 'cat', [`${TMP}/data`, `${SRV}/data`]);
+      const swap = await asLocal('for d in "$@"; do rm -f "$d/data" && ln -s /etc/shadow "$d/data" || exit 1; done', [TMP, SRV]);
+      expect(swap.exitCode, swap.all).toBe(0);
+      const jail = path.join(base, `jail-b-${name.replace(/ /g, '-')}`);
+      const script = path.join(base, 'b.sh');
+      await hostScript(trace, jail, script);
+      const r = await dash(script, jail, 60_000, shell);
+      expect(r.code, r.all).toBe(0);
+      expect(await secretsIn(jail)).toEqual([]);
+      expect(r.all).not.toMatch(/^copy \/etc\/shadow$/m);
+      expect(r.all).toContain(`secret: not copied: ${SRV}/data (/etc/shadow)`);
+      expect(r.all).toContain(`secret: not copied: ${TMP}/data (/etc/shadow)`);
+      expect(await secrets()).toEqual(before);
+    },
+  );
 
-  test('host script: a traced file\'s directory swapped for -> /etc after the trace (the last name is a regular file): shadow is not copied', async () => {
+  test("host script: a traced file's directory swapped for -> /etc after the trace (the last name is a regular file): shadow is not copied", async () => {
     const src = `${SRV}/d/shadow`;
     const trace = path.join(base, 'd.strace');
     await traceOf(trace, 'cat', [src]);

@@ -50,7 +50,10 @@ describe.skipIf(!isRoot)('staging in the sh scripts (needs root: chown, mknod, u
     // watch the stage: a `put` that lists it first (as the script sees it, mid-run)
     const probe = script.replace('put() {\n', 'put() {\n  ls -ldn "$_stage" >>"$JAIL.stage-log"\n');
     expect(probe).not.toBe(script);
-    for (const [dir, text] of [[ref, script], [jail, probe.replace('command -v mktemp', 'command -v no-such-mktemp')]] as const) {
+    for (const [dir, text] of [
+      [ref, script],
+      [jail, probe.replace('command -v mktemp', 'command -v no-such-mktemp')],
+    ] as const) {
       const file = `${dir}.sh`;
       await fs.writeFile(file, text);
       const r = await execa(shell[0], [...shell.slice(1), file, dir], { reject: false, all: true });
@@ -60,7 +63,8 @@ describe.skipIf(!isRoot)('staging in the sh scripts (needs root: chown, mknod, u
     expect(shape(await snapshot(jail))).toEqual(shape(await snapshot(ref)));
     const log = (await fs.readFile(`${jail}.stage-log`, 'utf8')).trim().split('\n');
     expect(log.length).toBeGreaterThan(3);
-    for (const l of log) expect(l).toMatch(new RegExp(`^drwx------ +\\d+ 0 0 .* ${jail.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/\\.jailtrace-stage\\.[0-9a-f]{16}$`));
+    for (const l of log)
+      expect(l).toMatch(new RegExp(`^drwx------ +\\d+ 0 0 .* ${jail.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/\\.jailtrace-stage\\.[0-9a-f]{16}$`));
     expect(new Set(log.map((l) => l.split(' ').pop())).size).toBe(1); // made once per run
   });
 
@@ -77,7 +81,13 @@ describe.skipIf(!isRoot)('staging in the sh scripts (needs root: chown, mknod, u
     ['the jail root is owned by the local user', 'jail', 0o755, true, /the jail root .* is not a root-only directory \(owned by uid \d+/],
     ['the jail root is world-writable', 'jail', 0o777, false, /the jail root .* is not a root-only directory \(owned by uid 0, drwxrwxrwx/],
     ["a directory above the jail root is the local user's", 'above', 0o755, true, /\(above the jail root\) is owned by uid \d+: a user could swap the jail/],
-    ['a directory above the jail root is world-writable (not sticky)', 'above', 0o777, false, /\(above the jail root\) is writable by others: a user could swap the jail/],
+    [
+      'a directory above the jail root is world-writable (not sticky)',
+      'above',
+      0o777,
+      false,
+      /\(above the jail root\) is writable by others: a user could swap the jail/,
+    ],
   ] as const)('refused before writing: %s', async (_n, which, mode, theirs, why) => {
     const top = await fs.mkdtemp(path.join(base, 'refuse-'));
     const jail = path.join(top, 'above', 'jail');

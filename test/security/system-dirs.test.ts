@@ -48,9 +48,12 @@ describe('system directories are never a jail root: the rows', () => {
     expect(systemDirRule(p)?.dir).toBe(rule);
   });
 
-  test.each(['/srv/jail', '/var/jail', '/var/lib/jails/alice', '/home/alice', '/run/jails/x', '/tmp/x/jail', '/library', '/usrjail', '/etcetera'])('%s is allowed', (p) => {
-    expect(systemDirRule(p)).toBeUndefined();
-  });
+  test.each(['/srv/jail', '/var/jail', '/var/lib/jails/alice', '/home/alice', '/run/jails/x', '/tmp/x/jail', '/library', '/usrjail', '/etcetera'])(
+    '%s is allowed',
+    (p) => {
+      expect(systemDirRule(p)).toBeUndefined();
+    },
+  );
 });
 
 describe.skipIf(!isRoot)('system directories are refused on every route (needs root: it runs build and verify)', () => {
@@ -72,10 +75,19 @@ describe.skipIf(!isRoot)('system directories are refused on every route (needs r
     expect(await systemJailProblem(path.join(dir, 'etc-link', 'new', 'jail'))).toMatch(/inside \/etc/);
   });
 
-  test('a tree holding the running system\'s /etc/passwd (a bind mount of /) is refused', async () => {
+  test("a tree holding the running system's /etc/passwd (a bind mount of /) is refused", async () => {
     const mnt = path.join(dir, 'hostroot');
     await mkdir(mnt);
-    const r = await execa('unshare', ['-m', 'sh', '-c', `mount --bind / "${mnt}" && node -e 'import("${path.resolve('dist/src/jail/system-dirs.js')}").then(async (m) => console.log(await m.systemJailProblem(process.argv[1])))' "${mnt}"`], { reject: false });
+    const r = await execa(
+      'unshare',
+      [
+        '-m',
+        'sh',
+        '-c',
+        `mount --bind / "${mnt}" && node -e 'import("${path.resolve('dist/src/jail/system-dirs.js')}").then(async (m) => console.log(await m.systemJailProblem(process.argv[1])))' "${mnt}"`,
+      ],
+      { reject: false },
+    );
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/\(\/, through a bind mount\) is the host's root file system/);
   });
@@ -96,7 +108,10 @@ describe.skipIf(!isRoot)('system directories are refused on every route (needs r
   test('--from-sshd-config with ChrootDirectory /etc: that jail is refused, the other one is built', async () => {
     const conf = path.join(dir, 'sshd_config');
     const good = path.join(dir, 'good');
-    await writeFile(conf, `Match User ${USER}\n  ChrootDirectory /etc\n  ForceCommand /usr/lib/openssh/sftp-server\nMatch User ${USER}2\n  ChrootDirectory ${good}\n  ForceCommand /usr/lib/openssh/sftp-server\n`);
+    await writeFile(
+      conf,
+      `Match User ${USER}\n  ChrootDirectory /etc\n  ForceCommand /usr/lib/openssh/sftp-server\nMatch User ${USER}2\n  ChrootDirectory ${good}\n  ForceCommand /usr/lib/openssh/sftp-server\n`,
+    );
     const r = await jt(['build', '--from-sshd-config', conf, '--output-dir', dir, '-q']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/\/etc: .*\/etc is the host's configuration: refusing to build a jail there/);
@@ -123,8 +138,11 @@ describe.skipIf(!isRoot)('system directories are refused on every route (needs r
   test('a bind mount of /usr/lib (or a directory inside it) is /usr/lib', async () => {
     const mnt = path.join(dir, 'usrlib-bind');
     await mkdir(mnt);
-    const probe = (p: string) => `node -e 'import("${path.resolve('dist/src/jail/system-dirs.js')}").then(async (m) => console.log(await m.systemJailProblem(process.argv[1])))' "${p}"`;
-    const r = await execa('unshare', ['-m', 'sh', '-c', `mount --bind /usr/lib "${mnt}" && ${probe(mnt)} && ${probe(path.join(mnt, 'new-jail'))}`], { reject: false });
+    const probe = (p: string) =>
+      `node -e 'import("${path.resolve('dist/src/jail/system-dirs.js')}").then(async (m) => console.log(await m.systemJailProblem(process.argv[1])))' "${p}"`;
+    const r = await execa('unshare', ['-m', 'sh', '-c', `mount --bind /usr/lib "${mnt}" && ${probe(mnt)} && ${probe(path.join(mnt, 'new-jail'))}`], {
+      reject: false,
+    });
     expect(r.stderr).toBe('');
     const [itself, inside] = r.stdout.split('\n');
     expect(itself).toMatch(/usrlib-bind \(\/usr\/lib, through a bind mount\) is inside \/usr, the host's programs and libraries/);
@@ -156,7 +174,10 @@ describe.skipIf(!isRoot)('system directories are refused on every route (needs r
     const owned = path.join(dir, 'users-parent');
     await mkdir(path.join(owned, 'jail'), { recursive: true });
     await chown(owned, u.uid, u.gid);
-    for (const args of [['build', path.join(owned, 'jail'), ...TRACE_ARGS, '--user', USER], ['verify', path.join(owned, 'jail'), '--user', USER, '--', '/bin/true']]) {
+    for (const args of [
+      ['build', path.join(owned, 'jail'), ...TRACE_ARGS, '--user', USER],
+      ['verify', path.join(owned, 'jail'), '--user', USER, '--', '/bin/true'],
+    ]) {
       const r = await jt(args);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/a user could swap a directory on the way to it \(.*users-parent\/jail: .*users-parent can be written by its owner/);

@@ -123,7 +123,10 @@ describe('processes and open fds are capped by the same number', () => {
   test('long names: 200 distinct 2,000-byte paths over --max-paths 1000 cross its 256,000 bytes of path names', async () => {
     const file = path.join(base, 'long-names.strace');
     const name = (i: number) => `/${'a'.repeat(1990)}${String(i).padStart(9, '0')}`; // 2000 bytes
-    await fs.writeFile(file, Array.from({ length: 200 }, (_, i) => `openat(AT_FDCWD, "${name(i)}", O_RDONLY) = -1 ENOENT (No such file or directory)\n`).join(''));
+    await fs.writeFile(
+      file,
+      Array.from({ length: 200 }, (_, i) => `openat(AT_FDCWD, "${name(i)}", O_RDONLY) = -1 ENOENT (No such file or directory)\n`).join(''),
+    );
     expectCapError(await jt(['parse', '--max-paths', '1000', file]), file, 129, '256000 bytes of path names'); // 129 x 2000 > 256000
   });
 
@@ -155,7 +158,7 @@ describe('processes and open fds are capped by the same number', () => {
 });
 
 describe('in process', () => {
-  test('a live capture over the cap: push never throws (it runs in the tracer\'s stream), finish() is the TraceError', () => {
+  test("a live capture over the cap: push never throws (it runs in the tracer's stream), finish() is the TraceError", () => {
     const live = new LiveTrace('/tmp/live.strace', '/', 'linux', { maxPaths: 10 });
     for (let i = 0; i < 50; i++) live.push(Buffer.from(`openat(AT_FDCWD, "/x/${i}", O_RDONLY) = -1 ENOENT (No such file or directory)\n`));
     let err: unknown;
@@ -170,7 +173,15 @@ describe('in process', () => {
 
   test('folding is unchanged: repeats count on the first record, many kinds of access on one path (the key-map path)', () => {
     const b = new ManifestBuilder();
-    const acc = (pid: number, line: number, ok: boolean, errno?: string): Access => ({ path: '/etc/passwd', op: 'read', ok, errno, pid, line, syscall: 'openat' });
+    const acc = (pid: number, line: number, ok: boolean, errno?: string): Access => ({
+      path: '/etc/passwd',
+      op: 'read',
+      ok,
+      errno,
+      pid,
+      line,
+      syscall: 'openat',
+    });
     let line = 0;
     for (let round = 0; round < 3; round++) for (let pid = 1; pid <= 20; pid++) b.add(acc(pid, ++line, true));
     b.add(acc(1, ++line, false, 'ENOENT'));

@@ -16,10 +16,36 @@ import { attackUntil, type Scenario } from './scenario.js';
 const UPLOADS = ['upload.bin', 'a.bin', 'b.txt'];
 
 const rows: Array<Omit<Scenario, 'tag'> & { title: string }> = [
-  { title: 'build: a FIFO in place of the scp upload does not hang the run', command: 'build', attack: ['build-scp'], plants: plantsFor('fifo', 'post', UPLOADS), timeoutMs: 30_000 },
-  { title: 'verify: a FIFO in place of the scp upload does not hang the run', command: 'verify', attack: ['verify'], plants: plantsFor('fifo', 'post', UPLOADS), timeoutMs: 30_000 },
-  { title: 'build: the scp upload -> /dev/zero does not eat memory', command: 'build', attack: ['build-scp'], plants: plantsFor('zero', 'post', UPLOADS), timeoutMs: 30_000, rssCapMiB: 512 },
-  { title: 'verify: the scp upload -> /dev/zero does not eat memory', command: 'verify', attack: ['verify'], plants: plantsFor('zero', 'post', UPLOADS), timeoutMs: 30_000, rssCapMiB: 512 },
+  {
+    title: 'build: a FIFO in place of the scp upload does not hang the run',
+    command: 'build',
+    attack: ['build-scp'],
+    plants: plantsFor('fifo', 'post', UPLOADS),
+    timeoutMs: 30_000,
+  },
+  {
+    title: 'verify: a FIFO in place of the scp upload does not hang the run',
+    command: 'verify',
+    attack: ['verify'],
+    plants: plantsFor('fifo', 'post', UPLOADS),
+    timeoutMs: 30_000,
+  },
+  {
+    title: 'build: the scp upload -> /dev/zero does not eat memory',
+    command: 'build',
+    attack: ['build-scp'],
+    plants: plantsFor('zero', 'post', UPLOADS),
+    timeoutMs: 30_000,
+    rssCapMiB: 512,
+  },
+  {
+    title: 'verify: the scp upload -> /dev/zero does not eat memory',
+    command: 'verify',
+    attack: ['verify'],
+    plants: plantsFor('zero', 'post', UPLOADS),
+    timeoutMs: 30_000,
+    rssCapMiB: 512,
+  },
 ];
 
 describe.skipIf(!isRoot)("adversary: root reading the user's uploads (issue 20, repro 5; needs root: setpriv, chown, chroot)", () => {
@@ -41,12 +67,32 @@ describe.skipIf(!isRoot)("adversary: root reading the user's uploads (issue 20, 
   const stuck: Array<{ title: string; when: When; waitFor: RegExp }> = [
     { title: "in root's read of the upload (a FIFO swapped in after it arrived)", when: 'post', waitFor: /^post-fifo .*\/up\/upload\.bin$/ },
     // before the upload (the user's own scp blocks opening it) or, if it lost that race, after
-    { title: 'in the workload or in root\'s read (a FIFO in place of the upload, before or after)', when: 'any', waitFor: /fifo .*\/up\/upload\.bin$/ },
+    { title: "in the workload or in root's read (a FIFO in place of the upload, before or after)", when: 'any', waitFor: /fifo .*\/up\/upload\.bin$/ },
   ];
   test.each(stuck.map((s, i) => ({ ...s, i })))('SIGINT ends a run stuck $title within 5 s', async ({ when, waitFor, i }) => {
     const o = await arena.outside(`sigint${i}`);
-    const attacker = await startAttacker(arena.bin, { ...arena.user, watch: [{ parent: arena.tmp, prefix: 'jailtrace-scp-' }], plants: plantsFor('fifo', when, ['upload.bin']), outsideDir: o.dir, outsideFile: o.file, ms: 20_000 });
-    const g = guardedRun(['build', path.join(arena.base, `jail-sigint${i}`), '--profile', 'scp', '--user', ATTACKER, '--output-dir', path.join(arena.base, `traces-sigint${i}`), '-q'], { tmp: arena.tmp, timeoutMs: 40_000 });
+    const attacker = await startAttacker(arena.bin, {
+      ...arena.user,
+      watch: [{ parent: arena.tmp, prefix: 'jailtrace-scp-' }],
+      plants: plantsFor('fifo', when, ['upload.bin']),
+      outsideDir: o.dir,
+      outsideFile: o.file,
+      ms: 20_000,
+    });
+    const g = guardedRun(
+      [
+        'build',
+        path.join(arena.base, `jail-sigint${i}`),
+        '--profile',
+        'scp',
+        '--user',
+        ATTACKER,
+        '--output-dir',
+        path.join(arena.base, `traces-sigint${i}`),
+        '-q',
+      ],
+      { tmp: arena.tmp, timeoutMs: 40_000 },
+    );
     try {
       await attacker.waitFor(waitFor, 15_000);
       await new Promise((resolve) => setTimeout(resolve, 1000)); // let it get stuck (a run that is not, ends: fine too)

@@ -50,7 +50,8 @@ describe('LineSplitter', () => {
     };
     const whole = records([CAPTURE]);
     expect(whole.length).toBeGreaterThan(100);
-    for (const cuts of [[1, 2, 3], [100, 5000, 5001, 20000], Array.from({ length: 50 }, (_, i) => i * 997)]) expect(records(split(CAPTURE, cuts))).toEqual(whole);
+    for (const cuts of [[1, 2, 3], [100, 5000, 5001, 20000], Array.from({ length: 50 }, (_, i) => i * 997)])
+      expect(records(split(CAPTURE, cuts))).toEqual(whole);
   });
 
   test('CRLF, a NUL byte and a last line without newline', () => {
@@ -67,7 +68,7 @@ describe('LineSplitter', () => {
       fc.property(fc.array(fc.nat(), { maxLength: 10 }), (cuts) => {
         expect(collect(split(text, cuts)).stats.nul).toEqual(want);
         // the file reader refills one buffer: the same object with new bytes must not keep the old NUL positions
-        const k = 1 + (cuts[0] ?? 0) % 6;
+        const k = 1 + ((cuts[0] ?? 0) % 6);
         const reused = Buffer.alloc(k);
         const s = new LineSplitter(() => undefined);
         for (let at = 0; at < text.length; at += k) {

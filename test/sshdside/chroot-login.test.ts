@@ -13,7 +13,10 @@ import { CLI } from '../hardening/helpers.js';
 import { clientArgs, freePort, sha256, sshdConfigText, sshdFiles, sshdUser, startSshd, type Sshd } from './sshd.js';
 import { isRoot } from '../support/root.js';
 
-const haveSshd = await stat('/usr/sbin/sshd').then(() => true, () => false);
+const haveSshd = await stat('/usr/sbin/sshd').then(
+  () => true,
+  () => false,
+);
 
 const A = 'jt-sshdside-a'; // bash, built with --profile sftp --profile scp --user
 const B = 'jt-sshdside-b'; // sh, in the group of an included Match Group block
@@ -50,7 +53,10 @@ describe.skipIf(!isRoot || !haveSshd)('ChrootDirectory users log in through a re
     jails.c = path.join(dir, 'jails/c');
     jails.x = path.join(dir, 'jails', X);
     await mkdir(path.join(dir, 'sshd_config.d'), { mode: 0o755 });
-    await writeFile(path.join(dir, 'sshd_config.d/50-group.conf'), `# jails by group; not ${X}\nMatch Group ${GROUP} User *,!${X}\n  ChrootDirectory ${dir}/jails/%u\n  AllowTcpForwarding no\n`);
+    await writeFile(
+      path.join(dir, 'sshd_config.d/50-group.conf'),
+      `# jails by group; not ${X}\nMatch Group ${GROUP} User *,!${X}\n  ChrootDirectory ${dir}/jails/%u\n  AllowTcpForwarding no\n`,
+    );
     await writeFile(path.join(dir, 'sshd_config.d/60-internal.conf'), `Match User ${C}\n  ChrootDirectory ${jails.c}\n  ForceCommand internal-sftp -l INFO\n`);
     await writeFile(path.join(dir, 'sshd_config.d/70-home.conf'), `Match User ${D}\n  ChrootDirectory %h\n`);
     await writeFile(path.join(dir, 'sshd_config.d/README'), 'not a .conf: not included\nMatch User nobody\n  ChrootDirectory /nowhere\n');
@@ -78,14 +84,31 @@ describe.skipIf(!isRoot || !haveSshd)('ChrootDirectory users log in through a re
     const local = await mkdtemp(path.join(dir, 'local-'));
     const want = await sha256(payload);
     const batch = path.join(local, 'batch');
-    await writeFile(batch, [`lcd ${local}`, `put ${payload} up.bin`, 'mkdir d', 'rename up.bin d/moved.bin', 'ls -l d', 'get d/moved.bin back.bin', 'rm d/moved.bin', 'rmdir d', 'ls', ''].join('\n'));
+    await writeFile(
+      batch,
+      [
+        `lcd ${local}`,
+        `put ${payload} up.bin`,
+        'mkdir d',
+        'rename up.bin d/moved.bin',
+        'ls -l d',
+        'get d/moved.bin back.bin',
+        'rm d/moved.bin',
+        'rmdir d',
+        'ls',
+        '',
+      ].join('\n'),
+    );
     const s = await execa('sftp', [...clientArgs(dir, sshd.port, true), '-b', batch, `${user}@127.0.0.1`], { reject: false, all: true });
     if (s.exitCode !== 0) problems.push(`sftp: exit ${s.exitCode}: ${s.all}`);
     else if ((await sha256(path.join(local, 'back.bin')).catch(() => '')) !== want) problems.push('sftp: the download differs');
     else if (!/moved\.bin/.test(String(s.all))) problems.push(`sftp: ls did not show the renamed file: ${s.all}`);
     const scp = async (label: string, extra: string[]): Promise<void> => {
       const up = await execa('scp', [...extra, ...clientArgs(dir, sshd.port, true), payload, `${user}@127.0.0.1:${label}.bin`], { reject: false, all: true });
-      const down = await execa('scp', [...extra, ...clientArgs(dir, sshd.port, true), `${user}@127.0.0.1:${label}.bin`, path.join(local, `${label}.bin`)], { reject: false, all: true });
+      const down = await execa('scp', [...extra, ...clientArgs(dir, sshd.port, true), `${user}@127.0.0.1:${label}.bin`, path.join(local, `${label}.bin`)], {
+        reject: false,
+        all: true,
+      });
       if (up.exitCode !== 0 || down.exitCode !== 0) problems.push(`${label}: exit ${up.exitCode}/${down.exitCode}: ${up.all} ${down.all}`);
       else if ((await sha256(path.join(local, `${label}.bin`))) !== want) problems.push(`${label}: the round trip differs`);
     };

@@ -30,18 +30,20 @@ export interface Sshd {
 
 /** The lines every test sshd needs; `body` is the test's own part (Include, Subsystem, Match blocks). */
 export function sshdConfigText(dir: string, port: number, body: string): string {
-  return [
-    'ListenAddress 127.0.0.1',
-    `Port ${port}`,
-    `HostKey ${dir}/host_ed25519`,
-    `PidFile ${dir}/sshd.pid`,
-    'UsePAM no',
-    `AuthorizedKeysFile ${dir}/keys/%u`,
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'LogLevel VERBOSE',
-    body,
-  ].join('\n') + '\n';
+  return (
+    [
+      'ListenAddress 127.0.0.1',
+      `Port ${port}`,
+      `HostKey ${dir}/host_ed25519`,
+      `PidFile ${dir}/sshd.pid`,
+      'UsePAM no',
+      `AuthorizedKeysFile ${dir}/keys/%u`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'LogLevel VERBOSE',
+      body,
+    ].join('\n') + '\n'
+  );
 }
 
 /** Host key, client key and keys dir in `dir` (root's, 0755). */
@@ -88,16 +90,26 @@ export async function sshdUser(dir: string, name: string, shell: string, groups:
   await writeFile(path.join(dir, 'keys', name), await readFile(path.join(dir, 'client_ed25519.pub')), { mode: 0o644 });
 }
 
-export const sha256 = async (p: string): Promise<string> => createHash('sha256').update(await readFile(p)).digest('hex');
+export const sha256 = async (p: string): Promise<string> =>
+  createHash('sha256')
+    .update(await readFile(p))
+    .digest('hex');
 
 export function clientArgs(dir: string, port: number, scpStyle = false): string[] {
   return [
-    '-o', 'StrictHostKeyChecking=no',
-    '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'BatchMode=yes',
-    '-o', 'LogLevel=ERROR',
-    '-o', 'ConnectTimeout=10',
-    '-i', path.join(dir, 'client_ed25519'),
-    scpStyle ? '-P' : '-p', String(port),
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'ConnectTimeout=10',
+    '-i',
+    path.join(dir, 'client_ed25519'),
+    scpStyle ? '-P' : '-p',
+    String(port),
   ];
 }

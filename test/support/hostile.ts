@@ -25,7 +25,10 @@ export async function makeOutside(dir: string): Promise<void> {
  * a write through `lib64 -> /` would land in (the names at /, the host loader and libc, by hash).
  */
 export async function outsideState(outside: string): Promise<{ outside: Entry[]; host: Record<string, string> }> {
-  const sha = async (p: string): Promise<string> => createHash('sha256').update(await fs.readFile(p)).digest('hex');
+  const sha = async (p: string): Promise<string> =>
+    createHash('sha256')
+      .update(await fs.readFile(p))
+      .digest('hex');
   const host: Record<string, string> = {
     '/': (await fs.readdir('/')).sort().join(' '),
     '/lib64': (await fs.readdir('/lib64')).sort().join(' '),

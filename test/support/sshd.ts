@@ -155,7 +155,22 @@ function baseConfig(dir: string, port: number, o: SshdOptions): string {
   ].join('\n');
 }
 
-const CLIENT_OPTS = ['-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR'];
+const CLIENT_OPTS = [
+  '-F',
+  '/dev/null',
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+  '-o',
+  'BatchMode=yes',
+  '-o',
+  'IdentitiesOnly=yes',
+  '-o',
+  'ConnectTimeout=10',
+  '-o',
+  'LogLevel=ERROR',
+];
 
 async function run(cmd: string, args: string[], opts: { cwd?: string; timeout?: number } = {}): Promise<Run> {
   const r = await execa(cmd, args, { reject: false, stdin: 'ignore', timeout: opts.timeout ?? 30_000, cwd: opts.cwd, env: { LC_ALL: 'C' } });
@@ -200,7 +215,13 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   if (!child) throw new Error(`sshd: no free port after 5 tries; last log:\n${logText}`);
   const sshd = child;
   const sink = opts.syslog ? await startSyslogSink(dir) : undefined;
-  const last = (t: string, n: number) => t.trimEnd().split('\n').slice(-n).map((l) => `    ${l}`).join('\n');
+  const last = (t: string, n: number) =>
+    t
+      .trimEnd()
+      .split('\n')
+      .slice(-n)
+      .map((l) => `    ${l}`)
+      .join('\n');
   const tail = (n = 25) => last(logText, n) + (sink?.text() ? `\n  syslog (/dev/log), last lines:\n${last(sink.text(), 12)}` : '');
   const keyOf = (name: string) => path.join(dir, 'private', name);
 
@@ -257,7 +278,13 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
 
 /** test/support/syslog-sink.c, compiled into DIR/private and bound at /dev/log; undefined when /dev/log exists. */
 async function startSyslogSink(dir: string): Promise<{ text(): string; stop(): Promise<void> } | undefined> {
-  if (await lstat(DEV_LOG).then(() => true, () => false)) return undefined;
+  if (
+    await lstat(DEV_LOG).then(
+      () => true,
+      () => false,
+    )
+  )
+    return undefined;
   const bin = path.join(dir, 'private', 'syslog-sink');
   const src = path.join(path.dirname(fileURLToPath(import.meta.url)), 'syslog-sink.c');
   if ((await execa('gcc', ['-O1', '-o', bin, src], { reject: false })).exitCode !== 0) return undefined;
@@ -304,11 +331,18 @@ async function roundTrip(sshd: Sshd, user: User, o: { sftp?: boolean; scpLegacy?
     await writeFile(path.join(work, 'up.bin'), payload);
     if (o.sftp !== false) {
       // relative names: they land in the directory the user starts in, which must be their home
-      const r = await sshd.sftp(user, ['put up.bin sftp.bin', 'ls -l', 'mkdir d', 'rename sftp.bin d/moved.bin', 'ls d', 'get d/moved.bin sftp.back', 'rm d/moved.bin', 'rmdir d', 'pwd'], work);
+      const r = await sshd.sftp(
+        user,
+        ['put up.bin sftp.bin', 'ls -l', 'mkdir d', 'rename sftp.bin d/moved.bin', 'ls d', 'get d/moved.bin sftp.back', 'rm d/moved.bin', 'rmdir d', 'pwd'],
+        work,
+      );
       const listed = /sftp\.bin/.test(r.stdout) && /moved\.bin/.test(r.stdout);
       add('sftp put/ls/mkdir/rename/get/rm/rmdir', r, r.exitCode === 0 ? (listed ? await back('sftp.back') : 'ls did not list the uploaded file') : undefined);
     }
-    for (const [legacy, on, tag] of [[true, o.scpLegacy, 'scp -O'], [false, o.scp, 'scp']] as const) {
+    for (const [legacy, on, tag] of [
+      [true, o.scpLegacy, 'scp -O'],
+      [false, o.scp, 'scp'],
+    ] as const) {
       if (on === false) continue;
       const name = legacy ? 'scp-legacy.bin' : 'scp-sftp.bin';
       const up = await sshd.scp(user, path.join(work, 'up.bin'), name, { legacy, up: true });
@@ -327,7 +361,10 @@ export function explainSteps(sshd: Sshd, steps: Step[]): string {
   const bad = steps.filter((s) => !s.ok);
   if (bad.length === 0) return 'all steps ok';
   return [
-    ...bad.map((s) => `${s.step}: exit ${s.exitCode}${s.problem ? `; ${s.problem}` : ''}\n  $ ${s.command}\n  stdout: ${s.stdout.trim().split('\n').slice(-8).join('\n          ')}\n  stderr: ${s.stderr.trim().split('\n').slice(-8).join('\n          ')}`),
+    ...bad.map(
+      (s) =>
+        `${s.step}: exit ${s.exitCode}${s.problem ? `; ${s.problem}` : ''}\n  $ ${s.command}\n  stdout: ${s.stdout.trim().split('\n').slice(-8).join('\n          ')}\n  stderr: ${s.stderr.trim().split('\n').slice(-8).join('\n          ')}`,
+    ),
     `sshd log (last lines):\n${sshd.tail()}`,
   ].join('\n');
 }

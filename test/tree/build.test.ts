@@ -49,7 +49,12 @@ describe('rssh chain: helper → chroot → shell/server', () => {
     const [helper] = t.roots;
     expect(helper.hidden).toBe(0);
     expect(helper.accesses.map((a) => a.op)).toEqual(['exec', 'chroot', 'chdir', 'read', 'read', 'read', 'readlink', 'stat', 'stat', 'stat']);
-    expect(helper.accesses.find((a) => a.resolvedFrom !== undefined)).toMatchObject({ op: 'stat', path: '/lib/ld.so.1', resolvedFrom: '/usr/lib/ld.so.1', line: 2 });
+    expect(helper.accesses.find((a) => a.resolvedFrom !== undefined)).toMatchObject({
+      op: 'stat',
+      path: '/lib/ld.so.1',
+      resolvedFrom: '/usr/lib/ld.so.1',
+      line: 2,
+    });
     expect(helper.failures).toBe(1);
   });
 
@@ -102,7 +107,10 @@ describe('shape', () => {
     const t = buildTree(
       {
         ...base,
-        processes: [{ pid: 1, line: 1 }, { pid: 2, line: 4, parentNotTraced: true }],
+        processes: [
+          { pid: 1, line: 1 },
+          { pid: 2, line: 4, parentNotTraced: true },
+        ],
         entries: [
           { path: '/lib/ld.so.1', accesses: [{ op: 'stat', ok: true, pid: 1, line: 2, syscall: 'resolvepath', resolvedFrom: '/usr/lib/ld.so.1' }] },
           { path: '/usr/lib/ld.so.1', accesses: [{ op: 'stat', ok: true, pid: 1, line: 3, syscall: 'stat' }] },
@@ -125,7 +133,13 @@ describe('shape', () => {
   });
 
   test('a parent loop is broken into roots, not lost', () => {
-    const t = buildTree({ ...base, processes: [{ pid: 1, parent: 2, line: 1 }, { pid: 2, parent: 1, line: 2 }] });
+    const t = buildTree({
+      ...base,
+      processes: [
+        { pid: 1, parent: 2, line: 1 },
+        { pid: 2, parent: 1, line: 2 },
+      ],
+    });
     expect(t.roots.map((r) => r.pid)).toEqual([1, 2]);
   });
 

@@ -53,7 +53,12 @@ describe('refused: the program died of the tracer, the trace holds no session', 
   });
 
   test('a program that goes on after the call failed (not strict, like ssh-agent) is not refused', () => {
-    const text = ['9 prctl(PR_SET_DUMPABLE, SUID_DUMP_DISABLE) = -1 EINVAL (Invalid argument)', '9 openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3', '9 exit_group(0) = ?', '9 +++ exited with 0 +++'].join('\n');
+    const text = [
+      '9 prctl(PR_SET_DUMPABLE, SUID_DUMP_DISABLE) = -1 EINVAL (Invalid argument)',
+      '9 openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3',
+      '9 exit_group(0) = ?',
+      '9 +++ exited with 0 +++',
+    ].join('\n');
     const w = new TracingWatch('linux', syscallTable('linux'));
     for (const ev of parseText(strace, text, { want: (n) => syscallTable('linux').has(n) || w.wants(n) })) w.onEvent(ev);
     expect(w.finish()).toEqual({ lost: [] });

@@ -11,9 +11,18 @@ import type { MissingFile } from '../../src/verify/analyze.js';
 import { failedExecIndex } from '../../src/verify/failure-path.js';
 import { sameAsBefore, splitFallbacks, stoppedNoProgress } from '../../src/verify/rounds.js';
 
-const acc = (op: AccessRecord['op'], ok: boolean, pid: number, line: number, file?: number): AccessRecord => ({ op, ok, pid, line, syscall: op === 'exec' ? 'execve' : 'openat', ...(ok ? {} : { errno: 'ENOENT' }), ...(file !== undefined ? { file } : {}) });
+const acc = (op: AccessRecord['op'], ok: boolean, pid: number, line: number, file?: number): AccessRecord => ({
+  op,
+  ok,
+  pid,
+  line,
+  syscall: op === 'exec' ? 'execve' : 'openat',
+  ...(ok ? {} : { errno: 'ENOENT' }),
+  ...(file !== undefined ? { file } : {}),
+});
 
-const manifest = (entries: Array<[string, AccessRecord[]]>): Manifest => ({ entries: entries.map(([path, accesses]) => ({ path, accesses })) }) as unknown as Manifest;
+const manifest = (entries: Array<[string, AccessRecord[]]>): Manifest =>
+  ({ entries: entries.map(([path, accesses]) => ({ path, accesses })) }) as unknown as Manifest;
 
 describe('failure path: after a failed exec, until an exec works', () => {
   const m = manifest([
@@ -27,7 +36,12 @@ describe('failure path: after a failed exec, until an exec works', () => {
   const after = failedExecIndex(m);
   test.each([
     { what: 'an access after a PATH search that found the program', path: '/etc/passwd', a: acc('read', false, 10, 8), want: undefined },
-    { what: 'an access after the failed exec of its process', path: '/etc/localtime', a: acc('read', false, 20, 31), want: { exec: '/usr/bin/scp', pid: 20, line: 30 } },
+    {
+      what: 'an access after the failed exec of its process',
+      path: '/etc/localtime',
+      a: acc('read', false, 20, 31),
+      want: { exec: '/usr/bin/scp', pid: 20, line: 30 },
+    },
     { what: 'an access before the failed exec', path: '/dev/null', a: acc('read', false, 20, 25), want: undefined },
     { what: 'the same pid in another trace file', path: '/etc/other', a: acc('read', false, 20, 31, 1), want: undefined },
     { what: 'the exec itself', path: '/usr/bin/scp', a: acc('exec', false, 20, 30), want: undefined },
@@ -36,11 +50,23 @@ describe('failure path: after a failed exec, until an exec works', () => {
   });
 });
 
-const missing = (path: string, extra: Partial<MissingFile> = {}): MissingFile => ({ path, kind: 'missing', errno: 'ENOENT', syscall: 'openat', pid: 1, line: 1, ...extra });
+const missing = (path: string, extra: Partial<MissingFile> = {}): MissingFile => ({
+  path,
+  kind: 'missing',
+  errno: 'ENOENT',
+  syscall: 'openat',
+  pid: 1,
+  line: 1,
+  ...extra,
+});
 
 describe('what --fix never adds', () => {
   test('/dev/console (syslog LOG_CONS) and what a process touched after its failed exec are not needed; the rest is', () => {
-    const { needed, notNeeded } = splitFallbacks([missing('/dev/console'), missing('/etc/localtime', { after: { exec: '/bin/sh', pid: 3, line: 9 } }), missing('/dev/null')]);
+    const { needed, notNeeded } = splitFallbacks([
+      missing('/dev/console'),
+      missing('/etc/localtime', { after: { exec: '/bin/sh', pid: 3, line: 9 } }),
+      missing('/dev/null'),
+    ]);
     expect(needed.map((m) => m.path)).toEqual(['/dev/null']);
     expect(notNeeded.map((x) => x.path)).toEqual(['/dev/console', '/etc/localtime']);
     expect(notNeeded[0].why).toMatch(/LOG_CONS.*\/dev\/log/);
@@ -57,12 +83,41 @@ describe('what --fix never adds', () => {
 });
 
 describe('a round that makes no progress', () => {
-  const entry = (path: string, decision: JailEntry['decision'], reason: string): JailEntry => ({ path, decision, reason, role: 'data' }) as unknown as JailEntry;
+  const entry = (path: string, decision: JailEntry['decision'], reason: string): JailEntry =>
+    ({ path, decision, reason, role: 'data' }) as unknown as JailEntry;
   test.each([
-    { what: 'a secret the rules keep out', m: missing('/etc/shadow'), entries: [entry('/etc/shadow', 'skip', 'secret: not copied')], results: [], refused: [], want: /the rules keep it out of a jail: secret/ },
-    { what: 'a refused write', m: missing('/lib/x.so'), entries: [entry('/lib/x.so', 'copy', 'library')], results: [], refused: [{ path: '/lib/x.so', detail: 'escapes the jail' }], want: /refused: escapes the jail/ },
-    { what: 'a permission problem', m: missing('/etc/passwd', { kind: 'permission', errno: 'EACCES' }), entries: [], results: [], refused: [], want: /EACCES: copying cannot fix that/ },
-    { what: 'already there as the rules want', m: missing('/etc/group'), entries: [entry('/etc/group', 'generate', 'generated')], results: [{ action: { path: '/etc/group' }, result: 'up-to-date' }], refused: [], want: /already has it/ },
+    {
+      what: 'a secret the rules keep out',
+      m: missing('/etc/shadow'),
+      entries: [entry('/etc/shadow', 'skip', 'secret: not copied')],
+      results: [],
+      refused: [],
+      want: /the rules keep it out of a jail: secret/,
+    },
+    {
+      what: 'a refused write',
+      m: missing('/lib/x.so'),
+      entries: [entry('/lib/x.so', 'copy', 'library')],
+      results: [],
+      refused: [{ path: '/lib/x.so', detail: 'escapes the jail' }],
+      want: /refused: escapes the jail/,
+    },
+    {
+      what: 'a permission problem',
+      m: missing('/etc/passwd', { kind: 'permission', errno: 'EACCES' }),
+      entries: [],
+      results: [],
+      refused: [],
+      want: /EACCES: copying cannot fix that/,
+    },
+    {
+      what: 'already there as the rules want',
+      m: missing('/etc/group'),
+      entries: [entry('/etc/group', 'generate', 'generated')],
+      results: [{ action: { path: '/etc/group' }, result: 'up-to-date' }],
+      refused: [],
+      want: /already has it/,
+    },
     { what: 'not reached on the host', m: missing('/gone'), entries: [], results: [], refused: [], want: /do not reach it/ },
   ])('$what: says why', ({ m, entries, results, refused, want }) => {
     const s = stoppedNoProgress(2, [m], entries, { results } as never, refused);

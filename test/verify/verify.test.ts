@@ -40,7 +40,12 @@ describe.skipIf(!isRoot)('verify (needs root: chroot, unshare, mknod, useradd)',
     good = path.join(base, 'good');
     const conf = path.join(base, 'nsswitch.conf');
     await writeFile(conf, 'passwd: compat\ngroup: compat\nhosts: files\n');
-    await execa('unshare', ['--mount', 'sh', '-c', `mount --bind ${conf} /etc/nsswitch.conf && node ${CLI} build ${good} --profile sftp --profile scp --sftp-server ${WRAPPER} --user ${USER} --output-dir ${base}/traces -q`]);
+    await execa('unshare', [
+      '--mount',
+      'sh',
+      '-c',
+      `mount --bind ${conf} /etc/nsswitch.conf && node ${CLI} build ${good} --profile sftp --profile scp --sftp-server ${WRAPPER} --user ${USER} --output-dir ${base}/traces -q`,
+    ]);
   });
 
   afterAll(async () => {
@@ -65,7 +70,13 @@ describe.skipIf(!isRoot)('verify (needs root: chroot, unshare, mknod, useradd)',
       name: "the user's passwd line",
       breakIt: async (j) => {
         const f = path.join(j, 'etc/passwd');
-        await writeFile(f, (await readFile(f, 'utf8')).split('\n').filter((l) => !l.startsWith(`${USER}:`)).join('\n'));
+        await writeFile(
+          f,
+          (await readFile(f, 'utf8'))
+            .split('\n')
+            .filter((l) => !l.startsWith(`${USER}:`))
+            .join('\n'),
+        );
       },
       names: [],
     },
@@ -78,7 +89,11 @@ describe.skipIf(!isRoot)('verify (needs root: chroot, unshare, mknod, useradd)',
     const before = await verify(jail, base, ['--sftp-server', WRAPPER]);
     expect(before.code).toBe(1);
     const paths = before.report.rounds[0].missing.map((m) => m.path);
-    for (const re of names) expect(paths.some((p) => re.test(p)), `${paths.join(', ')} should name ${re}`).toBe(true);
+    for (const re of names)
+      expect(
+        paths.some((p) => re.test(p)),
+        `${paths.join(', ')} should name ${re}`,
+      ).toBe(true);
     if (names.length === 0) expect(before.report.rounds[0].symptoms.map((s) => s.cause).join(' ')).toMatch(/passwd/);
     const fixed = await verify(jail, base, ['--sftp-server', WRAPPER, '--fix']);
     expect(fixed.code).toBe(0);

@@ -148,7 +148,11 @@ describe.skipIf(!isRoot)('verify: the whole story in one run (needs root: chroot
       const jail = path.join(base, 'no-progress');
       await execa('cp', ['-a', logJail, jail]);
       // the workload needs a secret the rules keep out of every jail: copying cannot fix it
-      const r = await execa('node', [CLI, 'verify', jail, '--user', USER, '--fix', '--output-dir', base, '--', helper, '/bin/sh', '-c', 'read x < /etc/shadow'], { reject: false });
+      const r = await execa(
+        'node',
+        [CLI, 'verify', jail, '--user', USER, '--fix', '--output-dir', base, '--', helper, '/bin/sh', '-c', 'read x < /etc/shadow'],
+        { reject: false },
+      );
       expect(r.exitCode).toBe(1);
       expect(r.stdout).toMatch(/^round 1: /m);
       expect(r.stdout).not.toMatch(/^round 2: /m);

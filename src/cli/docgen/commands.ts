@@ -65,7 +65,10 @@ export function walkCommands(program: Command, prefix = ''): CommandPath[] {
 
 /** A description as one short line for a completion menu: its first sentence, cut at a word under `max` characters. */
 export function menuLine(s: string | undefined, max = 80): string {
-  const first = (s ?? '').replace(/\s+/g, ' ').trim().split(/(?<=[.;])\s/)[0];
+  const first = (s ?? '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .split(/(?<=[.;])\s/)[0];
   if (first.length <= max) return first;
   const cut = first.slice(0, max - 1);
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 1))}…`;

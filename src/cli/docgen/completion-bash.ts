@@ -74,11 +74,7 @@ export function bashCompletion(program: Command): string {
     '      return 0 ;;',
   ];
   if (implicitHelp) {
-    lines.push(
-      '    help)',
-      `      COMPREPLY=( $(compgen -W ${words(commandNames.filter((n) => n !== 'help'))} -- "$cur") )`,
-      '      return 0 ;;',
-    );
+    lines.push('    help)', `      COMPREPLY=( $(compgen -W ${words(commandNames.filter((n) => n !== 'help'))} -- "$cur") )`, '      return 0 ;;');
   }
   for (const { words: path, cmd: c, group } of all) {
     lines.push(`    ${q(path)})`);

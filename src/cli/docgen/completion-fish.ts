@@ -12,7 +12,9 @@ const short = (s: string | undefined): string => menuLine(s);
 
 /** fish `complete` flags for an option: its names, whether and how its value completes. */
 function optionFlags(o: Option): string {
-  const names = optionNames(o).map((n) => (n.startsWith('--') ? `-l ${n.slice(2)}` : `-s ${n.slice(1)}`)).join(' ');
+  const names = optionNames(o)
+    .map((n) => (n.startsWith('--') ? `-l ${n.slice(2)}` : `-s ${n.slice(1)}`))
+    .join(' ');
   if (!takesValue(o)) return names;
   if (o.argChoices?.length) return `${names} -x -a ${q(o.argChoices.join(' '))}`;
   const placeholder = /[<[]([\w-]+)/.exec(o.flags)?.[1] ?? '';
@@ -36,13 +38,17 @@ export function fishCompletion(program: Command): string {
   for (const o of visibleOptions(program, help)) lines.push(`complete -c ${name} ${optionFlags(o)} -d ${q(short(o.description))}`);
   for (const c of top) lines.push(`complete -c ${name} -n ${q(none)} -a ${q(c.name())} -d ${q(short(c.summary() || c.description()))}`);
   // `help COMMAND`
-  if (topNames.includes('help')) lines.push(`complete -c ${name} -n ${q('__fish_seen_subcommand_from help')} -a ${q(topNames.filter((n) => n !== 'help').join(' '))}`);
+  if (topNames.includes('help'))
+    lines.push(`complete -c ${name} -n ${q('__fish_seen_subcommand_from help')} -a ${q(topNames.filter((n) => n !== 'help').join(' '))}`);
   for (const { words, cmd, group } of walkCommands(program)) {
     const path = words.split(' ');
     const cond = path.map((w) => `__fish_seen_subcommand_from ${w}`).join('; and ');
     if (group) {
       const subs = cmd.commands.map((c) => c.name());
-      for (const s of cmd.commands) lines.push(`complete -c ${name} -n ${q(`${cond}; and not __fish_seen_subcommand_from ${subs.join(' ')}`)} -a ${q(s.name())} -d ${q(short(s.summary() || s.description()))}`);
+      for (const s of cmd.commands)
+        lines.push(
+          `complete -c ${name} -n ${q(`${cond}; and not __fish_seen_subcommand_from ${subs.join(' ')}`)} -a ${q(s.name())} -d ${q(short(s.summary() || s.description()))}`,
+        );
     }
     for (const o of visibleOptions(cmd)) lines.push(`complete -c ${name} -n ${q(cond)} ${optionFlags(o)} -d ${q(short(o.description))}`);
     const first = cmd.registeredArguments[0];

@@ -10,7 +10,10 @@ import { menuLine, optionNames, takesValue, visibleCommands, visibleOptions, wal
 /** A zsh single-quoted word. */
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 /** Text inside an _arguments `[description]` (brackets and colons escaped), one line. */
-const desc = (s: string | undefined): string => menuLine(s).replace(/\\/g, '\\\\').replace(/([[\]:])/g, '\\$1');
+const desc = (s: string | undefined): string =>
+  menuLine(s)
+    .replace(/\\/g, '\\\\')
+    .replace(/([[\]:])/g, '\\$1');
 const fn = (words: string): string => `_${words.replace(/[^A-Za-z0-9]+/g, '_')}`;
 
 function valueAction(o: Option): string {
@@ -48,7 +51,11 @@ function commandLines(prog: string, words: string, cmd: Command): string[] {
     );
   } else {
     const first = cmd.registeredArguments[0];
-    const args = first?.argChoices?.length ? [q(`1:${first.name()}:(${first.argChoices.join(' ')})`)] : cmd.registeredArguments.length ? [q('*:file:_files')] : [];
+    const args = first?.argChoices?.length
+      ? [q(`1:${first.name()}:(${first.argChoices.join(' ')})`)]
+      : cmd.registeredArguments.length
+        ? [q('*:file:_files')]
+        : [];
     out.push(`  _arguments -s ${[...specs, ...args].join(' ')}`);
   }
   out.push('}');
@@ -67,7 +74,15 @@ export function zshCompletion(program: Command): string {
     `# Install: ${name} completion zsh > /usr/local/share/zsh/site-functions/_${name}   (a directory in $fpath; then compinit)`,
   ];
   for (const { words, cmd } of walkCommands(program)) lines.push(...commandLines(name, words, cmd));
-  if (top.some((c) => c.name() === 'help')) lines.push(`${fn(`${name} help`)}() {`, `  _arguments '1:command:(${top.map((c) => c.name()).filter((n) => n !== 'help').join(' ')})'`, '}');
+  if (top.some((c) => c.name() === 'help'))
+    lines.push(
+      `${fn(`${name} help`)}() {`,
+      `  _arguments '1:command:(${top
+        .map((c) => c.name())
+        .filter((n) => n !== 'help')
+        .join(' ')})'`,
+      '}',
+    );
   lines.push(
     `_${name}() {`,
     '  local curcontext="$curcontext" state line',

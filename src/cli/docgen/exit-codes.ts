@@ -7,17 +7,26 @@ import { EXIT } from '../../errors.js';
 
 export const EXIT_MEANING = {
   OK: 'Success. For the checking commands (verify, diff, check): nothing missing, no difference.',
-  FOUND: 'The command ran and found something: files missing from the jail (verify), differences or a suspicious record (diff, check); sync: done, but suspicious record entries were refused.',
-  USAGE: 'Usage or input error: a bad option, a missing or unreadable trace, a file in the wrong format, a trace over the --max-paths cap (named with its file and line), a build whose traces name no file (an empty trace); a jail argument that does not exist, is not a directory or is a symlink (refused by every command); a command that acts as root (build, verify, check, sync) run by a normal user ("needs root"); parse also exits 2, after printing everything it read, when some lines of a trace could not be read (notes about a trace, such as a path under a directory fd opened before tracing began, do not change the exit code).',
-  APPLY: 'The jail could not be written: a confinement refusal (a path escaping the jail, a source a user could have swapped since planning), disk full, read-only file system.',
-  TRACER: 'The tracer (strace, truss) could not run (missing, ptrace not permitted) or died; or a trace shows the traced program refusing the tracer (sftp-server under truss or ktrace on FreeBSD: "unable to make the process untraceable"): no session happened, and the error names the cause, the line and the capture command that works there.',
-  PROGRAM: 'The traced program failed: verify and capture --profile report its exit status (capture -- COMMAND exits with the program\'s own status instead, as strace does: 128+N for signal N, 124 when --timeout ended it). build (also with --from-rssh-conf/--from-sshd-config, for any one jail): a workload step failed; each failed step is named with its last lines of output (in --json: failedSteps), and the jail still holds what was traced and its record, so a rerun or verify --fix can go on; a jail that could not be written exits 3 instead.',
-  BUSY: 'Another jailtrace run holds the jail\'s lock (a build, sync or verify --fix writing it; check and verify wait for writers): the message names the holder (pid, command, since when). Rerun, or give --wait SECONDS to wait for it.',
+  FOUND:
+    'The command ran and found something: files missing from the jail (verify), differences or a suspicious record (diff, check); sync: done, but suspicious record entries were refused.',
+  USAGE:
+    'Usage or input error: a bad option, a missing or unreadable trace, a file in the wrong format, a trace over the --max-paths cap (named with its file and line), a build whose traces name no file (an empty trace); a jail argument that does not exist, is not a directory or is a symlink (refused by every command); a command that acts as root (build, verify, check, sync) run by a normal user ("needs root"); parse also exits 2, after printing everything it read, when some lines of a trace could not be read (notes about a trace, such as a path under a directory fd opened before tracing began, do not change the exit code).',
+  APPLY:
+    'The jail could not be written: a confinement refusal (a path escaping the jail, a source a user could have swapped since planning), disk full, read-only file system.',
+  TRACER:
+    'The tracer (strace, truss) could not run (missing, ptrace not permitted) or died; or a trace shows the traced program refusing the tracer (sftp-server under truss or ktrace on FreeBSD: "unable to make the process untraceable"): no session happened, and the error names the cause, the line and the capture command that works there.',
+  PROGRAM:
+    "The traced program failed: verify and capture --profile report its exit status (capture -- COMMAND exits with the program's own status instead, as strace does: 128+N for signal N, 124 when --timeout ended it). build (also with --from-rssh-conf/--from-sshd-config, for any one jail): a workload step failed; each failed step is named with its last lines of output (in --json: failedSteps), and the jail still holds what was traced and its record, so a rerun or verify --fix can go on; a jail that could not be written exits 3 instead.",
+  BUSY: "Another jailtrace run holds the jail's lock (a build, sync or verify --fix writing it; check and verify wait for writers): the message names the holder (pid, command, since when). Rerun, or give --wait SECONDS to wait for it.",
   INTERRUPTED: 'Interrupted by SIGINT or SIGTERM.',
 } as const satisfies Record<keyof typeof EXIT, string>;
 
 /** Not in the EXIT table: src/cli.ts exits 70 (EX_SOFTWARE) on an unexpected exception. */
-export const INTERNAL_ERROR = { name: 'INTERNAL', code: 70, meaning: 'Internal error: a bug in jailtrace. The message includes a stack trace; please report it with the command you ran.' };
+export const INTERNAL_ERROR = {
+  name: 'INTERNAL',
+  code: 70,
+  meaning: 'Internal error: a bug in jailtrace. The message includes a stack trace; please report it with the command you ran.',
+};
 
 export interface ExitRow {
   name: string;

@@ -6,22 +6,9 @@
  * generated files. `check` remains the full comparison; this is the cheap one.
  */
 import type { JailRecord } from '../plan/make-plan.js';
-import { openRecordedJail, readJailPath, type JailFile } from '../check/jail-read.js';
+import { openRecordedJail, readJailPath, typeOf } from '../check/jail-read.js';
 
 const IN_JAIL = new Set(['copy', 'create', 'generate']);
-
-const kind = (f: JailFile): string =>
-  f.st.isFile()
-    ? 'file'
-    : f.st.isDirectory()
-      ? 'dir'
-      : f.st.isSymbolicLink()
-        ? 'symlink'
-        : f.st.isCharacterDevice()
-          ? 'char'
-          : f.st.isBlockDevice()
-            ? 'block'
-            : 'other';
 
 /** Why the jail no longer holds what the record says (undefined: it does). */
 export async function jailDrift(jail: string, r: JailRecord): Promise<string | undefined> {
@@ -31,7 +18,7 @@ export async function jailDrift(jail: string, r: JailRecord): Promise<string | u
       if (!IN_JAIL.has(e.decision) || !e.host || e.path === '/' || e.decision === 'generate') continue;
       const f = await readJailPath(root, e.path, { hash: false }).catch(() => undefined);
       if (!f) return `${e.path} is missing from the jail`;
-      if (kind(f) !== e.host.type) return `${e.path} in the jail is a ${kind(f)}, the record says ${e.host.type}`;
+      if (typeOf(f) !== e.host.type) return `${e.path} in the jail is a ${typeOf(f)}, the record says ${e.host.type}`;
       if (e.host.type === 'symlink' && f.target !== e.host.target) return `${e.path} in the jail points elsewhere`;
       if (e.decision === 'copy' && e.host.type === 'file' && (f.st.size !== e.host.size || Math.abs(f.st.mtimeMs - e.host.mtimeMs) >= 1))
         return `${e.path} in the jail was changed`;

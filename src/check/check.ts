@@ -31,7 +31,7 @@ import { octal, SETID_BITS } from '../plan/plan.js';
 import { devMajor, devMinor, makedev, TEMP_PREFIX } from '../jail/on-disk.js';
 import { hashSameFile, InodeHashes } from './hash.js';
 import { IN_JAIL, judgeRecord, type RecordJudgement } from './judge.js';
-import { openRecordedJail, readJailPath, readJailRecord, type JailFile } from './jail-read.js';
+import { openRecordedJail, readJailPath, readJailRecord, typeOf, type JailFile } from './jail-read.js';
 
 export type FindingKind = 'stale' | 'host-missing' | 'tampered' | 'missing' | 'extra' | 'setid' | 'writable-dir' | 'root' | 'suspicious-record';
 
@@ -91,21 +91,6 @@ function expectedType(e: JailEntry): 'file' | 'dir' | 'symlink' | 'char' | 'bloc
   if (t === 'file' || t === 'dir' || t === 'symlink' || t === 'char' || t === 'block') return t;
   return undefined;
 }
-
-const typeOf = (f: JailFile): string =>
-  f.st.isFile()
-    ? 'file'
-    : f.st.isDirectory()
-      ? 'dir'
-      : f.st.isSymbolicLink()
-        ? 'symlink'
-        : f.st.isCharacterDevice()
-          ? 'char'
-          : f.st.isBlockDevice()
-            ? 'block'
-            : f.st.isFIFO()
-              ? 'fifo'
-              : 'socket';
 
 /** The host file as the rules saw it (never through a symlink: same device and inode, hashed O_NOFOLLOW). */
 async function hostState(p: string, seen: { dev?: number; ino?: number }, cache: InodeHashes): Promise<(FileState & { isFile: boolean }) | undefined> {

@@ -17,6 +17,22 @@ export interface JailFile {
   target?: string;
 }
 
+/** What kind of file a jail path is, in the record's words (`host.type`). */
+export const typeOf = (f: JailFile): string =>
+  f.st.isFile()
+    ? 'file'
+    : f.st.isDirectory()
+      ? 'dir'
+      : f.st.isSymbolicLink()
+        ? 'symlink'
+        : f.st.isCharacterDevice()
+          ? 'char'
+          : f.st.isBlockDevice()
+            ? 'block'
+            : f.st.isFIFO()
+              ? 'fifo'
+              : 'socket';
+
 /** The plan's symlinks, from the record: the absolute ones confine.ts may follow (see confine.ts). */
 export function recordSymlinks(r: JailRecord): Map<string, string> {
   const m = new Map<string, string>();

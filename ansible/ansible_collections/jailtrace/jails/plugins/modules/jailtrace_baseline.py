@@ -33,11 +33,8 @@ options:
     description: Replace a stored baseline of this name (accept the current run as the new normal).
     type: bool
     default: false
-  jailtrace:
-    description: How to run jailtrace on this host, as an argument vector.
-    type: list
-    elements: str
-    default: [jailtrace]
+extends_documentation_fragment:
+  - jailtrace.jails.jailtrace
 '''
 
 EXAMPLES = r'''

@@ -44,11 +44,8 @@ options:
   platform:
     description: With I(print_command), the host's platform (linux, solaris, aix, freebsd, macos).
     type: str
-  jailtrace:
-    description: How to run jailtrace on this host, as an argument vector.
-    type: list
-    elements: str
-    default: [jailtrace]
+extends_documentation_fragment:
+  - jailtrace.jails.jailtrace
 '''
 
 EXAMPLES = r'''

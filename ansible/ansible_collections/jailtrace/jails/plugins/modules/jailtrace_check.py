@@ -25,11 +25,8 @@ options:
     type: list
     elements: str
     default: []
-  jailtrace:
-    description: How to run jailtrace on this host, as an argument vector.
-    type: list
-    elements: str
-    default: [jailtrace]
+extends_documentation_fragment:
+  - jailtrace.jails.jailtrace
 '''
 
 EXAMPLES = r'''

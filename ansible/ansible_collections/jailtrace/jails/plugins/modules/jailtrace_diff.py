@@ -38,11 +38,8 @@ options:
     description: Show a difference as a warning.
     type: bool
     default: false
-  jailtrace:
-    description: How to run jailtrace on this host, as an argument vector.
-    type: list
-    elements: str
-    default: [jailtrace]
+extends_documentation_fragment:
+  - jailtrace.jails.jailtrace
 '''
 
 EXAMPLES = r'''

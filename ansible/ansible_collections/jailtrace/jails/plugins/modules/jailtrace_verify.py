@@ -38,11 +38,8 @@ options:
   wait:
     description: Wait this many seconds for the jail's lock instead of failing at once.
     type: int
-  jailtrace:
-    description: How to run jailtrace on this host, as an argument vector.
-    type: list
-    elements: str
-    default: [jailtrace]
+extends_documentation_fragment:
+  - jailtrace.jails.jailtrace
 '''
 
 EXAMPLES = r'''

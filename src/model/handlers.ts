@@ -53,6 +53,17 @@ const fdArg = (ev: SyscallEvent, idx: number | undefined, dflt: number): ReturnT
 const rowOp = (row: Readonly<SyscallRow>, dflt: Op): Op => (row.op as Op) ?? dflt;
 
 /** An fd's path: the -y decoration when printed, else the fd table. */
+/** chdir and chroot: record the path, and on success move the process's cwd or root there. */
+function changeDir(op: 'chdir' | 'chroot', field: 'cwd' | 'root'): Handler {
+  return (m, row, ev, p) => {
+    const path = m.str(ev, row.path);
+    if (path === undefined) return;
+    const r = m.resolve(p, ev, undefined, path);
+    m.record(p, ev, r, op);
+    if (ev.ok && !r.unresolved) p.fs[field] = flat(r.path);
+  };
+}
+
 function fdPath(p: Proc, ev: SyscallEvent, idx: number | undefined): { fd: number; path?: BPath } {
   const { fd, path } = fdArg(ev, idx, 0);
   return { fd, path: path ? fromBytes(path) : p.fds.get(fd)?.path };
@@ -110,13 +121,7 @@ export const HANDLERS: Readonly<Record<Family, Handler>> = Object.freeze({
     const sun = ev.sunPath ? fromBytes(ev.sunPath) : sunPath(ev.args[row.path ?? 1] ?? '', ev);
     if (sun !== undefined) m.emit(p, ev, row, sun, rowOp(row, 'connect'));
   },
-  chdir(m, row, ev, p) {
-    const path = m.str(ev, row.path);
-    if (path === undefined) return;
-    const r = m.resolve(p, ev, undefined, path);
-    m.record(p, ev, r, 'chdir');
-    if (ev.ok && !r.unresolved) p.fs.cwd = flat(r.path);
-  },
+  chdir: changeDir('chdir', 'cwd'),
   fchdir(m, row, ev, p) {
     const { fd, path: target } = fdPath(p, ev, row.fd);
     if (target === undefined) {
@@ -127,13 +132,7 @@ export const HANDLERS: Readonly<Record<Family, Handler>> = Object.freeze({
     m.record(p, ev, { path: target, jailPath: m.jailPathOf(p, target) }, 'chdir');
     if (ev.ok) p.fs.cwd = flat(target);
   },
-  chroot(m, row, ev, p) {
-    const path = m.str(ev, row.path);
-    if (path === undefined) return;
-    const r = m.resolve(p, ev, undefined, path);
-    m.record(p, ev, r, 'chroot');
-    if (ev.ok && !r.unresolved) p.fs.root = flat(r.path);
-  },
+  chroot: changeDir('chroot', 'root'),
   getcwd(m, row, ev, p) {
     const path = m.str(ev, row.path);
     if (ev.ok && path && path.charCodeAt(0) === 47) p.fs.cwd = flat(underRoot(p.fs.root, normalize(path)));

@@ -87,7 +87,7 @@ describe.skipIf(!isRoot)('explain, ldd-diff, static deps, many jails (needs root
   test('--with-static-deps adds the DT_NEEDED closure and says which files came only from it', async () => {
     const j2 = path.join(base, 'static');
     await jt(['build', j2, '--trace', PROBE, '--cwd', '/', '--exclude', '/tmp/jt-probe-work', '--with-static-deps', '-q']);
-    const plain = await jt([
+    const dryRun = [
       'build',
       path.join(base, 'plain'),
       '--trace',
@@ -97,19 +97,9 @@ describe.skipIf(!isRoot)('explain, ldd-diff, static deps, many jails (needs root
       '--exclude',
       '/tmp/jt-sftp-work',
       '--dry-run',
-    ]);
-    const withDeps = await jt([
-      'build',
-      path.join(base, 'plain'),
-      '--trace',
-      path.join(ROOT, 'traces/linux/sftp-server/f.strace'),
-      '--cwd',
-      '/',
-      '--exclude',
-      '/tmp/jt-sftp-work',
-      '--dry-run',
-      '--with-static-deps',
-    ]);
+    ];
+    const plain = await jt(dryRun);
+    const withDeps = await jt([...dryRun, '--with-static-deps']);
     expect(plain.stdout).not.toContain('--with-static-deps');
     // sftp-server's static closure is libc + loader, which the trace already has: nothing static-only
     expect(withDeps.stdout.split('\n').filter((l) => l.includes('(--with-static-deps)'))).toEqual([]);
